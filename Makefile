@@ -1,0 +1,79 @@
+# caseflow — build, run, test.
+#
+#   make run     install what is missing, build, run configs/default.cfg
+#   make test    install what is missing, build, run every test (also under ASan+UBSan)
+#   make deps    install missing Debian packages (apt-get, only for absent ones)
+#   make check-config CONFIG=...   validate a scenario
+
+CC      ?= cc
+BUILD   := build
+SAN_BUILD := build-san
+
+DEB_PACKAGES := gcc make pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools libcmocka-dev \
+                python3-h5py python3-numpy python3-matplotlib python3-pytest
+
+HDF5_CFLAGS = $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
+HDF5_LIBS   = $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+GIT_REV    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L
+OPT     ?= -O2 -g
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HDF5_CFLAGS) -Isim $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(HDF5_LIBS) -lconfig -lgsl -lgslcblas -lcmocka -lpthread -lm
+
+LIB_SRC  := $(filter-out sim/cli_main.c,$(wildcard sim/*.c))
+TEST_SRC := $(wildcard tests/test_*.c)
+
+LIB_OBJ   = $(patsubst sim/%.c,$(B)/obj/%.o,$(LIB_SRC))
+TEST_BINS = $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
+
+B ?= $(BUILD)
+
+.PHONY: all deps build run test test-unit test-sanitize sanitize clean check-config
+
+all: build
+
+deps:
+	@./tests/tools/deps.sh $(DEB_PACKAGES)
+
+build: deps
+	@$(MAKE) --no-print-directory $(B)/caseflow
+
+$(B)/obj/%.o: sim/%.c $(wildcard sim/*.h) | $(B)/obj
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/obj/cli_main.o: EXTRA_CFLAGS += -DCASEFLOW_GIT_REVISION=\"$(GIT_REV)\"
+
+$(B)/libcaseflow.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(B)/caseflow: $(B)/obj/cli_main.o $(B)/libcaseflow.a
+	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
+
+$(B)/tests/%: tests/%.c tests/test_support.h $(B)/libcaseflow.a | $(B)/tests
+	$(CC) $(CFLAGS_ALL) -Itests $< $(B)/libcaseflow.a -o $@ $(LDLIBS_ALL)
+
+$(B)/obj $(B)/tests:
+	mkdir -p $@
+
+run: build
+	@mkdir -p results
+	$(B)/caseflow run configs/default.cfg -o results/default.h5 --force
+
+check-config: build
+	$(B)/caseflow check $(CONFIG)
+
+# The unit and model tests, then the same tests built with sanitizers.
+test: deps
+	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-sanitize
+
+test-unit: $(B)/caseflow $(TEST_BINS)
+	@CASEFLOW_BIN=$(B)/caseflow ./tests/tools/run_tests.sh $(TEST_BINS)
+
+test-sanitize sanitize:
+	@$(MAKE) --no-print-directory B=$(SAN_BUILD) OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" test-unit
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD)

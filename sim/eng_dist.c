@@ -1,0 +1,104 @@
+/*
+ * eng_dist.c — sampling durations with GSL's distributions.
+ */
+#include "eng_dist.h"
+
+#include <math.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+
+static const char *const kind_names[DIST_KIND_COUNT] = {
+    "exponential", "deterministic", "uniform", "gamma", "lognormal",
+};
+
+static const char *const param_names[DIST_KIND_COUNT][2] = {
+    {"mean", NULL}, {"value", NULL}, {"min", "max"}, {"mean", "sd"}, {"mean", "sd"},
+};
+
+const char *dist_kind_name(dist_kind kind)
+{
+    return (unsigned)kind < DIST_KIND_COUNT ? kind_names[kind] : NULL;
+}
+
+int dist_kind_from_name(const char *name)
+{
+    for (int k = 0; k < DIST_KIND_COUNT; k++)
+        if (strcmp(name, kind_names[k]) == 0)
+            return k;
+    return -1;
+}
+
+void dist_param_names(dist_kind kind, const char **first, const char **second)
+{
+    *first = param_names[kind][0];
+    *second = param_names[kind][1];
+}
+
+const char *dist_make(dist *d, dist_kind kind, double p1, double p2)
+{
+    if (!isfinite(p1) || !isfinite(p2))
+        return "parameters must be finite numbers";
+    d->kind = kind;
+    d->p1 = p1;
+    d->p2 = p2;
+    switch (kind) {
+    case DIST_EXPONENTIAL:
+        if (p1 <= 0)
+            return "mean must be > 0";
+        d->g1 = p1;
+        return NULL;
+    case DIST_DETERMINISTIC:
+        if (p1 < 0)
+            return "value must be >= 0";
+        d->g1 = p1;
+        return NULL;
+    case DIST_UNIFORM:
+        if (p1 < 0 || p2 <= p1)
+            return "need 0 <= min < max";
+        d->g1 = p1;
+        d->g2 = p2;
+        return NULL;
+    case DIST_GAMMA:
+        if (p1 <= 0 || p2 <= 0)
+            return "mean and sd must be > 0";
+        d->g1 = (p1 / p2) * (p1 / p2); /* shape */
+        d->g2 = p2 * p2 / p1;          /* scale */
+        return NULL;
+    case DIST_LOGNORMAL:
+        if (p1 <= 0 || p2 <= 0)
+            return "mean and sd must be > 0";
+        d->g2 = sqrt(log1p((p2 / p1) * (p2 / p1))); /* sigma */
+        d->g1 = log(p1) - d->g2 * d->g2 / 2.0;      /* zeta */
+        return NULL;
+    default:
+        return "unknown distribution";
+    }
+}
+
+double dist_sample(const dist *d, gsl_rng *r)
+{
+    switch (d->kind) {
+    case DIST_EXPONENTIAL:
+        return gsl_ran_exponential(r, d->g1);
+    case DIST_DETERMINISTIC:
+        return d->g1;
+    case DIST_UNIFORM:
+        return gsl_ran_flat(r, d->g1, d->g2);
+    case DIST_GAMMA:
+        return gsl_ran_gamma(r, d->g1, d->g2);
+    case DIST_LOGNORMAL:
+        return gsl_ran_lognormal(r, d->g1, d->g2);
+    default:
+        return NAN;
+    }
+}
+
+double dist_mean(const dist *d)
+{
+    switch (d->kind) {
+    case DIST_UNIFORM:
+        return (d->p1 + d->p2) / 2.0;
+    default:
+        return d->p1;
+    }
+}

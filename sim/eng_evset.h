@@ -1,0 +1,50 @@
+/*
+ * eng_evset.h — the future event set of the engine.
+ *
+ * Owns pending events: an array binary heap ordered by (time, insertion
+ * sequence), so events at equal times leave in the order they were scheduled
+ * and a run is fully deterministic. Each scheduled event gets a handle that
+ * stays valid until the event is popped or cancelled, so a model can withdraw
+ * an event (a participant who leaves must not receive a scheduled meeting).
+ *
+ * The event set knows nothing of the model: an event is a time, a kind and a
+ * subject, both plain integers that only the model interprets.
+ */
+#ifndef CASEFLOW_ENG_EVSET_H
+#define CASEFLOW_ENG_EVSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A slot index with a generation count, so a stale handle never cancels a
+ * later event that happens to reuse the slot. 0 is never a valid handle. */
+typedef uint64_t evset_handle;
+#define EVSET_NO_HANDLE ((evset_handle)0)
+
+typedef struct evset_event {
+    double time;
+    uint32_t kind;
+    uint32_t subject;
+    evset_handle handle;
+} evset_event;
+
+typedef struct evset evset;
+
+evset *evset_alloc(size_t initial_capacity);
+void evset_free(evset *set);
+
+/* Returns EVSET_NO_HANDLE only when memory runs out. */
+evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject);
+
+/* Removes the earliest event into *out; returns 0 when the set is empty. */
+int evset_pop(evset *set, evset_event *out);
+
+/* Returns 1 if the handle named a pending event (now withdrawn), else 0. */
+int evset_cancel(evset *set, evset_handle handle);
+
+size_t evset_size(const evset *set);
+/* Time of the earliest pending event; +inf when empty. */
+double evset_peek_time(const evset *set);
+void evset_clear(evset *set);
+
+#endif

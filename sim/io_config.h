@@ -1,0 +1,45 @@
+/*
+ * io_config.h — scenario files in, validated parameters out.
+ *
+ * Owns the scenario schema (every key: type, range, default, unit, meaning),
+ * reading libconfig files, command-line overrides (-s key=value), and the
+ * error messages a user sees for a bad file: one message naming the file,
+ * the line, the key path and what was expected. Nothing downstream ever sees
+ * an unvalidated value.
+ */
+#ifndef CASEFLOW_IO_CONFIG_H
+#define CASEFLOW_IO_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "model_casework.h"
+
+#define CONFIG_MAX_OVERRIDES 64
+
+typedef struct config_scenario {
+    model_params model;
+    int replications;
+    uint64_t seed;
+    char *path;        /* as given */
+    char *text;        /* the file's full text, stored with the results */
+    char *overrides;   /* "key=value" lines applied on top, or "" */
+} config_scenario;
+
+typedef struct config_error {
+    char message[1024];
+} config_error;
+
+/* Loads and validates path, then applies the overrides ("key=value" each).
+ * Returns 0, or -1 with err->message set. */
+int config_load(config_scenario *sc, const char *path, const char *const *overrides, int n_overrides,
+                config_error *err);
+void config_scenario_free(config_scenario *sc);
+
+/* Writes every key with its resolved value, unit and meaning, as a valid
+ * scenario file. */
+void config_print(FILE *out, const config_scenario *sc);
+
+/* Writes the key reference (Markdown table) used in configs/README.md. */
+void config_print_reference(FILE *out);
+
+#endif
