@@ -64,10 +64,17 @@ run: build
 check-config: build
 	$(B)/caseflow check $(CONFIG)
 
-# The unit and model tests, then the same tests built with sanitizers.
+# Fragments owned by their own areas add targets (bench, analysis, fuzz, slurm)
+# and append to EXTRA_TEST_TARGETS what `make test` must also run.
+EXTRA_TEST_TARGETS :=
+-include tests/bench/bench.mk analysis/analysis.mk tests/fuzz/fuzz.mk tests/slurm/slurm.mk
+
+# The unit and model tests, the same tests built with sanitizers, then the
+# fragments' tests.
 test: deps
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-sanitize
+	@for t in $(EXTRA_TEST_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
 
 test-unit: $(B)/caseflow $(TEST_BINS)
 	@CASEFLOW_BIN=$(B)/caseflow ./tests/tools/run_tests.sh $(TEST_BINS)

@@ -2,9 +2,10 @@
 # selftest.sh -- end-to-end check of the test Slurm harness.
 #
 # What this script owns, and why:
-#   * A throw-away cluster in a mktemp directory: it runs slurm_up.sh there,
-#     and always (EXIT/INT/TERM trap) runs slurm_down.sh and removes the
-#     directory, so it leaves no daemons or files behind, pass or fail.
+#   * A throw-away cluster in a mktemp directory: it runs slurm_up.sh there
+#     and always (EXIT/INT/TERM trap) runs slurm_down.sh, so it leaves no
+#     daemons behind, pass or fail. The directory is removed on success and
+#     kept (its path is printed) on failure, for the logs.
 #   * The check itself: a 4-task job array whose tasks each write
 #     SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT to a file in a shared
 #     directory, and a job depending on it (afterok) that concatenates them.

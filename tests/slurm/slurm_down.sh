@@ -10,6 +10,8 @@
 #     system Slurm or munged on the same host is never touched.
 #   * Each pid is checked against its process name before it is signalled, so
 #     a stale pid file whose pid was reused is ignored.
+# --keep-munge leaves munged alone (slurm_up.sh uses it to clear a half-dead
+# earlier cluster in the same STATE_DIR before starting a new one).
 # It is idempotent: a missing STATE_DIR, missing pid files or already dead
 # processes are fine; running it twice is fine. STATE_DIR itself (with its
 # logs) is left for the caller to remove.
