@@ -16,7 +16,9 @@ HDF5_CFLAGS = $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/includ
 HDF5_LIBS   = $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
 GIT_REV    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+# Messages are cut to fixed buffers on purpose (a path can be long); GCC's
+# truncation warning would flag every such snprintf.
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation
 CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HDF5_CFLAGS) -Isim $(EXTRA_CFLAGS)

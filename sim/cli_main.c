@@ -6,7 +6,8 @@
  *
  * Exit codes: 0 success; 1 internal failure (out of memory, thread start);
  * 2 bad usage or bad scenario; 3 output problem (exists without --force,
- * cannot be created or written).
+ * cannot be created or written); 4 merge refused (parts from different
+ * studies or builds, trials missing, duplicated or unfinished).
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +19,8 @@
 
 #include "io_config.h"
 #include "io_h5.h"
+#include "io_merge.h"
+#include "io_study.h"
 #include "runner.h"
 
 #ifndef CASEFLOW_VERSION
@@ -27,20 +30,24 @@
 #define CASEFLOW_GIT_REVISION "unknown"
 #endif
 
-enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3 };
+enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3, EXIT_MERGE = 4 };
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: caseflow run CONFIG [-o FILE] [--reps N] [--seed S] [--threads N]\n"
-            "                           [-s KEY=VALUE]... [--force] [--quiet]\n"
-            "       caseflow check CONFIG [-s KEY=VALUE]...\n"
+            "usage: caseflow run CONFIG|STUDY [-o FILE] [--reps N] [--seed S] [--threads N]\n"
+            "                   [--task K --tasks N] [-s KEY=VALUE]... [--force] [--quiet]\n"
+            "       caseflow check CONFIG|STUDY [-s KEY=VALUE]...\n"
+            "       caseflow list STUDY\n"
+            "       caseflow merge OUT.h5 PART.h5... [--force]\n"
             "       caseflow keys\n"
             "       caseflow --help | --version\n"
             "\n"
-            "run     runs the scenario's replications and writes one HDF5 file\n"
-            "        (default results/<config name>.h5), then prints a summary\n"
+            "run     runs a scenario's or a study's trials and writes one HDF5 file\n"
+            "        (default results/<name>.h5), then prints a summary\n"
             "check   validates the scenario and prints every key's resolved value\n"
+            "list    prints the study's flat list of trials (scenario x replication)\n"
+            "merge   combines task files of one study into one file, refusing gaps\n"
             "keys    prints the reference of every scenario key (Markdown)\n"
             "\n"
             "  -o FILE        output file\n"
@@ -48,10 +55,13 @@ static void usage(FILE *out)
             "  --seed S       master seed (same as -s run.seed=S)\n"
             "  --threads N    worker threads (default: all cores); results do not depend on it\n"
             "  -s KEY=VALUE   set any scenario key, e.g. -s staff.workers=12 (recorded in the output)\n"
+            "  --task K       run only the K-th (0-based) contiguous slice of the trials\n"
+            "  --tasks N      ... of N slices; default SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT\n"
             "  --force        replace an existing output file\n"
             "  --quiet        no summary\n"
             "\n"
-            "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario, 3 output cannot be written\n");
+            "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario, 3 output cannot be\n"
+            "written (or exists without --force), 4 merge refused\n");
 }
 
 typedef struct cli_args {
@@ -62,6 +72,7 @@ typedef struct cli_args {
     int n_overrides;
     char reps_override[64], seed_override[64];
     int threads;
+    int task, tasks;     /* -1 when not given */
     int force, quiet;
 } cli_args;
 
@@ -91,11 +102,13 @@ static int parse_args(int argc, char **argv, cli_args *a)
     memset(a, 0, sizeof *a);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     a->threads = n > 0 ? (int)n : 1;
+    a->task = a->tasks = -1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--reps") == 0 || strcmp(arg, "--seed") == 0 ||
-            strcmp(arg, "--threads") == 0 || strcmp(arg, "-s") == 0) {
+            strcmp(arg, "--threads") == 0 || strcmp(arg, "-s") == 0 || strcmp(arg, "--task") == 0 ||
+            strcmp(arg, "--tasks") == 0) {
             if (!next) {
                 fprintf(stderr, "caseflow: %s needs a value\n", arg);
                 return -1;
@@ -127,6 +140,18 @@ static int parse_args(int argc, char **argv, cli_args *a)
                     return -1;
                 }
                 a->threads = (int)v;
+            } else if (strcmp(arg, "--task") == 0 || strcmp(arg, "--tasks") == 0) {
+                char *end;
+                errno = 0;
+                long v = strtol(next, &end, 10);
+                if (errno || *end || end == next || v < 0 || v > 1000000) {
+                    fprintf(stderr, "caseflow: %s: expected an integer between 0 and 1000000, got '%s'\n", arg, next);
+                    return -1;
+                }
+                if (strcmp(arg, "--task") == 0)
+                    a->task = (int)v;
+                else
+                    a->tasks = (int)v;
             } else if (add_override(a, next) != 0) {
                 return -1;
             }
@@ -155,7 +180,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
     return 0;
 }
 
-static void default_output(const char *config, char *buf, size_t size)
+static void default_output(const char *config, int task, int tasks, char *buf, size_t size)
 {
     const char *base = strrchr(config, '/');
     base = base ? base + 1 : config;
@@ -163,11 +188,24 @@ static void default_output(const char *config, char *buf, size_t size)
     const char *dot = strrchr(base, '.');
     if (dot && dot != base)
         len = (size_t)(dot - base);
-    snprintf(buf, size, "results/%.*s.h5", (int)len, base);
+    if (tasks > 1)
+        snprintf(buf, size, "results/%.*s.task-%d-of-%d.h5", (int)len, base, task, tasks);
+    else
+        snprintf(buf, size, "results/%.*s.h5", (int)len, base);
 }
 
-static void print_metric(const h5out_metric *m, const char *label, double scale, const char *unit)
+static const results_summary *find_metric(const results_summary *s, size_t n, uint32_t scenario, const char *name)
 {
+    for (size_t i = 0; i < n; i++)
+        if (s[i].scenario == scenario && strcmp(s[i].metric, name) == 0)
+            return &s[i];
+    return NULL;
+}
+
+static void print_metric(const results_summary *m, const char *label, double scale, const char *unit)
+{
+    if (!m)
+        return;
     if (m->replications >= 2)
         printf("  %-32s %10.2f %-10s 95%% CI [%.2f, %.2f]\n", label, m->mean * scale, unit, m->ci_low * scale,
                m->ci_high * scale);
@@ -175,101 +213,237 @@ static void print_metric(const h5out_metric *m, const char *label, double scale,
         printf("  %-32s %10.2f %-10s (CI needs 2+ replications)\n", label, m->mean * scale, unit);
 }
 
-static void print_summary(const config_scenario *sc, const runner_totals *t, const char *output)
+static void print_scenario(const study *st, int s, const results_summary *sum, size_t ns)
 {
-    const model_params *mp = &sc->model;
-    printf("caseflow %s: %s, %d replications, seed %llu, %d months (%d warm-up)\n", CASEFLOW_VERSION, sc->path,
-           sc->replications, (unsigned long long)sc->seed, mp->horizon_months, mp->warmup_months);
-    printf("  %d workers, caseload cap %d, %.1f referrals/month\n", mp->workers, mp->caseload_cap,
-           mp->referral_rate_per_month);
-    printf("after warm-up, mean per replication:\n");
-    print_metric(&t->metrics[0], "wait for a slot", 1, "days");
-    print_metric(&t->metrics[1], "time in programme", 1, "days");
-    print_metric(&t->metrics[2], "waiting list", 1, "people");
-    print_metric(&t->metrics[3], "participants assigned", 1, "people");
-    print_metric(&t->metrics[4], "worker time in meetings", 100, "%");
-    print_metric(&t->metrics[5], "referrals", 1, "/month");
-    print_metric(&t->metrics[6], "exits", 1, "/month");
-    size_t base = 7, nd = (size_t)mp->destinations;
-    for (size_t d = 0; d < nd; d++) {
-        char label[64];
+    const model_params *mp = &st->scenarios[s].sc.model;
+    uint32_t sc = (uint32_t)s;
+    printf("scenario %d '%s': %d workers, caseload cap %d, %.1f referrals/month; after warm-up, per replication:\n", s,
+           st->scenarios[s].name, mp->workers, mp->caseload_cap, mp->referral_rate_per_month);
+    print_metric(find_metric(sum, ns, sc, "wait_days"), "wait for a slot", 1, "days");
+    print_metric(find_metric(sum, ns, sc, "time_in_programme_days"), "time in programme", 1, "days");
+    print_metric(find_metric(sum, ns, sc, "waiting_list"), "waiting list", 1, "people");
+    print_metric(find_metric(sum, ns, sc, "active"), "participants assigned", 1, "people");
+    print_metric(find_metric(sum, ns, sc, "utilisation"), "worker time in meetings", 100, "%");
+    print_metric(find_metric(sum, ns, sc, "exits_per_month"), "exits", 1, "/month");
+    for (int d = 0; d < mp->destinations; d++) {
+        char name[96], label[64];
+        snprintf(name, sizeof name, "exits_per_month.%s", mp->destination_names[d]);
         snprintf(label, sizeof label, "  to %s", mp->destination_names[d]);
-        print_metric(&t->metrics[base + d], label, 1, "/month");
+        print_metric(find_metric(sum, ns, sc, name), label, 1, "/month");
     }
-    for (size_t d = 0; d < nd; d++) {
-        char label[64];
+    for (int d = 0; d < mp->destinations; d++) {
+        char name[96], label[64];
+        snprintf(name, sizeof name, "exit_share.%s", mp->destination_names[d]);
         snprintf(label, sizeof label, "share of exits to %s", mp->destination_names[d]);
-        print_metric(&t->metrics[base + nd + d], label, 100, "%");
+        print_metric(find_metric(sum, ns, sc, name), label, 100, "%");
     }
-    double rate = t->wall_seconds > 0 ? (double)t->events / t->wall_seconds : 0;
-    printf("%llu events in %.2f s (%.1f million events/s)", (unsigned long long)t->events, t->wall_seconds,
-           rate / 1e6);
-    if (output)
-        printf("; %llu participant records in %s", (unsigned long long)t->participants, output);
-    printf("\n");
+}
+
+static void print_differences(const study *st, const results_difference *d, size_t nd)
+{
+    static const char *const shown[] = {"wait_days", "time_in_programme_days", "exits_per_month"};
+    printf("difference against scenario 0 '%s' (95%% CI, %s):\n", st->scenarios[0].name,
+           st->common_random_numbers ? "paired by replication, common random numbers" : "Welch, independent streams");
+    for (size_t i = 0; i < nd; i++)
+        for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++)
+            if (strcmp(d[i].metric, shown[k]) == 0)
+                printf("  %-24s %-24s %+10.2f [%+.2f, %+.2f]\n", st->scenarios[d[i].scenario].name, d[i].metric,
+                       d[i].mean, d[i].ci_low, d[i].ci_high);
+}
+
+static int resolve_task(const cli_args *a, int *task, int *tasks)
+{
+    *task = a->task;
+    *tasks = a->tasks;
+    const char *env_task = getenv("SLURM_ARRAY_TASK_ID"), *env_tasks = getenv("SLURM_ARRAY_TASK_COUNT");
+    if (*task < 0 && env_task)
+        *task = atoi(env_task);
+    if (*tasks < 0 && env_tasks)
+        *tasks = atoi(env_tasks);
+    if (*tasks < 0)
+        *tasks = 1;
+    if (*task < 0)
+        *task = 0;
+    if (*tasks < 1 || *task >= *tasks) {
+        fprintf(stderr, "caseflow: task index %d out of range: expected 0 <= task < tasks (%d)\n", *task, *tasks);
+        return -1;
+    }
+    return 0;
 }
 
 static int command_run(const cli_args *a)
 {
-    config_scenario sc;
+    study st;
     config_error cerr;
-    if (config_load(&sc, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
+    if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
         fprintf(stderr, "caseflow: %s\n", cerr.message);
+        return EXIT_USAGE;
+    }
+    int task, tasks;
+    if (resolve_task(a, &task, &tasks) != 0) {
+        study_free(&st);
+        return EXIT_USAGE;
+    }
+    uint64_t first, count, total = study_trial_count(&st);
+    study_slice(total, task, tasks, &first, &count);
+    if ((uint64_t)tasks > total) {
+        fprintf(stderr, "caseflow: %d tasks for %llu trials: some tasks would be empty; use at most %llu\n", tasks,
+                (unsigned long long)total, (unsigned long long)total);
+        study_free(&st);
         return EXIT_USAGE;
     }
     char output[PATH_MAX];
     if (a->output)
         snprintf(output, sizeof output, "%s", a->output);
     else
-        default_output(a->config, output, sizeof output);
-    struct stat st;
-    if (!a->force && stat(output, &st) == 0) {
+        default_output(a->config, task, tasks, output, sizeof output);
+    struct stat sb;
+    if (!a->force && stat(output, &sb) == 0) {
         fprintf(stderr, "caseflow: %s: output file exists; use --force to replace it\n", output);
-        config_scenario_free(&sc);
+        study_free(&st);
         return EXIT_OUTPUT;
     }
     char err[1024];
-    h5out_meta meta = {CASEFLOW_VERSION, CASEFLOW_GIT_REVISION, &sc};
+    h5out_meta meta = {CASEFLOW_VERSION, CASEFLOW_GIT_REVISION, &st, first, count, task, tasks};
     h5out *out = h5out_create(output, &meta, err, sizeof err);
     if (!out) {
         fprintf(stderr, "caseflow: %s\n", err);
-        config_scenario_free(&sc);
+        study_free(&st);
         return EXIT_OUTPUT;
     }
+    runner_options opt = {.threads = a->threads, .progress = !a->quiet && isatty(STDERR_FILENO)};
     runner_totals totals;
-    if (runner_run(&sc, a->threads, out, &totals, err, sizeof err) != 0) {
+    if (runner_run(&st, first, count, &opt, out, &totals, err, sizeof err) != 0) {
         h5out_abort(out);
         fprintf(stderr, "caseflow: %s: %s\n", output, err);
-        config_scenario_free(&sc);
+        runner_totals_free(&totals);
+        study_free(&st);
         return strstr(err, "out of memory") || strstr(err, "thread") ? EXIT_INTERNAL : EXIT_OUTPUT;
     }
-    if (h5out_write_summary(out, totals.metrics, totals.metric_count) != 0) {
-        fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
+    results_summary *sum = NULL;
+    results_difference *diff = NULL;
+    size_t ns = 0, nd = 0;
+    int whole = first == 0 && count == total;
+    int rc = EXIT_OK;
+    if (whole) {
+        if (results_summarise(totals.rows, totals.row_count, st.scenario_count, &st.scenarios[0].sc.model,
+                              st.common_random_numbers, &sum, &ns, &diff, &nd) != 0) {
+            fprintf(stderr, "caseflow: out of memory summarising\n");
+            rc = EXIT_INTERNAL;
+        } else if (h5out_write_summaries(out, sum, ns, diff, nd) != 0) {
+            fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
+            rc = EXIT_OUTPUT;
+        }
+    }
+    if (rc != EXIT_OK)
         h5out_abort(out);
-        config_scenario_free(&sc);
-        return EXIT_OUTPUT;
-    }
-    if (h5out_finish(out, err, sizeof err) != 0) {
+    else if (h5out_finish(out, err, sizeof err) != 0) {
         fprintf(stderr, "caseflow: %s\n", err);
-        config_scenario_free(&sc);
-        return EXIT_OUTPUT;
+        rc = EXIT_OUTPUT;
     }
-    if (!a->quiet)
-        print_summary(&sc, &totals, output);
-    config_scenario_free(&sc);
-    return EXIT_OK;
+    if (rc == EXIT_OK && !a->quiet) {
+        printf("caseflow %s: %s '%s', %d scenario(s) x %d replications, seed %llu, %d months (%d warm-up)\n",
+               CASEFLOW_VERSION, st.text[0] ? "study" : "scenario", st.name, st.scenario_count, st.replications,
+               (unsigned long long)st.seed, st.scenarios[0].sc.model.horizon_months,
+               st.scenarios[0].sc.model.warmup_months);
+        if (whole) {
+            int shown = st.scenario_count < 4 ? st.scenario_count : 1;
+            for (int s = 0; s < shown; s++)
+                print_scenario(&st, s, sum, ns);
+            if (nd)
+                print_differences(&st, diff, nd);
+        } else {
+            printf("task %d of %d: trials %llu..%llu of %llu (merge the task files with caseflow merge)\n", task, tasks,
+                   (unsigned long long)first, (unsigned long long)(first + count - 1), (unsigned long long)total);
+        }
+        double rate = totals.wall_seconds > 0 ? (double)totals.events / totals.wall_seconds : 0;
+        printf("%llu events in %.2f s (%.1f million events/s, %d threads); %llu participant records in %s\n",
+               (unsigned long long)totals.events, totals.wall_seconds, rate / 1e6, a->threads,
+               (unsigned long long)totals.participants, output);
+    }
+    free(sum);
+    free(diff);
+    runner_totals_free(&totals);
+    study_free(&st);
+    return rc;
 }
 
 static int command_check(const cli_args *a)
 {
-    config_scenario sc;
+    study st;
     config_error cerr;
-    if (config_load(&sc, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
+    if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
         fprintf(stderr, "caseflow: %s\n", cerr.message);
         return EXIT_USAGE;
     }
-    config_print(stdout, &sc);
-    config_scenario_free(&sc);
+    config_print(stdout, &st.scenarios[0].sc);
+    if (st.scenario_count > 1)
+        printf("# and %d more scenarios (caseflow list shows them)\n", st.scenario_count - 1);
+    study_free(&st);
+    return EXIT_OK;
+}
+
+static int command_list(const cli_args *a)
+{
+    study st;
+    config_error cerr;
+    if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
+        fprintf(stderr, "caseflow: %s\n", cerr.message);
+        return EXIT_USAGE;
+    }
+    printf("# study '%s': %d scenarios x %d replications = %llu trials\n", st.name, st.scenario_count,
+           st.replications, (unsigned long long)study_trial_count(&st));
+    printf("# trial\tscenario\treplication\tseed\tname\tsettings\n");
+    for (uint64_t t = 0; t < study_trial_count(&st); t++) {
+        int s;
+        uint32_t r;
+        uint64_t seed;
+        study_trial(&st, t, &s, &r, &seed);
+        char settings[1024];
+        snprintf(settings, sizeof settings, "%s", st.scenarios[s].settings);
+        for (char *c = settings; *c; c++)
+            if (*c == '\n')
+                *c = c[1] ? ';' : '\0';
+        printf("%llu\t%d\t%u\t%llu\t%s\t%s\n", (unsigned long long)t, s, r, (unsigned long long)seed,
+               st.scenarios[s].name, settings);
+    }
+    study_free(&st);
+    return EXIT_OK;
+}
+
+static int command_merge(int argc, char **argv)
+{
+    int force = 0;
+    const char *out = NULL;
+    const char *parts[4096];
+    int n = 0;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--force") == 0)
+            force = 1;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "caseflow: merge: unknown option '%s'\n", argv[i]);
+            return EXIT_USAGE;
+        } else if (!out)
+            out = argv[i];
+        else if (n < 4096)
+            parts[n++] = argv[i];
+    }
+    if (!out || n == 0) {
+        fprintf(stderr, "caseflow: usage: caseflow merge OUT.h5 PART.h5... [--force]\n");
+        return EXIT_USAGE;
+    }
+    struct stat sb;
+    if (!force && stat(out, &sb) == 0) {
+        fprintf(stderr, "caseflow: %s: output file exists; use --force to replace it\n", out);
+        return EXIT_OUTPUT;
+    }
+    char err[1024];
+    int rc = merge_files(out, parts, n, err, sizeof err);
+    if (rc != MERGE_OK) {
+        fprintf(stderr, "caseflow: merge: %s\n", err);
+        return rc == MERGE_OUTPUT ? EXIT_OUTPUT : rc == MERGE_REFUSED ? EXIT_MERGE : EXIT_USAGE;
+    }
+    printf("merged %d part(s) into %s\n", n, out);
     return EXIT_OK;
 }
 
@@ -285,6 +459,8 @@ int main(int argc, char **argv)
             return EXIT_OK;
         }
     }
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return command_merge(argc, argv);
     cli_args a;
     if (parse_args(argc, argv, &a) != 0)
         return EXIT_USAGE;
@@ -296,13 +472,15 @@ int main(int argc, char **argv)
         config_print_reference(stdout);
         return EXIT_OK;
     }
-    if (strcmp(a.command, "run") != 0 && strcmp(a.command, "check") != 0) {
-        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check or keys)\n", a.command);
+    if (strcmp(a.command, "run") != 0 && strcmp(a.command, "check") != 0 && strcmp(a.command, "list") != 0) {
+        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge or keys)\n", a.command);
         return EXIT_USAGE;
     }
     if (!a.config) {
         fprintf(stderr, "caseflow: %s needs a scenario file (see caseflow --help)\n", a.command);
         return EXIT_USAGE;
     }
+    if (strcmp(a.command, "list") == 0)
+        return command_list(&a);
     return strcmp(a.command, "run") == 0 ? command_run(&a) : command_check(&a);
 }

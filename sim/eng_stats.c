@@ -57,6 +57,11 @@ double stat_obs_mean(const stat_obs *s)
     return s->n == 0 ? NAN : s->mean;
 }
 
+double stat_t_quantile(double p, double df)
+{
+    return gsl_cdf_tdist_Pinv(p, df);
+}
+
 double stat_obs_ci_halfwidth(const stat_obs *s, double level)
 {
     if (s->n < 2)

@@ -33,6 +33,9 @@ double stat_obs_mean(const stat_obs *s);
  * below two observations. */
 double stat_obs_ci_halfwidth(const stat_obs *s, double level);
 
+/* Quantile of Student's t with df (possibly fractional) degrees of freedom. */
+double stat_t_quantile(double p, double df);
+
 typedef struct stat_tw {
     double start;      /* time the accumulation (re)started */
     double last_time;  /* time of the last change */

@@ -673,3 +673,50 @@ void config_print_reference(FILE *out)
                 k->fallback ? k->fallback : "required", k->doc);
     }
 }
+
+int config_get_number(const config_scenario *sc, const char *path, double *value)
+{
+    const config_key *k = schema_find(path);
+    if (k) {
+        const char *field = (const char *)sc + k->offset;
+        switch (k->type) {
+        case KEY_INT: *value = *(const int *)field; return 0;
+        case KEY_SEED: *value = (double)*(const uint64_t *)field; return 0;
+        case KEY_FLOAT: *value = *(const double *)field; return 0;
+        default: return -1;
+        }
+    }
+    const char *dot = strrchr(path, '.');
+    if (!dot)
+        return -1;
+    char parent[256];
+    size_t len = (size_t)(dot - path);
+    if (len >= sizeof parent)
+        return -1;
+    memcpy(parent, path, len);
+    parent[len] = '\0';
+    k = schema_find(parent);
+    if (!k)
+        return -1;
+    const char *leaf = dot + 1;
+    if (k->type == KEY_DIST) {
+        const dist *d = (const dist *)((const char *)sc + k->offset);
+        const char *a, *b;
+        dist_param_names(d->kind, &a, &b);
+        if (a && strcmp(leaf, a) == 0)
+            *value = d->p1;
+        else if (b && strcmp(leaf, b) == 0)
+            *value = d->p2;
+        else
+            return -1;
+        return 0;
+    }
+    if (k->type == KEY_SHARES) {
+        for (int i = 0; i < sc->model.destinations; i++)
+            if (strcmp(sc->model.destination_names[i], leaf) == 0) {
+                *value = sc->model.destination_shares[i];
+                return 0;
+            }
+    }
+    return -1;
+}

@@ -42,4 +42,9 @@ void config_print(FILE *out, const config_scenario *sc);
 /* Writes the key reference (Markdown table) used in configs/README.md. */
 void config_print_reference(FILE *out);
 
+/* The resolved numeric value of a key path (a plain key, a distribution's
+ * parameter such as casework.meeting_hours.mean, or a share such as
+ * exits.shares.work). Returns 0, or -1 if the path names no number. */
+int config_get_number(const config_scenario *sc, const char *path, double *value);
+
 #endif

@@ -1,15 +1,14 @@
 /*
  * io_h5.c — the HDF5 writer.
  *
- * Datasets whose size is known up front (per-replication summaries and
- * monthly series) are created whole and filled row by row; the participant
- * table grows in chunks because its length is only known at the end.
- * Compound types are packed on disk so h5py, pandas and R see plain columns.
+ * Datasets whose size is known up front (trial rows and monthly series) are
+ * created whole and filled row by row; the participant table grows in chunks
+ * because its length is only known at the end. Compound types are packed on
+ * disk so h5py, pandas and R see plain columns.
  */
 #include "io_h5.h"
 
 #include <errno.h>
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,34 +17,6 @@
 #include <unistd.h>
 
 #define PARTICIPANT_BUFFER 16384
-
-typedef struct rep_row {
-    uint32_t replication;
-    uint64_t seed;
-    uint64_t events;
-    uint64_t referrals;
-    uint64_t exits;
-    uint64_t waiting_at_end;
-    uint64_t active_at_end;
-    uint64_t referrals_measured;
-    uint64_t exits_measured;
-    uint64_t wait_n;
-    double wait_mean_days;
-    double wait_max_days;
-    uint64_t programme_n;
-    double programme_mean_days;
-    double meetings_per_exit;
-    double mean_waiting;
-    double mean_active;
-    double utilisation;
-} rep_row;
-
-typedef struct summary_row {
-    char metric[48];
-    char unit[32];
-    double mean, ci_low, ci_high;
-    uint64_t replications;
-} summary_row;
 
 enum { S_REFERRALS, S_WAITING, S_ACTIVE, S_MEETINGS, S_UTILISATION, S_EXITS, S_COUNT };
 static const char *const series_names[S_COUNT] = {"referrals", "waiting", "active", "meetings", "utilisation",
@@ -59,11 +30,13 @@ struct h5out {
     char *final_path;
     char *temp_path;
     hid_t file;
-    hid_t rep_mem, rep_file;
+    hid_t row_mem, row_file;
     hid_t part_mem, part_file;
-    hid_t rep_set, part_set, exits_by_dest_set;
+    hid_t row_set, part_set, exits_set;
     hid_t series[S_COUNT];
-    int replications, months, destinations;
+    uint64_t first_trial, trial_count, trials_total;
+    int months, destinations;
+    unsigned char *written;  /* per row: 0 none, else the status written */
     model_participant *buffer;
     size_t buffered;
     hsize_t participants_written;
@@ -87,6 +60,8 @@ const char *h5out_last_error(const h5out *out)
 
 static int attr_string(hid_t obj, const char *name, const char *value)
 {
+    if (H5Aexists(obj, name) > 0)
+        H5Adelete(obj, name);
     hid_t type = H5Tcopy(H5T_C_S1);
     size_t len = strlen(value);
     H5Tset_size(type, len ? len : 1);
@@ -104,6 +79,8 @@ static int attr_string(hid_t obj, const char *name, const char *value)
 
 static int attr_number(hid_t obj, const char *name, hid_t type, const void *value)
 {
+    if (H5Aexists(obj, name) > 0)
+        H5Adelete(obj, name);
     hid_t space = H5Screate(H5S_SCALAR);
     hid_t attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
     herr_t rc = attr >= 0 ? H5Awrite(attr, type, value) : -1;
@@ -122,32 +99,40 @@ static hid_t packed(hid_t mem)
 
 #define INSERT(type, st, field, h5type) H5Tinsert(type, #field, HOFFSET(st, field), h5type)
 
-static void make_types(h5out *out)
+hid_t h5out_row_type(void)
 {
-    hid_t r = H5Tcreate(H5T_COMPOUND, sizeof(rep_row));
-    INSERT(r, rep_row, replication, H5T_NATIVE_UINT32);
-    INSERT(r, rep_row, seed, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, events, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, referrals, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, exits, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, waiting_at_end, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, active_at_end, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, referrals_measured, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, exits_measured, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, wait_n, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, wait_mean_days, H5T_NATIVE_DOUBLE);
-    INSERT(r, rep_row, wait_max_days, H5T_NATIVE_DOUBLE);
-    INSERT(r, rep_row, programme_n, H5T_NATIVE_UINT64);
-    INSERT(r, rep_row, programme_mean_days, H5T_NATIVE_DOUBLE);
-    INSERT(r, rep_row, meetings_per_exit, H5T_NATIVE_DOUBLE);
-    INSERT(r, rep_row, mean_waiting, H5T_NATIVE_DOUBLE);
-    INSERT(r, rep_row, mean_active, H5T_NATIVE_DOUBLE);
-    INSERT(r, rep_row, utilisation, H5T_NATIVE_DOUBLE);
-    out->rep_mem = r;
-    out->rep_file = packed(r);
+    /* exits_by_destination is stored as its own 2-D dataset, not here. */
+    hid_t r = H5Tcreate(H5T_COMPOUND, sizeof(results_row));
+    INSERT(r, results_row, trial, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, scenario, H5T_NATIVE_UINT32);
+    INSERT(r, results_row, replication, H5T_NATIVE_UINT32);
+    INSERT(r, results_row, seed, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, status, H5T_NATIVE_UINT32);
+    INSERT(r, results_row, events, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, wall_seconds, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, referrals, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, exits, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, waiting_at_end, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, active_at_end, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, referrals_measured, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, exits_measured, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, wait_n, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, wait_mean_days, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, wait_max_days, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, programme_n, H5T_NATIVE_UINT64);
+    INSERT(r, results_row, programme_mean_days, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, meetings_per_exit, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, mean_waiting, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, mean_active, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, utilisation, H5T_NATIVE_DOUBLE);
+    return r;
+}
 
+hid_t h5out_participant_type(void)
+{
     hid_t p = H5Tcreate(H5T_COMPOUND, sizeof(model_participant));
     INSERT(p, model_participant, id, H5T_NATIVE_UINT64);
+    INSERT(p, model_participant, scenario, H5T_NATIVE_UINT32);
     INSERT(p, model_participant, replication, H5T_NATIVE_UINT32);
     INSERT(p, model_participant, referral_time, H5T_NATIVE_DOUBLE);
     INSERT(p, model_participant, assignment_time, H5T_NATIVE_DOUBLE);
@@ -155,8 +140,7 @@ static void make_types(h5out *out)
     INSERT(p, model_participant, destination, H5T_NATIVE_INT32);
     INSERT(p, model_participant, worker, H5T_NATIVE_INT32);
     INSERT(p, model_participant, meetings, H5T_NATIVE_UINT32);
-    out->part_mem = p;
-    out->part_file = packed(p);
+    return p;
 }
 
 static hid_t create_fixed(h5out *out, const char *name, hid_t type, int rank, const hsize_t *dims,
@@ -172,63 +156,123 @@ static hid_t create_fixed(h5out *out, const char *name, hid_t type, int rank, co
     return set;
 }
 
-static int write_destinations(h5out *out, const model_params *mp)
+static int write_strings(h5out *out, const char *name, const char *data, size_t width, hsize_t n)
 {
     hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, MODEL_NAME_LEN);
+    H5Tset_size(type, width);
     H5Tset_strpad(type, H5T_STR_NULLTERM);
-    hsize_t n = (hsize_t)mp->destinations;
-    hid_t set = create_fixed(out, "/destinations", type, 1, &n, NULL);
-    herr_t rc = set >= 0 ? H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, mp->destination_names) : -1;
+    hid_t set = create_fixed(out, name, type, 1, &n, NULL);
+    herr_t rc = set >= 0 ? (n ? H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0) : -1;
     if (set >= 0)
         H5Dclose(set);
     H5Tclose(type);
     return rc < 0 ? -1 : 0;
 }
 
+typedef struct scenario_row {
+    uint32_t index;
+    char name[STUDY_NAME_LEN];
+    char settings[1024];
+} scenario_row;
+
+static int write_study_tables(h5out *out, const study *st)
+{
+    hsize_t n = (hsize_t)st->scenario_count;
+    scenario_row *rows = calloc(n, sizeof *rows);
+    if (!rows)
+        return fail(out, "writing /scenarios");
+    for (hsize_t i = 0; i < n; i++) {
+        rows[i].index = (uint32_t)i;
+        snprintf(rows[i].name, sizeof rows[i].name, "%s", st->scenarios[i].name);
+        snprintf(rows[i].settings, sizeof rows[i].settings, "%s", st->scenarios[i].settings);
+    }
+    hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(scenario_row));
+    hid_t name_t = H5Tcopy(H5T_C_S1), set_t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(name_t, STUDY_NAME_LEN);
+    H5Tset_size(set_t, sizeof rows[0].settings);
+    INSERT(mem, scenario_row, index, H5T_NATIVE_UINT32);
+    H5Tinsert(mem, "name", HOFFSET(scenario_row, name), name_t);
+    H5Tinsert(mem, "settings", HOFFSET(scenario_row, settings), set_t);
+    hid_t file_t = packed(mem);
+    hid_t set = create_fixed(out, "/scenarios", file_t, 1, &n, "settings: key=value lines applied to the base");
+    int rc = set >= 0 && H5Dwrite(set, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0 ? 0 : -1;
+    if (set >= 0)
+        H5Dclose(set);
+    H5Tclose(file_t);
+    H5Tclose(mem);
+    H5Tclose(name_t);
+    H5Tclose(set_t);
+    free(rows);
+    if (rc)
+        return fail(out, "writing /scenarios");
+    if (write_strings(out, "/parameter_names", (const char *)st->param_keys, STUDY_KEY_LEN,
+                      (hsize_t)st->param_count) != 0)
+        return fail(out, "writing /parameter_names");
+    hsize_t dims[2] = {n, (hsize_t)st->param_count};
+    set = create_fixed(out, "/scenario_parameters", H5T_NATIVE_DOUBLE, 2, dims,
+                       "resolved value of each parameter_names key, scenario x key");
+    rc = set >= 0 && (st->param_count == 0 ||
+                      H5Dwrite(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, st->param_values) >= 0)
+             ? 0
+             : -1;
+    if (set >= 0)
+        H5Dclose(set);
+    return rc ? fail(out, "writing /scenario_parameters") : 0;
+}
+
 static int write_root_attributes(h5out *out, const h5out_meta *meta)
 {
-    const config_scenario *sc = meta->scenario;
+    const study *st = meta->st;
+    const config_scenario *base = &st->scenarios[0].sc;
     char created[32];
     time_t now = time(NULL);
     struct tm tmv;
     gmtime_r(&now, &tmv);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-    int fv = H5OUT_FORMAT_VERSION;
+    int fv = H5OUT_FORMAT_VERSION, crn = st->common_random_numbers, complete = 0;
     double dpm = MODEL_DAYS_PER_MONTH;
+    uint64_t total = study_trial_count(st);
     int rc = 0;
     rc |= attr_string(out->file, "format", "caseflow-run");
     rc |= attr_number(out->file, "format_version", H5T_NATIVE_INT, &fv);
     rc |= attr_string(out->file, "program_version", meta->program_version);
     rc |= attr_string(out->file, "git_revision", meta->git_revision);
     rc |= attr_string(out->file, "created", created);
-    rc |= attr_number(out->file, "master_seed", H5T_NATIVE_UINT64, &sc->seed);
-    rc |= attr_number(out->file, "replications", H5T_NATIVE_INT, &sc->replications);
-    rc |= attr_number(out->file, "horizon_months", H5T_NATIVE_INT, &sc->model.horizon_months);
-    rc |= attr_number(out->file, "warmup_months", H5T_NATIVE_INT, &sc->model.warmup_months);
+    rc |= attr_number(out->file, "master_seed", H5T_NATIVE_UINT64, &st->seed);
+    rc |= attr_number(out->file, "replications", H5T_NATIVE_INT, &st->replications);
+    rc |= attr_number(out->file, "scenarios", H5T_NATIVE_INT, &st->scenario_count);
+    rc |= attr_number(out->file, "common_random_numbers", H5T_NATIVE_INT, &crn);
+    rc |= attr_number(out->file, "trials_total", H5T_NATIVE_UINT64, &total);
+    rc |= attr_number(out->file, "first_trial", H5T_NATIVE_UINT64, &meta->first_trial);
+    rc |= attr_number(out->file, "trial_count", H5T_NATIVE_UINT64, &meta->trial_count);
+    rc |= attr_number(out->file, "task", H5T_NATIVE_INT, &meta->task);
+    rc |= attr_number(out->file, "tasks", H5T_NATIVE_INT, &meta->tasks);
+    rc |= attr_number(out->file, "complete", H5T_NATIVE_INT, &complete);
+    rc |= attr_number(out->file, "study_digest", H5T_NATIVE_UINT64, &st->digest);
+    rc |= attr_number(out->file, "horizon_months", H5T_NATIVE_INT, &base->model.horizon_months);
+    rc |= attr_number(out->file, "warmup_months", H5T_NATIVE_INT, &base->model.warmup_months);
     rc |= attr_number(out->file, "days_per_month", H5T_NATIVE_DOUBLE, &dpm);
-    rc |= attr_string(out->file, "config_path", sc->path);
-    rc |= attr_string(out->file, "config_text", sc->text);
-    rc |= attr_string(out->file, "overrides", sc->overrides);
+    rc |= attr_string(out->file, "study_name", st->name);
+    rc |= attr_string(out->file, "study_path", st->path);
+    rc |= attr_string(out->file, "study_text", st->text);
+    rc |= attr_string(out->file, "config_path", base->path);
+    rc |= attr_string(out->file, "config_text", base->text);
+    rc |= attr_string(out->file, "overrides", base->overrides);
     return rc ? -1 : 0;
 }
 
-static int create_layout(h5out *out, const h5out_meta *meta)
+static int create_trial_datasets(h5out *out)
 {
-    const model_params *mp = &meta->scenario->model;
-    hsize_t reps = (hsize_t)out->replications;
-    if (write_root_attributes(out, meta) != 0)
-        return fail(out, "writing root attributes");
-    if (write_destinations(out, mp) != 0)
-        return fail(out, "writing /destinations");
-    out->rep_set = create_fixed(out, "/replications", out->rep_file, 1, &reps,
-                                "days for *_days, counts otherwise; *_measured after warm-up");
-    if (out->rep_set < 0)
+    hsize_t rows = (hsize_t)out->trial_count;
+    out->row_set = create_fixed(out, "/replications", out->row_file, 1, &rows,
+                                "one row per trial; days for *_days, counts otherwise; *_measured after warm-up; "
+                                "status 1 done, 0 not run");
+    if (out->row_set < 0)
         return fail(out, "creating /replications");
-    hsize_t rd[2] = {reps, (hsize_t)out->destinations};
-    out->exits_by_dest_set = create_fixed(out, "/exits_by_destination", H5T_NATIVE_UINT64, 2, rd,
-                                          "exits after warm-up, replication x destination");
-    if (out->exits_by_dest_set < 0)
+    hsize_t rd[2] = {rows, (hsize_t)out->destinations};
+    out->exits_set = create_fixed(out, "/exits_by_destination", H5T_NATIVE_UINT64, 2, rd,
+                                  "exits after warm-up, trial x destination");
+    if (out->exits_set < 0)
         return fail(out, "creating /exits_by_destination");
     hid_t group = H5Gcreate2(out->file, "/series", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (group < 0)
@@ -237,7 +281,7 @@ static int create_layout(h5out *out, const h5out_meta *meta)
     for (int s = 0; s < S_COUNT; s++) {
         char name[64];
         snprintf(name, sizeof name, "/series/%s", series_names[s]);
-        hsize_t dims[3] = {reps, (hsize_t)out->months, (hsize_t)out->destinations};
+        hsize_t dims[3] = {rows, (hsize_t)out->months, (hsize_t)out->destinations};
         out->series[s] = create_fixed(out, name, H5T_NATIVE_DOUBLE, s == S_EXITS ? 3 : 2, dims, series_units[s]);
         if (out->series[s] < 0)
             return fail(out, "creating a /series dataset");
@@ -258,7 +302,7 @@ static int create_layout(h5out *out, const h5out_meta *meta)
 
 static void close_all(h5out *out)
 {
-    hid_t *sets[] = {&out->rep_set, &out->part_set, &out->exits_by_dest_set};
+    hid_t *sets[] = {&out->row_set, &out->part_set, &out->exits_set};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
         if (*sets[i] >= 0) {
             H5Dclose(*sets[i]);
@@ -269,7 +313,7 @@ static void close_all(h5out *out)
             H5Dclose(out->series[s]);
             out->series[s] = -1;
         }
-    hid_t *types[] = {&out->rep_mem, &out->rep_file, &out->part_mem, &out->part_file};
+    hid_t *types[] = {&out->row_mem, &out->row_file, &out->part_mem, &out->part_file};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (*types[i] >= 0) {
             H5Tclose(*types[i]);
@@ -282,10 +326,12 @@ static void h5out_free(h5out *out)
     free(out->final_path);
     free(out->temp_path);
     free(out->buffer);
+    free(out->written);
     free(out);
 }
 
-h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, size_t err_size)
+/* Allocation and the temporary file, common to both ways of creating. */
+static h5out *open_temp(const char *final_path, uint64_t first, uint64_t count, char *err, size_t err_size)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     h5out *out = calloc(1, sizeof *out);
@@ -293,18 +339,18 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
         snprintf(err, err_size, "%s: out of memory", final_path);
         return NULL;
     }
-    out->file = out->rep_set = out->part_set = out->exits_by_dest_set = -1;
-    out->rep_mem = out->rep_file = out->part_mem = out->part_file = -1;
+    out->file = out->row_set = out->part_set = out->exits_set = -1;
+    out->row_mem = out->row_file = out->part_mem = out->part_file = -1;
     for (int s = 0; s < S_COUNT; s++)
         out->series[s] = -1;
-    out->replications = meta->scenario->replications;
-    out->months = meta->scenario->model.horizon_months;
-    out->destinations = meta->scenario->model.destinations;
+    out->first_trial = first;
+    out->trial_count = count;
     size_t len = strlen(final_path) + 64;
     out->final_path = strdup(final_path);
     out->temp_path = malloc(len);
     out->buffer = malloc(PARTICIPANT_BUFFER * sizeof *out->buffer);
-    if (!out->final_path || !out->temp_path || !out->buffer) {
+    out->written = calloc(count ? count : 1, 1);
+    if (!out->final_path || !out->temp_path || !out->buffer || !out->written) {
         snprintf(err, err_size, "%s: out of memory", final_path);
         h5out_free(out);
         return NULL;
@@ -319,8 +365,111 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
         h5out_free(out);
         return NULL;
     }
-    make_types(out);
-    if (create_layout(out, meta) != 0) {
+    out->row_mem = h5out_row_type();
+    out->row_file = packed(out->row_mem);
+    out->part_mem = h5out_participant_type();
+    out->part_file = packed(out->part_mem);
+    return out;
+}
+
+h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, size_t err_size)
+{
+    h5out *out = open_temp(final_path, meta->first_trial, meta->trial_count, err, err_size);
+    if (!out)
+        return NULL;
+    const model_params *mp = &meta->st->scenarios[0].sc.model;
+    out->months = mp->horizon_months;
+    out->destinations = mp->destinations;
+    out->trials_total = study_trial_count(meta->st);
+    int rc = write_root_attributes(out, meta) != 0 ? fail(out, "writing root attributes") : 0;
+    if (rc == 0 && write_strings(out, "/destinations", (const char *)mp->destination_names, MODEL_NAME_LEN,
+                                 (hsize_t)mp->destinations) != 0)
+        rc = fail(out, "writing /destinations");
+    if (rc == 0)
+        rc = write_study_tables(out, meta->st);
+    if (rc == 0)
+        rc = create_trial_datasets(out);
+    if (rc != 0) {
+        snprintf(err, err_size, "%s: %s", final_path, out->error);
+        h5out_abort(out);
+        return NULL;
+    }
+    return out;
+}
+
+static herr_t copy_attribute(hid_t loc, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)info;
+    hid_t dst = *(hid_t *)data;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    hid_t type = H5Aget_type(a), space = H5Aget_space(a);
+    size_t size = H5Tget_size(type) * (size_t)(H5Sget_simple_extent_npoints(space) > 0 ? H5Sget_simple_extent_npoints(space) : 1);
+    void *buf = malloc(size ? size : 1);
+    herr_t rc = -1;
+    if (buf && H5Aread(a, type, buf) >= 0) {
+        hid_t b = H5Acreate2(dst, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+        if (b >= 0) {
+            rc = H5Awrite(b, type, buf);
+            H5Aclose(b);
+        }
+    }
+    free(buf);
+    H5Tclose(type);
+    H5Sclose(space);
+    H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
+static int read_int_attr(hid_t file, const char *name, hid_t type, void *value)
+{
+    hid_t a = H5Aopen(file, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    herr_t rc = H5Aread(a, type, value);
+    H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
+h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uint64_t count, char *err,
+                         size_t err_size)
+{
+    h5out *out = open_temp(final_path, first, count, err, err_size);
+    if (!out)
+        return NULL;
+    int rc = 0;
+    hsize_t idx = 0;
+    if (H5Aiterate2(like, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, copy_attribute, &out->file) < 0) {
+        idx = 0;
+        if (H5Aiterate2(like, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attribute, &out->file) < 0)
+            rc = fail(out, "copying root attributes");
+    }
+    static const char *const copied[] = {"/destinations", "/scenarios", "/parameter_names", "/scenario_parameters"};
+    for (size_t i = 0; rc == 0 && i < sizeof copied / sizeof copied[0]; i++)
+        if (H5Ocopy(like, copied[i], out->file, copied[i], H5P_DEFAULT, H5P_DEFAULT) < 0)
+            rc = fail(out, "copying the study tables");
+    int task = 0, tasks = 1, complete = 0;
+    if (rc == 0 && (read_int_attr(out->file, "horizon_months", H5T_NATIVE_INT, &out->months) != 0 ||
+                    read_int_attr(out->file, "trials_total", H5T_NATIVE_UINT64, &out->trials_total) != 0))
+        rc = fail(out, "reading the study's shape");
+    if (rc == 0) {
+        hid_t d = H5Dopen2(out->file, "/destinations", H5P_DEFAULT);
+        hid_t sp = H5Dget_space(d);
+        out->destinations = (int)H5Sget_simple_extent_npoints(sp);
+        H5Sclose(sp);
+        H5Dclose(d);
+        char created[32];
+        time_t now = time(NULL);
+        struct tm tmv;
+        gmtime_r(&now, &tmv);
+        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+        if (attr_number(out->file, "first_trial", H5T_NATIVE_UINT64, &first) || attr_number(out->file, "trial_count", H5T_NATIVE_UINT64, &count) ||
+            attr_number(out->file, "task", H5T_NATIVE_INT, &task) || attr_number(out->file, "tasks", H5T_NATIVE_INT, &tasks) ||
+            attr_number(out->file, "complete", H5T_NATIVE_INT, &complete) || attr_string(out->file, "created", created))
+            rc = fail(out, "writing root attributes");
+    }
+    if (rc == 0)
+        rc = create_trial_datasets(out);
+    if (rc != 0) {
         snprintf(err, err_size, "%s: %s", final_path, out->error);
         h5out_abort(out);
         return NULL;
@@ -357,13 +506,12 @@ int h5out_add_participant(h5out *out, const model_participant *p)
     return 0;
 }
 
-/* Writes one row (replication r) of a dataset whose first dimension is the
- * replication. */
-static int write_row(hid_t set, hid_t mem_type, int r, const void *data)
+/* Writes row `row` of a dataset whose first dimension is the trial. */
+static int write_row(hid_t set, hid_t mem_type, uint64_t row, const void *data)
 {
     hid_t fspace = H5Dget_space(set);
     int rank = H5Sget_simple_extent_ndims(fspace);
-    hsize_t dims[3], start[3] = {(hsize_t)r, 0, 0};
+    hsize_t dims[3], start[3] = {(hsize_t)row, 0, 0};
     H5Sget_simple_extent_dims(fspace, dims, NULL);
     dims[0] = 1;
     hid_t mspace = H5Screate_simple(rank, dims, NULL);
@@ -374,91 +522,86 @@ static int write_row(hid_t set, hid_t mem_type, int r, const void *data)
     return rc < 0 ? -1 : 0;
 }
 
-int h5out_write_replication(h5out *out, const model_result *r)
+int h5out_write_trial(h5out *out, const results_row *row, const model_series *series)
 {
-    if ((int)r->replication >= out->replications) {
-        snprintf(out->error, sizeof out->error, "replication %u is beyond the %d the file holds",
-                 r->replication, out->replications);
+    if (row->trial < out->first_trial || row->trial - out->first_trial >= out->trial_count) {
+        snprintf(out->error, sizeof out->error, "trial %llu is outside this file's slice",
+                 (unsigned long long)row->trial);
         return -1;
     }
-    int i = (int)r->replication;
-    rep_row row = {
-        .replication = r->replication,
-        .seed = r->seed,
-        .events = r->events,
-        .referrals = r->referrals,
-        .exits = r->exits,
-        .waiting_at_end = r->waiting_at_end,
-        .active_at_end = r->active_at_end,
-        .referrals_measured = r->referrals_measured,
-        .exits_measured = r->exits_measured,
-        .wait_n = r->wait_days.n,
-        .wait_mean_days = stat_obs_mean(&r->wait_days),
-        .wait_max_days = r->wait_days.n ? r->wait_days.max : NAN,
-        .programme_n = r->programme_days.n,
-        .programme_mean_days = stat_obs_mean(&r->programme_days),
-        .meetings_per_exit = stat_obs_mean(&r->meetings_per_exit),
-        .mean_waiting = r->mean_waiting,
-        .mean_active = r->mean_active,
-        .utilisation = r->utilisation,
-    };
+    uint64_t i = row->trial - out->first_trial;
     errno = 0;
-    if (write_row(out->rep_set, out->rep_mem, i, &row) != 0)
+    if (write_row(out->row_set, out->row_mem, i, row) != 0)
         return fail(out, "writing /replications");
-    if (write_row(out->exits_by_dest_set, H5T_NATIVE_UINT64, i, r->exits_by_destination) != 0)
+    if (write_row(out->exits_set, H5T_NATIVE_UINT64, i, row->exits_by_destination) != 0)
         return fail(out, "writing /exits_by_destination");
-    const double *rows[S_COUNT] = {r->series.referrals, r->series.waiting, r->series.active,
-                                   r->series.meetings, r->series.utilisation, r->series.exits};
+    const double *rows[S_COUNT] = {series->referrals, series->waiting, series->active,
+                                   series->meetings, series->utilisation, series->exits};
     for (int s = 0; s < S_COUNT; s++)
         if (write_row(out->series[s], H5T_NATIVE_DOUBLE, i, rows[s]) != 0)
             return fail(out, "writing /series");
+    out->written[i] = (unsigned char)row->status;
     return 0;
 }
 
-int h5out_write_summary(h5out *out, const h5out_metric *metrics, size_t n)
+int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const results_difference *d, size_t nd)
 {
-    hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(summary_row));
     hid_t name_t = H5Tcopy(H5T_C_S1), unit_t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(name_t, sizeof ((summary_row *)0)->metric);
-    H5Tset_size(unit_t, sizeof ((summary_row *)0)->unit);
-    H5Tinsert(mem, "metric", HOFFSET(summary_row, metric), name_t);
-    H5Tinsert(mem, "unit", HOFFSET(summary_row, unit), unit_t);
-    INSERT(mem, summary_row, mean, H5T_NATIVE_DOUBLE);
-    INSERT(mem, summary_row, ci_low, H5T_NATIVE_DOUBLE);
-    INSERT(mem, summary_row, ci_high, H5T_NATIVE_DOUBLE);
-    INSERT(mem, summary_row, replications, H5T_NATIVE_UINT64);
-    hid_t file_t = packed(mem);
-    summary_row *rows = calloc(n ? n : 1, sizeof *rows);
+    H5Tset_size(name_t, RESULTS_NAME_LEN);
+    H5Tset_size(unit_t, sizeof s->unit);
+    hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(results_summary));
+    INSERT(mem, results_summary, scenario, H5T_NATIVE_UINT32);
+    H5Tinsert(mem, "metric", HOFFSET(results_summary, metric), name_t);
+    H5Tinsert(mem, "unit", HOFFSET(results_summary, unit), unit_t);
+    INSERT(mem, results_summary, mean, H5T_NATIVE_DOUBLE);
+    INSERT(mem, results_summary, ci_low, H5T_NATIVE_DOUBLE);
+    INSERT(mem, results_summary, ci_high, H5T_NATIVE_DOUBLE);
+    INSERT(mem, results_summary, replications, H5T_NATIVE_UINT64);
+    hid_t dmem = H5Tcreate(H5T_COMPOUND, sizeof(results_difference));
+    INSERT(dmem, results_difference, scenario, H5T_NATIVE_UINT32);
+    H5Tinsert(dmem, "metric", HOFFSET(results_difference, metric), name_t);
+    INSERT(dmem, results_difference, mean, H5T_NATIVE_DOUBLE);
+    INSERT(dmem, results_difference, ci_low, H5T_NATIVE_DOUBLE);
+    INSERT(dmem, results_difference, ci_high, H5T_NATIVE_DOUBLE);
+    INSERT(dmem, results_difference, replications, H5T_NATIVE_UINT64);
+    INSERT(dmem, results_difference, paired, H5T_NATIVE_UINT32);
+    hid_t file_t = packed(mem), dfile_t = packed(dmem);
+    hsize_t dims = n, ddims = nd;
+    errno = 0;
     int rc = -1;
-    if (rows) {
-        for (size_t i = 0; i < n; i++) {
-            snprintf(rows[i].metric, sizeof rows[i].metric, "%s", metrics[i].name);
-            snprintf(rows[i].unit, sizeof rows[i].unit, "%s", metrics[i].unit);
-            rows[i].mean = metrics[i].mean;
-            rows[i].ci_low = metrics[i].ci_low;
-            rows[i].ci_high = metrics[i].ci_high;
-            rows[i].replications = metrics[i].replications;
-        }
-        hsize_t dims = n;
-        errno = 0;
-        hid_t set = create_fixed(out, "/summary", file_t, 1, &dims,
-                                 "mean over replications with its 95% confidence interval (Student t)");
+    hid_t set = create_fixed(out, "/summary", file_t, 1, &dims,
+                             "per scenario: mean over replications with its 95% confidence interval (Student t)");
+    if (set >= 0) {
+        rc = (n == 0 || H5Dwrite(set, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) >= 0) ? 0 : -1;
+        H5Dclose(set);
+    }
+    if (rc == 0) {
+        rc = -1;
+        set = create_fixed(out, "/paired_differences", dfile_t, 1, &ddims,
+                           "scenario minus base (scenario 0), 95% CI; paired=1: per replication under common random "
+                           "numbers, 0: Welch");
         if (set >= 0) {
-            rc = H5Dwrite(set, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0 ? -1 : 0;
+            rc = (nd == 0 || H5Dwrite(set, dmem, H5S_ALL, H5S_ALL, H5P_DEFAULT, d) >= 0) ? 0 : -1;
             H5Dclose(set);
         }
-        free(rows);
     }
     H5Tclose(file_t);
+    H5Tclose(dfile_t);
     H5Tclose(name_t);
     H5Tclose(unit_t);
     H5Tclose(mem);
+    H5Tclose(dmem);
     return rc ? fail(out, "writing /summary") : 0;
 }
 
 int h5out_finish(h5out *out, char *err, size_t err_size)
 {
     int rc = flush_participants(out);
+    int complete = out->first_trial == 0 && out->trial_count == out->trials_total;
+    for (uint64_t i = 0; complete && i < out->trial_count; i++)
+        complete = out->written[i] == RESULTS_DONE;
+    if (rc == 0 && attr_number(out->file, "complete", H5T_NATIVE_INT, &complete) != 0)
+        rc = fail(out, "writing root attributes");
     if (rc == 0) {
         hsize_t n = out->participants_written;
         if (attr_number(out->part_set, "rows", H5T_NATIVE_HSIZE, &n) != 0)

@@ -1,18 +1,24 @@
 /*
- * io_h5.h — run results out, as one HDF5 file.
+ * io_h5.h — results out, as one HDF5 file per run, task or merged study.
  *
  * Owns the file layout (documented in docs/OUTPUT.md) and its atomic
  * creation: everything is written under a temporary name in the target's
  * directory and renamed over the final name only when complete, so a killed
  * or failed run never leaves a half-written file where results are expected,
  * and an earlier file of that name stays intact until the new one is whole.
+ *
+ * Every file has one shape: rows are trials (scenario x replication) of a
+ * study, a plain run being a study of one scenario. A file holds a
+ * contiguous slice of the study's trials (all of them unless it is a task's).
  */
 #ifndef CASEFLOW_IO_H5_H
 #define CASEFLOW_IO_H5_H
 
 #include <stddef.h>
-#include "io_config.h"
+#include <hdf5.h>
+#include "io_study.h"
 #include "model_casework.h"
+#include "results.h"
 
 #define H5OUT_FORMAT_VERSION 1
 
@@ -21,37 +27,41 @@ typedef struct h5out h5out;
 typedef struct h5out_meta {
     const char *program_version;
     const char *git_revision;
-    const config_scenario *scenario;
+    const study *st;
+    uint64_t first_trial, trial_count;  /* the slice this file holds */
+    int task, tasks;                    /* 0 and 1 unless a Slurm-style task */
 } h5out_meta;
 
-/* One metric's mean over replications with its 95 % confidence interval. */
-typedef struct h5out_metric {
-    const char *name;
-    const char *unit;
-    double mean, ci_low, ci_high;
-    uint64_t replications;
-} h5out_metric;
-
-/* Creates the temporary file and the fixed-size datasets. Returns NULL with
- * err filled when the file cannot be created. */
+/* Creates the temporary file and the layout. Returns NULL with err filled
+ * when the file cannot be created. */
 h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, size_t err_size);
+
+/* Creates a file for trials [first, first + count) shaped like the open
+ * caseflow file `like` (its study, scenarios and attributes), for merging. */
+h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uint64_t count, char *err,
+                         size_t err_size);
 
 /* Participant records are buffered and appended in chunks. */
 int h5out_add_participant(h5out *out, const model_participant *p);
 
-/* Stores replication r's summary and monthly series (r < replications). */
-int h5out_write_replication(h5out *out, const model_result *r);
+/* Stores one trial's row and monthly series (row->trial within the slice). */
+int h5out_write_trial(h5out *out, const results_row *row, const model_series *series);
 
-int h5out_write_summary(h5out *out, const h5out_metric *metrics, size_t n);
+int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const results_difference *d,
+                          size_t nd);
 
-/* Flushes, closes and renames into place; returns 0, or -1 with err filled
+/* Flushes, marks the file complete when every trial of the study is in it
+ * and done, closes and renames into place; returns 0, or -1 with err filled
  * (the temporary file is then removed). The handle is freed either way. */
 int h5out_finish(h5out *out, char *err, size_t err_size);
 
 /* Closes and removes the temporary file. */
 void h5out_abort(h5out *out);
 
-/* Text of the last HDF5 failure (for messages). */
 const char *h5out_last_error(const h5out *out);
+
+/* Memory types of the tables, shared with the reader. Close with H5Tclose. */
+hid_t h5out_row_type(void);
+hid_t h5out_participant_type(void);
 
 #endif

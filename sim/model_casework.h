@@ -49,6 +49,7 @@ enum model_stream {
  * Times in days; NaN where the event did not happen before the horizon. */
 typedef struct model_participant {
     uint64_t id;            /* referral order within the replication */
+    uint32_t scenario;      /* set by the runner; the model leaves it 0 */
     uint32_t replication;
     double referral_time;
     double assignment_time;

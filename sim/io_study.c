@@ -1,0 +1,616 @@
+/*
+ * io_study.c — expanding a study file into scenarios and trials.
+ *
+ * Every scenario is loaded through config_load with its settings as
+ * overrides, so a sweep or a named scenario is validated exactly like a
+ * hand-written scenario file, with the same messages.
+ */
+#include "io_study.h"
+
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+
+#include "eng_rng.h"
+
+static int sfail(config_error *err, const char *path, const config_setting_t *where, const char *key,
+                 const char *fmt, ...)
+{
+    char what[800];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    int line = where ? (int)config_setting_source_line(where) : 0;
+    if (line > 0)
+        snprintf(err->message, sizeof err->message, "%s:%d: %s: %s", path, line, key, what);
+    else
+        snprintf(err->message, sizeof err->message, "%s: %s: %s", path, key, what);
+    return -1;
+}
+
+/* A growing list of scenario definitions before they are loaded. */
+typedef struct pending {
+    char name[STUDY_NAME_LEN];
+    char *settings; /* "k=v\n..." */
+    int line;
+} pending;
+
+typedef struct plan {
+    pending *items;
+    int count, capacity;
+} plan;
+
+static int plan_add(plan *pl, const char *name, char *settings, int line)
+{
+    if (pl->count == pl->capacity) {
+        int cap = pl->capacity ? pl->capacity * 2 : 16;
+        pending *grown = realloc(pl->items, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        pl->items = grown;
+        pl->capacity = cap;
+    }
+    pending *p = &pl->items[pl->count++];
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->settings = settings;
+    p->line = line;
+    return 0;
+}
+
+static void plan_free(plan *pl)
+{
+    for (int i = 0; i < pl->count; i++)
+        free(pl->items[i].settings);
+    free(pl->items);
+}
+
+static void format_value(char *buf, size_t size, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, size, "%.0f", v);
+    else
+        snprintf(buf, size, "%.17g", v);
+}
+
+static char *append_setting(char *settings, const char *key, const char *value)
+{
+    size_t old = settings ? strlen(settings) : 0;
+    size_t add = strlen(key) + strlen(value) + 2;
+    char *grown = realloc(settings, old + add + 1);
+    if (!grown) {
+        free(settings);
+        return NULL;
+    }
+    snprintf(grown + old, add + 1, "%s=%s\n", key, value);
+    return grown;
+}
+
+static const char *forbidden_key(const char *key)
+{
+    static const char *const fixed[] = {"run.replications", "run.seed", "run.horizon_months", "run.warmup_months"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (strcmp(key, fixed[i]) == 0)
+            return fixed[i];
+    if (strncmp(key, "exits.shares", 12) == 0 && (key[12] == '\0'))
+        return "exits.shares";
+    return NULL;
+}
+
+static int number_of(const config_setting_t *s, double *v)
+{
+    int t = config_setting_type(s);
+    if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+        *v = (double)config_setting_get_int64(s);
+        return 0;
+    }
+    if (t == CONFIG_TYPE_FLOAT) {
+        *v = config_setting_get_float(s);
+        return isfinite(*v) ? 0 : -1;
+    }
+    return -1;
+}
+
+static int read_named(const char *path, const config_setting_t *list, plan *pl, config_error *err)
+{
+    if (config_setting_type(list) != CONFIG_TYPE_LIST)
+        return sfail(err, path, list, "study.scenarios", "expected a list ( { name = \"...\"; set = [\"key=value\", ...]; }, ... )");
+    for (int i = 0; i < config_setting_length(list); i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        char key[64];
+        snprintf(key, sizeof key, "study.scenarios[%d]", i);
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+            return sfail(err, path, g, key, "expected a group { name = \"...\"; set = [...]; }");
+        const char *name = NULL;
+        if (!config_setting_lookup_string(g, "name", &name) || !*name)
+            return sfail(err, path, g, key, "missing name (a non-empty string)");
+        const config_setting_t *set = config_setting_get_member(g, "set");
+        if (!set || (config_setting_type(set) != CONFIG_TYPE_ARRAY && config_setting_type(set) != CONFIG_TYPE_LIST))
+            return sfail(err, path, g, key, "missing set = [\"key=value\", ...]");
+        for (int j = 0; j < config_setting_length(g); j++) {
+            const char *member = config_setting_name(config_setting_get_elem(g, (unsigned)j));
+            if (strcmp(member, "name") != 0 && strcmp(member, "set") != 0)
+                return sfail(err, path, config_setting_get_elem(g, (unsigned)j), key,
+                             "unknown key '%s' (a scenario has name and set)", member);
+        }
+        char *settings = calloc(1, 1);
+        for (int j = 0; settings && j < config_setting_length(set); j++) {
+            const config_setting_t *e = config_setting_get_elem(set, (unsigned)j);
+            const char *text = config_setting_type(e) == CONFIG_TYPE_STRING ? config_setting_get_string(e) : NULL;
+            const char *eq = text ? strchr(text, '=') : NULL;
+            if (!eq || eq == text) {
+                free(settings);
+                return sfail(err, path, e, key, "each entry of set must be a string \"key.path=value\"");
+            }
+            char k[STUDY_KEY_LEN];
+            snprintf(k, sizeof k, "%.*s", (int)(eq - text), text);
+            if (forbidden_key(k)) {
+                free(settings);
+                return sfail(err, path, e, key, "%s is shared by all scenarios of a study; set it in study or the base", k);
+            }
+            settings = append_setting(settings, k, eq + 1);
+        }
+        if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(g)) != 0)
+            return sfail(err, path, g, key, "out of memory");
+    }
+    return 0;
+}
+
+typedef struct axis {
+    char key[STUDY_KEY_LEN];
+    double *values;
+    int count;
+} axis;
+
+static int read_grid(const char *path, const config_setting_t *list, plan *pl, config_error *err)
+{
+    if (config_setting_type(list) != CONFIG_TYPE_LIST)
+        return sfail(err, path, list, "study.grid", "expected a list ( { key = \"a.b\"; values = [1, 2]; }, ... )");
+    int n = config_setting_length(list);
+    if (n == 0)
+        return sfail(err, path, list, "study.grid", "empty sweep: name at least one key with values");
+    if (n > STUDY_MAX_PARAMS)
+        return sfail(err, path, list, "study.grid", "at most %d swept keys", STUDY_MAX_PARAMS);
+    axis axes[STUDY_MAX_PARAMS];
+    memset(axes, 0, sizeof axes);
+    int rc = 0;
+    double total = 1;
+    for (int i = 0; i < n && rc == 0; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        char key[64];
+        snprintf(key, sizeof key, "study.grid[%d]", i);
+        const char *k = NULL;
+        const config_setting_t *vals = config_setting_type(g) == CONFIG_TYPE_GROUP ? config_setting_get_member(g, "values") : NULL;
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP || !config_setting_lookup_string(g, "key", &k) || !vals) {
+            rc = sfail(err, path, g, key, "expected { key = \"a.b\"; values = [1, 2, ...]; }");
+            break;
+        }
+        if (forbidden_key(k)) {
+            rc = sfail(err, path, g, key, "%s is shared by all scenarios of a study and cannot be swept", k);
+            break;
+        }
+        int m = config_setting_length(vals);
+        if (m == 0 || (config_setting_type(vals) != CONFIG_TYPE_ARRAY && config_setting_type(vals) != CONFIG_TYPE_LIST)) {
+            rc = sfail(err, path, vals, key, "empty sweep: values must list at least one number");
+            break;
+        }
+        snprintf(axes[i].key, sizeof axes[i].key, "%s", k);
+        axes[i].values = malloc((size_t)m * sizeof(double));
+        axes[i].count = m;
+        for (int j = 0; j < m && axes[i].values; j++)
+            if (number_of(config_setting_get_elem(vals, (unsigned)j), &axes[i].values[j]) != 0) {
+                rc = sfail(err, path, config_setting_get_elem(vals, (unsigned)j), key,
+                           "expected numbers in values (sweeps are over numeric keys)");
+                break;
+            }
+        total *= m;
+    }
+    if (rc == 0 && total > STUDY_MAX_SCENARIOS)
+        rc = sfail(err, path, list, "study.grid", "the grid has %.0f points; at most %d scenarios", total,
+                   STUDY_MAX_SCENARIOS);
+    for (long point = 0; rc == 0 && point < (long)total; point++) {
+        char *settings = calloc(1, 1);
+        char name[STUDY_NAME_LEN] = "";
+        long rest = point;
+        /* Last axis varies fastest, like nested loops written in order. */
+        int idx[STUDY_MAX_PARAMS];
+        for (int i = n - 1; i >= 0; i--) {
+            idx[i] = (int)(rest % axes[i].count);
+            rest /= axes[i].count;
+        }
+        for (int i = 0; i < n && settings; i++) {
+            char v[64];
+            format_value(v, sizeof v, axes[i].values[idx[i]]);
+            settings = append_setting(settings, axes[i].key, v);
+            size_t used = strlen(name);
+            const char *leaf = strrchr(axes[i].key, '.');
+            snprintf(name + used, sizeof name - used, "%s%s=%s", i ? "," : "", leaf ? leaf + 1 : axes[i].key, v);
+        }
+        if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(list)) != 0)
+            rc = sfail(err, path, list, "study.grid", "out of memory");
+    }
+    for (int i = 0; i < n; i++)
+        free(axes[i].values);
+    return rc;
+}
+
+static int read_lhs(const char *path, const config_setting_t *g, plan *pl, config_error *err)
+{
+    int samples = 0;
+    long long seed = 1;
+    const config_setting_t *ranges = config_setting_type(g) == CONFIG_TYPE_GROUP ? config_setting_get_member(g, "ranges") : NULL;
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP || !config_setting_lookup_int(g, "samples", &samples) || !ranges ||
+        config_setting_type(ranges) != CONFIG_TYPE_LIST)
+        return sfail(err, path, g, "study.lhs",
+                     "expected { samples = N; seed = S; ranges = ( { key = \"a.b\"; min = x; max = y; integer = false; }, ... ); }");
+    config_setting_lookup_int64(g, "seed", &seed);
+    int n = config_setting_length(ranges);
+    if (samples < 1 || samples > STUDY_MAX_SCENARIOS)
+        return sfail(err, path, g, "study.lhs.samples", "expected an integer between 1 and %d", STUDY_MAX_SCENARIOS);
+    if (n < 1 || n > STUDY_MAX_PARAMS)
+        return sfail(err, path, ranges, "study.lhs.ranges", "expected between 1 and %d ranges", STUDY_MAX_PARAMS);
+    gsl_rng *r = rng_alloc((uint64_t)seed);
+    size_t *perm = malloc((size_t)samples * n * sizeof *perm);
+    double *value = malloc((size_t)samples * n * sizeof *value);
+    char keys[STUDY_MAX_PARAMS][STUDY_KEY_LEN];
+    int rc = (!r || !perm || !value) ? sfail(err, path, g, "study.lhs", "out of memory") : 0;
+    for (int j = 0; j < n && rc == 0; j++) {
+        const config_setting_t *e = config_setting_get_elem(ranges, (unsigned)j);
+        const char *k = NULL;
+        double lo, hi;
+        int integer = 0;
+        const config_setting_t *smin = config_setting_get_member(e, "min"), *smax = config_setting_get_member(e, "max");
+        if (!config_setting_lookup_string(e, "key", &k) || !smin || !smax || number_of(smin, &lo) || number_of(smax, &hi) ||
+            !(lo < hi)) {
+            rc = sfail(err, path, e, "study.lhs.ranges", "expected { key = \"a.b\"; min = x; max = y; } with min < max");
+            break;
+        }
+        if (forbidden_key(k)) {
+            rc = sfail(err, path, e, "study.lhs.ranges", "%s is shared by all scenarios of a study and cannot be sampled", k);
+            break;
+        }
+        config_setting_lookup_bool(e, "integer", &integer);
+        snprintf(keys[j], sizeof keys[j], "%s", k);
+        size_t *pj = &perm[(size_t)j * samples];
+        for (int i = 0; i < samples; i++)
+            pj[i] = (size_t)i;
+        gsl_ran_shuffle(r, pj, (size_t)samples, sizeof *pj);
+        for (int i = 0; i < samples; i++) {
+            double u = ((double)pj[i] + gsl_rng_uniform(r)) / samples;
+            value[(size_t)i * n + j] = integer ? floor(lo + u * (hi - lo + 1)) : lo + u * (hi - lo);
+            if (integer && value[(size_t)i * n + j] > hi)
+                value[(size_t)i * n + j] = hi;
+        }
+    }
+    for (int i = 0; i < samples && rc == 0; i++) {
+        char *settings = calloc(1, 1);
+        char name[STUDY_NAME_LEN];
+        snprintf(name, sizeof name, "lhs%d", i);
+        for (int j = 0; j < n && settings; j++) {
+            char v[64];
+            format_value(v, sizeof v, value[(size_t)i * n + j]);
+            settings = append_setting(settings, keys[j], v);
+        }
+        if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(g)) != 0)
+            rc = sfail(err, path, g, "study.lhs", "out of memory");
+    }
+    if (r)
+        rng_free(r);
+    free(perm);
+    free(value);
+    return rc;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *grown = cap < ((size_t)64 << 20) ? realloc(buf, cap * 2) : NULL;
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+    }
+    if (buf && ferror(f)) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+static int collect_params(study *st, config_error *err)
+{
+    for (int s = 0; s < st->scenario_count; s++) {
+        const char *line = st->scenarios[s].settings;
+        while (line && *line) {
+            const char *eq = strchr(line, '='), *nl = strchr(line, '\n');
+            if (!eq || !nl)
+                break;
+            char key[STUDY_KEY_LEN];
+            snprintf(key, sizeof key, "%.*s", (int)(eq - line), line);
+            int found = 0;
+            for (int k = 0; k < st->param_count; k++)
+                found |= strcmp(st->param_keys[k], key) == 0;
+            if (!found) {
+                if (st->param_count == STUDY_MAX_PARAMS)
+                    return sfail(err, st->path, NULL, "study", "scenarios set more than %d different keys",
+                                 STUDY_MAX_PARAMS);
+                snprintf(st->param_keys[st->param_count++], STUDY_KEY_LEN, "%s", key);
+            }
+            line = nl + 1;
+        }
+    }
+    st->param_values = malloc((size_t)(st->scenario_count * (st->param_count ? st->param_count : 1)) * sizeof(double));
+    if (!st->param_values)
+        return sfail(err, st->path, NULL, "study", "out of memory");
+    for (int s = 0; s < st->scenario_count; s++)
+        for (int k = 0; k < st->param_count; k++) {
+            double v;
+            if (config_get_number(&st->scenarios[s].sc, st->param_keys[k], &v) != 0)
+                v = NAN;
+            st->param_values[s * st->param_count + k] = v;
+        }
+    return 0;
+}
+
+static uint64_t fnv1a_sep(uint64_t h)
+{
+    h ^= 0xff; /* a separator byte no text contains, so ("ab","c") != ("a","bc") */
+    return h * 0x100000001b3ULL;
+}
+
+/* FNV-1a over the texts and settings that decide a study's results, so task
+ * files of different studies (or edited inputs) are never merged. */
+static uint64_t fnv1a(uint64_t h, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; p && *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    return fnv1a_sep(h);
+}
+
+static uint64_t digest_of(const study *st)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv1a(h, st->text);
+    for (int s = 0; s < st->scenario_count; s++) {
+        h = fnv1a(h, st->scenarios[s].name);
+        h = fnv1a(h, st->scenarios[s].settings);
+        h = fnv1a(h, st->scenarios[s].sc.text);
+        h = fnv1a(h, st->scenarios[s].sc.overrides);
+    }
+    return h;
+}
+
+static int same_shape(const model_params *a, const model_params *b)
+{
+    if (a->horizon_months != b->horizon_months || a->warmup_months != b->warmup_months ||
+        a->destinations != b->destinations)
+        return 0;
+    for (int d = 0; d < a->destinations; d++)
+        if (strcmp(a->destination_names[d], b->destination_names[d]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Loads scenario i of the plan: the base with its settings, then the
+ * command line's overrides, which win. */
+static int load_scenario(study *st, const char *base, const pending *p, const char *const *overrides, int n_overrides,
+                         config_error *err)
+{
+    const char *ov[CONFIG_MAX_OVERRIDES * 2 + 2];
+    int n = 0;
+    char *copy = p->settings ? strdup(p->settings) : NULL;
+    char *save = NULL;
+    for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && n < CONFIG_MAX_OVERRIDES;
+         line = strtok_r(NULL, "\n", &save))
+        ov[n++] = line;
+    for (int i = 0; i < n_overrides && n < CONFIG_MAX_OVERRIDES * 2; i++)
+        ov[n++] = overrides[i];
+    study_scenario *sc = &st->scenarios[st->scenario_count];
+    config_error inner;
+    int rc = config_load(&sc->sc, base, ov, n, &inner);
+    free(copy);
+    if (rc != 0) {
+        if (st->text[0])
+            snprintf(err->message, sizeof err->message, "%s:%d: scenario '%s': %s", st->path, p->line, p->name,
+                     inner.message);
+        else
+            *err = inner;
+        return -1;
+    }
+    snprintf(sc->name, sizeof sc->name, "%s", p->name);
+    sc->settings = strdup(p->settings ? p->settings : "");
+    st->scenario_count++;
+    return 0;
+}
+
+int study_load(study *st, const char *path, const char *const *overrides, int n_overrides, config_error *err)
+{
+    memset(st, 0, sizeof *st);
+    st->common_random_numbers = 1;
+    st->path = strdup(path);
+    char *text = read_text(path);
+    config_t cfg;
+    config_init(&cfg);
+    plan pl = {0};
+    int rc = -1;
+    char base[4096];
+    const char *study_overrides[2];
+    char rep_ov[64], seed_ov[64];
+    int n_study_ov = 0;
+
+    /* A plain scenario file when it has no study group (or cannot be parsed:
+     * config_load then gives the precise message). */
+    int is_study = text && config_read_string(&cfg, text) == CONFIG_TRUE && config_lookup(&cfg, "study");
+    if (!is_study) {
+        free(text);
+        st->text = strdup("");
+        const char *slash = strrchr(path, '/');
+        snprintf(st->name, sizeof st->name, "%s", slash ? slash + 1 : path);
+        snprintf(base, sizeof base, "%s", path);
+        if (plan_add(&pl, "base", NULL, 0) != 0)
+            goto out;
+    } else {
+        st->text = text;
+        const config_setting_t *g = config_lookup(&cfg, "study");
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            sfail(err, path, g, "study", "expected a group study: { base = \"scenario.cfg\"; ... }");
+            goto out;
+        }
+        static const char *const known[] = {"name", "base", "replications", "seed", "common_random_numbers",
+                                            "scenarios", "grid", "lhs"};
+        for (int i = 0; i < config_setting_length(g); i++) {
+            const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+            int ok = 0;
+            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+                ok |= strcmp(config_setting_name(m), known[k]) == 0;
+            if (!ok) {
+                sfail(err, path, m, config_setting_name(m),
+                      "unknown key in study (expected name, base, replications, seed, common_random_numbers, scenarios, grid, lhs)");
+                goto out;
+            }
+        }
+        const char *name = NULL, *base_name = NULL;
+        if (config_setting_lookup_string(g, "name", &name))
+            snprintf(st->name, sizeof st->name, "%s", name);
+        else
+            snprintf(st->name, sizeof st->name, "%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+        if (!config_setting_lookup_string(g, "base", &base_name)) {
+            sfail(err, path, g, "study.base", "missing; expected the base scenario file (relative to the study file)");
+            goto out;
+        }
+        const char *slash = strrchr(path, '/');
+        if (base_name[0] == '/' || !slash)
+            snprintf(base, sizeof base, "%s", base_name);
+        else
+            snprintf(base, sizeof base, "%.*s/%s", (int)(slash - path), path, base_name);
+        const config_setting_t *s;
+        if ((s = config_setting_get_member(g, "replications"))) {
+            double v;
+            if (number_of(s, &v) || v != floor(v) || v < 1 || v > 1e6) {
+                sfail(err, path, s, "study.replications", "expected an integer between 1 and 1000000");
+                goto out;
+            }
+            snprintf(rep_ov, sizeof rep_ov, "run.replications=%.0f", v);
+            study_overrides[n_study_ov++] = rep_ov;
+        }
+        if ((s = config_setting_get_member(g, "seed"))) {
+            if ((config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) ||
+                config_setting_get_int64(s) < 0) {
+                sfail(err, path, s, "study.seed", "expected an integer >= 0");
+                goto out;
+            }
+            snprintf(seed_ov, sizeof seed_ov, "run.seed=%lld", config_setting_get_int64(s));
+            study_overrides[n_study_ov++] = seed_ov;
+        }
+        if ((s = config_setting_get_member(g, "common_random_numbers"))) {
+            if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+                sfail(err, path, s, "study.common_random_numbers", "expected true or false");
+                goto out;
+            }
+            st->common_random_numbers = config_setting_get_bool(s);
+        }
+        if (plan_add(&pl, "base", NULL, (int)config_setting_source_line(g)) != 0)
+            goto out;
+        if ((s = config_setting_get_member(g, "scenarios")) && read_named(path, s, &pl, err) != 0)
+            goto out;
+        if ((s = config_setting_get_member(g, "grid")) && read_grid(path, s, &pl, err) != 0)
+            goto out;
+        if ((s = config_setting_get_member(g, "lhs")) && read_lhs(path, s, &pl, err) != 0)
+            goto out;
+        if (pl.count > STUDY_MAX_SCENARIOS) {
+            sfail(err, path, g, "study", "%d scenarios; at most %d", pl.count, STUDY_MAX_SCENARIOS);
+            goto out;
+        }
+    }
+
+    st->scenarios = calloc((size_t)pl.count, sizeof *st->scenarios);
+    if (!st->scenarios || !st->path || !st->text) {
+        snprintf(err->message, sizeof err->message, "%s: out of memory", path);
+        goto out;
+    }
+    /* Study-level settings go first so the command line can still win. */
+    const char *all_ov[CONFIG_MAX_OVERRIDES + 2];
+    int n_all = 0;
+    for (int i = 0; i < n_study_ov; i++)
+        all_ov[n_all++] = study_overrides[i];
+    for (int i = 0; i < n_overrides && n_all < CONFIG_MAX_OVERRIDES + 2; i++)
+        all_ov[n_all++] = overrides[i];
+    for (int i = 0; i < pl.count; i++) {
+        if (load_scenario(st, base, &pl.items[i], all_ov, n_all, err) != 0)
+            goto out;
+        const model_params *a = &st->scenarios[0].sc.model, *b = &st->scenarios[i].sc.model;
+        if (!same_shape(a, b)) {
+            snprintf(err->message, sizeof err->message,
+                     "%s:%d: scenario '%s': changes the horizon, warm-up or exit destinations; all scenarios of a study "
+                     "share them so their series compare",
+                     path, pl.items[i].line, pl.items[i].name);
+            goto out;
+        }
+    }
+    st->replications = st->scenarios[0].sc.replications;
+    st->seed = st->scenarios[0].sc.seed;
+    if (collect_params(st, err) != 0)
+        goto out;
+    st->digest = digest_of(st);
+    rc = 0;
+out:
+    plan_free(&pl);
+    config_destroy(&cfg);
+    if (rc != 0)
+        study_free(st);
+    return rc;
+}
+
+void study_free(study *st)
+{
+    for (int i = 0; i < st->scenario_count; i++) {
+        config_scenario_free(&st->scenarios[i].sc);
+        free(st->scenarios[i].settings);
+    }
+    free(st->scenarios);
+    free(st->param_values);
+    free(st->path);
+    free(st->text);
+    memset(st, 0, sizeof *st);
+}
+
+uint64_t study_trial_count(const study *st)
+{
+    return (uint64_t)st->scenario_count * (uint64_t)st->replications;
+}
+
+void study_trial(const study *st, uint64_t trial, int *scenario, uint32_t *replication, uint64_t *seed)
+{
+    *scenario = (int)(trial / (uint64_t)st->replications);
+    *replication = (uint32_t)(trial % (uint64_t)st->replications);
+    uint64_t master = st->common_random_numbers ? st->seed : rng_derive(st->seed, 0x5ce7a410ULL + (uint64_t)*scenario);
+    *seed = rng_derive(master, *replication);
+}
+
+void study_slice(uint64_t trials, int task, int tasks, uint64_t *first, uint64_t *count)
+{
+    uint64_t a = trials * (uint64_t)task / (uint64_t)tasks;
+    uint64_t b = trials * (uint64_t)(task + 1) / (uint64_t)tasks;
+    *first = a;
+    *count = b - a;
+}

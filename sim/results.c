@@ -1,0 +1,184 @@
+/*
+ * results.c — per-trial metrics and their summaries across trials.
+ */
+#include "results.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_stats.h"
+
+void results_row_from_model(results_row *row, const model_result *r)
+{
+    memset(row, 0, sizeof *row);
+    row->replication = r->replication;
+    row->seed = r->seed;
+    row->status = RESULTS_DONE;
+    row->events = r->events;
+    row->referrals = r->referrals;
+    row->exits = r->exits;
+    row->waiting_at_end = r->waiting_at_end;
+    row->active_at_end = r->active_at_end;
+    row->referrals_measured = r->referrals_measured;
+    row->exits_measured = r->exits_measured;
+    row->wait_n = r->wait_days.n;
+    row->wait_mean_days = stat_obs_mean(&r->wait_days);
+    row->wait_max_days = r->wait_days.n ? r->wait_days.max : NAN;
+    row->programme_n = r->programme_days.n;
+    row->programme_mean_days = stat_obs_mean(&r->programme_days);
+    row->meetings_per_exit = stat_obs_mean(&r->meetings_per_exit);
+    row->mean_waiting = r->mean_waiting;
+    row->mean_active = r->mean_active;
+    row->utilisation = r->utilisation;
+    memcpy(row->exits_by_destination, r->exits_by_destination, sizeof row->exits_by_destination);
+}
+
+static const struct {
+    const char *name, *unit;
+} fixed_metrics[] = {
+    {"wait_days", "days"},
+    {"time_in_programme_days", "days"},
+    {"waiting_list", "participants"},
+    {"active", "participants"},
+    {"utilisation", "share"},
+    {"referrals_per_month", "per month"},
+    {"exits_per_month", "per month"},
+};
+#define FIXED_METRICS (sizeof fixed_metrics / sizeof fixed_metrics[0])
+
+size_t results_metric_info_for(const model_params *p, results_metric_info *info)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < FIXED_METRICS; i++, k++) {
+        snprintf(info[k].name, sizeof info[k].name, "%s", fixed_metrics[i].name);
+        snprintf(info[k].unit, sizeof info[k].unit, "%s", fixed_metrics[i].unit);
+    }
+    for (int d = 0; d < p->destinations; d++, k++) {
+        snprintf(info[k].name, sizeof info[k].name, "exits_per_month.%s", p->destination_names[d]);
+        snprintf(info[k].unit, sizeof info[k].unit, "per month");
+    }
+    for (int d = 0; d < p->destinations; d++, k++) {
+        snprintf(info[k].name, sizeof info[k].name, "exit_share.%s", p->destination_names[d]);
+        snprintf(info[k].unit, sizeof info[k].unit, "share");
+    }
+    return k;
+}
+
+void results_metric_values(const results_row *row, const model_params *p, double *v)
+{
+    double months = p->horizon_months - p->warmup_months;
+    size_t k = 0;
+    v[k++] = row->wait_n ? row->wait_mean_days : NAN;
+    v[k++] = row->programme_n ? row->programme_mean_days : NAN;
+    v[k++] = row->mean_waiting;
+    v[k++] = row->mean_active;
+    v[k++] = row->utilisation;
+    v[k++] = (double)row->referrals_measured / months;
+    v[k++] = (double)row->exits_measured / months;
+    for (int d = 0; d < p->destinations; d++)
+        v[k++] = (double)row->exits_by_destination[d] / months;
+    for (int d = 0; d < p->destinations; d++)
+        v[k++] = row->exits_measured ? (double)row->exits_by_destination[d] / (double)row->exits_measured : NAN;
+}
+
+static void finish(const stat_obs *s, double *mean, double *lo, double *hi, uint64_t *n)
+{
+    double h = stat_obs_ci_halfwidth(s, 0.95);
+    *mean = stat_obs_mean(s);
+    *lo = *mean - h;
+    *hi = *mean + h;
+    *n = s->n;
+}
+
+int results_summarise(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
+                      results_summary **summary, size_t *n_summary, results_difference **diffs,
+                      size_t *n_diffs)
+{
+    results_metric_info info[RESULTS_MAX_METRICS];
+    size_t m = results_metric_info_for(p, info);
+    size_t S = (size_t)scenarios;
+    stat_obs *acc = malloc(S * m * sizeof *acc);
+    stat_obs *dacc = malloc(S * m * sizeof *dacc);
+    double *values = malloc(n * m * sizeof *values);
+    /* Base rows by replication, to pair against. */
+    uint32_t max_rep = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].replication > max_rep)
+            max_rep = rows[i].replication;
+    long *base_of_rep = malloc(((size_t)max_rep + 1) * sizeof *base_of_rep);
+    *summary = calloc(S * m, sizeof **summary);
+    *diffs = calloc(S > 1 ? (S - 1) * m : 1, sizeof **diffs);
+    if (!acc || !dacc || !values || !base_of_rep || !*summary || !*diffs) {
+        free(acc);
+        free(dacc);
+        free(values);
+        free(base_of_rep);
+        free(*summary);
+        free(*diffs);
+        *summary = NULL;
+        *diffs = NULL;
+        return -1;
+    }
+    for (size_t i = 0; i < S * m; i++) {
+        stat_obs_init(&acc[i]);
+        stat_obs_init(&dacc[i]);
+    }
+    for (size_t r = 0; r <= max_rep; r++)
+        base_of_rep[r] = -1;
+    for (size_t i = 0; i < n; i++) {
+        results_metric_values(&rows[i], p, &values[i * m]);
+        if (rows[i].scenario == 0 && rows[i].status == RESULTS_DONE)
+            base_of_rep[rows[i].replication] = (long)i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].status != RESULTS_DONE || rows[i].scenario >= S)
+            continue;
+        size_t s = rows[i].scenario;
+        long b = base_of_rep[rows[i].replication];
+        for (size_t k = 0; k < m; k++) {
+            double v = values[i * m + k];
+            if (!isnan(v))
+                stat_obs_add(&acc[s * m + k], v);
+            if (paired && s > 0 && b >= 0 && !isnan(v) && !isnan(values[(size_t)b * m + k]))
+                stat_obs_add(&dacc[s * m + k], v - values[(size_t)b * m + k]);
+        }
+    }
+    size_t ns = 0, nd = 0;
+    for (size_t s = 0; s < S; s++) {
+        for (size_t k = 0; k < m; k++) {
+            results_summary *o = &(*summary)[ns++];
+            o->scenario = (uint32_t)s;
+            memcpy(o->metric, info[k].name, sizeof o->metric);
+            memcpy(o->unit, info[k].unit, sizeof o->unit);
+            finish(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
+            if (s == 0)
+                continue;
+            results_difference *d = &(*diffs)[nd++];
+            d->scenario = (uint32_t)s;
+            memcpy(d->metric, info[k].name, sizeof d->metric);
+            if (paired) {
+                d->paired = 1;
+                finish(&dacc[s * m + k], &d->mean, &d->ci_low, &d->ci_high, &d->replications);
+            } else {
+                /* Welch's interval for independent samples. */
+                const stat_obs *a = &acc[s * m + k], *b = &acc[k];
+                double va = stat_obs_variance(a) / (double)a->n, vb = stat_obs_variance(b) / (double)b->n;
+                double df = (va + vb) * (va + vb) /
+                            (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
+                d->mean = stat_obs_mean(a) - stat_obs_mean(b);
+                double h = stat_t_quantile(0.975, df) * sqrt(va + vb);
+                d->ci_low = d->mean - h;
+                d->ci_high = d->mean + h;
+                d->replications = a->n < b->n ? a->n : b->n;
+            }
+        }
+    }
+    *n_summary = ns;
+    *n_diffs = nd;
+    free(acc);
+    free(dacc);
+    free(values);
+    free(base_of_rep);
+    return 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * results.h — what one trial reports, and what a study concludes from many.
+ *
+ * Owns the flat per-trial row (one scenario's replication: counts, means,
+ * exits by destination), the key metrics derived from a row, and the
+ * summaries across trials: each scenario's mean with a 95 % confidence
+ * interval, and each scenario's paired difference against the base
+ * (scenario 0). The runner fills rows from model results; a merge fills them
+ * from task files; both summarise with the same code, so a merged study and
+ * a single-process run report the same numbers.
+ */
+#ifndef CASEFLOW_RESULTS_H
+#define CASEFLOW_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "model_casework.h"
+
+enum results_status { RESULTS_PENDING = 0, RESULTS_DONE = 1, RESULTS_FAILED = 2 };
+
+typedef struct results_row {
+    uint64_t trial;
+    uint32_t scenario;
+    uint32_t replication;
+    uint64_t seed;
+    uint32_t status;
+    uint64_t events;
+    double wall_seconds;          /* the one field that differs between identical runs */
+    uint64_t referrals, exits, waiting_at_end, active_at_end;
+    uint64_t referrals_measured, exits_measured;
+    uint64_t wait_n;
+    double wait_mean_days, wait_max_days;
+    uint64_t programme_n;
+    double programme_mean_days;
+    double meetings_per_exit;
+    double mean_waiting, mean_active, utilisation;
+    uint64_t exits_by_destination[MODEL_MAX_DESTINATIONS];
+} results_row;
+
+#define RESULTS_MAX_METRICS (7 + 2 * MODEL_MAX_DESTINATIONS)
+#define RESULTS_NAME_LEN 48
+
+typedef struct results_metric_info {
+    char name[RESULTS_NAME_LEN];
+    char unit[16];
+} results_metric_info;
+
+typedef struct results_summary {
+    uint32_t scenario;
+    char metric[RESULTS_NAME_LEN];
+    char unit[16];
+    double mean, ci_low, ci_high;
+    uint64_t replications;
+} results_summary;
+
+typedef struct results_difference {
+    uint32_t scenario;            /* compared against scenario 0 */
+    char metric[RESULTS_NAME_LEN];
+    double mean, ci_low, ci_high; /* scenario minus base */
+    uint64_t replications;
+    uint32_t paired;              /* 1: replications paired (common random numbers) */
+} results_difference;
+
+void results_row_from_model(results_row *row, const model_result *r);
+
+/* Metric names for a scenario with these destinations; returns the count. */
+size_t results_metric_info_for(const model_params *p, results_metric_info *info);
+
+/* The row's metric values (NaN where undefined, e.g. no exits). */
+void results_metric_values(const results_row *row, const model_params *p, double *values);
+
+/* Summaries over rows of `scenarios` scenarios sharing p's shape; rows need
+ * not be ordered. paired: replication r of every scenario ran on the same
+ * seed, so differences are taken per replication. Arrays are malloc'ed;
+ * returns 0 or -1 when out of memory. */
+int results_summarise(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
+                      results_summary **summary, size_t *n_summary, results_difference **diffs,
+                      size_t *n_diffs);
+
+#endif
