@@ -1,0 +1,271 @@
+/*
+ * test_study.c — studies: expansion into scenarios and trials, task slices,
+ * common random numbers and paired differences, and bad study files.
+ */
+#include "test_support.h"
+
+#include "io_study.h"
+#include "results.h"
+#include "runner.h"
+
+/* A small base scenario in a temp dir, and a study file beside it. */
+typedef struct fixture {
+    char dir[PATH_MAX];
+    char base[PATH_MAX];
+    char study[PATH_MAX];
+} fixture;
+
+static const char base_text[] =
+    "run: { replications = 30; seed = 99L; horizon_months = 36; warmup_months = 6; };\n"
+    "referrals: { rate_per_month = 30.0; };\n"
+    "staff: { workers = 8; caseload_cap = 20; meeting_hours_per_day = 3.0; };\n"
+    "casework: { meeting_hours = { dist = \"exponential\"; mean = 1.5; };\n"
+    "            own_time_days = { dist = \"exponential\"; mean = 14.0; }; };\n"
+    "exits: { probability_per_meeting = 0.1; shares = { work = 0.4; other = 0.6; }; };\n";
+
+static void fixture_make(fixture *fx, const char *study_text)
+{
+    ts_make_temp_dir(fx->dir);
+    snprintf(fx->base, sizeof fx->base, "%s/base.cfg", fx->dir);
+    snprintf(fx->study, sizeof fx->study, "%s/study.cfg", fx->dir);
+    ts_write_file(fx->base, base_text, strlen(base_text));
+    ts_write_file(fx->study, study_text, strlen(study_text));
+}
+
+static void fixture_drop(fixture *fx)
+{
+    ts_remove_tree(fx->dir);
+}
+
+static void load_ok(study *st, const char *path)
+{
+    config_error err;
+    if (study_load(st, path, NULL, 0, &err) != 0)
+        fail_msg("study_load: %s", err.message);
+}
+
+static void test_plain_scenario_is_one_scenario_study(void **state)
+{
+    (void)state;
+    char path[PATH_MAX];
+    ts_source_path("configs/default.cfg", path);
+    study st;
+    load_ok(&st, path);
+    assert_int_equal(st.scenario_count, 1);
+    assert_string_equal(st.scenarios[0].name, "base");
+    assert_int_equal(study_trial_count(&st), (uint64_t)st.replications);
+    assert_int_equal(st.param_count, 0);
+    study_free(&st);
+}
+
+static void test_grid_and_named_scenarios_expand_in_order(void **state)
+{
+    (void)state;
+    char path[PATH_MAX];
+    ts_source_path("configs/study_staffing.cfg", path);
+    study st;
+    load_ok(&st, path);
+    /* base + 2 named + 3 x 3 grid */
+    assert_int_equal(st.scenario_count, 12);
+    assert_int_equal(st.replications, 20);
+    assert_int_equal(st.param_count, 2);
+    assert_string_equal(st.param_keys[0], "staff.workers");
+    assert_string_equal(st.param_keys[1], "staff.caseload_cap");
+    /* The grid's last axis varies fastest: scenario 3 is (10, 16), 4 is (10, 20). */
+    assert_int_equal(st.scenarios[3].sc.model.workers, 10);
+    assert_int_equal(st.scenarios[3].sc.model.caseload_cap, 16);
+    assert_int_equal(st.scenarios[4].sc.model.caseload_cap, 20);
+    assert_int_equal(st.scenarios[11].sc.model.workers, 15);
+    assert_int_equal(st.scenarios[11].sc.model.caseload_cap, 24);
+    TS_ASSERT_SAME_DOUBLE(st.param_values[11 * 2 + 0], 15);
+    TS_ASSERT_SAME_DOUBLE(st.param_values[11 * 2 + 1], 24);
+    /* The base keeps the base file's values. */
+    TS_ASSERT_SAME_DOUBLE(st.param_values[0], 12);
+    /* Trials: t -> (t / R, t % R), seeds shared across scenarios (CRN). */
+    int s;
+    uint32_t r;
+    uint64_t seed_a, seed_b;
+    study_trial(&st, 2 * 20 + 7, &s, &r, &seed_a);
+    assert_int_equal(s, 2);
+    assert_int_equal(r, 7);
+    study_trial(&st, 7, &s, &r, &seed_b);
+    assert_true(seed_a == seed_b);
+    study_free(&st);
+}
+
+static void test_slices_cover_every_trial_once(void **state)
+{
+    (void)state;
+    const uint64_t totals[] = {1, 7, 240, 1001};
+    for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++)
+        for (int tasks = 1; tasks <= 13; tasks++) {
+            uint64_t next = 0;
+            for (int k = 0; k < tasks; k++) {
+                uint64_t first, count;
+                study_slice(totals[i], k, tasks, &first, &count);
+                assert_true(first == next);
+                /* Slices differ in size by at most one. */
+                assert_true(count + 1 >= totals[i] / (uint64_t)tasks && count <= totals[i] / (uint64_t)tasks + 1);
+                next = first + count;
+            }
+            assert_true(next == totals[i]);
+        }
+}
+
+static void test_lhs_stratifies_each_range(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_make(&fx, "study: { base = \"base.cfg\"; lhs = { samples = 10; seed = 4L; ranges = (\n"
+                      "  { key = \"staff.workers\"; min = 5; max = 14; integer = true; },\n"
+                      "  { key = \"exits.probability_per_meeting\"; min = 0.05; max = 0.15; } ); }; };\n");
+    study st;
+    load_ok(&st, fx.study);
+    assert_int_equal(st.scenario_count, 11);
+    int seen_workers[10] = {0}, seen_p[10] = {0};
+    for (int s = 1; s <= 10; s++) {
+        int w = st.scenarios[s].sc.model.workers;
+        double p = st.scenarios[s].sc.model.exit_probability;
+        assert_true(w >= 5 && w <= 14);
+        assert_true(p >= 0.05 && p < 0.15);
+        seen_workers[w - 5]++;
+        seen_p[(int)((p - 0.05) / 0.01)]++;
+    }
+    /* Latin hypercube: every stratum of every range holds exactly one sample. */
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(seen_workers[i], 1);
+        assert_int_equal(seen_p[i], 1);
+    }
+    study_free(&st);
+    fixture_drop(&fx);
+}
+
+/* Half-width of the paired-difference CI of metric `name` for scenario 1. */
+static double difference_halfwidth(const study *st, const runner_totals *t, const char *name, double *mean)
+{
+    results_summary *sum;
+    results_difference *diff;
+    size_t ns, nd;
+    assert_int_equal(results_summarise(t->rows, t->row_count, st->scenario_count, &st->scenarios[0].sc.model,
+                                       st->common_random_numbers, &sum, &ns, &diff, &nd),
+                     0);
+    double h = NAN;
+    for (size_t i = 0; i < nd; i++)
+        if (diff[i].scenario == 1 && strcmp(diff[i].metric, name) == 0) {
+            h = (diff[i].ci_high - diff[i].ci_low) / 2;
+            *mean = diff[i].mean;
+            assert_int_equal(diff[i].paired, (uint32_t)st->common_random_numbers);
+        }
+    free(sum);
+    free(diff);
+    return h;
+}
+
+static void run_all(const study *st, runner_totals *t)
+{
+    runner_options opt = {.threads = 2, .progress = 0};
+    char err[512];
+    if (runner_run(st, 0, study_trial_count(st), &opt, NULL, t, err, sizeof err) != 0)
+        fail_msg("runner_run: %s", err);
+}
+
+static void test_common_random_numbers_tighten_differences(void **state)
+{
+    (void)state;
+    static const char *const study_fmt =
+        "study: { base = \"base.cfg\"; common_random_numbers = %s;\n"
+        "  scenarios = ( { name = \"one more worker\"; set = [\"staff.workers=9\"]; } ); };\n";
+    char text[512];
+    fixture crn, indep;
+    snprintf(text, sizeof text, study_fmt, "true");
+    fixture_make(&crn, text);
+    snprintf(text, sizeof text, study_fmt, "false");
+    fixture_make(&indep, text);
+    study a, b;
+    load_ok(&a, crn.study);
+    load_ok(&b, indep.study);
+    runner_totals ta, tb;
+    run_all(&a, &ta);
+    run_all(&b, &tb);
+
+    /* Same referrals in both scenarios under CRN, whatever the staffing. */
+    for (size_t r = 0; r < (size_t)a.replications; r++)
+        assert_true(ta.rows[r].referrals == ta.rows[(size_t)a.replications + r].referrals);
+    int differ = 0;
+    for (size_t r = 0; r < (size_t)b.replications; r++)
+        differ += tb.rows[r].referrals != tb.rows[(size_t)b.replications + r].referrals;
+    assert_true(differ > b.replications / 2);
+
+    /* The paired interval of the difference is much narrower than Welch's
+     * over independent streams (the same estimand: both means agree within
+     * their intervals). */
+    static const char *const metrics[] = {"exits_per_month", "active", "time_in_programme_days"};
+    for (size_t k = 0; k < sizeof metrics / sizeof metrics[0]; k++) {
+        double ma, mb;
+        double ha = difference_halfwidth(&a, &ta, metrics[k], &ma);
+        double hb = difference_halfwidth(&b, &tb, metrics[k], &mb);
+        if (!(ha < hb / 2))
+            fail_msg("%s: CRN half-width %.4g not under half the independent one %.4g", metrics[k], ha, hb);
+        if (!(fabs(ma - mb) <= ha + hb))
+            fail_msg("%s: CRN difference %.4g and independent %.4g disagree beyond their CIs", metrics[k], ma, mb);
+    }
+    runner_totals_free(&ta);
+    runner_totals_free(&tb);
+    study_free(&a);
+    study_free(&b);
+    fixture_drop(&crn);
+    fixture_drop(&indep);
+}
+
+static void expect_study_error(const char *study_text, const char *const *needles)
+{
+    fixture fx;
+    fixture_make(&fx, study_text);
+    study st;
+    config_error err;
+    int rc = study_load(&st, fx.study, NULL, 0, &err);
+    fixture_drop(&fx);
+    if (rc == 0) {
+        study_free(&st);
+        fail_msg("study accepted, expected an error mentioning '%s'", needles[0]);
+    }
+    assert_null(strchr(err.message, '\n'));
+    for (; *needles; needles++)
+        TS_ASSERT_CONTAINS(err.message, *needles);
+}
+
+static void test_bad_studies(void **state)
+{
+    (void)state;
+    expect_study_error("study: { base = \"base.cfg\"; grid = ( { key = \"staff.wrkers\"; values = [1, 2]; } ); };",
+                       (const char *[]){"study.cfg:1", "staff.wrkers", "did you mean 'staff.workers'", NULL});
+    expect_study_error("study: { base = \"base.cfg\"; grid = ( { key = \"staff.workers\"; values = []; } ); };",
+                       (const char *[]){"study.cfg:1", "empty sweep", NULL});
+    expect_study_error("study: { base = \"base.cfg\"; grid = ( ); };",
+                       (const char *[]){"study.grid", "empty sweep", NULL});
+    expect_study_error("study: { base = \"base.cfg\"; grid = ( { key = \"staff.workers\"; values = [\"ten\"]; } ); };",
+                       (const char *[]){"expected numbers", NULL});
+    expect_study_error("study: { base = \"base.cfg\";\n grid = ( { key = \"staff.workers\"; values = [2.5]; } ); };",
+                       (const char *[]){"staff.workers", "expected an integer", NULL});
+    expect_study_error("study: { base = \"base.cfg\"; grid = ( { key = \"run.horizon_months\"; values = [12]; } ); };",
+                       (const char *[]){"run.horizon_months", "shared by all scenarios", NULL});
+    expect_study_error("study: { base = \"missing.cfg\"; };", (const char *[]){"missing.cfg", "cannot open", NULL});
+    expect_study_error("study: { };", (const char *[]){"study.base", "missing", NULL});
+    expect_study_error("study: { base = \"base.cfg\"; replicatons = 3; };",
+                       (const char *[]){"replicatons", "unknown key", NULL});
+    expect_study_error("study: { base = \"base.cfg\"; scenarios = ( { name = \"x\"; set = [\"staff.workers\"]; } ); };",
+                       (const char *[]){"key.path=value", NULL});
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_scenario_is_one_scenario_study),
+        cmocka_unit_test(test_grid_and_named_scenarios_expand_in_order),
+        cmocka_unit_test(test_slices_cover_every_trial_once),
+        cmocka_unit_test(test_lhs_stratifies_each_range),
+        cmocka_unit_test(test_common_random_numbers_tighten_differences),
+        cmocka_unit_test(test_bad_studies),
+    };
+    return cmocka_run_group_tests_name("study", tests, NULL, NULL);
+}
