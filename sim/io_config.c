@@ -83,6 +83,23 @@ static int overridden(const loader *ld, const char *key)
     return 0;
 }
 
+/* Messages are one line: control characters that come from the file or the
+ * command line (a string holding "\n", say) are shown escaped. */
+static void one_line(char *msg, size_t size)
+{
+    char out[sizeof ((config_error *)0)->message];
+    size_t o = 0;
+    for (const char *in = msg; *in && o + 5 < sizeof out; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c >= 0x20 && c != 0x7f)
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
+    }
+    out[o] = '\0';
+    snprintf(msg, size, "%s", out);
+}
+
 static int fail(loader *ld, const config_setting_t *where, const char *key, const char *fmt, ...)
 {
     char what[700];
@@ -99,6 +116,7 @@ static int fail(loader *ld, const config_setting_t *where, const char *key, cons
     else
         snprintf(ld->err->message, sizeof ld->err->message, "%s: %s: %s", ld->path, key ? key : "(file)",
                  what);
+    one_line(ld->err->message, sizeof ld->err->message);
     return -1;
 }
 
@@ -556,6 +574,7 @@ int config_load(config_scenario *sc, const char *path, const char *const *overri
     if (config_read_string(&ld.cfg, text) != CONFIG_TRUE) {
         snprintf(err->message, sizeof err->message, "%s:%d: syntax error: %s", path, config_error_line(&ld.cfg),
                  config_error_text(&ld.cfg));
+        one_line(err->message, sizeof err->message);
         goto out;
     }
     for (int i = 0; i < n_overrides; i++)
