@@ -49,6 +49,9 @@ static const struct {
 
 size_t results_metric_info_for(const model_params *p, results_metric_info *info)
 {
+    /* Whole entries, bytes after each name's NUL included, are copied into
+     * the output file, so none may be left undefined. */
+    memset(info, 0, (FIXED_METRICS + 2 * (size_t)p->destinations) * sizeof *info);
     size_t k = 0;
     for (size_t i = 0; i < FIXED_METRICS; i++, k++) {
         snprintf(info[k].name, sizeof info[k].name, "%s", fixed_metrics[i].name);
