@@ -16,34 +16,31 @@
 #include "eng_dist.h"
 #include "eng_stats.h"
 
-#define MODEL_DAYS_PER_MONTH (365.25 / 12.0)
-#define MODEL_MAX_DESTINATIONS 16
-#define MODEL_NAME_LEN 32
-
-typedef struct model_params {
-    double referral_rate_per_month;   /* Poisson referrals */
-    int workers;
-    int caseload_cap;                 /* participants per worker */
-    double meeting_hours_per_day;     /* a worker's hours for meetings per day */
-    dist meeting_hours;               /* length of one meeting, hours */
-    dist own_time_days;               /* time on own between meetings, days */
-    double exit_probability;          /* case ends after a meeting */
-    int destinations;
-    char destination_names[MODEL_MAX_DESTINATIONS][MODEL_NAME_LEN];
-    double destination_shares[MODEL_MAX_DESTINATIONS];
-    int horizon_months;
-    int warmup_months;
-} model_params;
+#include "model_params.h"
 
 /* Random streams, one per purpose, so that scenarios sharing a seed see the
  * same referrals even when staffing differs (common random numbers). */
 enum model_stream {
-    MODEL_STREAM_REFERRAL = 1,
+    MODEL_STREAM_REFERRAL = 1,  /* the core's single Poisson source */
     MODEL_STREAM_MEETING,
     MODEL_STREAM_OWN_TIME,
     MODEL_STREAM_EXIT,
+    MODEL_STREAM_PATIENCE,
+    MODEL_STREAM_STAFF,         /* tenure and vacancy */
+    MODEL_STREAM_CALL_IN,
+    MODEL_STREAM_MEASURE,
+    MODEL_STREAM_FOLLOWUP,
     MODEL_STREAM_COUNT
 };
+/* Per-source streams (arrivals, profiles of scheduled referrals, and of
+ * replacement or relapse referrals, which depend on exits) are derived with
+ * these offsets plus the source index. */
+#define MODEL_STREAM_SOURCE_ARRIVALS 1000u
+#define MODEL_STREAM_SOURCE_PROFILES 2000u
+#define MODEL_STREAM_SOURCE_FEEDBACK 3000u
+
+/* What became of a participant. */
+enum model_fate { FATE_PRESENT = 0, FATE_EXITED = 1, FATE_REJECTED = 2, FATE_RENEGED = 3 };
 
 /* A participant's life, final once they exit or the horizon is reached.
  * Times in days; NaN where the event did not happen before the horizon. */
@@ -55,19 +52,43 @@ typedef struct model_participant {
     double assignment_time;
     double exit_time;
     int32_t destination;    /* index into destination names; -1 if none */
-    int32_t worker;         /* -1 if never assigned */
+    int32_t worker;         /* -1 if never assigned; the last worker otherwise */
     uint32_t meetings;
+    int16_t source;
+    int16_t profile;
+    int16_t worker_changes;
+    int8_t fate;            /* enum model_fate */
+    int8_t phase;           /* last phase reached */
+    int8_t female;
+    int8_t age_band;        /* -1 when no age bands are configured */
+    int8_t followup_12;     /* in work or studies 12 months after exit: 1, 0; -1 not followed */
+    int8_t followup_24;
+    int8_t relapse;         /* 1: this referral is a relapse after an earlier exit */
 } model_participant;
 
 /* Receives each final participant record; returns 0 to go on, non-zero to
  * stop the run (e.g. the sink could not store it). */
 typedef int (*model_participant_sink)(void *sink_ctx, const model_participant *p);
 
-/* One value per month for month m covering [m, m+1) months. Levels
- * (waiting, active) are snapshots at the month's end. */
+#define MODEL_MAX_SERIES 16
+
+/* One monthly quantity: months x width values, row-major. */
+typedef struct model_series_item {
+    char name[MODEL_NAME_LEN];
+    const char *units;
+    int width;               /* 1, or one column per destination, source, worker ... */
+    double *values;
+} model_series_item;
+
+/* Monthly series for month m covering [m, m+1) months. Levels (waiting,
+ * active, caseloads) are snapshots at the month's end. The first six items
+ * are always present and named by the fields below; the others appear when
+ * their mechanism is on. */
 typedef struct model_series {
     int months;
     int destinations;
+    int count;
+    model_series_item item[MODEL_MAX_SERIES];
     double *referrals;
     double *waiting;
     double *active;
@@ -75,6 +96,9 @@ typedef struct model_series {
     double *utilisation;     /* busy worker time / available worker time */
     double *exits;           /* months x destinations, row-major */
 } model_series;
+
+/* The shape of the series a scenario produces (names, units, widths). */
+void model_series_layout(const model_params *p, model_series *layout);
 
 typedef struct model_result {
     uint32_t replication;
@@ -92,6 +116,17 @@ typedef struct model_result {
     double mean_waiting;           /* time-average waiting-list length */
     double mean_active;            /* time-average participants assigned */
     double utilisation;            /* mean share of worker time in meetings */
+    /* Mechanisms (zero when off), from the end of warm-up: */
+    uint64_t rejected_measured, reneged_measured, relapses_measured, enrolled_measured;
+    uint64_t referrals_by_source[MODEL_MAX_SOURCES];
+    uint64_t rejected_by_source[MODEL_MAX_SOURCES];
+    uint64_t exits_by_profile[MODEL_MAX_PROFILES][MODEL_MAX_DESTINATIONS];
+    /* Exits whose follow-up falls within the horizon: [d][0] followed at 12
+     * months, [d][1] of them in work or studies, [d][2], [d][3] the same at 24. */
+    uint64_t followup[MODEL_MAX_DESTINATIONS][4];
+    double target_value[MODEL_MAX_TARGETS];   /* attained by the deadline */
+    int target_met[MODEL_MAX_TARGETS];
+    double method_capital;                    /* mean over teams at the horizon */
     model_series series;
 } model_result;
 

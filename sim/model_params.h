@@ -1,0 +1,194 @@
+/*
+ * model_params.h — everything a scenario can say about a programme.
+ *
+ * Owns the parameter structures of the model: referral sources, participant
+ * profiles, the waiting list, staff (roles, teams, turnover, learning),
+ * phases of casework, external measures, exits and follow-up, method
+ * development, and targets. Every mechanism beyond the case-manager core is
+ * off (count 0 or flag 0) unless a scenario switches it on, and when off it
+ * draws no random numbers, so a core scenario gives the same results as
+ * before the mechanism existed.
+ *
+ * Fixed-size arrays keep a scenario a plain value (copyable, no ownership).
+ */
+#ifndef CASEFLOW_MODEL_PARAMS_H
+#define CASEFLOW_MODEL_PARAMS_H
+
+#include "eng_dist.h"
+
+#define MODEL_DAYS_PER_MONTH (365.25 / 12.0)
+#define MODEL_MAX_DESTINATIONS 16
+#define MODEL_NAME_LEN 32
+#define MODEL_MAX_SOURCES 12
+#define MODEL_MAX_PROFILES 12
+#define MODEL_MAX_AGE_BANDS 6
+#define MODEL_MAX_SCHEDULE 16
+#define MODEL_MAX_ROLES 6
+#define MODEL_MAX_TEAMS 24
+#define MODEL_MAX_GROUPS 4
+#define MODEL_MAX_PHASES 6
+#define MODEL_MAX_MEASURES 6
+#define MODEL_MAX_TARGETS 6
+#define MODEL_MAX_WORKERS 100000
+
+/* A value that changes at given months: piecewise constant (rates, quotas)
+ * or piecewise linear (a referring unit's caseload), by the user's choice of
+ * reader. Months ascending; before the first step the first value holds. */
+typedef struct model_schedule {
+    int count;
+    double month[MODEL_MAX_SCHEDULE];
+    double value[MODEL_MAX_SCHEDULE];
+} model_schedule;
+
+enum model_source_kind { SOURCE_POISSON, SOURCE_QUOTA };
+
+typedef struct model_source {
+    char name[MODEL_NAME_LEN];
+    int kind;
+    model_schedule rate;          /* referrals per month (Poisson) or monthly quota */
+    int replacement;              /* new referrals from this source per exit of one of its participants */
+    double profile_shares[MODEL_MAX_PROFILES];
+    /* The referring unit upstream: its caseload per caseworker throttles
+     * referrals (full rate at or below full_below, none at or above zero_above). */
+    int has_unit;
+    double unit_caseworkers;
+    model_schedule unit_cases;    /* piecewise linear in months */
+    double unit_full_below, unit_zero_above;
+} model_source;
+
+typedef struct model_profile {
+    char name[MODEL_NAME_LEN];
+    double need;                  /* weight toward need-weighted caps; lengthens meetings */
+    double readiness;             /* log-odds shift of exits to good destinations */
+    double acceptance;            /* probability of passing screening */
+    int priority;                 /* higher first on a priority waiting list */
+    double female_share;
+    double age_shares[MODEL_MAX_AGE_BANDS];
+} model_profile;
+
+typedef struct model_role {
+    char name[MODEL_NAME_LEN];
+    double caseload_cap;          /* participants (or need units); 0: carries no caseload */
+    int decides;                  /* holds the decision some phase changes wait for */
+    double call_in_probability;   /* consultative: chance per casework meeting of being called in */
+    dist meeting_hours;           /* length of its decision or consultation meetings */
+} model_role;
+
+typedef struct model_member_group {
+    int role;
+    int count;
+    double fte;
+    double start_month;           /* hiring schedule: ramp-up */
+} model_member_group;
+
+typedef struct model_team {
+    char name[MODEL_NAME_LEN];
+    int groups;
+    model_member_group group[MODEL_MAX_GROUPS];
+} model_team;
+
+typedef struct model_phase {
+    char name[MODEL_NAME_LEN];
+    dist meeting_hours;
+    dist own_time_days;
+    double progress_per_meeting;  /* the phase is done at progress 1 */
+    double exit_probability;      /* per meeting, before profile and method effects */
+    double exit_shares[MODEL_MAX_DESTINATIONS];
+    double completion_shares[MODEL_MAX_DESTINATIONS]; /* last phase: where completing it leads */
+    int needs_decision;           /* entering this phase waits for a decision meeting */
+    int measure;                  /* measure this phase places people in, -1 none */
+} model_phase;
+
+typedef struct model_measure {
+    char name[MODEL_NAME_LEN];
+    int places;
+    double open_month, close_month;
+    dist duration_days;
+    int exit_destination;         /* -1: none */
+    double exit_probability;      /* at the end of a place */
+} model_measure;
+
+enum model_target_kind { TARGET_ENROLLED, TARGET_EXITS, TARGET_SHARE };
+
+typedef struct model_target {
+    char name[MODEL_NAME_LEN];
+    int kind;
+    unsigned destinations;        /* bit mask: exits counted (TARGET_EXITS, TARGET_SHARE) */
+    double value;                 /* count, or share in [0, 1] */
+    double deadline_month;
+} model_target;
+
+typedef struct model_params {
+    /* the case-manager core */
+    double referral_rate_per_month;   /* Poisson referrals when no sources are given */
+    int workers;
+    int caseload_cap;                 /* participants per worker */
+    double meeting_hours_per_day;     /* a full-time worker's hours for meetings per day */
+    dist meeting_hours;               /* length of one meeting, hours */
+    dist own_time_days;               /* time on own between meetings, days */
+    double exit_probability;          /* case ends after a meeting */
+    int destinations;
+    char destination_names[MODEL_MAX_DESTINATIONS][MODEL_NAME_LEN];
+    double destination_shares[MODEL_MAX_DESTINATIONS];
+    int horizon_months;
+    int warmup_months;
+
+    /* referral sources and profiles (0: one Poisson source, one neutral profile) */
+    int sources;
+    model_source source[MODEL_MAX_SOURCES];
+    int profiles;
+    model_profile profile[MODEL_MAX_PROFILES];
+    int age_bands;
+    char age_band_names[MODEL_MAX_AGE_BANDS][MODEL_NAME_LEN];
+
+    /* waiting list */
+    int waiting_by_priority;
+    int has_patience;
+    dist patience_days;
+    double readiness_decay_per_month;
+
+    /* staff (0 roles: `workers` case workers in one team, no turnover) */
+    int cap_by_need;
+    int roles;
+    model_role role[MODEL_MAX_ROLES];
+    int teams;
+    model_team team[MODEL_MAX_TEAMS];
+    int has_turnover;
+    dist tenure_months;
+    dist vacancy_days;
+    int reassign_on_leave;            /* else participants wait for the replacement */
+    double progress_lost_on_change;   /* share of phase progress lost with a new worker */
+    int has_learning;
+    double learning_months, learning_start;
+    int has_maturity;
+    double maturity_months, maturity_start;
+
+    /* phases (0: one phase from the core's casework and exits) */
+    int phases;
+    model_phase phase[MODEL_MAX_PHASES];
+    double max_months;                /* 0: no limit */
+    int time_limit_destination;       /* -1 unless max_months > 0 */
+
+    int measures;
+    model_measure measure[MODEL_MAX_MEASURES];
+
+    /* exits and after */
+    unsigned good_destinations;       /* bit mask: work or studies */
+    int has_followup;
+    double retained_12[MODEL_MAX_DESTINATIONS]; /* NaN: not followed up */
+    double retained_24[MODEL_MAX_DESTINATIONS];
+    double relapse_probability;       /* not retained at 12 months -> a new referral */
+    int relapse_source;
+
+    /* method development versus volume */
+    int has_method;
+    double method_time_share, method_gain, method_decay, method_effect, method_half, method_turnover_loss;
+    int has_pressure;
+    int pressure_target;
+    double pressure_cap_increase, pressure_mapping_speedup;
+
+    int targets;
+    model_target target[MODEL_MAX_TARGETS];
+} model_params;
+
+#endif
