@@ -55,6 +55,7 @@ static int read_teams(struct loader *ld, const config_setting_t *s, config_scena
 static int read_measures(struct loader *ld, const config_setting_t *s, config_scenario *sc);
 static int read_phases(struct loader *ld, const config_setting_t *s, config_scenario *sc);
 static int read_good(struct loader *ld, const config_setting_t *s, config_scenario *sc);
+static int read_destinations(struct loader *ld, const config_setting_t *s, config_scenario *sc);
 static int read_followup(struct loader *ld, const config_setting_t *s, config_scenario *sc);
 static int read_targets(struct loader *ld, const config_setting_t *s, config_scenario *sc);
 static int read_pressure(struct loader *ld, const config_setting_t *s, config_scenario *sc);
@@ -96,9 +97,11 @@ static const config_key schema[] = {
     UNLESS("exits.probability_per_meeting", KEY_FLOAT, 0, 1, 1, "probability",
            "Chance that the case ends after a meeting (when no `phases` are given).", model.exit_probability,
            "phases"),
-    {"exits.shares", KEY_SHARES, 1, 0, 0, 0, NULL, "shares",
+    SECTION("exits.destinations", read_destinations, "names",
+            "Names of the exit destinations, when phases give the shares (instead of exits.shares)."),
+    {"exits.shares", KEY_SHARES, REQUIRED_UNLESS, 0, 0, 0, NULL, "shares",
      "Destination name = share of exits; at most 16, summing to 1. Names are the destinations everywhere else.",
-     AT(model), NULL, NULL, NULL},
+     AT(model), "exits.destinations", NULL, NULL},
     SECTION("exits.good", read_good, "names", "Destinations that count as work or studies: readiness and method "
             "capital raise their odds; targets and follow-up name them. Default: none."),
     CHOICE("staff.cap_by", "head|need", "head", "Caseload caps count participants (head) or their need weights.",
@@ -1112,11 +1115,12 @@ static int read_phases(loader *ld, const config_setting_t *s, config_scenario *s
                                           "exit_probability", "exits", "completion", "needs_decision", "measure", NULL};
     if (list_of_groups(ld, s, "phases", MODEL_MAX_PHASES) != 0)
         return -1;
-    static const char *const core[] = {"casework", "exits.probability_per_meeting"};
-    for (size_t c = 0; c < 2; c++)
+    static const char *const core[] = {"casework", "exits.probability_per_meeting", "exits.shares"};
+    for (size_t c = 0; c < 3; c++)
         if (config_lookup(&ld->cfg, core[c]))
             return fail(ld, config_lookup(&ld->cfg, core[c]), core[c],
-                        "with phases, meetings and exits are given per phase; remove this key");
+                        "with phases, meetings and exit shares are given per phase (name the destinations with "
+                        "exits.destinations); remove this key");
     int n = config_setting_length(s);
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
@@ -1185,6 +1189,31 @@ static int read_phases(loader *ld, const config_setting_t *s, config_scenario *s
         }
     }
     p->phases = n;
+    return 0;
+}
+
+static int read_destinations(loader *ld, const config_setting_t *s, config_scenario *sc)
+{
+    model_params *p = &sc->model;
+    if (config_lookup(&ld->cfg, "exits.shares"))
+        return fail(ld, s, "exits.destinations", "give either exits.destinations or exits.shares, not both");
+    if (!config_lookup(&ld->cfg, "phases"))
+        return fail(ld, s, "exits.destinations",
+                    "without phases, exits need their shares: use exits.shares = { name = share; ... }");
+    int t = config_setting_type(s);
+    int n = config_setting_length(s);
+    if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || n < 1 || n > MODEL_MAX_DESTINATIONS)
+        return fail(ld, s, "exits.destinations", "expected a list of 1 to %d names", MODEL_MAX_DESTINATIONS);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        if (config_setting_type(e) != CONFIG_TYPE_STRING || !*config_setting_get_string(e) ||
+            strlen(config_setting_get_string(e)) >= MODEL_NAME_LEN)
+            return fail(ld, e, "exits.destinations", "expected names (strings of 1 to %d characters)", MODEL_NAME_LEN - 1);
+        snprintf(p->destination_names[i], MODEL_NAME_LEN, "%s", config_setting_get_string(e));
+        if (find_name((const char(*)[MODEL_NAME_LEN])p->destination_names, i, p->destination_names[i]) >= 0)
+            return fail(ld, e, "exits.destinations", "the name '%s' is used twice", p->destination_names[i]);
+    }
+    p->destinations = n;
     return 0;
 }
 
@@ -1651,6 +1680,8 @@ static int key_applies(const config_key *k, const config_scenario *sc)
         return 0;
     if (strcmp(k->path, "waiting.patience_days") == 0)
         return p->has_patience;
+    if (strcmp(k->path, "exits.shares") == 0)
+        return p->phases == 0;
     if (k->required == REQUIRED_UNLESS) {
         if (strcmp(k->unless, "sources") == 0)
             return p->sources == 0;

@@ -273,13 +273,13 @@ const char *model_params_check(const model_params *p)
         return "exit probability must be in (0, 1]";
     if (p->destinations < 1 || p->destinations > MODEL_MAX_DESTINATIONS)
         return "need between 1 and 16 destinations";
-    if (!share_sum_ok(p->destination_shares, p->destinations))
+    if (p->phases == 0 && !share_sum_ok(p->destination_shares, p->destinations))
         return "destination shares must sum to 1";
     if (p->horizon_months < 1)
         return "horizon must be at least one month";
     if (p->warmup_months < 0 || p->warmup_months >= p->horizon_months)
         return "warm-up must be shorter than the horizon";
-    if (dist_mean(&p->meeting_hours) <= 0)
+    if (p->phases == 0 && dist_mean(&p->meeting_hours) <= 0)
         return "meetings must take time (mean length > 0)";
     for (int s = 0; s < p->sources; s++) {
         if (!schedule_ok(&p->source[s].rate))
