@@ -32,6 +32,18 @@ void results_row_from_model(results_row *row, const model_result *r)
     row->mean_active = r->mean_active;
     row->utilisation = r->utilisation;
     memcpy(row->exits_by_destination, r->exits_by_destination, sizeof row->exits_by_destination);
+    row->rejected_measured = r->rejected_measured;
+    row->reneged_measured = r->reneged_measured;
+    row->relapses_measured = r->relapses_measured;
+    row->enrolled_measured = r->enrolled_measured;
+    row->method_capital = r->method_capital;
+    memcpy(row->referrals_by_source, r->referrals_by_source, sizeof row->referrals_by_source);
+    memcpy(row->rejected_by_source, r->rejected_by_source, sizeof row->rejected_by_source);
+    memcpy(row->exits_by_profile, r->exits_by_profile, sizeof row->exits_by_profile);
+    memcpy(row->followup, r->followup, sizeof row->followup);
+    memcpy(row->target_value, r->target_value, sizeof row->target_value);
+    for (int k = 0; k < MODEL_MAX_TARGETS; k++)
+        row->target_met[k] = r->target_met[k];
 }
 
 static const struct {
@@ -51,7 +63,7 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
 {
     /* Whole entries, bytes after each name's NUL included, are copied into
      * the output file, so none may be left undefined. */
-    memset(info, 0, (FIXED_METRICS + 2 * (size_t)p->destinations) * sizeof *info);
+    memset(info, 0, RESULTS_MAX_METRICS * sizeof *info);
     size_t k = 0;
     for (size_t i = 0; i < FIXED_METRICS; i++, k++) {
         snprintf(info[k].name, sizeof info[k].name, "%s", fixed_metrics[i].name);
@@ -65,6 +77,37 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
         snprintf(info[k].name, sizeof info[k].name, "exit_share.%s", p->destination_names[d]);
         snprintf(info[k].unit, sizeof info[k].unit, "share");
     }
+    /* Mechanisms' metrics appear only when the mechanism is on. */
+#define METRIC(fmt, arg, u, bin)                                                  \
+    do {                                                                          \
+        snprintf(info[k].name, sizeof info[k].name, fmt, arg);                    \
+        snprintf(info[k].unit, sizeof info[k].unit, "%s", u);                     \
+        info[k].binary = bin;                                                     \
+        k++;                                                                      \
+    } while (0)
+    if (p->good_destinations)
+        METRIC("%s", "good_exit_share", "share", 0);
+    if (p->profiles > 0)
+        METRIC("%s", "rejected_per_month", "per month", 0);
+    if (p->has_patience)
+        METRIC("%s", "reneged_per_month", "per month", 0);
+    if (p->sources > 0 || p->profiles > 0)
+        METRIC("%s", "enrolled_per_month", "per month", 0);
+    for (int s = 0; s < p->sources; s++)
+        METRIC("referrals_per_month.%s", p->source[s].name, "per month", 0);
+    if (p->has_followup)
+        for (int d = 0; d < p->destinations; d++)
+            if (!isnan(p->retained_12[d])) {
+                METRIC("retained_12.%s", p->destination_names[d], "share", 0);
+                METRIC("retained_24.%s", p->destination_names[d], "share", 0);
+            }
+    if (p->has_method)
+        METRIC("%s", "method_capital", "capital", 0);
+    for (int t = 0; t < p->targets; t++) {
+        METRIC("target_value.%s", p->target[t].name, p->target[t].kind == TARGET_SHARE ? "share" : "count", 0);
+        METRIC("target_met.%s", p->target[t].name, "probability", 1);
+    }
+#undef METRIC
     return k;
 }
 
@@ -83,6 +126,52 @@ void results_metric_values(const results_row *row, const model_params *p, double
         v[k++] = (double)row->exits_by_destination[d] / months;
     for (int d = 0; d < p->destinations; d++)
         v[k++] = row->exits_measured ? (double)row->exits_by_destination[d] / (double)row->exits_measured : NAN;
+    if (p->good_destinations) {
+        uint64_t good = 0;
+        for (int d = 0; d < p->destinations; d++)
+            if ((p->good_destinations >> d) & 1)
+                good += row->exits_by_destination[d];
+        v[k++] = row->exits_measured ? (double)good / (double)row->exits_measured : NAN;
+    }
+    if (p->profiles > 0)
+        v[k++] = (double)row->rejected_measured / months;
+    if (p->has_patience)
+        v[k++] = (double)row->reneged_measured / months;
+    if (p->sources > 0 || p->profiles > 0)
+        v[k++] = (double)row->enrolled_measured / months;
+    for (int s = 0; s < p->sources; s++)
+        v[k++] = (double)row->referrals_by_source[s] / months;
+    if (p->has_followup)
+        for (int d = 0; d < p->destinations; d++)
+            if (!isnan(p->retained_12[d])) {
+                const uint64_t *f = row->followup[d];
+                v[k++] = f[0] ? (double)f[1] / (double)f[0] : NAN;
+                v[k++] = f[2] ? (double)f[3] / (double)f[2] : NAN;
+            }
+    if (p->has_method)
+        v[k++] = row->method_capital;
+    for (int t = 0; t < p->targets; t++) {
+        v[k++] = row->target_value[t];
+        v[k++] = row->target_met[t];
+    }
+}
+
+/* Wilson's score interval: a proportion near 0 or 1 (the probability of
+ * meeting a target, say) gets an interval inside [0, 1] that does not
+ * collapse to a point when every replication agrees. */
+static void finish_binary(const stat_obs *s, double *mean, double *lo, double *hi, uint64_t *n)
+{
+    double nn = (double)s->n, phat = stat_obs_mean(s), z = 1.959963984540054;
+    *n = s->n;
+    *mean = phat;
+    if (s->n == 0) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double centre = (phat + z * z / (2 * nn)) / (1 + z * z / nn);
+    double half = z * sqrt(phat * (1 - phat) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
+    *lo = centre - half;
+    *hi = centre + half;
 }
 
 static void finish(const stat_obs *s, double *mean, double *lo, double *hi, uint64_t *n)
@@ -154,7 +243,10 @@ int results_summarise(const results_row *rows, size_t n, int scenarios, const mo
             o->scenario = (uint32_t)s;
             memcpy(o->metric, info[k].name, sizeof o->metric);
             memcpy(o->unit, info[k].unit, sizeof o->unit);
-            finish(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
+            if (info[k].binary)
+                finish_binary(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
+            else
+                finish(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
             if (s == 0)
                 continue;
             results_difference *d = &(*diffs)[nd++];

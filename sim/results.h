@@ -35,14 +35,25 @@ typedef struct results_row {
     double meetings_per_exit;
     double mean_waiting, mean_active, utilisation;
     uint64_t exits_by_destination[MODEL_MAX_DESTINATIONS];
+    /* Mechanisms (zero when off), after warm-up; stored as their own
+     * datasets, see docs/OUTPUT.md: */
+    uint64_t rejected_measured, reneged_measured, relapses_measured, enrolled_measured;
+    double method_capital;
+    uint64_t referrals_by_source[MODEL_MAX_SOURCES];
+    uint64_t rejected_by_source[MODEL_MAX_SOURCES];
+    uint64_t exits_by_profile[MODEL_MAX_PROFILES][MODEL_MAX_DESTINATIONS];
+    uint64_t followup[MODEL_MAX_DESTINATIONS][4];
+    double target_value[MODEL_MAX_TARGETS];
+    int32_t target_met[MODEL_MAX_TARGETS];
 } results_row;
 
-#define RESULTS_MAX_METRICS (7 + 2 * MODEL_MAX_DESTINATIONS)
+#define RESULTS_MAX_METRICS (16 + 4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_TARGETS + MODEL_MAX_SOURCES)
 #define RESULTS_NAME_LEN 48
 
 typedef struct results_metric_info {
     char name[RESULTS_NAME_LEN];
     char unit[16];
+    int binary;        /* 0/1 per trial: the interval is Wilson's for a proportion */
 } results_metric_info;
 
 typedef struct results_summary {
