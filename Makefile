@@ -62,6 +62,8 @@ $(B)/obj $(B)/tests:
 run: build
 	@mkdir -p results
 	$(B)/caseflow run configs/default.cfg -o results/default.h5 --force
+	@$(MAKE) --no-print-directory report-default
+	@echo "report: results/default_report/index.html (open it in any browser)"
 
 check-config: build
 	$(B)/caseflow check $(CONFIG)

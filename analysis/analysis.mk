@@ -1,0 +1,40 @@
+# analysis/analysis.mk — reports and plots from caseflow's HDF5 output
+# (included by the top Makefile). Debian's Python only: python3-h5py,
+# python3-numpy, python3-matplotlib, python3-pytest (in DEB_PACKAGES).
+#
+#   make report FILE=results/x.h5 [SCENARIO=name|index] [REPORT_DIR=dir]
+#                          -> results/x_report/index.html (+ PNGs, summary.json)
+#   make report-default    report on results/default.h5 (what `make run` writes)
+#                          -> results/default_report/index.html
+#   make compare FILES="a.h5 b.h5" [BASE=a] [COMPARE_DIR=dir]
+#   make sweep FILE=results/study.h5
+#   make test-analysis     pytest on tests/analysis (runs the real simulator)
+#
+# The lead can end `make run` with $(REPORT_AFTER_RUN) (a command line) or
+# by calling `$(MAKE) report-default`.
+
+ANALYSIS_PY     := /usr/bin/python3
+ANALYSIS_CLI    := $(ANALYSIS_PY) analysis/caseflow_report.py
+REPORT_AFTER_RUN = $(ANALYSIS_CLI) report results/default.h5 -o results/default_report
+
+.PHONY: report report-default compare sweep test-analysis
+
+report:
+	@if [ -z "$(FILE)" ]; then echo "usage: make report FILE=results/x.h5 [SCENARIO=name] [REPORT_DIR=dir]" >&2; exit 2; fi
+	@$(ANALYSIS_CLI) report "$(FILE)" $(if $(REPORT_DIR),-o "$(REPORT_DIR)") $(if $(SCENARIO),--scenario "$(SCENARIO)")
+
+report-default:
+	@$(REPORT_AFTER_RUN)
+
+compare:
+	@if [ -z "$(FILES)" ]; then echo "usage: make compare FILES=\"a.h5 b.h5\" [BASE=a] [COMPARE_DIR=dir]" >&2; exit 2; fi
+	@$(ANALYSIS_CLI) compare $(FILES) $(if $(BASE),--base "$(BASE)") $(if $(COMPARE_DIR),-o "$(COMPARE_DIR)")
+
+sweep:
+	@if [ -z "$(FILE)" ]; then echo "usage: make sweep FILE=results/study.h5" >&2; exit 2; fi
+	@$(ANALYSIS_CLI) sweep "$(FILE)"
+
+EXTRA_TEST_TARGETS += test-analysis
+test-analysis:
+	@$(MAKE) --no-print-directory $(B)/caseflow
+	@CASEFLOW_BIN=$(abspath $(B)/caseflow) $(ANALYSIS_PY) -m pytest -q -p no:cacheprovider tests/analysis

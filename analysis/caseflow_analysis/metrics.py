@@ -1,0 +1,327 @@
+"""Per-replication metrics and what is derived from /participants.
+
+replication_metrics() mirrors runner.c's collect(): the same value per
+replication, with NaN where the simulator leaves a replication out (no
+waits measured, no exits), so that mean_ci() over the result reproduces the
+simulator's /summary. Everything else here is the analysis' own.
+"""
+import math
+
+import numpy as np
+
+from . import stats
+
+# name -> (label for people, unit, display scale, display unit)
+FIXED = [
+    ("wait_days", "wait for a slot (referred after warm-up)", "days", 1.0, "days"),
+    ("time_in_programme_days", "time in programme (assigned after warm-up, exited)", "days", 1.0, "days"),
+    ("waiting_list", "waiting list, time-average", "participants", 1.0, "people"),
+    ("active", "participants assigned, time-average", "participants", 1.0, "people"),
+    ("utilisation", "worker time in meetings", "share", 100.0, "%"),
+    ("referrals_per_month", "referrals", "per month", 1.0, "/month"),
+    ("exits_per_month", "exits", "per month", 1.0, "/month"),
+]
+
+
+def metric_info(name):
+    """(label, unit, scale, display unit) for a metric name from /summary."""
+    for n, label, unit, scale, shown in FIXED:
+        if n == name:
+            return label, unit, scale, shown
+    if name.startswith("exits_per_month."):
+        return f"exits to {name.split('.', 1)[1]}", "per month", 1.0, "/month"
+    if name.startswith("exit_share."):
+        return f"share of exits to {name.split('.', 1)[1]}", "share", 100.0, "%"
+    if name == "meetings_per_exit":
+        return "meetings per exit (assigned after warm-up)", "meetings", 1.0, "meetings"
+    if name == "caseload_per_worker":
+        return "caseload per worker, time-average", "participants", 1.0, "people"
+    return name, "", 1.0, ""
+
+
+def replication_metrics(run):
+    """{metric: array over replications}, in the simulator's /summary order,
+    then analysis-only metrics. Empty when /replications is absent."""
+    reps = run.replications
+    if reps is None:
+        return {}
+    names = reps.dtype.names
+    months = float(run.measured_months) if run.measured_months > 0 else math.nan
+
+    def col(name):
+        return reps[name].astype(float) if name in names else np.full(len(reps), np.nan)
+
+    out = {}
+    wait_n = col("wait_n")
+    out["wait_days"] = np.where(wait_n > 0, col("wait_mean_days"), np.nan)
+    prog_n = col("programme_n")
+    out["time_in_programme_days"] = np.where(prog_n > 0, col("programme_mean_days"), np.nan)
+    out["waiting_list"] = col("mean_waiting")
+    out["active"] = col("mean_active")
+    out["utilisation"] = col("utilisation")
+    out["referrals_per_month"] = col("referrals_measured") / months
+    exits = col("exits_measured")
+    out["exits_per_month"] = exits / months
+    ebd = run.exits_by_destination
+    if ebd is not None and run.destinations and ebd.shape == (len(reps), len(run.destinations)):
+        for d, name in enumerate(run.destinations):
+            out[f"exits_per_month.{name}"] = ebd[:, d] / months
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for d, name in enumerate(run.destinations):
+                out[f"exit_share.{name}"] = np.where(exits > 0, ebd[:, d] / exits, np.nan)
+    # analysis-only
+    if "meetings_per_exit" in names:
+        out["meetings_per_exit"] = np.where(prog_n > 0, col("meetings_per_exit"), np.nan)
+    if run.workers:
+        out["caseload_per_worker"] = out["active"] / run.workers
+    return out
+
+
+def summarise(values_by_metric):
+    return {k: stats.mean_ci(v) for k, v in values_by_metric.items()}
+
+
+def compare_with_summary(recomputed, summary, rtol=1e-6):
+    """Rows of (metric, ours, simulator's, agrees) for every metric in either."""
+    rows = []
+    sim = {r["metric"]: r for r in (summary or [])}
+    for name, ours in recomputed.items():
+        s = sim.get(name)
+        agrees = None
+        if s is not None:
+            agrees = all(_close(ours[k], s[k], rtol) for k in ("mean", "ci_low", "ci_high")) and \
+                ours["n"] == s["replications"]
+        rows.append((name, ours, s, agrees))
+    for name, s in sim.items():
+        if name not in recomputed:
+            rows.append((name, None, s, None))
+    return rows
+
+
+def _close(a, b, rtol):
+    if math.isnan(a) and math.isnan(b):
+        return True
+    return abs(a - b) <= rtol * max(1.0, abs(a), abs(b))
+
+
+# -- from /participants ------------------------------------------------------
+
+class ParticipantStats:
+    """One pass over /participants.
+
+    caseload[r, w, k]  participants assigned to worker w at the end of month k
+                       of replication r (the snapshot convention of
+                       /series/active: assigned before, not yet exited at, the
+                       month end)
+    waiting[r, k]      participants waiting at the end of month k
+    durations          exit_time - assignment_time, days, of participants
+                       assigned after warm-up who exited before the horizon,
+                       with their destination and replication
+    still_active_after_warmup[r]  assigned after warm-up, no exit by the
+                       horizon (the right-censored stays missing from
+                       durations)
+    """
+
+    def __init__(self, run):
+        self.run = run
+        self.available = run.has_participants and run.horizon > 0 and run.n_reps > 0
+        if not self.available:
+            return
+        R, M = run.n_reps, run.horizon
+        dpm = run.dpm
+        month_ends = (np.arange(M) + 1) * dpm
+        warm_t = run.warmup * dpm
+        fields = ["referral_time", "assignment_time", "exit_time", "destination", "worker"]
+        W = run.workers
+        self.workers_from_config = W is not None
+        if W is None:  # fall back to the largest worker index seen
+            W = 0
+            for c in run.iter_participants(["worker"]):
+                if c["worker"].size:
+                    W = max(W, int(c["worker"].max()) + 1)
+        self.workers = W
+        case_diff = np.zeros(R * max(W, 1) * (M + 1), dtype=np.int64)
+        wait_diff = np.zeros(R * (M + 1), dtype=np.int64)
+        durs, dests, drep = [], [], []
+        censored = np.zeros(R, dtype=np.int64)
+        self.rows = 0
+        for c in run.iter_participants(fields):
+            rep = c["local"]
+            ref, asg, ext = c["referral_time"], c["assignment_time"], c["exit_time"]
+            dest, wk = c["destination"], c["worker"]
+            self.rows += int(rep.size)
+            # waiting at month end k: referral < T_k <= assignment (NaN: still waiting)
+            a = np.searchsorted(month_ends, ref, side="right")
+            b = np.where(np.isnan(asg), M, np.searchsorted(month_ends, asg, side="right"))
+            np.add.at(wait_diff, rep * (M + 1) + a, 1)
+            np.add.at(wait_diff, rep * (M + 1) + b, -1)
+            # caseload of worker w at month end k: assignment < T_k <= exit
+            sel = (wk >= 0) & (wk < W) & ~np.isnan(asg)
+            a = np.searchsorted(month_ends, asg[sel], side="right")
+            b = np.where(np.isnan(ext[sel]), M, np.searchsorted(month_ends, ext[sel], side="right"))
+            base = (rep[sel] * W + wk[sel]) * (M + 1)
+            np.add.at(case_diff, base + a, 1)
+            np.add.at(case_diff, base + b, -1)
+            after = ~np.isnan(asg) & (asg >= warm_t)
+            done = after & ~np.isnan(ext)
+            durs.append((ext - asg)[done])
+            dests.append(dest[done])
+            drep.append(rep[done])
+            censored += np.bincount(rep[after & np.isnan(ext)], minlength=R)
+        self.caseload = np.cumsum(case_diff.reshape(R, max(W, 1), M + 1), axis=2)[:, :W, :M]
+        self.waiting = np.cumsum(wait_diff.reshape(R, M + 1), axis=1)[:, :M]
+        self.durations = np.concatenate(durs) if durs else np.zeros(0)
+        self.duration_dest = np.concatenate(dests) if dests else np.zeros(0, dtype=int)
+        self.duration_rep = np.concatenate(drep) if drep else np.zeros(0, dtype=int)
+        self.still_active_after_warmup = censored
+
+    def programme_mean_by_rep(self):
+        R = self.run.n_reps
+        n = np.bincount(self.duration_rep, minlength=R)
+        s = np.bincount(self.duration_rep, weights=self.durations, minlength=R)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, s / np.maximum(n, 1), np.nan)
+
+    def caseload_after_warmup(self):
+        """Per-worker caseloads at month ends after warm-up, flattened."""
+        return self.caseload[:, :, self.run.warmup:].reshape(-1)
+
+    def caseload_summary(self):
+        v = self.caseload_after_warmup()
+        if v.size == 0:
+            return None
+        cap = self.run.caseload_cap
+        out = {
+            "what": "participants assigned to each worker at each month end after warm-up, "
+                    "pooled over workers, month ends and replications",
+            "observations": int(v.size),
+            "mean": float(v.mean()),
+            "median": float(np.median(v)),
+            "p10": float(np.quantile(v, 0.1)),
+            "p90": float(np.quantile(v, 0.9)),
+            "min": int(v.min()),
+            "max": int(v.max()),
+            "workers": self.workers,
+            "caseload_cap": cap,
+        }
+        if cap:
+            out["share_at_cap"] = float((v >= cap).mean())
+        per_rep = self.caseload[:, :, self.run.warmup:].mean(axis=(1, 2))
+        out["mean_by_replication_ci"] = stats.mean_ci(per_rep)
+        return out
+
+    def duration_summary(self, destinations):
+        rows = []
+        R = self.run.n_reps
+        groups = [(d, name) for d, name in enumerate(destinations)] + [(None, "all")]
+        for d, name in groups:
+            sel = np.ones(self.durations.size, bool) if d is None else self.duration_dest == d
+            v = self.durations[sel]
+            if v.size:
+                per_rep_n = np.bincount(self.duration_rep[sel], minlength=R)
+                per_rep_s = np.bincount(self.duration_rep[sel], weights=v, minlength=R)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    per_rep = np.where(per_rep_n > 0, per_rep_s / np.maximum(per_rep_n, 1), np.nan)
+                ci = stats.mean_ci(per_rep)
+            else:
+                ci = stats.mean_ci([])
+            rows.append({
+                "destination": name,
+                "exits": int(v.size),
+                "mean_days": float(v.mean()) if v.size else math.nan,
+                "median_days": float(np.median(v)) if v.size else math.nan,
+                "p10_days": float(np.quantile(v, 0.1)) if v.size else math.nan,
+                "p90_days": float(np.quantile(v, 0.9)) if v.size else math.nan,
+                "mean_of_replication_means": ci,
+            })
+        return rows
+
+
+def consistency_checks(run, pstats):
+    """Cross-checks between sections of the file: list of dicts (name, ok, detail)."""
+    checks = []
+    if pstats is not None and pstats.available:
+        if "active" in run.series and pstats.workers:
+            total = pstats.caseload.sum(axis=1)
+            diff = np.abs(total - run.series["active"]).max()
+            checks.append({"name": "Σ per-worker caseload from /participants = /series/active",
+                           "ok": bool(diff == 0), "detail": f"largest difference {diff:g}"})
+        if "waiting" in run.series:
+            diff = np.abs(pstats.waiting - run.series["waiting"]).max()
+            checks.append({"name": "waiting from /participants = /series/waiting",
+                           "ok": bool(diff == 0), "detail": f"largest difference {diff:g}"})
+        if run.replications is not None and "programme_mean_days" in run.replications.dtype.names:
+            ours = pstats.programme_mean_by_rep()
+            theirs = run.replications["programme_mean_days"].astype(float)
+            both = np.isfinite(ours) & np.isfinite(theirs)
+            same_nan = bool(np.array_equal(np.isnan(ours), np.isnan(theirs)))
+            diff = float(np.abs(ours[both] - theirs[both]).max()) if both.any() else 0.0
+            checks.append({"name": "mean time in programme from /participants = /replications",
+                           "ok": bool(same_nan and diff <= 1e-6 * max(1.0, float(np.nanmax(np.abs(theirs))) if both.any() else 1.0)),
+                           "detail": f"largest difference {diff:.3g} days"})
+    if "exits" in run.series and run.exits_by_destination is not None:
+        s = run.series["exits"][:, run.warmup:, :].sum(axis=1)
+        if s.shape == run.exits_by_destination.shape:
+            diff = np.abs(s - run.exits_by_destination).max()
+            checks.append({"name": "Σ /series/exits after warm-up = /exits_by_destination",
+                           "ok": bool(diff == 0), "detail": f"largest difference {diff:g}"})
+    if run.replications is not None and "referrals" in run.series and "referrals_measured" in run.replications.dtype.names:
+        s = run.series["referrals"][:, run.warmup:].sum(axis=1)
+        diff = np.abs(s - run.replications["referrals_measured"].astype(float)).max()
+        checks.append({"name": "Σ /series/referrals after warm-up = referrals_measured",
+                       "ok": bool(diff == 0), "detail": f"largest difference {diff:g}"})
+    return checks
+
+
+# -- targets -----------------------------------------------------------------
+
+def normalise_targets(raw, run):
+    """Targets with defaults filled in and problems reported, not raised."""
+    out, problems = [], []
+    dests = run.destinations or []
+    for i, t in enumerate(raw):
+        name = str(t.get("name") or f"target {i + 1}")
+        dest = str(t.get("destination", "all"))
+        kind = str(t.get("kind", "exits"))
+        try:
+            value = float(t["value"])
+        except (KeyError, TypeError, ValueError):
+            problems.append(f"{name}: no numeric value")
+            continue
+        if dest != "all" and dest not in dests:
+            problems.append(f"{name}: unknown destination '{dest}' (known: {', '.join(dests)}, all)")
+            continue
+        if kind not in ("exits", "share"):
+            problems.append(f"{name}: unknown kind '{kind}' (exits or share)")
+            continue
+        fm = int(t.get("from_month", run.warmup))
+        bm = int(t.get("by_month", run.horizon))
+        if not 0 <= fm < bm <= run.horizon:
+            problems.append(f"{name}: months {fm}..{bm} outside the run's 0..{run.horizon}")
+            continue
+        out.append({"name": name, "destination": dest, "kind": kind, "value": value,
+                    "from_month": fm, "by_month": bm})
+    return out, problems
+
+
+def target_outcomes(targets, run):
+    """For each target: per-replication achieved values and the share of
+    replications that meet it, with a Wilson 95 % interval."""
+    ex = run.series.get("exits")
+    if ex is None:
+        return []
+    dests = run.destinations or []
+    res = []
+    for t in targets:
+        window = ex[:, t["from_month"]:t["by_month"], :].sum(axis=1)  # rep x dest
+        total = window.sum(axis=1)
+        got = total if t["destination"] == "all" else window[:, dests.index(t["destination"])]
+        if t["kind"] == "share":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                got = np.where(total > 0, got / total, np.nan)
+        valid = np.isfinite(got)
+        met = int((got[valid] >= t["value"]).sum())
+        p, lo, hi = stats.wilson_interval(met, int(valid.sum()))
+        res.append(dict(t, achieved=got, met=met, replications=int(valid.sum()),
+                        probability=p, ci_low=lo, ci_high=hi, achieved_ci=stats.mean_ci(got)))
+    return res

@@ -1,0 +1,117 @@
+"""A self-contained HTML page: inline CSS, figures as base64 data URIs, so
+the single index.html can be mailed or opened from anywhere."""
+import base64
+import html
+import math
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 16px;
+       line-height: 1.45; color: #1b1b1b; max-width: 1150px; margin: 0 auto; padding: 1em 1.5em 4em; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; }
+h2 { font-size: 1.35em; margin-top: 2em; border-bottom: 2px solid #ddd; padding-bottom: 0.2em; }
+h3 { font-size: 1.1em; margin-top: 1.4em; }
+.sub { color: #555; margin-top: 0; }
+.tw { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.95em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; }
+th { background: #f2f2f2; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.bad td { background: #fde2e2; }
+.ok { color: #11602a; font-weight: 600; }
+.badtext { color: #a00; font-weight: 600; }
+figure { margin: 1em 0 1.5em; }
+figure img { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
+figcaption { color: #444; font-size: 0.93em; margin-top: 0.3em; }
+pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+.note { background: #fff8e0; border-left: 4px solid #e0b000; padding: 0.5em 0.8em; margin: 0.8em 0; }
+nav ol { columns: 2; }
+code { background: #f2f2f2; padding: 0 0.2em; }
+"""
+
+
+def esc(text):
+    return html.escape(str(text), quote=True)
+
+
+def fmt(v, digits=2, scale=1.0):
+    if v is None:
+        return "—"
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return esc(v)
+    if math.isnan(f):
+        return "—"
+    text = f"{f * scale:,.{digits}f}".replace(",", "\u202f")
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]  # no "-0.00"
+    return text
+
+
+def fmt_ci(lo, hi, digits=2, scale=1.0):
+    if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)):
+        return "— (needs 2+ replications)"
+    return f"[{fmt(lo, digits, scale)}, {fmt(hi, digits, scale)}]"
+
+
+class Page:
+    def __init__(self, title, subtitle=""):
+        self.title = title
+        self.subtitle = subtitle
+        self.parts = []
+        self.toc = []
+
+    def section(self, anchor, title):
+        self.toc.append((anchor, title))
+        self.parts.append(f'<h2 id="{esc(anchor)}">{esc(title)}</h2>')
+
+    def h3(self, text):
+        self.parts.append(f"<h3>{esc(text)}</h3>")
+
+    def p(self, text, raw=False, cls=None):
+        c = f' class="{cls}"' if cls else ""
+        self.parts.append(f"<p{c}>{text if raw else esc(text)}</p>")
+
+    def note(self, text, raw=False):
+        self.parts.append(f'<div class="note">{text if raw else esc(text)}</div>')
+
+    def raw(self, markup):
+        self.parts.append(markup)
+
+    def table(self, header, rows, numeric=(), row_classes=None, raw_cols=()):
+        """rows: lists of cells; columns in `numeric` are right-aligned;
+        cells in `raw_cols` are inserted as markup, others escaped."""
+        out = ['<div class="tw"><table>']
+        if header:
+            out.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr></thead>")
+        out.append("<tbody>")
+        for i, row in enumerate(rows):
+            cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""
+            out.append(f"<tr{cls}>")
+            for j, cell in enumerate(row):
+                tag = "th" if header is None and j == 0 else "td"
+                cls = ' class="num"' if j in numeric else ""
+                out.append(f"<{tag}{cls}>" + (str(cell) if j in raw_cols else esc(cell)) + f"</{tag}>")
+            out.append("</tr>")
+        out.append("</tbody></table></div>")
+        self.parts.append("".join(out))
+
+    def figure(self, png_bytes, alt, caption, filename=None):
+        data = base64.b64encode(png_bytes).decode("ascii")
+        cap = esc(caption) + (f' <span class="sub">(also saved as <code>{esc(filename)}</code>)</span>'
+                              if filename else "")
+        self.parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
+                          f"<figcaption>{cap}</figcaption></figure>")
+
+    def details(self, summary, text):
+        self.parts.append(f"<details><summary>{esc(summary)}</summary><pre>{esc(text)}</pre></details>")
+
+    def render(self):
+        toc = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t in self.toc)
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{esc(self.title)}</title>"
+            f"<style>{CSS}</style></head><body>"
+            f"<h1>{esc(self.title)}</h1><p class=\"sub\">{esc(self.subtitle)}</p>"
+            f"<nav><ol>{toc}</ol></nav>" + "\n".join(self.parts) + "</body></html>\n"
+        )

@@ -1,0 +1,413 @@
+"""Figures. Every function takes plain arrays (or the run objects) and returns
+a matplotlib Figure; save() writes it as PNG. Agg backend, fonts >= 10 pt."""
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import stats  # noqa: E402
+
+plt.rcParams.update({
+    "font.size": 11,
+    "axes.titlesize": 13,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "figure.titlesize": 14,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+})
+
+COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+WARMUP_LABEL = "warm-up (not in the statistics)"
+
+
+def color(i):
+    return COLORS[i % len(COLORS)]
+
+
+def save(fig, path):
+    fig.savefig(path, format="png", bbox_inches="tight")
+    plt.close(fig)
+
+
+def shade_warmup(ax, warmup):
+    if warmup > 0:
+        ax.axvspan(0, warmup, facecolor="0.94", edgecolor="0.78", hatch="//", lw=0, label=WARMUP_LABEL, zorder=0)
+
+
+def band_line(ax, x, values, label, c, show_range=True, step=False):
+    """Mean over replications (line), 95 % CI of the mean (dark band) and the
+    range of the middle 95 % of replications (light band). Only the line is
+    labelled; band_legend() explains the bands once."""
+    b = stats.band(values)
+    n = np.asarray(values).shape[0]
+    if show_range and n >= 2:
+        ax.fill_between(x, b["lo"], b["hi"], color=c, alpha=0.12, lw=0)
+    if n >= 2:
+        ax.fill_between(x, b["ci_low"], b["ci_high"], color=c, alpha=0.35, lw=0)
+    ax.plot(x, b["mean"], color=c, lw=2, label=label, drawstyle="steps-mid" if step else "default")
+    return b
+
+
+def band_legend(ax, n, show_range=True, loc="best", extra=(), ncol=1):
+    """Legend: the labelled lines, then what the bands mean (grey proxies)."""
+    from matplotlib.patches import Patch
+    handles, labels = ax.get_legend_handles_labels()
+    handles, labels = list(handles), list(labels)
+    if n >= 2:
+        handles.append(Patch(color="0.45", alpha=0.55))
+        labels.append("band: 95 % CI of the mean")
+        if show_range:
+            handles.append(Patch(color="0.45", alpha=0.18))
+            labels.append("light band: middle 95 % of replications")
+    for h, l in extra:
+        handles.append(h)
+        labels.append(l)
+    ax.legend(handles, labels, loc=loc, framealpha=0.9, ncol=ncol,
+              title=f"lines: mean of {n} replication{'s' if n != 1 else ''}")
+
+
+def month_axis(ax, horizon):
+    ax.set_xlim(0, horizon)
+    ax.set_xlabel("time since start (months)")
+    step = 3 if horizon <= 24 else 6 if horizon <= 72 else 12 if horizon <= 180 else 24
+    ax.set_xticks(np.arange(0, horizon + 1, step))
+
+
+def fig_levels(series, warmup, horizon, cap_total=None):
+    """Waiting list and active caseload at month ends."""
+    fig, axes = plt.subplots(2, 1, figsize=(10, 7.5), sharex=True)
+    x = np.arange(1, horizon + 1)
+    for ax, name, title, c in ((axes[0], "waiting", "Waiting list at month end", color(3)),
+                               (axes[1], "active", "Participants assigned (caseload) at month end", color(0))):
+        shade_warmup(ax, warmup)
+        n = 0
+        if name in series:
+            band_line(ax, x, series[name], "waiting" if name == "waiting" else "assigned", c)
+            n = series[name].shape[0]
+        if name == "active" and cap_total:
+            ax.axhline(cap_total, color="0.3", ls="--", lw=1.2, label=f"capacity: workers × cap = {cap_total}")
+        ax.set_title(title)
+        ax.set_ylabel("participants")
+        ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], 1.0))
+        band_legend(ax, n, loc="lower right" if name == "active" else "upper left")
+    month_axis(axes[1], horizon)
+    fig.tight_layout()
+    return fig
+
+
+def fig_monthly(series, names_labels, warmup, horizon, title, ylabel, scale=1.0, ylim=None, show_range=True):
+    """Monthly flows (per month, plotted at month mid-points)."""
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    x = np.arange(horizon) + 0.5
+    shade_warmup(ax, warmup)
+    n = 0
+    for i, (name, label) in enumerate(names_labels):
+        if name in series:
+            band_line(ax, x, np.asarray(series[name]) * scale, label, color(i), show_range=show_range)
+            n = np.asarray(series[name]).shape[0]
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if ylim:
+        ax.set_ylim(*ylim)
+    else:
+        ax.set_ylim(bottom=0)
+    month_axis(ax, horizon)
+    band_legend(ax, n, show_range=show_range, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def fig_caseload(caseload, warmup, cap=None):
+    """caseload: [rep x worker x month]. Left: distribution of per-worker
+    caseloads at month ends after warm-up. Right: each worker's mean."""
+    R, W, M = caseload.shape
+    after = caseload[:, :, warmup:]
+    v = after.reshape(-1)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.3, 1]})
+    if v.size:
+        lo, hi = int(v.min()), int(v.max())
+        bins = np.arange(lo - 0.5, hi + 1.5, 1.0)
+        share = np.histogram(v, bins=bins)[0] / v.size * 100
+        a1.bar(np.arange(lo, hi + 1), share, width=0.85, color=color(0),
+               label=f"{W} workers × {M - warmup} month ends × {R} replications")
+        a1.axvline(v.mean(), color=color(1), lw=2, label=f"mean {v.mean():.1f}")
+    if cap:
+        a1.axvline(cap, color="0.2", ls="--", lw=1.5, label=f"caseload cap {cap}")
+    from matplotlib.ticker import MaxNLocator
+    a1.xaxis.set_major_locator(MaxNLocator(integer=True))
+    a1.set_title("Caseload per worker at month ends (after warm-up)")
+    a1.set_xlabel("participants assigned to the worker")
+    a1.set_ylabel("share of worker-month-ends (%)")
+    a1.legend(loc="upper left", framealpha=0.9)
+    per_worker = after.mean(axis=2)  # rep x worker
+    m = per_worker.mean(axis=0)
+    if R >= 2:
+        half = stats.t_ppf(0.975, R - 1) * per_worker.std(axis=0, ddof=1) / math.sqrt(R)
+    else:
+        half = np.zeros(W)
+    a2.bar(np.arange(1, W + 1), m, yerr=half, capsize=3, color=color(0), alpha=0.85,
+           label="mean with 95 % CI over replications")
+    if cap:
+        a2.axhline(cap, color="0.2", ls="--", lw=1.5, label=f"caseload cap {cap}")
+    a2.set_title("Mean caseload of each worker")
+    a2.set_xlabel("worker (index + 1)")
+    a2.set_ylabel("participants (mean over month ends)")
+    a2.set_xticks(np.arange(1, W + 1, max(1, W // 12)))
+    a2.set_ylim(0, max(cap or 0, float(np.nanmax(m + half)) if m.size else 1) * 1.4)
+    a2.legend(loc="upper right", framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
+def fig_time_to_exit(durations, dests, destinations, dpm):
+    """Histogram of exit_time - assignment_time, one panel per destination."""
+    nd = len(destinations)
+    ncol = 2 if nd > 1 else 1
+    nrow = math.ceil(nd / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(11, 2.9 * nrow + 0.9), sharex=True, squeeze=False)
+    hi = float(np.quantile(durations, 0.99)) if durations.size else 1.0
+    bins = np.linspace(0, max(hi, 1.0), 41)
+    for d, name in enumerate(destinations):
+        ax = axes[d // ncol][d % ncol]
+        v = durations[dests == d]
+        ax.hist(np.clip(v, 0, bins[-1]), bins=bins, color=color(d), alpha=0.85,
+                label=f"n = {v.size}")
+        if v.size:
+            med = float(np.median(v))
+            ax.axvline(med, color="0.15", lw=1.5, ls="--", label=f"median {med:.0f} days")
+        ax.set_title(f"exit to {name}")
+        ax.set_ylabel("participants")
+        ax.legend(loc="upper right", framealpha=0.9)
+    for j in range(nd, nrow * ncol):
+        axes[j // ncol][j % ncol].set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("days from assignment to exit (last bin includes longer stays)")
+    if nrow > 1 and nd % ncol:
+        axes[-2][nd % ncol].set_xlabel("days from assignment to exit (last bin includes longer stays)")
+        axes[-2][nd % ncol].xaxis.set_tick_params(labelbottom=True)
+    fig.suptitle("Time from assignment to exit, by destination (assigned after warm-up, all replications pooled)")
+    fig.tight_layout()
+    return fig
+
+
+def fig_exits_cumulative(exits, destinations, warmup, horizon, targets=()):
+    """exits: [rep x month x dest]. Cumulative exits since the end of warm-up."""
+    fig, ax = plt.subplots(figsize=(10, 5.2))
+    x = np.arange(warmup, horizon + 1)
+    cum = np.concatenate([np.zeros(exits.shape[:1] + (1,) + exits.shape[2:]),
+                          np.cumsum(exits[:, warmup:, :], axis=1)], axis=1)
+    for d, name in enumerate(destinations):
+        b = band_line(ax, x, cum[:, :, d], name, color(d), show_range=False)
+        ax.annotate(f"{b['mean'][-1]:.0f}", (x[-1], b["mean"][-1]), xytext=(4, 0), textcoords="offset points",
+                    va="center", fontsize=10, color=color(d))
+    for t in targets:
+        if t["kind"] != "exits" or t["destination"] == "all":
+            continue
+        d = destinations.index(t["destination"])
+        if t["from_month"] != warmup:
+            continue
+        ax.plot([t["by_month"]], [t["value"]], marker="*", ms=16, color=color(d), mec="k",
+                ls="none", label=f"target: {t['name']}")
+    ax.set_title("Cumulative exits by destination since the end of warm-up")
+    ax.set_ylabel("exits since warm-up (participants)")
+    month_axis(ax, horizon)
+    ax.set_xlim(warmup, horizon + (horizon - warmup) * 0.06)
+    ax.set_ylim(bottom=0)
+    band_legend(ax, exits.shape[0], show_range=False, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def fig_targets(outcomes):
+    fig, ax = plt.subplots(figsize=(10, 0.75 * len(outcomes) + 1.6))
+    y = np.arange(len(outcomes))[::-1]
+    p = np.array([o["probability"] for o in outcomes]) * 100
+    lo = np.array([o["ci_low"] for o in outcomes]) * 100
+    hi = np.array([o["ci_high"] for o in outcomes]) * 100
+    ax.barh(y, p, height=0.6, color=color(2), alpha=0.85)
+    ax.errorbar(p, y, xerr=[p - lo, hi - p], fmt="none", ecolor="k", capsize=4)
+    for yi, o, pi in zip(y, outcomes, p):
+        ax.text(103, yi, f"{o['met']} of {o['replications']} replications", va="center", fontsize=10)
+    ax.set_yticks(y)
+    ax.set_yticklabels([o["name"] for o in outcomes])
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, len(outcomes) - 0.4)
+    ax.set_xlabel("probability of meeting the target (%): share of replications, bar = 95 % CI (Wilson)")
+    ax.set_title("Probability of meeting each target")
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+# -- compare -------------------------------------------------------------------
+
+def fig_compare_metrics(scenario_names, metric_rows, base_index=0):
+    """metric_rows: list of (title, unit label, [ (mean, lo, hi) per scenario ]).
+    One small panel per metric, scenarios side by side with 95 % CIs."""
+    n = len(metric_rows)
+    ncol = 3 if n > 4 else 2 if n > 1 else 1
+    nrow = math.ceil(n / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol + 1, 3.2 * nrow + 0.8), squeeze=False)
+    xs = np.arange(len(scenario_names))
+    for i, (title, unit, vals) in enumerate(metric_rows):
+        ax = axes[i // ncol][i % ncol]
+        for j, (m, lo, hi) in enumerate(vals):
+            err = None if not (np.isfinite(lo) and np.isfinite(hi)) else [[m - lo], [hi - m]]
+            ax.errorbar([j], [m], yerr=err, fmt="o", ms=7, capsize=5, color=color(j),
+                        mfc="white" if j == base_index else color(j), mew=2)
+        if vals and np.isfinite(vals[base_index][0]):
+            ax.axhline(vals[base_index][0], color="0.5", lw=1, ls=":")
+        ax.set_title(title, fontsize=11)
+        ax.set_ylabel(unit)
+        ax.set_xticks(xs)
+        ax.set_xticklabels(scenario_names, rotation=20 if len(scenario_names) > 2 else 0, ha="right"
+                           if len(scenario_names) > 2 else "center", fontsize=10)
+        ax.set_xlim(-0.5, len(scenario_names) - 0.5)
+    for j in range(n, nrow * ncol):
+        axes[j // ncol][j % ncol].set_visible(False)
+    fig.suptitle("Scenarios side by side: mean and 95 % CI over replications (open marker = base; dotted = base mean)")
+    fig.tight_layout()
+    return fig
+
+
+def fig_compare_series(scenarios, names, warmup, horizon):
+    """scenarios: list of dicts with 'series'; waiting and active means overlaid."""
+    fig, axes = plt.subplots(2, 1, figsize=(10, 7.5), sharex=True)
+    for ax, key, title in ((axes[0], "waiting", "Waiting list at month end"),
+                           (axes[1], "active", "Participants assigned at month end")):
+        shade_warmup(ax, warmup)
+        for j, (sc, name) in enumerate(zip(scenarios, names)):
+            s = sc.series.get(key)
+            if s is None:
+                continue
+            x = np.arange(1, s.shape[1] + 1)
+            b = stats.band(s)
+            if len(scenarios) <= 4:
+                ax.fill_between(x, b["ci_low"], b["ci_high"], color=color(j), alpha=0.25, lw=0)
+            ax.plot(x, b["mean"], color=color(j), lw=2, label=f"{name} (mean" + (", 95 % CI band)" if len(scenarios) <= 4 else ")"))
+        ax.set_title(title)
+        ax.set_ylabel("participants")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="best", framealpha=0.9)
+    month_axis(axes[1], horizon)
+    fig.tight_layout()
+    return fig
+
+
+# -- sweep ---------------------------------------------------------------------
+
+def plot_sweep_curves(x, mean, ci_low, ci_high, group_labels=None, xlabel="", ylabel="", title="",
+                      group_title=None):
+    """Metric against one parameter, with a 95 % CI band.
+
+    x: 1-D (k); mean/ci_low/ci_high: (k,) or (groups, k), NaN where a
+    combination was not run. One curve per group (a second parameter)."""
+    x = np.asarray(x, dtype=float)
+    mean = np.atleast_2d(np.asarray(mean, dtype=float))
+    lo = np.atleast_2d(np.asarray(ci_low, dtype=float))
+    hi = np.atleast_2d(np.asarray(ci_high, dtype=float))
+    if mean.shape != lo.shape or mean.shape != hi.shape or mean.shape[1] != x.size:
+        raise ValueError("mean, ci_low and ci_high must have the same shape, with len(x) columns")
+    if group_labels is None:
+        group_labels = [None] * mean.shape[0]
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for g in range(mean.shape[0]):
+        ok = np.isfinite(mean[g])
+        c = color(g)
+        lab = group_labels[g]
+        ax.fill_between(x[ok], lo[g][ok], hi[g][ok], color=c, alpha=0.25, lw=0)
+        ax.plot(x[ok], mean[g][ok], marker="o", color=c, lw=2, label=f"{lab}" if lab is not None else "mean")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if x.size and np.all(np.mod(x, 1) == 0) and x.size <= 25:
+        ax.set_xticks(x)
+    ax.legend(title=(group_title + "\n" if group_title else "") + "(bands: 95 % CI)", loc="best", framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sweep_points(x, mean, ci_low, ci_high, c=None, xlabel="", ylabel="", title="", color_label=None):
+    """Scattered designs (e.g. Latin hypercube): one point per scenario with
+    its 95 % CI, coloured by a second parameter when given."""
+    x, mean, lo, hi = (np.asarray(a, dtype=float) for a in (x, mean, ci_low, ci_high))
+    fig, ax = plt.subplots(figsize=(9, 5))
+    err = np.vstack([mean - lo, hi - mean])
+    err = np.where(np.isfinite(err), err, 0)
+    ax.errorbar(x, mean, yerr=err, fmt="none", ecolor="0.5", capsize=3, zorder=1)
+    sc = ax.scatter(x, mean, c=c if c is not None else color(0), cmap="viridis", s=40, zorder=2,
+                    label="scenario mean (bar: 95 % CI)")
+    if c is not None:
+        cb = fig.colorbar(sc, ax=ax)
+        cb.set_label(color_label or "")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(loc="best", framealpha=0.9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_scatter_map(x, y, values, xlabel="", ylabel="", title="", cbar_label=""):
+    """Scattered designs: scenarios in the (x, y) plane coloured by a metric."""
+    fig, ax = plt.subplots(figsize=(8, 6))
+    sc = ax.scatter(np.asarray(x, float), np.asarray(y, float), c=np.asarray(values, float), cmap="viridis",
+                    s=90, edgecolors="k", linewidths=0.5)
+    cb = fig.colorbar(sc, ax=ax)
+    cb.set_label(cbar_label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_heatmap(xvals, yvals, grid, xlabel="", ylabel="", title="", cbar_label="", annotate=True, fmt="{:.3g}"):
+    """grid[j, i] = value at (xvals[i], yvals[j]); NaN cells are shown blank."""
+    xvals = np.asarray(xvals)
+    yvals = np.asarray(yvals)
+    grid = np.asarray(grid, dtype=float)
+    if grid.shape != (yvals.size, xvals.size):
+        raise ValueError(f"grid has shape {grid.shape}, expected ({yvals.size}, {xvals.size})")
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * xvals.size + 3), max(4.5, 0.6 * yvals.size + 2)))
+    masked = np.ma.masked_invalid(grid)
+    im = ax.imshow(masked, origin="lower", aspect="auto", cmap="viridis")
+    cb = fig.colorbar(im, ax=ax)
+    cb.set_label(cbar_label)
+    ax.set_xticks(np.arange(xvals.size))
+    ax.set_xticklabels([_fmt_param(v) for v in xvals])
+    ax.set_yticks(np.arange(yvals.size))
+    ax.set_yticklabels([_fmt_param(v) for v in yvals])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(False)
+    if annotate and grid.size <= 400 and np.isfinite(grid).any():
+        finite = grid[np.isfinite(grid)]
+        mid = (finite.min() + finite.max()) / 2
+        for j in range(yvals.size):
+            for i in range(xvals.size):
+                v = grid[j, i]
+                if np.isfinite(v):
+                    ax.text(i, j, fmt.format(v), ha="center", va="center", fontsize=10,
+                            color="white" if v < mid else "black")
+    fig.tight_layout()
+    return fig
+
+
+def _fmt_param(v):
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return str(int(f)) if f == int(f) else f"{f:g}"

@@ -1,0 +1,396 @@
+"""Opening and reading caseflow HDF5 files.
+
+Every reader goes through open_caseflow(), which checks the root attributes
+`format` and `format_version` and says clearly when a file is not a caseflow
+file or has a layout this code does not know. Readers then use what is
+present and skip what is absent: the layout grows (per-worker and per-source
+groups, study files, money ledgers), so absence of an optional section is a
+note on the page, never a crash.
+"""
+import math
+import os
+
+import numpy as np
+
+from .errors import InputError
+from . import scenario_text
+
+# File kinds and the format_version values this code reads.
+SUPPORTED = {
+    "caseflow-run": (1,),
+    "caseflow-study": (1,),
+}
+
+DEFAULT_DAYS_PER_MONTH = 365.25 / 12.0
+
+SERIES_NAMES = ("referrals", "waiting", "active", "meetings", "utilisation", "exits")
+
+
+def _h5py():
+    try:
+        import h5py  # noqa: WPS433
+    except ImportError as e:  # pragma: no cover - environment problem
+        raise InputError(
+            "h5py is not available to this Python; run with /usr/bin/python3 "
+            "(Debian's, with python3-h5py installed)") from e
+    return h5py
+
+
+def as_text(value):
+    """An HDF5 string (bytes, numpy bytes, str, 0-d array) as str."""
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value[()]
+    if isinstance(value, (bytes, np.bytes_)):
+        return bytes(value).decode("utf-8", errors="replace").rstrip("\x00")
+    return str(value)
+
+
+def as_number(value):
+    if isinstance(value, np.ndarray):
+        value = value.reshape(-1)[0] if value.size else math.nan
+    return value.item() if hasattr(value, "item") else value
+
+
+def open_caseflow(path, kinds=None):
+    """Opens path read-only after checking it is a caseflow file of a kind in
+    `kinds` (default: any supported kind) with a supported format_version.
+
+    Returns (h5py.File, kind, version); raises InputError with one clear
+    sentence otherwise."""
+    h5py = _h5py()
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory, not an HDF5 file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied")
+    try:
+        is_h5 = h5py.is_hdf5(path)
+    except OSError:
+        is_h5 = False
+    if not is_h5:
+        raise InputError(f"{path}: not an HDF5 file (caseflow writes HDF5 with `caseflow run CONFIG -o FILE.h5`)")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise InputError(f"{path}: cannot be opened as HDF5 ({e})") from e
+    try:
+        if "format" not in f.attrs:
+            raise InputError(f"{path}: an HDF5 file, but not a caseflow file (no 'format' attribute on the root group)")
+        kind = as_text(f.attrs["format"])
+        if kind not in SUPPORTED:
+            if kind.startswith("caseflow"):
+                raise InputError(
+                    f"{path}: unsupported caseflow file kind '{kind}' (this analysis reads "
+                    f"{', '.join(sorted(SUPPORTED))}); update analysis/")
+            raise InputError(f"{path}: not a caseflow file (format is '{kind}', expected 'caseflow-run')")
+        if "format_version" not in f.attrs:
+            raise InputError(f"{path}: unsupported layout: '{kind}' file without a format_version attribute")
+        try:
+            version = int(as_number(f.attrs["format_version"]))
+        except (TypeError, ValueError):
+            raise InputError(f"{path}: unsupported layout: format_version is not an integer") from None
+        if version not in SUPPORTED[kind]:
+            known = ", ".join(str(v) for v in SUPPORTED[kind])
+            hint = ("written by a newer caseflow; update analysis/" if version > max(SUPPORTED[kind])
+                    else "written by an older caseflow; re-run the scenario")
+            raise InputError(
+                f"{path}: unsupported layout: {kind} format_version {version} "
+                f"(this analysis reads format_version {known}); {hint}")
+        if kinds is not None and kind not in kinds:
+            raise InputError(f"{path}: a {kind} file, but this command needs {' or '.join(kinds)}")
+    except Exception:
+        f.close()
+        raise
+    return f, kind, version
+
+
+def _attrs(obj):
+    out = {}
+    for k in obj.attrs.keys():
+        v = obj.attrs[k]
+        if isinstance(v, (bytes, np.bytes_, str)):
+            out[k] = as_text(v)
+        else:
+            try:
+                out[k] = as_number(v)
+            except Exception:  # noqa: BLE001 - unusual attribute; keep its text
+                out[k] = str(v)
+    return out
+
+
+def _table(ds):
+    """A compound dataset as a list of dicts with text decoded."""
+    rows = []
+    arr = ds[...]
+    for r in arr:
+        row = {}
+        for k in arr.dtype.names:
+            v = r[k]
+            row[k] = as_text(v) if isinstance(v, (bytes, np.bytes_, str)) else as_number(v)
+        rows.append(row)
+    return rows
+
+
+class RunFile:
+    """A caseflow-run file read whole (except /participants, which is read
+    in chunks on demand).
+
+    Since studies, rows of /replications, /exits_by_destination and /series
+    are trials (scenario x replication) and a plain run is a study of one
+    scenario; files from before that have no scenario column and are read as
+    one scenario. view(s) gives one scenario's data."""
+
+    def __init__(self, path, series=True):
+        self.path = os.fspath(path)
+        self.notes = []
+        self.load_series = series
+        f, self.kind, self.version = open_caseflow(self.path, kinds=("caseflow-run",))
+        with f:
+            self._read(f)
+
+    def _read(self, f):
+        self.attrs = _attrs(f)
+        self.dpm = float(self.attrs.get("days_per_month", DEFAULT_DAYS_PER_MONTH))
+        if "days_per_month" not in self.attrs:
+            self.notes.append("No days_per_month attribute: assumed 365.25/12 days per month.")
+        try:
+            self.base_params = scenario_text.resolved(self.attrs.get("config_text", ""),
+                                                      self.attrs.get("overrides", ""))
+        except scenario_text.ScenarioTextError as e:
+            self.base_params = {}
+            self.notes.append(f"Could not read the scenario parameters from config_text ({e}).")
+
+        self.destinations = [as_text(x) for x in f["destinations"][...]] if _is_dataset(f, "destinations") else None
+        self.rows = f["replications"][...] if _is_dataset(f, "replications") else None
+        self.exits_by_destination = (f["exits_by_destination"][...].astype(float)
+                                     if _is_dataset(f, "exits_by_destination") else None)
+        self.series, self.series_units = {}, {}
+        if self.load_series and "series" in f and hasattr(f["series"], "keys"):
+            for name, ds in f["series"].items():
+                if hasattr(ds, "shape"):
+                    self.series[name] = ds[...].astype(float)
+                    if "units" in ds.attrs:
+                        self.series_units[name] = as_text(ds.attrs["units"])
+        self.summary = _table(f["summary"]) if _is_compound(f, "summary") else None
+        self.paired_differences = _table(f["paired_differences"]) if _is_compound(f, "paired_differences") else None
+        self.scenarios = None
+        self.has_scenarios_table = _is_compound(f, "scenarios")
+        if self.has_scenarios_table:
+            self.scenarios = _table(f["scenarios"])
+        self.parameter_names = ([as_text(x) for x in f["parameter_names"][...]]
+                                if _is_dataset(f, "parameter_names") else [])
+        self.scenario_parameters = (f["scenario_parameters"][...].astype(float)
+                                    if _is_dataset(f, "scenario_parameters") else None)
+        self.has_participants = _is_compound(f, "participants")
+        self.participant_rows = f["participants"].shape[0] if self.has_participants else 0
+        self.participant_fields = f["participants"].dtype.names if self.has_participants else ()
+        self.targets = read_targets(f) if "targets" in f else []
+        known = ("destinations", "replications", "exits_by_destination", "series", "summary", "participants",
+                 "targets", "scenarios", "parameter_names", "scenario_parameters", "paired_differences")
+        self.other_groups = sorted(k for k in f.keys() if k not in known)
+
+        self.horizon = int(self.attrs.get("horizon_months", 0) or 0)
+        self.warmup = int(self.attrs.get("warmup_months", 0) or 0)
+        if self.horizon == 0:
+            for arr in self.series.values():
+                if arr.ndim >= 2:
+                    self.horizon = arr.shape[1]
+                    break
+        n_rows = len(self.rows) if self.rows is not None else (
+            next(iter(self.series.values())).shape[0] if self.series else 0)
+        self.n_rows = n_rows
+        if self.destinations is None:
+            nd = None
+            if self.exits_by_destination is not None:
+                nd = self.exits_by_destination.shape[1]
+            elif "exits" in self.series and self.series["exits"].ndim == 3:
+                nd = self.series["exits"].shape[2]
+            if nd is not None:
+                self.destinations = [f"destination {i}" for i in range(nd)]
+                self.notes.append("No /destinations: destinations are shown by index.")
+        for name, arr in list(self.series.items()):
+            if arr.ndim < 2 or arr.shape[:2] != (n_rows, self.horizon):
+                self.notes.append(f"/series/{name} has shape {arr.shape}, expected ({n_rows}, {self.horizon}, ...): "
+                                  "not used.")
+                del self.series[name]
+        if self.exits_by_destination is not None and self.exits_by_destination.shape[0] != n_rows:
+            self.notes.append("/exits_by_destination does not have one row per trial: not used.")
+            self.exits_by_destination = None
+
+        names = self.rows.dtype.names if self.rows is not None else ()
+        self.row_scenario = (self.rows["scenario"].astype(np.int64) if "scenario" in names
+                             else np.zeros(n_rows, np.int64))
+        self.row_replication = (self.rows["replication"].astype(np.int64) if "replication" in names
+                                else np.arange(n_rows, dtype=np.int64))
+        self.row_done = (self.rows["status"] == 1) if "status" in names else np.ones(n_rows, bool)
+        if self.scenarios is None:
+            self.scenarios = [{"index": 0, "name": "base", "settings": ""}]
+            if int(self.row_scenario.max(initial=0)) > 0:
+                self.scenarios = [{"index": i, "name": f"scenario {i}", "settings": ""}
+                                  for i in range(int(self.row_scenario.max()) + 1)]
+        complete = self.attrs.get("complete")
+        if complete is not None and not complete:
+            first = self.attrs.get("first_trial", "?")
+            count = self.attrs.get("trial_count", "?")
+            total = self.attrs.get("trials_total", "?")
+            self.notes.append(f"The file is incomplete (complete = 0): it holds trials {first} to "
+                              f"{first + count - 1 if isinstance(first, int) and isinstance(count, int) else '?'} "
+                              f"of {total} (a task's slice, or a run that failed). Statistics use the finished "
+                              "trials present; merge the task files with `caseflow merge` for the whole study.")
+        not_done = int((~self.row_done).sum())
+        if not_done:
+            self.notes.append(f"{not_done} trial row(s) are not finished (status ≠ 1) and are left out.")
+
+    @property
+    def n_scenarios(self):
+        return len(self.scenarios)
+
+    def scenario_names(self):
+        return [str(s.get("name", i)) for i, s in enumerate(self.scenarios)]
+
+    def scenario_index(self, key):
+        """A scenario by index or name; InputError listing the names otherwise."""
+        if key is None:
+            return 0
+        names = self.scenario_names()
+        if str(key) in names:
+            return names.index(str(key))
+        try:
+            i = int(key)
+        except (TypeError, ValueError):
+            i = -1
+        if 0 <= i < len(names):
+            return i
+        raise InputError(f"{self.path}: no scenario '{key}' (scenarios: "
+                         + "; ".join(f"{j} = {n}" for j, n in enumerate(names)) + ")")
+
+    def params_of(self, s):
+        params = dict(self.base_params)
+        sc = self.scenarios[s] if s < len(self.scenarios) else {}
+        settings = sc.get("settings") or ""
+        if settings:
+            params = scenario_text.apply_overrides(params, settings)
+        if self.scenario_parameters is not None and s < self.scenario_parameters.shape[0]:
+            for j, k in enumerate(self.parameter_names):
+                v = float(self.scenario_parameters[s, j])
+                params[k] = int(v) if v == int(v) and isinstance(params.get(k), int) else v
+        return params
+
+    def view(self, s=0):
+        return RunData(self, s)
+
+
+class RunData:
+    """One scenario of a run file: the arrays restricted to its finished
+    trials, ordered by replication. `notes` collects one sentence per section
+    that is absent or unusable."""
+
+    def __init__(self, source, scenario=None):
+        rf = source if isinstance(source, RunFile) else RunFile(source)
+        s = rf.scenario_index(scenario)
+        self.file = rf
+        self.scenario = s
+        self.scenario_name = rf.scenario_names()[s]
+        self.n_scenarios = rf.n_scenarios
+        self.path, self.kind, self.version = rf.path, rf.kind, rf.version
+        self.attrs, self.dpm = rf.attrs, rf.dpm
+        self.master_seed = rf.attrs.get("master_seed")
+        self.notes = list(rf.notes)
+        self.params = rf.params_of(s)
+        self.destinations = rf.destinations
+        self.horizon, self.warmup = rf.horizon, rf.warmup
+        self.measured_months = self.horizon - self.warmup
+        sel = np.flatnonzero((rf.row_scenario == s) & rf.row_done)
+        sel = sel[np.argsort(rf.row_replication[sel], kind="stable")]
+        self.row_index = sel
+        self.rep_ids = rf.row_replication[sel]
+        self.n_reps = int(sel.size)
+        self.replications = rf.rows[sel] if rf.rows is not None else None
+        self.exits_by_destination = rf.exits_by_destination[sel] if rf.exits_by_destination is not None else None
+        self.series = {k: v[sel] for k, v in rf.series.items()}
+        self.series_units = rf.series_units
+        self.summary = None
+        if rf.summary is not None:
+            self.summary = [dict(r) for r in rf.summary if int(r.get("scenario", 0)) == s]
+        self.has_participants = rf.has_participants
+        self.participant_rows = rf.participant_rows
+        self.targets = rf.targets
+        self.other_groups = rf.other_groups
+        if self.n_reps == 0:
+            raise InputError(f"{self.path}: scenario '{self.scenario_name}' has no finished trials in this file")
+
+    @property
+    def workers(self):
+        w = self.params.get("staff.workers")
+        return int(w) if isinstance(w, (int, float)) and w > 0 else None
+
+    @property
+    def caseload_cap(self):
+        c = self.params.get("staff.caseload_cap")
+        return int(c) if isinstance(c, (int, float)) and c > 0 else None
+
+    def iter_participants(self, fields, chunk=1 << 21):
+        """Yields dicts field -> array over this scenario's /participants rows,
+        in chunks (bounded memory). Field 'local' is the participant's row in
+        this view's arrays (0 .. n_reps-1); rows of other scenarios or of
+        unfinished trials are dropped."""
+        if not self.has_participants:
+            return
+        names = self.file.participant_fields
+        missing = [x for x in fields if x not in names]
+        if missing:
+            raise InputError(f"{self.path}: /participants lacks the field(s) {', '.join(missing)}")
+        lookup = np.full(int(self.rep_ids.max(initial=0)) + 2, -1, dtype=np.int64)
+        lookup[self.rep_ids] = np.arange(self.n_reps)
+        has_scenario = "scenario" in names
+        read = list(dict.fromkeys(list(fields) + ["replication"] + (["scenario"] if has_scenario else [])))
+        f, _, _ = open_caseflow(self.path, kinds=("caseflow-run",))
+        with f:
+            ds = f["participants"]
+            for start in range(0, ds.shape[0], chunk):
+                block = ds[start:start + chunk]
+                keep = np.ones(len(block), bool)
+                if has_scenario:
+                    keep &= block["scenario"] == self.scenario
+                rep = block["replication"].astype(np.int64)
+                keep &= (rep >= 0) & (rep < lookup.size - 1)
+                local = np.where(keep, lookup[np.clip(rep, 0, lookup.size - 1)], -1)
+                keep &= local >= 0
+                out = {name: block[name][keep] for name in read}
+                out["local"] = local[keep]
+                yield out
+
+
+def _is_dataset(f, name):
+    return name in f and hasattr(f[name], "shape")
+
+
+def _is_compound(f, name):
+    return _is_dataset(f, name) and f[name].dtype.names is not None
+
+
+TARGET_KINDS = ("exits", "share")
+
+
+def read_targets(f):
+    """Targets, if the file has them, as a list of dicts.
+
+    Proposed layout (not written by the simulator yet): /targets, a compound
+    dataset with fields name (str), destination (str: a destination name or
+    'all'), kind (str: 'exits' = cumulative exits at least `value`, 'share'
+    = share of exits at least `value`), value (float), from_month and
+    by_month (int; counted from the start of the run, months from_month+1
+    to by_month inclusive)."""
+    ds = f["targets"]
+    if not hasattr(ds, "dtype") or ds.dtype.names is None:
+        return []
+    out = []
+    for r in ds[...]:
+        row = {}
+        for k in ds.dtype.names:
+            v = r[k]
+            row[k] = as_text(v) if isinstance(v, (bytes, np.bytes_, str)) else as_number(v)
+        out.append(row)
+    return out
