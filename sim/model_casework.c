@@ -132,6 +132,12 @@ typedef struct model_ctx {
     uint64_t waiting_count;
     worker *workers;
     int worker_count;
+    /* Case workers who can take participants, as a binary heap keyed by
+     * (load, index): the least loaded is found in O(1) and kept in
+     * O(log W) when loads change. Used when every caseload-carrying role
+     * has the same cap, so the least loaded either has room or nobody has. */
+    int uniform_caps;
+    int *ready_heap, *ready_pos, ready_size;
     team_state teams[MODEL_MAX_TEAMS];
     int team_count;
     measure_state measures[MODEL_MAX_MEASURES];
@@ -540,11 +546,76 @@ static double weight_of(const model_ctx *m, const participant *pp)
     return m->p->cap_by_need ? pp->need : 1.0;
 }
 
+static int ready_before(const model_ctx *m, int a, int b)
+{
+    double la = m->workers[a].load, lb = m->workers[b].load;
+    return la < lb || (la == lb && a < b);
+}
+
+static void ready_place(model_ctx *m, int at, int w)
+{
+    m->ready_heap[at] = w;
+    m->ready_pos[w] = at;
+}
+
+static void ready_sift(model_ctx *m, int at)
+{
+    int w = m->ready_heap[at];
+    while (at > 0 && ready_before(m, w, m->ready_heap[(at - 1) / 2])) {
+        ready_place(m, at, m->ready_heap[(at - 1) / 2]);
+        at = (at - 1) / 2;
+    }
+    for (;;) {
+        int c = 2 * at + 1;
+        if (c >= m->ready_size)
+            break;
+        if (c + 1 < m->ready_size && ready_before(m, m->ready_heap[c + 1], m->ready_heap[c]))
+            c++;
+        if (!ready_before(m, m->ready_heap[c], w))
+            break;
+        ready_place(m, at, m->ready_heap[c]);
+        at = c;
+    }
+    ready_place(m, at, w);
+}
+
+/* Keeps worker w's heap membership and position right after a change of
+ * load or status. */
+static void ready_update(model_ctx *m, int w)
+{
+    if (!m->uniform_caps)
+        return;
+    const worker *wk = &m->workers[w];
+    int eligible = wk->active && !wk->leaving &&
+                   (m->p->roles > 0 ? m->p->role[wk->role].caseload_cap > 0 : 1);
+    int at = m->ready_pos[w];
+    if (eligible && at < 0) {
+        at = m->ready_size++;
+        ready_place(m, at, w);
+        ready_sift(m, at);
+    } else if (!eligible && at >= 0) {
+        int last = m->ready_heap[--m->ready_size];
+        m->ready_pos[w] = -1;
+        if (last != w) {
+            ready_place(m, at, last);
+            ready_sift(m, at);
+        }
+    } else if (eligible) {
+        ready_sift(m, at);
+    }
+}
+
 /* The least loaded case worker in post with room for this participant
  * (lowest index on ties), or -1. */
 static int least_loaded_worker(const model_ctx *m, const participant *pp)
 {
     double weight = weight_of(m, pp);
+    if (m->uniform_caps) {
+        if (m->ready_size == 0)
+            return -1;
+        int w = m->ready_heap[0];
+        return m->workers[w].load + weight <= role_cap(m, &m->workers[w]) ? w : -1;
+    }
     int best = -1;
     for (int w = 0; w < m->worker_count; w++) {
         const worker *wk = &m->workers[w];
@@ -708,6 +779,7 @@ static void assign(model_ctx *m, uint32_t s, int w)
     pp->rec.worker = w;
     wk->caseload++;
     wk->load += weight_of(m, pp);
+    ready_update(m, w);
     if (isnan(pp->rec.assignment_time)) {
         pp->rec.assignment_time = m->engine.now;
         m->active++;
@@ -1002,6 +1074,7 @@ static void exit_programme(model_ctx *m, uint32_t s, int destination)
     worker *wk = &m->workers[pp->rec.worker];
     wk->caseload--;
     wk->load -= weight_of(m, pp);
+    ready_update(m, pp->rec.worker);
     m->active--;
     active_changed(m);
     m->out->exits++;
@@ -1239,6 +1312,7 @@ static void worker_start(model_ctx *m, int w)
     team_update(m, wk->team);
     wk->active = 1;
     wk->leaving = 0;
+    ready_update(m, w);
     wk->hired_at = m->engine.now;
     wk->learning = m->engine.now > 0;
     team_state *ts = &m->teams[wk->team];
@@ -1278,6 +1352,7 @@ static void worker_leave_now(model_ctx *m, int w)
         ts->capital *= 1 - p->method_turnover_loss / ts->members_active;
     wk->active = 0;
     wk->leaving = 0;
+    ready_update(m, w);
     ts->fte_active -= wk->fte;
     ts->members_active--;
     capacity_changed(m);
@@ -1316,6 +1391,7 @@ static void worker_leave_now(model_ctx *m, int w)
                 /* Nobody has room: the case waits for the replacement. */
                 wk->caseload++;
                 wk->load += weight_of(m, pp);
+                ready_update(m, w);
                 if (pp->state == P_NEEDS_MEETING && pp->queued_at == w)
                     fifo_push(&wk->queue, entry_make(s, MEET_CASEWORK, pp->seq));
                 continue;
@@ -1332,9 +1408,10 @@ static void worker_leave_now(model_ctx *m, int w)
 
 static void on_worker_leave(model_ctx *m, int w)
 {
-    if (m->workers[w].busy)
+    if (m->workers[w].busy) {
         m->workers[w].leaving = 1;
-    else
+        ready_update(m, w);
+    } else
         worker_leave_now(m, w);
 }
 
@@ -1487,6 +1564,20 @@ static int setup_staff(model_ctx *m)
     m->team_count = p->roles > 0 ? p->teams : 1;
     for (int t = 0; t < m->team_count; t++)
         m->teams[t].maturity = p->has_maturity ? p->maturity_start : 1.0;
+    m->ready_heap = malloc((size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->ready_heap);
+    m->ready_pos = malloc((size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->ready_pos);
+    if (!m->ready_heap || !m->ready_pos)
+        return -1;
+    for (int w = 0; w < m->worker_count; w++)
+        m->ready_pos[w] = -1;
+    m->uniform_caps = 1;
+    double cap = -1;
+    for (int r = 0; r < p->roles; r++)
+        if (p->role[r].caseload_cap > 0) {
+            if (cap >= 0 && p->role[r].caseload_cap != cap)
+                m->uniform_caps = 0;
+            cap = p->role[r].caseload_cap;
+        }
     if (p->roles == 0) {
         for (int w = 0; w < m->worker_count; w++)
             m->workers[w].fte = 1.0;
@@ -1509,6 +1600,7 @@ static void start_staff(model_ctx *m)
     if (p->roles == 0) {
         for (int w = 0; w < m->worker_count; w++) {
             m->workers[w].active = 1;
+            ready_update(m, w);
             m->teams[0].fte_active += 1.0;
             m->teams[0].members_active++;
         }
@@ -1581,6 +1673,8 @@ static void ctx_destroy(model_ctx *m)
     for (int l = 0; l < MODEL_MAX_PROFILES; l++)
         free(m->waiting[l].items);
     free(m->workers);
+    free(m->ready_heap);
+    free(m->ready_pos);
     free(m->people);
     sim_destroy(&m->engine);
 }
