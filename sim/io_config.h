@@ -13,11 +13,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "model_casework.h"
+#include "money.h"
 
 #define CONFIG_MAX_OVERRIDES 64
 
 typedef struct config_scenario {
     model_params model;
+    money_params money; /* the `money` section; money.enabled = 0 without it */
     int replications;
     uint64_t seed;
     char *path;        /* as given */
