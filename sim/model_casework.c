@@ -669,6 +669,14 @@ static int queue_meeting(model_ctx *m, uint32_t s, int w, int kind)
     return 0;
 }
 
+/* Worker time a meeting in progress takes per day of it, in FTE: a meeting
+ * stretches over a part-time worker's or a method worker's calendar, but
+ * only their FTE, less the method share, is spent in it. 1 in the core. */
+static double busy_weight(const model_ctx *m, const worker *wk)
+{
+    return wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0));
+}
+
 static void start_meeting_if_idle(model_ctx *m, int w)
 {
     worker *wk = &m->workers[w];
@@ -687,7 +695,7 @@ static void start_meeting_if_idle(model_ctx *m, int w)
         double rate = m->p->meeting_hours_per_day;
         if (m->p->roles > 0 || m->p->has_method || m->p->has_learning)
             rate = rate * wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0)) * productivity(m, wk);
-        cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level + 1);
+        cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level + busy_weight(m, wk));
         sim_schedule(&m->engine, hours / rate, EV_MEETING_END, (uint32_t)w);
         return;
     }
@@ -799,6 +807,23 @@ static void assign(model_ctx *m, uint32_t s, int w)
             pp->limit = sim_schedule(&m->engine, m->p->max_months * MODEL_DAYS_PER_MONTH, EV_TIME_LIMIT, s);
         pp->phase = 0;
         pp->progress = 0;
+        /* The first phase's measure: a place is held (or queued for) now
+         * and taken after the first meeting, as later phases' places are
+         * taken after the meeting under way. */
+        int k = m->phase[0].measure;
+        if (k >= 0 && measure_open(m, k)) {
+            if (m->measures[k].used < m->p->measure[k].places && m->measures[k].queue.count == 0) {
+                m->measures[k].used++;
+                pp->measure_ready = 1;
+            } else {
+                pp->measure_wanted = 1;
+                pp->measure_seq++;
+                if (fifo_push(&m->measures[k].queue, entry_make(s, 0, pp->measure_seq)) != 0) {
+                    m->engine.out_of_memory = 1;
+                    return;
+                }
+            }
+        }
         needs_meeting(m, s);
     }
 }
@@ -975,6 +1000,10 @@ static double next_arrival(model_ctx *m, int source)
     gsl_rng *r = m->source_arrivals[source];
     double t = m->engine.now;
     for (;;) {
+        /* Past the horizon nothing more is needed; without this a unit held
+         * above zero_rate_above would reject candidates for ever. */
+        if (t >= m->horizon_time)
+            return INFINITY;
         double month = month_of(t);
         double rate = schedule_step(&src->rate, month);
         double next_change = INFINITY;
@@ -1127,10 +1156,6 @@ static int draw_exit(model_ctx *m, participant *pp, const model_phase *ph)
     double weight[MODEL_MAX_DESTINATIONS], total = 0;
     for (int d = 0; d < m->p->destinations; d++) {
         weight[d] = ph->exit_probability * ph->exit_shares[d] * ((m->p->good_destinations >> d) & 1 ? boost : 1.0);
-        if (m->p->measures > 0)
-            for (int k = 0; k < m->p->measures; k++)
-                if (m->p->measure[k].exit_destination == d && !measure_open(m, k))
-                    weight[d] = 0; /* a closed measure takes nobody */
         total += weight[d];
     }
     double p_exit = total > 1 ? 1 : total;
@@ -1181,7 +1206,13 @@ static void after_meeting(model_ctx *m, uint32_t s)
         if (m->pressure && pp->phase == 0)
             gain *= 1 + p->pressure_mapping_speedup;
         pp->progress += gain;
-        if (pp->progress >= 1) {
+        /* k steps of 1/k complete a phase although they may sum to just
+         * below 1 in binary (ten of 0.1 give 0.9999999999999999). */
+        if (pp->progress >= 1 - 1e-9) {
+            /* Done with the phase: no longer in line for its measure, so a
+             * place that frees goes to someone still in the phase rather
+             * than being held by someone waiting for a decision. */
+            pp->measure_wanted = 0;
             if (pp->phase + 1 == m->phases) {
                 exit_programme(m, s, draw_index(m->stream[MODEL_STREAM_EXIT], ph->completion_shares, p->destinations));
                 return;
@@ -1229,7 +1260,7 @@ static void on_meeting_end(model_ctx *m, int w)
     participant *pp = &m->people[s];
     wk->busy = 0;
     wk->month_busy += m->engine.now - wk->busy_since;
-    cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level - 1);
+    cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level - busy_weight(m, wk));
     m->month_meetings++;
     int kind = entry_kind(e);
     if (pp->limit_reached) {
@@ -1245,10 +1276,8 @@ static void on_meeting_end(model_ctx *m, int w)
         int d = draw_exit(m, pp, &m->phase[pp->phase]);
         if (d >= 0)
             exit_programme(m, s, d);
-        else if (m->core_exits)
-            own_time(m, s);
         else
-            after_meeting(m, s);
+            after_meeting(m, s); /* in the core: own time (and call-ins, if roles have them) */
     }
     if (wk->leaving)
         worker_leave_now(m, w);
@@ -1372,9 +1401,12 @@ static void worker_leave_now(model_ctx *m, int w)
         if (kind == MEET_CASEWORK)
             continue; /* handled with the caseload below */
         int other = worker_of_role(m, wk->role, wk->team);
-        if (other >= 0 && fifo_push(&m->workers[other].queue, e) == 0)
+        if (other >= 0 && fifo_push(&m->workers[other].queue, e) == 0) {
+            /* now queued there: reassigning the caseload below must not
+             * replace this request by a casework meeting */
+            pp->queued_at = other;
             start_meeting_if_idle(m, other);
-        else
+        } else
             fifo_push(&wk->queue, e);
     }
     free(pending.items);
@@ -1385,7 +1417,6 @@ static void worker_leave_now(model_ctx *m, int w)
                 continue;
             wk->caseload--;
             wk->load -= weight_of(m, pp);
-            pp->progress *= 1 - p->progress_lost_on_change;
             int other = least_loaded_worker(m, pp);
             if (other < 0) {
                 /* Nobody has room: the case waits for the replacement. */
@@ -1396,6 +1427,9 @@ static void worker_leave_now(model_ctx *m, int w)
                     fifo_push(&wk->queue, entry_make(s, MEET_CASEWORK, pp->seq));
                 continue;
             }
+            /* A new worker costs progress; those who wait lose it when the
+             * replacement starts instead. */
+            pp->progress *= 1 - p->progress_lost_on_change;
             int queued = pp->state == P_NEEDS_MEETING && pp->queued_at == w;
             assign(m, s, other);
             if (queued)
@@ -1477,7 +1511,9 @@ static void on_month_end(model_ctx *m, int month)
             }
             size_t at = (size_t)month * (size_t)m->worker_count + (size_t)w;
             v[at] = (double)wk->caseload;
-            u[at] = wk->month_busy / (wk->fte * MODEL_DAYS_PER_MONTH);
+            /* A post vacant all month has no utilisation to speak of. */
+            u[at] = !wk->active && wk->month_busy == 0 ? NAN
+                                                       : wk->month_busy * busy_weight(m, wk) / (wk->fte * MODEL_DAYS_PER_MONTH);
             wk->month_busy = 0;
             if (wk->active)
                 fte += wk->fte;
