@@ -73,7 +73,8 @@ typedef struct participant {
     uint32_t measure_seq;   /* like seq, for the measure queue */
 } participant;
 
-/* FIFO of 64-bit entries, growing as needed. */
+/* FIFO of 64-bit entries, growing as needed. The capacity is a power of
+ * two, so positions wrap with a mask rather than a division. */
 typedef struct fifo {
     uint64_t *items;
     size_t head, count, capacity;
@@ -174,13 +175,13 @@ static int fifo_push(fifo *q, uint64_t v)
         if (!items)
             return -1;
         for (size_t i = 0; i < q->count; i++)
-            items[i] = q->items[(q->head + i) % q->capacity];
+            items[i] = q->items[(q->head + i) & (q->capacity - 1)];
         free(q->items);
         q->items = items;
         q->head = 0;
         q->capacity = cap;
     }
-    q->items[(q->head + q->count) % q->capacity] = v;
+    q->items[(q->head + q->count) & (q->capacity - 1)] = v;
     q->count++;
     return 0;
 }
@@ -188,7 +189,7 @@ static int fifo_push(fifo *q, uint64_t v)
 static uint64_t fifo_pop(fifo *q)
 {
     uint64_t v = q->items[q->head];
-    q->head = (q->head + 1) % q->capacity;
+    q->head = (q->head + 1) & (q->capacity - 1);
     q->count--;
     return v;
 }

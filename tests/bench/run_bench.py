@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""run_bench.py — runs caseflow's benchmarks and prints one table.
+
+Called by `make bench` (see tests/bench/bench.mk and README.md). Uses only
+the standard library. Each benchmark runs in its own process so its peak RSS
+(ru_maxrss, from wait4) is its own. Writes results/bench/bench.txt (the table
+as printed), bench.csv (one row per measurement) and bench.json (everything,
+including the raw key=value output of every run).
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+CONFIG = "configs/bench_malmo.cfg"
+BASE_RATE = 210.0   # referrals.rate_per_month in CONFIG
+BASE_WORKERS = 40   # staff.workers in CONFIG
+
+
+def machine():
+    model, mhz = "unknown", ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name") and model == "unknown":
+                    model = line.split(":", 1)[1].strip()
+                elif line.startswith("cpu MHz") and not mhz:
+                    mhz = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "cpu_mhz": mhz,
+        "kernel": platform.release(),
+        "load_avg_start": os.getloadavg(),
+    }
+
+
+EXEC = None  # path of bench_exec, set in main()
+
+
+def run(argv, what):
+    """Runs argv under bench_exec; returns a dict: the key=value lines the
+    program printed, plus stdout, wall_s, cpu_s (user + sys) and rss_kib
+    (the program's own peak RSS, from wait4)."""
+    p = subprocess.run([EXEC] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        sys.stderr.write(f"bench: {what} failed ({p.returncode}): {' '.join(argv)}\n{p.stderr}{p.stdout}")
+        sys.exit(1)
+    m = re.search(r"bench_exec: peak_rss_kib=(\d+) wall_s=(\S+) user_s=(\S+) sys_s=(\S+)", p.stderr)
+    if not m:
+        sys.stderr.write(f"bench: no measurement from bench_exec for {what}\n{p.stderr}")
+        sys.exit(1)
+    r = {"stdout": p.stdout, "rss_kib": int(m.group(1)), "wall_s": float(m.group(2)),
+         "cpu_s": float(m.group(3)) + float(m.group(4))}
+    for line in p.stdout.splitlines():
+        kv = re.match(r"^([a-z_0-9]+)=(\S+)$", line)
+        if kv:
+            v = kv.group(2)
+            try:
+                v = int(v)
+            except ValueError:
+                try:
+                    v = float(v)
+                except ValueError:
+                    pass
+            r.setdefault(kv.group(1), v)
+    return r
+
+
+def cli_run(build, outdir, name, reps, threads, overrides=()):
+    path = os.path.join(outdir, name + ".h5")
+    argv = [os.path.join(build, "caseflow"), "run", CONFIG, "-o", path, "--force", "--reps", str(reps),
+            "--threads", str(threads)]
+    for o in overrides:
+        argv += ["-s", o]
+    r = run(argv, "caseflow run")
+    m = re.search(r"(\d+) events in ([0-9.]+) s", r["stdout"])
+    if not m:
+        sys.stderr.write("bench: cannot find 'N events in T s' in caseflow's output:\n" + r["stdout"])
+        sys.exit(1)
+    r.update(events=int(m.group(1)), runner_s=float(m.group(2)), file_bytes=os.path.getsize(path),
+             replications=reps, threads=threads)
+    os.remove(path)
+    del r["stdout"]
+    return r
+
+
+def scale_overrides(k):
+    return [f"referrals.rate_per_month={BASE_RATE * k:g}", f"staff.workers={BASE_WORKERS * k}"]
+
+
+def fit_exponent(xs, ys):
+    lx = [math.log(x) for x in xs]
+    ly = [math.log(y) for y in ys]
+    mx, my = sum(lx) / len(lx), sum(ly) / len(ly)
+    sxx = sum((a - mx) ** 2 for a in lx)
+    return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sxx
+
+
+def fmt(v, unit=""):
+    """21.24 M/s, 372.3 kB, 47.1 ns, 1.85 x."""
+    unit = unit.strip()
+    a = abs(v)
+    if a >= 1e6:
+        return f"{v / 1e6:.2f} M{unit}"
+    if a >= 1e4:
+        return f"{v / 1e3:.1f} k{unit}"
+    s = f"{v:.0f}" if a >= 100 else f"{v:.1f}" if a >= 10 else f"{v:.2f}"
+    return f"{s} {unit}".strip()
+
+
+def main():
+    global EXEC
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--out", default="results/bench")
+    ap.add_argument("--quick", action="store_true", help="reduced sizes: a smoke test, not a measurement")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    EXEC = os.path.join(a.build, "bench", "bench_exec")
+    be = os.path.join(a.build, "bench", "bench_engine")
+    bm = os.path.join(a.build, "bench", "bench_model")
+    q = a.quick
+    t_start = time.monotonic()
+    rows = []
+    raw = {"machine": machine(), "quick": q}
+
+    def row(section, metric, value, unit="", target="", met=""):
+        text = value if isinstance(value, str) else fmt(value, unit)
+        rows.append({"section": section, "metric": metric, "value": text, "target": target, "met": met,
+                     "number": None if isinstance(value, str) else value, "unit": unit})
+        print(f"  {section:<8} {metric:<52} {text}", file=sys.stderr)
+
+    def yes(c):
+        return "yes" if c else "NO"
+
+    print("bench: running (a few minutes; progress below)", file=sys.stderr)
+
+    # 1. Engine: M/M/1 through the public API, 1 and 2 threads.
+    customers = 200_000 if q else 1_000_000
+    mm1 = run([be, "mm1", str(customers), "3" if q else "5", "1"], "mm1")
+    mm2 = run([be, "mm1", str(customers), "2" if q else "3", "2"], "mm1 x2")
+    raw["mm1"], raw["mm1_2threads"] = mm1, mm2
+    rate = mm1["events_per_cpu_s"]
+    row("engine", f"M/M/1 events/s per core, CPU time ({customers:,} customers)", rate, "/s", ">= 20 M/s",
+        yes(rate >= 20e6))
+    row("engine", "M/M/1 events/s, wall time (best of repeats)", mm1["events_per_s"], "/s")
+    row("engine", "M/M/1 time per event, CPU / wall",
+        f"{mm1['ns_per_event_cpu']:.1f} / {mm1['ns_per_event']:.1f} ns")
+    row("engine", "M/M/1 wall time of the best run", mm1["wall_s"], "s")
+    row("engine", "M/M/1 peak RSS", mm1["rss_kib"] / 1024, "MiB")
+    w, ci = mm1["mean_wait"], mm1["mean_wait_ci95"]
+    row("engine", "M/M/1 mean wait in queue (95% CI, batch means)", f"{w:.3f} +- {ci:.3f}", "",
+        "Wq = 9", "ok" if abs(w - 9.0) <= max(2 * ci, 0.45) else "WRONG")
+    row("engine", "M/M/1, 2 threads (one queue each): events/s, wall", mm2["events_per_s"], "/s", "",
+        f"x{mm2['events_per_s'] / mm1['events_per_s']:.2f} vs 1 thread")
+
+    # 2. The event set alone: the hold model.
+    raw["hold"] = {}
+    for n, holds in ((100, 4_000_000), (10_000, 4_000_000), (1_000_000, 2_000_000)):
+        h = run([be, "hold", str(n), str(holds // 10 if q else holds), "3"], "hold")
+        raw["hold"][n] = h
+        row("evset", f"hold model, {n:,} pending: ns per hold, CPU (wall)",
+            f"{h['ns_per_hold_cpu']:.1f} ({h['ns_per_hold']:.1f}) ns", "", "", f"Exp draw {h['ns_per_draw']:.0f} ns")
+
+    # 3. The full model, Malmökraften-sized, through the real CLI.
+    reps2, reps1 = (100, 20) if q else (1000, 200)
+    cli2 = cli_run(a.build, a.out, "malmo_t2", reps2, 2)
+    cli1 = cli_run(a.build, a.out, "malmo_t1", reps1, 1)
+    raw["cli_2threads"], raw["cli_1thread"] = cli2, cli1
+    ser_out = os.path.join(a.out, "malmo_serial.h5")
+    ser = run([bm, "serial", CONFIG, str(reps1), ser_out], "serial")
+    os.remove(ser_out)
+    raw["serial_with_output"] = ser
+    per_core = ser["events_per_cpu_s"]
+    row("model", f"model events/s per core, CPU time (1 thread, {reps1} reps)", per_core, "/s", ">= 10 M/s",
+        yes(per_core >= 10e6))
+    row("model", "model events/s, wall time (same run)", ser["events"] / ser["model_s"], "/s")
+    row("model", f"CLI events per CPU-second, 1 thread ({reps1} reps)", cli1["events"] / cli1["cpu_s"], "/s")
+    row("model", f"CLI events/s, wall: 1 thread / 2 threads ({reps2} reps)",
+        f"{fmt(cli1['events'] / cli1['wall_s'], '/s')} / {fmt(cli2['events'] / cli2['wall_s'], '/s')}")
+    row("model", "events per replication", cli2["events"] / reps2)
+    row("model", "participants referred per replication", ser["participants"] / ser["replications"])
+    row("model", "participants present (time average)", ser["present_mean"])
+    row("model", "replications/s, 2 threads, wall", reps2 / cli2["wall_s"], "/s")
+    scale1000 = 1000 / reps2
+    t1000 = cli2["wall_s"] * scale1000
+    ext = " (extrapolated)" if reps2 != 1000 else ""
+    row("model", f"1000 replications, 2 threads: wall{ext}", t1000, "s", "< 60 s", yes(t1000 < 60))
+    c1000 = cli2["cpu_s"] * scale1000 / 2
+    row("model", f"1000 replications, 2 threads: CPU s / 2 (idle machine){ext}", c1000, "s", "< 60 s",
+        yes(c1000 < 60))
+    row("model", "CLI peak RSS, 2 threads", cli2["rss_kib"] / 1024, "MiB")
+    row("model", "HDF5 output per replication", cli2["file_bytes"] / reps2, "B")
+    share = ser["write_share_cpu"]
+    row("model", "HDF5 writing, share of CPU time (1 thread, timed apart)", f"{100 * share:.1f} %", "", "< 10 %",
+        yes(share < 0.10))
+    row("model", "  of which: records / trial rows / create+finish, ms per rep",
+        f"{1e3 * ser['write_participants_s'] / reps1:.2f} / {1e3 * ser['write_trials_s'] / reps1:.2f} / "
+        f"{1e3 * ser['write_create_finish_s'] / reps1:.2f}")
+    rw_out = os.path.join(a.out, "malmo_runner.h5")
+    rw = run([bm, "runner", CONFIG, str(reps1), "2", rw_out], "runner with output")
+    os.remove(rw_out)
+    rn = run([bm, "runner", CONFIG, str(reps1), "2", "-"], "runner without output")
+    raw["runner_with_output"], raw["runner_without_output"] = rw, rn
+    extra_cpu = (rw["cpu_s"] - rn["cpu_s"]) / rw["cpu_s"]
+    extra_wall = (rw["wall_s"] - rn["wall_s"]) / rw["wall_s"]
+    row("model", "runner_run with / without HDF5 (2 threads): CPU s",
+        f"{rw['cpu_s']:.2f} / {rn['cpu_s']:.2f} ({100 * extra_cpu:+.1f} %)", "", "< 10 %", yes(extra_cpu < 0.10))
+    row("model", "runner_run with / without HDF5 (2 threads): wall s",
+        f"{rw['wall_s']:.2f} / {rn['wall_s']:.2f} ({100 * extra_wall:+.1f} %)")
+
+    # 4. Scaling: threads, then size (referral rate and workers times k).
+    s1, s2 = cli1["wall_s"] / reps1, cli2["wall_s"] / reps2
+    row("scaling", "CLI speed-up, 2 threads vs 1 (wall per replication)", s1 / s2, "x", "~2 when idle")
+    p1, p2 = cli1["cpu_s"] / reps1, cli2["cpu_s"] / reps2
+    row("scaling", "CLI CPU s per replication, 1 / 2 threads (equal: no cost of threading)",
+        f"{p1:.4f} / {p2:.4f} s", "", "", f"x{2 * p1 / p2:.2f} on 2 idle cores")
+    scales = [(1, 10 if q else 100), (10, 2 if q else 10), (100, 1)]
+    raw["scale_cli"], raw["scale_model"] = {}, {}
+    ys_cli, ys_model = [], []
+    for k, reps in scales:
+        c = cli_run(a.build, a.out, f"malmo_x{k}", reps, 1, scale_overrides(k))
+        # Memory needs only the steady state: 18 months (6 of them warm-up).
+        m = run([bm, "serial", CONFIG, "3" if k == 1 else "1", "-", "run.horizon_months=18"] + scale_overrides(k),
+                "serial")
+        raw["scale_cli"][k], raw["scale_model"][k] = c, m
+        ys_cli.append(c["cpu_s"] / reps)
+        ys_model.append(m["cpu_s_per_rep"])
+        row("scaling", f"{k:>3}x: CLI 1 thread, per replication ({reps} reps): CPU / wall",
+            f"{c['cpu_s'] / reps:.3g} / {c['wall_s'] / reps:.3g} s")
+        row("scaling", f"{k:>3}x: CLI events per CPU-second", c["events"] / c["cpu_s"], "/s")
+        row("scaling", f"{k:>3}x: model alone, 18 months: CPU s per replication", m["cpu_s_per_rep"], "s")
+        row("scaling", f"{k:>3}x: participants present (time average)", m["present_mean"])
+        row("scaling", f"{k:>3}x: peak RSS, CLI / model alone",
+            f"{c['rss_kib'] / 1024:.1f} / {m['rss_kib'] / 1024:.1f} MiB")
+    ks = [k for k, _ in scales]
+    b_cli, b_model = fit_exponent(ks, ys_cli), fit_exponent(ks, ys_model)
+    raw["scale_exponent_cli"], raw["scale_exponent_model"] = b_cli, b_model
+    row("scaling", "fitted b in CPU time per replication ~ size^b, CLI", f"{b_cli:.2f}", "", "~1",
+        yes(b_cli < 1.15))
+    row("scaling", "fitted b, model alone (18 months)", f"{b_model:.2f}", "", "~1", yes(b_model < 1.15))
+
+    # Memory: per participant present (slope from 1x to 100x), and no growth
+    # with the number of replications.
+    m1, m100 = raw["scale_model"][1], raw["scale_model"][100]
+    c1, c100 = raw["scale_cli"][1], raw["scale_cli"][100]
+    dp = m100["present_mean"] - m1["present_mean"]
+    bpp_model = 1024 * (m100["rss_kib"] - m1["rss_kib"]) / dp
+    bpp_cli = 1024 * (c100["rss_kib"] - c1["rss_kib"]) / dp
+    row("memory", "bytes per participant present, model alone (1x..100x)", bpp_model, "B", "< 2 KiB",
+        yes(bpp_model < 2048))
+    row("memory", "bytes per participant present, CLI (1x..100x)", bpp_cli, "B", "< 2 KiB", yes(bpp_cli < 2048))
+    few = run([bm, "serial", CONFIG, "2", "-"], "serial")
+    many = run([bm, "serial", CONFIG, "10" if q else "50", "-"], "serial")
+    row("memory", f"model RSS, 2 vs {many['replications']} replications (1x)",
+        f"{few['rss_kib'] / 1024:.1f} / {many['rss_kib'] / 1024:.1f} MiB", "", "no growth",
+        yes(many["rss_kib"] <= few["rss_kib"] * 1.1))
+
+    raw["total_seconds"] = time.monotonic() - t_start
+    raw["machine"]["load_avg_end"] = os.getloadavg()
+    mach = raw["machine"]
+    lines = [f"caseflow benchmarks{' (QUICK: a smoke test, not a measurement)' if q else ''}",
+             f"machine: nproc {mach['nproc']}, {mach['cpu_model']} ({mach['cpu_mhz']} MHz), Linux {mach['kernel']}",
+             f"load average {mach['load_avg_start'][0]:.2f} at start, {mach['load_avg_end'][0]:.2f} at end"
+             + ("  ** BUSY: other work shares the cores; wall-time rows read low, CPU-time rows hold **"
+                if max(mach['load_avg_start'][0], mach['load_avg_end'][0]) > 0.7 else " (idle)"),
+             "rates per core use the thread's or process's CPU time; wall-time rows are given beside them",
+             f"scenario {CONFIG}; whole bench {raw['total_seconds']:.0f} s", ""]
+    w = [max(len(r[k]) for r in rows) for k in ("section", "metric", "value", "target")]
+    w[3] = max(w[3], len("target"))
+    head = f"{'area':<{w[0]}}  {'metric':<{w[1]}}  {'value':>{w[2]}}  {'target':<{w[3]}}  met?"
+    lines += [head, "-" * len(head)]
+    last = None
+    for r in rows:
+        if last and r["section"] != last:
+            lines.append("")
+        last = r["section"]
+        lines.append(f"{r['section']:<{w[0]}}  {r['metric']:<{w[1]}}  {r['value']:>{w[2]}}  "
+                     f"{r['target']:<{w[3]}}  {r['met']}".rstrip())
+    table = "\n".join(lines) + "\n"
+    print(table, end="")
+    with open(os.path.join(a.out, "bench.txt"), "w") as f:
+        f.write(table)
+    with open(os.path.join(a.out, "bench.csv"), "w", newline="") as f:
+        wr = csv.writer(f)
+        wr.writerow(["area", "metric", "value", "number", "unit", "target", "met"])
+        for r in rows:
+            wr.writerow([r["section"], r["metric"], r["value"], r["number"], r["unit"], r["target"], r["met"]])
+    raw["rows"] = rows
+    for v in list(raw.values()):
+        if isinstance(v, dict):
+            v.pop("stdout", None)
+    with open(os.path.join(a.out, "bench.json"), "w") as f:
+        json.dump(raw, f, indent=1, default=str)
+    print(f"bench: wrote {a.out}/bench.txt, bench.csv, bench.json", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
