@@ -784,3 +784,89 @@ int money_get_number(const money_params *mp, const model_params *p, const char *
     }
     return -1;
 }
+
+/* One walk names, packs and unpacks the columns, so they cannot disagree. */
+enum { COL_NAME, COL_PACK, COL_UNPACK };
+
+static void money_col(int op, size_t *k, char (*names)[80], double *v, double *field, const char *fmt, const char *a,
+                      const char *b)
+{
+    if (op == COL_NAME && names)
+        snprintf(names[*k], 80, fmt, a, b);
+    else if (op == COL_PACK)
+        v[*k] = *field;
+    else if (op == COL_UNPACK)
+        *field = v[*k];
+    (*k)++;
+}
+
+static size_t money_walk(int op, money_row *row, const money_params *mp, char (*names)[80], double *v)
+{
+    money_row local;
+    if (!row) {
+        memset(&local, 0, sizeof local);
+        row = &local;
+    }
+    size_t k = 0;
+    double x;
+#define COUNT(field, label)                                              \
+    do {                                                                 \
+        x = (double)row->field;                                          \
+        money_col(op, &k, names, v, &x, "%s%s", label, "");              \
+        if (op == COL_UNPACK)                                            \
+            row->field = (uint64_t)x;                                    \
+    } while (0)
+    x = (double)row->status;
+    money_col(op, &k, names, v, &x, "%s%s", "status", "");
+    if (op == COL_UNPACK)
+        row->status = (uint32_t)x;
+    COUNT(cohort, "cohort");
+    COUNT(started, "started");
+    COUNT(good_exits, "good_exits");
+    COUNT(censored, "censored");
+#undef COUNT
+    money_col(op, &k, names, v, &row->cost_total, "%s%s", "cost_total", "");
+    for (int a = 0; a < MONEY_ACTORS; a++)
+        money_col(op, &k, names, v, &row->cost_by_payer[a], "cost_by_payer.%s%s", money_component_names[a], "");
+    money_col(op, &k, names, v, &row->cost_staff, "%s%s", "cost_staff", "");
+    money_col(op, &k, names, v, &row->cost_measures, "%s%s", "cost_measures", "");
+    money_col(op, &k, names, v, &row->cost_fixed, "%s%s", "cost_fixed", "");
+    money_col(op, &k, names, v, &row->cost_purchased, "%s%s", "cost_purchased", "");
+    money_col(op, &k, names, v, &row->cost_per_participant, "%s%s", "cost_per_participant", "");
+    money_col(op, &k, names, v, &row->cost_per_good_exit, "%s%s", "cost_per_good_exit", "");
+    for (int h = 0; h < mp->horizons; h++) {
+        char hz[16];
+        snprintf(hz, sizeof hz, "%dm", mp->horizon_months[h]);
+        for (int a = 0; a < MONEY_ACCOUNTS; a++) {
+            char label[40];
+            snprintf(label, sizeof label, "%s.%s", hz, money_account_names[a]);
+            money_col(op, &k, names, v, &row->gain[h][a], "gain_%s%s", label, "");
+            money_col(op, &k, names, v, &row->net[h][a], "net_%s%s", label, "");
+        }
+    }
+    for (int a = 0; a < MONEY_ACCOUNTS; a++) {
+        money_col(op, &k, names, v, &row->cost_per_member[a], "cost_per_member.%s%s", money_account_names[a], "");
+        money_col(op, &k, names, v, &row->payback_months[a], "payback_months.%s%s", money_account_names[a], "");
+        x = row->payback_never[a];
+        money_col(op, &k, names, v, &x, "payback_never.%s%s", money_account_names[a], "");
+        if (op == COL_UNPACK)
+            row->payback_never[a] = (uint8_t)x;
+    }
+    return k;
+}
+
+size_t money_row_columns(const money_params *mp, char (*names)[80])
+{
+    return money_walk(COL_NAME, NULL, mp, names, NULL);
+}
+
+void money_row_pack(const money_row *row, const money_params *mp, double *values)
+{
+    money_row copy = *row;
+    money_walk(COL_PACK, &copy, mp, NULL, values);
+}
+
+void money_row_unpack(money_row *row, const money_params *mp, const double *values)
+{
+    money_walk(COL_UNPACK, row, mp, NULL, (double *)values);
+}

@@ -220,6 +220,14 @@ int money_expected(const money_params *mp, const model_params *p, const money_co
 size_t money_metric_info_for(const money_params *mp, results_metric_info *info);
 void money_metric_values(const money_row *row, const money_params *mp, double *values);
 
+/* A money row as a flat vector of doubles (everything but scenario and
+ * replication), so the output stores, merges and resumes it as one dataset.
+ * Columns depend only on the horizons. names may be NULL to count. */
+#define MONEY_MAX_COLUMNS (12 + MONEY_ACTORS + (2 * MONEY_MAX_HORIZONS + 3) * MONEY_ACCOUNTS)
+size_t money_row_columns(const money_params *mp, char (*names)[80]);
+void money_row_pack(const money_row *row, const money_params *mp, double *values);
+void money_row_unpack(money_row *row, const money_params *mp, const double *values);
+
 /* Means with 95 % intervals per scenario over rows with status DONE (NaN
  * values skipped), and differences against scenario 0 (paired by
  * replication when paired, else Welch). Arrays are malloc'ed; returns 0 or -1

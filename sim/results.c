@@ -277,3 +277,94 @@ int results_summarise(const results_row *rows, size_t n, int scenarios, const mo
     free(base_of_rep);
     return 0;
 }
+
+/* One walk over the columns serves naming, packing and unpacking, so the
+ * three can never disagree on the order. */
+typedef enum extras_op { EXTRAS_NAME, EXTRAS_PACK, EXTRAS_UNPACK } extras_op;
+
+static void extra_u64(extras_op op, size_t *k, char (*names)[RESULTS_EXTRA_NAME_LEN], double *v, uint64_t *field,
+                      const char *name)
+{
+    if (op == EXTRAS_NAME && names)
+        snprintf(names[*k], RESULTS_EXTRA_NAME_LEN, "%s", name);
+    else if (op == EXTRAS_PACK)
+        v[*k] = (double)*field;
+    else if (op == EXTRAS_UNPACK)
+        *field = (uint64_t)v[*k];
+    (*k)++;
+}
+
+static void extra_f64(extras_op op, size_t *k, char (*names)[RESULTS_EXTRA_NAME_LEN], double *v, double *field,
+                      const char *name)
+{
+    if (op == EXTRAS_NAME && names)
+        snprintf(names[*k], RESULTS_EXTRA_NAME_LEN, "%s", name);
+    else if (op == EXTRAS_PACK)
+        v[*k] = *field;
+    else if (op == EXTRAS_UNPACK)
+        *field = v[*k];
+    (*k)++;
+}
+
+static size_t extras_walk(extras_op op, results_row *row, const model_params *p,
+                          char (*names)[RESULTS_EXTRA_NAME_LEN], double *v)
+{
+    results_row local;
+    if (!row) {
+        memset(&local, 0, sizeof local);
+        row = &local;
+    }
+    size_t k = 0;
+    char name[RESULTS_EXTRA_NAME_LEN];
+    extra_u64(op, &k, names, v, &row->rejected_measured, "rejected");
+    extra_u64(op, &k, names, v, &row->reneged_measured, "reneged");
+    extra_u64(op, &k, names, v, &row->relapses_measured, "relapses");
+    extra_u64(op, &k, names, v, &row->enrolled_measured, "enrolled");
+    extra_f64(op, &k, names, v, &row->method_capital, "method_capital");
+    for (int s = 0; s < p->sources; s++) {
+        snprintf(name, sizeof name, "referrals_by_source.%s", p->source[s].name);
+        extra_u64(op, &k, names, v, &row->referrals_by_source[s], name);
+        snprintf(name, sizeof name, "rejected_by_source.%s", p->source[s].name);
+        extra_u64(op, &k, names, v, &row->rejected_by_source[s], name);
+    }
+    for (int i = 0; i < p->profiles; i++)
+        for (int d = 0; d < p->destinations; d++) {
+            snprintf(name, sizeof name, "exits_by_profile.%s.%s", p->profile[i].name, p->destination_names[d]);
+            extra_u64(op, &k, names, v, &row->exits_by_profile[i][d], name);
+        }
+    if (p->has_followup) {
+        static const char *const what[4] = {"followed_12", "in_12", "followed_24", "in_24"};
+        for (int d = 0; d < p->destinations; d++)
+            if (!isnan(p->retained_12[d]))
+                for (int j = 0; j < 4; j++) {
+                    snprintf(name, sizeof name, "followup.%s.%s", p->destination_names[d], what[j]);
+                    extra_u64(op, &k, names, v, &row->followup[d][j], name);
+                }
+    }
+    for (int t = 0; t < p->targets; t++) {
+        snprintf(name, sizeof name, "target_value.%s", p->target[t].name);
+        extra_f64(op, &k, names, v, &row->target_value[t], name);
+        double met = row->target_met[t];
+        snprintf(name, sizeof name, "target_met.%s", p->target[t].name);
+        extra_f64(op, &k, names, v, &met, name);
+        if (op == EXTRAS_UNPACK)
+            row->target_met[t] = (int32_t)met;
+    }
+    return k;
+}
+
+size_t results_extras_names(const model_params *p, char (*names)[RESULTS_EXTRA_NAME_LEN])
+{
+    return extras_walk(EXTRAS_NAME, NULL, p, names, NULL);
+}
+
+void results_extras_pack(const results_row *row, const model_params *p, double *values)
+{
+    results_row copy = *row;
+    extras_walk(EXTRAS_PACK, &copy, p, NULL, values);
+}
+
+void results_extras_unpack(results_row *row, const model_params *p, const double *values)
+{
+    extras_walk(EXTRAS_UNPACK, row, p, NULL, (double *)values);
+}

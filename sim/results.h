@@ -80,6 +80,20 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
 /* The row's metric values (NaN where undefined, e.g. no exits). */
 void results_metric_values(const results_row *row, const model_params *p, double *values);
 
+/* The mechanisms' per-trial numbers as one flat vector of doubles, so the
+ * output stores, merges and resumes them as one dataset whatever the
+ * scenario switches on. Columns depend on the scenario's sources, profiles,
+ * destinations and targets (names, never values), so every scenario of a
+ * study has the same columns. */
+#define RESULTS_MAX_EXTRAS (5 + 2 * MODEL_MAX_SOURCES + MODEL_MAX_PROFILES * MODEL_MAX_DESTINATIONS + \
+                            4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_TARGETS)
+#define RESULTS_EXTRA_NAME_LEN 80
+
+/* Column names; returns the count. names may be NULL to count only. */
+size_t results_extras_names(const model_params *p, char (*names)[RESULTS_EXTRA_NAME_LEN]);
+void results_extras_pack(const results_row *row, const model_params *p, double *values);
+void results_extras_unpack(results_row *row, const model_params *p, const double *values);
+
 /* Summaries over rows of `scenarios` scenarios sharing p's shape; rows need
  * not be ordered. paired: replication r of every scenario ran on the same
  * seed, so differences are taken per replication. Arrays are malloc'ed;
