@@ -5,12 +5,16 @@
  * is delegated: io_config reads the scenario, runner runs it, io_h5 stores it.
  *
  * Exit codes: 0 success; 1 internal failure (out of memory, thread start);
- * 2 bad usage or bad scenario; 3 output problem (exists without --force,
- * cannot be created or written); 4 merge refused (parts from different
- * studies or builds, trials missing, duplicated or unfinished).
+ * 2 bad usage or bad scenario, or not enough memory for the run; 3 output
+ * problem (exists without --force, cannot be created or written); 4 merge or
+ * resume refused (parts from different studies or builds, trials missing,
+ * duplicated or unfinished); 5 interrupted (SIGINT/SIGTERM: a valid file
+ * marked incomplete was written, --resume completes it); 6 some trials
+ * failed (the others are kept; the file says which failed and why).
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +34,21 @@
 #define CASEFLOW_GIT_REVISION "unknown"
 #endif
 
-enum { EXIT_OK = 0, EXIT_INTERNAL = 1, EXIT_USAGE = 2, EXIT_OUTPUT = 3, EXIT_MERGE = 4 };
+enum {
+    EXIT_OK = 0,
+    EXIT_INTERNAL = 1,
+    EXIT_USAGE = 2,
+    EXIT_OUTPUT = 3,
+    EXIT_MERGE = 4,
+    EXIT_INTERRUPTED = 5,
+    EXIT_TRIALS_FAILED = 6
+};
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: caseflow run CONFIG|STUDY [-o FILE] [--reps N] [--seed S] [--threads N]\n"
-            "                   [--task K --tasks N] [-s KEY=VALUE]... [--force] [--quiet]\n"
+            "                   [--task K --tasks N] [-s KEY=VALUE]... [--force] [--resume] [--quiet]\n"
             "       caseflow check CONFIG|STUDY [-s KEY=VALUE]...\n"
             "       caseflow list STUDY\n"
             "       caseflow merge OUT.h5 PART.h5... [--force]\n"
@@ -58,10 +70,15 @@ static void usage(FILE *out)
             "  --task K       run only the K-th (0-based) contiguous slice of the trials\n"
             "  --tasks N      ... of N slices; default SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT\n"
             "  --force        replace an existing output file\n"
+            "  --resume       complete an interrupted run's output file: its finished trials are\n"
+            "                 kept, the others run (same study, options and build required;\n"
+            "                 without a file, a normal run)\n"
             "  --quiet        no summary\n"
             "\n"
-            "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario, 3 output cannot be\n"
-            "written (or exists without --force), 4 merge refused\n");
+            "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario (or not enough memory),\n"
+            "3 output cannot be written (or exists without --force), 4 merge or resume refused,\n"
+            "5 interrupted (a valid incomplete file was written; --resume completes it),\n"
+            "6 some trials failed (the others were kept)\n");
 }
 
 typedef struct cli_args {
@@ -73,7 +90,7 @@ typedef struct cli_args {
     char reps_override[64], seed_override[64];
     int threads;
     int task, tasks;     /* -1 when not given */
-    int force, quiet;
+    int force, quiet, resume;
 } cli_args;
 
 static int parse_positive(const char *text, long max, long *out)
@@ -159,6 +176,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
             a->force = 1;
         } else if (strcmp(arg, "--quiet") == 0) {
             a->quiet = 1;
+        } else if (strcmp(arg, "--resume") == 0) {
+            a->resume = 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             fprintf(stderr, "caseflow: unknown option '%s' (see caseflow --help)\n", arg);
             return -1;
@@ -271,8 +290,49 @@ static int resolve_task(const cli_args *a, int *task, int *tasks)
     return 0;
 }
 
+/* SIGINT and SIGTERM ask the runner to stop (see runner.h). A first SIGINT
+ * (Ctrl-C) lets the trials in progress finish, a second drops them. SIGTERM
+ * drops them at once: Slurm and scancel send it with a grace period before
+ * SIGKILL that a long trial could outlast, and the file must be written
+ * within it. Any signal after that ends the process the default way. */
+static volatile sig_atomic_t stop_requests;
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (stop_requests >= 2) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+    stop_requests = sig == SIGTERM ? 2 : stop_requests + 1;
+}
+
+static void catch_stop_signals(int on)
+{
+    static const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on ? on_stop_signal : SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        sigaddset(&sa.sa_mask, SIGINT);
+        sigaddset(&sa.sa_mask, SIGTERM);
+        sa.sa_flags = SA_RESTART;
+        /* A signal the caller ignores (e.g. SIGINT of a background job)
+         * stays ignored. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 static int command_run(const cli_args *a)
 {
+    /* Caught from the start, so a signal that comes while a large study
+     * loads stops the run rather than killing it. */
+    catch_stop_signals(1);
     study st;
     config_error cerr;
     if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
@@ -297,24 +357,71 @@ static int command_run(const cli_args *a)
         snprintf(output, sizeof output, "%s", a->output);
     else
         default_output(a->config, task, tasks, output, sizeof output);
+    char err[1024];
+    h5out_meta meta = {CASEFLOW_VERSION, CASEFLOW_GIT_REVISION, &st, first, count, task, tasks};
     struct stat sb;
-    if (!a->force && stat(output, &sb) == 0) {
+    int exists = stat(output, &sb) == 0;
+    h5prev *prev = NULL;
+    if (a->resume && exists) {
+        /* The file being completed is read while the new one is written
+         * beside it; the rename at the end replaces it. */
+        prev = h5prev_open(output, &meta, err, sizeof err);
+        if (!prev) {
+            fprintf(stderr, "caseflow: %s\n", err);
+            study_free(&st);
+            return EXIT_MERGE;
+        }
+        if (h5prev_finished(prev) == count) {
+            if (!a->quiet)
+                printf("%s: all %llu trials are finished already; nothing to resume\n", output,
+                       (unsigned long long)count);
+            h5prev_close(prev);
+            study_free(&st);
+            return EXIT_OK;
+        }
+        if (!a->quiet)
+            printf("resuming %s: %llu of %llu trials finished already, running the other %llu\n", output,
+                   (unsigned long long)h5prev_finished(prev), (unsigned long long)count,
+                   (unsigned long long)(count - h5prev_finished(prev)));
+    } else if (exists && !a->force) {
         fprintf(stderr, "caseflow: %s: output file exists; use --force to replace it\n", output);
         study_free(&st);
         return EXIT_OUTPUT;
     }
-    char err[1024];
-    h5out_meta meta = {CASEFLOW_VERSION, CASEFLOW_GIT_REVISION, &st, first, count, task, tasks};
+    /* Refuse up front rather than be killed by the kernel hours in. */
+    if (runner_check_memory(&st, count, a->threads, err, sizeof err) != 0) {
+        fprintf(stderr, "caseflow: %s\n", err);
+        h5prev_close(prev);
+        study_free(&st);
+        return EXIT_USAGE;
+    }
+    if (stop_requests) {
+        /* Nothing ran yet: an empty file would only replace a better one. */
+        fprintf(stderr, "caseflow: interrupted by %s before any trial ran; nothing written\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        h5prev_close(prev);
+        study_free(&st);
+        return EXIT_INTERRUPTED;
+    }
     h5out *out = h5out_create(output, &meta, err, sizeof err);
     if (!out) {
         fprintf(stderr, "caseflow: %s\n", err);
+        h5prev_close(prev);
         study_free(&st);
         return EXIT_OUTPUT;
     }
-    runner_options opt = {.threads = a->threads, .progress = !a->quiet && isatty(STDERR_FILENO)};
+    runner_options opt = {.threads = a->threads,
+                          .progress = !a->quiet && isatty(STDERR_FILENO),
+                          .stop = &stop_requests,
+                          .resume = prev};
     runner_totals totals;
-    if (runner_run(&st, first, count, &opt, out, &totals, err, sizeof err) != 0) {
+    /* Still caught until the file is in place, so a stop request during
+     * the final write cannot leave a half-written temporary file behind. */
+    int run_rc = runner_run(&st, first, count, &opt, out, &totals, err, sizeof err);
+    h5prev_close(prev);
+    if (run_rc != 0) {
         h5out_abort(out);
+        catch_stop_signals(0);
         fprintf(stderr, "caseflow: %s: %s\n", output, err);
         runner_totals_free(&totals);
         study_free(&st);
@@ -324,8 +431,10 @@ static int command_run(const cli_args *a)
     results_difference *diff = NULL;
     size_t ns = 0, nd = 0;
     int whole = first == 0 && count == total;
+    int finished = totals.done == count;
     int rc = EXIT_OK;
-    if (whole) {
+    /* An unfinished study has no summary: it would be over a subset. */
+    if (whole && finished) {
         if (results_summarise(totals.rows, totals.row_count, st.scenario_count, &st.scenarios[0].sc.model,
                               st.common_random_numbers, &sum, &ns, &diff, &nd) != 0) {
             fprintf(stderr, "caseflow: out of memory summarising\n");
@@ -340,6 +449,31 @@ static int command_run(const cli_args *a)
     else if (h5out_finish(out, err, sizeof err) != 0) {
         fprintf(stderr, "caseflow: %s\n", err);
         rc = EXIT_OUTPUT;
+    }
+    catch_stop_signals(0);
+    if (rc == EXIT_OK && !finished) {
+        if (opt.progress)
+            fprintf(stderr, "\n");
+        char failures[512] = "";
+        if (totals.failed)
+            snprintf(failures, sizeof failures, "; %llu failed (first: trial %llu: %s; reasons in /failures)",
+                     (unsigned long long)totals.failed, (unsigned long long)totals.first_failed, totals.first_reason);
+        if (totals.not_run) {
+            fprintf(stderr,
+                    "caseflow: interrupted by %s: %llu of %llu trials finished%s; wrote %s, marked incomplete; "
+                    "run the same command with --resume to complete it\n",
+                    stop_signal == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)totals.done,
+                    (unsigned long long)count, failures, output);
+            rc = EXIT_INTERRUPTED;
+        } else {
+            fprintf(stderr,
+                    "caseflow: %llu of %llu trials failed (first: trial %llu: %s); the other trials are in %s, "
+                    "marked incomplete (failed trials have status 2, reasons in /failures); run the same command "
+                    "with --resume to retry them\n",
+                    (unsigned long long)totals.failed, (unsigned long long)count,
+                    (unsigned long long)totals.first_failed, totals.first_reason, output);
+            rc = EXIT_TRIALS_FAILED;
+        }
     }
     if (rc == EXIT_OK && !a->quiet) {
         printf("caseflow %s: %s '%s', %d scenario(s) x %d replications, seed %llu, %d months (%d warm-up)\n",
@@ -449,6 +583,10 @@ static int command_merge(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* HDF5 1.10's exit handler crashes (SIGSEGV) when a file failed to close,
+     * as on a full disk; every file is closed explicitly, so it has nothing
+     * to do anyway. Must come before any other HDF5 call. */
+    H5dont_atexit();
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);

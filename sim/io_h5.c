@@ -26,6 +26,13 @@ static const char *const series_units[S_COUNT] = {
     "meetings held in the month", "share of worker time in meetings in the month",
     "exits in the month, by destination"};
 
+#define FAILURE_REASON_LEN 256
+
+typedef struct h5out_failure {
+    uint64_t trial;
+    char reason[FAILURE_REASON_LEN];
+} h5out_failure;
+
 struct h5out {
     char *final_path;
     char *temp_path;
@@ -40,6 +47,8 @@ struct h5out {
     model_participant *buffer;
     size_t buffered;
     hsize_t participants_written;
+    h5out_failure *failures;  /* reasons of failed trials, for /failures */
+    size_t failure_count, failure_capacity;
     char error[512];
 };
 
@@ -266,7 +275,7 @@ static int create_trial_datasets(h5out *out)
     hsize_t rows = (hsize_t)out->trial_count;
     out->row_set = create_fixed(out, "/replications", out->row_file, 1, &rows,
                                 "one row per trial; days for *_days, counts otherwise; *_measured after warm-up; "
-                                "status 1 done, 0 not run");
+                                "status 1 done, 0 not run, 2 failed (see /failures)");
     if (out->row_set < 0)
         return fail(out, "creating /replications");
     hsize_t rd[2] = {rows, (hsize_t)out->destinations};
@@ -327,6 +336,7 @@ static void h5out_free(h5out *out)
     free(out->temp_path);
     free(out->buffer);
     free(out->written);
+    free(out->failures);
     free(out);
 }
 
@@ -535,13 +545,58 @@ int h5out_write_trial(h5out *out, const results_row *row, const model_series *se
         return fail(out, "writing /replications");
     if (write_row(out->exits_set, H5T_NATIVE_UINT64, i, row->exits_by_destination) != 0)
         return fail(out, "writing /exits_by_destination");
-    const double *rows[S_COUNT] = {series->referrals, series->waiting, series->active,
-                                   series->meetings, series->utilisation, series->exits};
-    for (int s = 0; s < S_COUNT; s++)
-        if (write_row(out->series[s], H5T_NATIVE_DOUBLE, i, rows[s]) != 0)
-            return fail(out, "writing /series");
+    if (series) {
+        const double *rows[S_COUNT] = {series->referrals, series->waiting, series->active,
+                                       series->meetings, series->utilisation, series->exits};
+        for (int s = 0; s < S_COUNT; s++)
+            if (write_row(out->series[s], H5T_NATIVE_DOUBLE, i, rows[s]) != 0)
+                return fail(out, "writing /series");
+    }
     out->written[i] = (unsigned char)row->status;
     return 0;
+}
+
+int h5out_add_failure(h5out *out, uint64_t trial, const char *reason)
+{
+    if (out->failure_count == out->failure_capacity) {
+        size_t cap = out->failure_capacity ? out->failure_capacity * 2 : 16;
+        h5out_failure *grown = realloc(out->failures, cap * sizeof *grown);
+        if (!grown)
+            return fail(out, "recording a failed trial");
+        out->failures = grown;
+        out->failure_capacity = cap;
+    }
+    h5out_failure *f = &out->failures[out->failure_count++];
+    memset(f, 0, sizeof *f);
+    f->trial = trial;
+    snprintf(f->reason, sizeof f->reason, "%s", reason);
+    return 0;
+}
+
+/* /failures exists only when some trial failed, so the files of runs
+ * without failures keep the layout they always had. */
+static int write_failures(h5out *out)
+{
+    if (out->failure_count == 0)
+        return 0;
+    hid_t reason_t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(reason_t, FAILURE_REASON_LEN);
+    H5Tset_strpad(reason_t, H5T_STR_NULLTERM);
+    hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(h5out_failure));
+    INSERT(mem, h5out_failure, trial, H5T_NATIVE_UINT64);
+    H5Tinsert(mem, "reason", HOFFSET(h5out_failure, reason), reason_t);
+    hid_t file_t = packed(mem);
+    hsize_t n = out->failure_count;
+    errno = 0;
+    hid_t set = create_fixed(out, "/failures", file_t, 1, &n,
+                             "trials that failed (status 2 in /replications) and why; the others are kept");
+    int rc = set >= 0 && H5Dwrite(set, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, out->failures) >= 0 ? 0 : -1;
+    if (set >= 0)
+        H5Dclose(set);
+    H5Tclose(file_t);
+    H5Tclose(mem);
+    H5Tclose(reason_t);
+    return rc ? fail(out, "writing /failures") : 0;
 }
 
 int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const results_difference *d, size_t nd)
@@ -597,6 +652,8 @@ int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const 
 int h5out_finish(h5out *out, char *err, size_t err_size)
 {
     int rc = flush_participants(out);
+    if (rc == 0)
+        rc = write_failures(out);
     int complete = out->first_trial == 0 && out->trial_count == out->trials_total;
     for (uint64_t i = 0; complete && i < out->trial_count; i++)
         complete = out->written[i] == RESULTS_DONE;
@@ -631,4 +688,340 @@ void h5out_abort(h5out *out)
         H5Fclose(out->file);
     unlink(out->temp_path);
     h5out_free(out);
+}
+
+/* ---- resuming an earlier file ------------------------------------------ */
+
+#define PREV_CHUNK 65536
+#define PREV_MAX_SERIES 64
+
+struct h5prev {
+    hid_t file;
+    uint64_t first, count, replications;
+    results_row *rows;                 /* with exits_by_destination filled in */
+    uint64_t finished;
+    int series_count;
+    char series[PREV_MAX_SERIES][80];  /* "/series/<name>" */
+    hid_t part_set, part_type;
+    hsize_t part_total;
+    model_participant *chunk;          /* rows [chunk_start, chunk_start + chunk_len) */
+    hsize_t chunk_start, chunk_len, chunk_pos;
+};
+
+static int read_text_attr(hid_t obj, const char *name, char *buf, size_t size)
+{
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
+    int rc = -1;
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+        /* as h5py writes them */
+        hid_t mem = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mem, H5T_VARIABLE);
+        H5Tset_cset(mem, H5Tget_cset(t)); /* HDF5 does not convert between character sets */
+        char *v = NULL;
+        if (H5Aread(a, mem, &v) >= 0 && v) {
+            snprintf(buf, size, "%s", v);
+            rc = 0;
+        }
+        if (v)
+            H5free_memory(v);
+        H5Tclose(mem);
+    } else if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
+        size_t len = H5Tget_size(t);
+        char *tmp = calloc(len + 1, 1);
+        if (tmp && H5Aread(a, t, tmp) >= 0) {
+            snprintf(buf, size, "%s", tmp);
+            rc = 0;
+        }
+        free(tmp);
+    }
+    if (t >= 0)
+        H5Tclose(t);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+/* Dimensions of a dataset; returns its rank, or -1. */
+static int dims_of(hid_t file, const char *name, hsize_t *dims)
+{
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
+    if (set < 0)
+        return -1;
+    hid_t sp = H5Dget_space(set);
+    int rank = H5Sget_simple_extent_ndims(sp);
+    if (rank < 1 || rank > 3)
+        rank = -1;
+    else
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+    H5Sclose(sp);
+    H5Dclose(set);
+    return rank;
+}
+
+static herr_t collect_series(hid_t group, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)group;
+    (void)info;
+    h5prev *p = data;
+    if (p->series_count == PREV_MAX_SERIES || strlen(name) > 60)
+        return -1;
+    snprintf(p->series[p->series_count++], sizeof p->series[0], "/series/%s", name);
+    return 0;
+}
+
+void h5prev_close(h5prev *p)
+{
+    if (!p)
+        return;
+    if (p->part_type >= 0)
+        H5Tclose(p->part_type);
+    if (p->part_set >= 0)
+        H5Dclose(p->part_set);
+    if (p->file >= 0)
+        H5Fclose(p->file);
+    free(p->rows);
+    free(p->chunk);
+    free(p);
+}
+
+/* Fills err with "cannot resume PATH: what" and closes p; returns NULL. */
+static h5prev *refuse(h5prev *p, const char *path, char *err, size_t err_size, const char *what)
+{
+    snprintf(err, err_size, "cannot resume %s: %s", path, what);
+    h5prev_close(p);
+    return NULL;
+}
+
+h5prev *h5prev_open(const char *path, const h5out_meta *meta, char *err, size_t err_size)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    h5prev *p = calloc(1, sizeof *p);
+    if (!p)
+        return refuse(NULL, path, err, err_size, "out of memory");
+    p->file = p->part_set = p->part_type = -1;
+    const study *st = meta->st;
+    p->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (p->file < 0)
+        return refuse(p, path, err, err_size, "not an HDF5 file, or unreadable");
+    char text[256], rev[256], msg[800];
+    int fv = 0;
+    if (read_text_attr(p->file, "format", text, sizeof text) != 0 || strcmp(text, "caseflow-run") != 0 ||
+        read_int_attr(p->file, "format_version", H5T_NATIVE_INT, &fv) != 0)
+        return refuse(p, path, err, err_size, "not a caseflow results file");
+    if (fv != H5OUT_FORMAT_VERSION) {
+        snprintf(msg, sizeof msg, "layout version %d, this program writes %d", fv, H5OUT_FORMAT_VERSION);
+        return refuse(p, path, err, err_size, msg);
+    }
+    if (read_text_attr(p->file, "program_version", text, sizeof text) != 0 ||
+        read_text_attr(p->file, "git_revision", rev, sizeof rev) != 0)
+        return refuse(p, path, err, err_size, "a caseflow file without its program version (damaged?)");
+    if (strcmp(text, meta->program_version) != 0 || strcmp(rev, meta->git_revision) != 0) {
+        snprintf(msg, sizeof msg, "it was written by caseflow %s (%s), this is %s (%s); rerun it from the start", text,
+                 rev, meta->program_version, meta->git_revision);
+        return refuse(p, path, err, err_size, msg);
+    }
+    uint64_t digest = 0, total = 0;
+    if (read_int_attr(p->file, "study_digest", H5T_NATIVE_UINT64, &digest) != 0 ||
+        read_int_attr(p->file, "trials_total", H5T_NATIVE_UINT64, &total) != 0 ||
+        read_int_attr(p->file, "first_trial", H5T_NATIVE_UINT64, &p->first) != 0 ||
+        read_int_attr(p->file, "trial_count", H5T_NATIVE_UINT64, &p->count) != 0)
+        return refuse(p, path, err, err_size, "a caseflow file without study attributes (damaged?)");
+    if (digest != st->digest || total != study_trial_count(st))
+        return refuse(p, path, err, err_size,
+                      "it is from a different study (its inputs or -s overrides differ from this run's)");
+    if (p->first != meta->first_trial || p->count != meta->trial_count) {
+        snprintf(msg, sizeof msg, "it holds trials %llu..%llu, this run trials %llu..%llu (use the same --task/--tasks)",
+                 (unsigned long long)p->first, (unsigned long long)(p->first + p->count - 1),
+                 (unsigned long long)meta->first_trial,
+                 (unsigned long long)(meta->first_trial + meta->trial_count - 1));
+        return refuse(p, path, err, err_size, msg);
+    }
+    p->replications = (uint64_t)st->replications;
+
+    /* The tables must have the shape this study gives them, or copying
+     * rows from them would read out of bounds. */
+    hsize_t dims[3];
+    int destinations = st->scenarios[0].sc.model.destinations;
+    if (dims_of(p->file, "/replications", dims) != 1 || dims[0] != p->count ||
+        dims_of(p->file, "/exits_by_destination", dims) != 2 || dims[0] != p->count ||
+        dims[1] != (hsize_t)destinations || dims_of(p->file, "/participants", dims) != 1)
+        return refuse(p, path, err, err_size, "its tables do not have this study's shape (damaged?)");
+    p->part_total = dims[0];
+    hsize_t idx = 0;
+    if (H5Lexists(p->file, "/series", H5P_DEFAULT) <= 0 ||
+        H5Literate_by_name(p->file, "/series", H5_INDEX_NAME, H5_ITER_INC, &idx, collect_series, p, H5P_DEFAULT) < 0)
+        return refuse(p, path, err, err_size, "its /series group is missing or unreadable");
+    for (int i = 0; i < p->series_count; i++)
+        if (dims_of(p->file, p->series[i], dims) < 2 || dims[0] != p->count)
+            return refuse(p, path, err, err_size, "its /series do not have this study's shape (damaged?)");
+
+    p->rows = calloc(p->count ? p->count : 1, sizeof *p->rows);
+    uint64_t *exits = malloc((p->count ? p->count : 1) * (size_t)destinations * sizeof *exits);
+    p->chunk = malloc(PREV_CHUNK * sizeof *p->chunk);
+    if (!p->rows || !exits || !p->chunk) {
+        free(exits);
+        return refuse(p, path, err, err_size, "out of memory");
+    }
+    hid_t row_t = h5out_row_type();
+    hid_t set = H5Dopen2(p->file, "/replications", H5P_DEFAULT);
+    int ok = set >= 0 && (p->count == 0 || H5Dread(set, row_t, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->rows) >= 0);
+    if (set >= 0)
+        H5Dclose(set);
+    H5Tclose(row_t);
+    set = H5Dopen2(p->file, "/exits_by_destination", H5P_DEFAULT);
+    ok = ok && set >= 0 &&
+         (p->count == 0 || H5Dread(set, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, exits) >= 0);
+    if (set >= 0)
+        H5Dclose(set);
+    for (uint64_t i = 0; ok && i < p->count; i++) {
+        memcpy(p->rows[i].exits_by_destination, &exits[i * (size_t)destinations],
+               (size_t)destinations * sizeof *exits);
+        if (p->rows[i].status == RESULTS_DONE) {
+            if (p->rows[i].trial != p->first + i)
+                ok = 0;
+            p->finished++;
+        }
+    }
+    free(exits);
+    if (!ok)
+        return refuse(p, path, err, err_size, "cannot read its trials (damaged?)");
+    p->part_set = H5Dopen2(p->file, "/participants", H5P_DEFAULT);
+    p->part_type = h5out_participant_type();
+    if (p->part_set < 0)
+        return refuse(p, path, err, err_size, "cannot read its participants (damaged?)");
+    return p;
+}
+
+int h5prev_has(const h5prev *p, uint64_t trial)
+{
+    return trial >= p->first && trial - p->first < p->count && p->rows[trial - p->first].status == RESULTS_DONE;
+}
+
+uint64_t h5prev_finished(const h5prev *p)
+{
+    return p->finished;
+}
+
+/* Copies row `row` of a per-trial dataset (first dimension the trial) from
+ * one file to the same-named dataset of another, whatever its type. */
+static int copy_trial_row(hid_t from, hid_t to, const char *name, uint64_t row)
+{
+    hid_t src = H5Dopen2(from, name, H5P_DEFAULT), dst = H5Dopen2(to, name, H5P_DEFAULT);
+    hid_t fs = src >= 0 ? H5Dget_space(src) : -1, ts = dst >= 0 ? H5Dget_space(dst) : -1;
+    hid_t type = src >= 0 ? H5Dget_type(src) : -1;
+    hid_t mem = type >= 0 ? H5Tget_native_type(type, H5T_DIR_DEFAULT) : -1;
+    int rc = -1;
+    if (fs >= 0 && ts >= 0 && mem >= 0) {
+        int rank = H5Sget_simple_extent_ndims(fs);
+        hsize_t dims[3], tdims[3];
+        if (rank >= 1 && rank <= 3 && H5Sget_simple_extent_ndims(ts) == rank) {
+            H5Sget_simple_extent_dims(fs, dims, NULL);
+            H5Sget_simple_extent_dims(ts, tdims, NULL);
+            int same = row < dims[0] && row < tdims[0];
+            size_t cells = 1;
+            for (int d = 1; d < rank; d++) {
+                same &= dims[d] == tdims[d];
+                cells *= (size_t)dims[d];
+            }
+            void *buf = same ? malloc(cells * H5Tget_size(mem) + 1) : NULL;
+            if (buf) {
+                hsize_t start[3] = {row, 0, 0}, count[3] = {1, dims[1], dims[2]};
+                hid_t ms = H5Screate_simple(rank, count, NULL);
+                H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+                H5Sselect_hyperslab(ts, H5S_SELECT_SET, start, NULL, count, NULL);
+                if (H5Dread(src, mem, ms, fs, H5P_DEFAULT, buf) >= 0 &&
+                    H5Dwrite(dst, mem, ms, ts, H5P_DEFAULT, buf) >= 0)
+                    rc = 0;
+                H5Sclose(ms);
+                free(buf);
+            }
+        }
+    }
+    if (mem >= 0)
+        H5Tclose(mem);
+    if (type >= 0)
+        H5Tclose(type);
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ts >= 0)
+        H5Sclose(ts);
+    if (src >= 0)
+        H5Dclose(src);
+    if (dst >= 0)
+        H5Dclose(dst);
+    return rc;
+}
+
+/* The next unread participant record of the earlier file, or NULL at the
+ * end (*failed set on a read error). */
+static const model_participant *prev_peek(h5prev *p, int *failed)
+{
+    if (p->chunk_pos == p->chunk_len) {
+        hsize_t start = p->chunk_start + p->chunk_len;
+        if (start >= p->part_total)
+            return NULL;
+        hsize_t count = p->part_total - start < PREV_CHUNK ? p->part_total - start : PREV_CHUNK;
+        hid_t fs = H5Dget_space(p->part_set), ms = H5Screate_simple(1, &count, NULL);
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
+        herr_t rc = H5Dread(p->part_set, p->part_type, ms, fs, H5P_DEFAULT, p->chunk);
+        H5Sclose(ms);
+        H5Sclose(fs);
+        if (rc < 0) {
+            *failed = 1;
+            return NULL;
+        }
+        p->chunk_start = start;
+        p->chunk_len = count;
+        p->chunk_pos = 0;
+    }
+    return &p->chunk[p->chunk_pos];
+}
+
+int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, uint64_t *participants, char *err,
+                      size_t err_size)
+{
+    *participants = 0;
+    if (!h5prev_has(p, trial)) {
+        snprintf(err, err_size, "trial %llu is not finished in the file resumed", (unsigned long long)trial);
+        return -1;
+    }
+    uint64_t i = trial - p->first;
+    *row = p->rows[i];
+    if (h5out_write_trial(out, row, NULL) != 0) {
+        snprintf(err, err_size, "%s", out->error);
+        return -1;
+    }
+    errno = 0;
+    for (int s = 0; s < p->series_count; s++)
+        if (copy_trial_row(p->file, out->file, p->series[s], i) != 0) {
+            snprintf(err, err_size, "copying trial %llu's %s failed", (unsigned long long)trial, p->series[s]);
+            return -1;
+        }
+    /* Records come trial by trial; those of trials not copied (none in a
+     * file caseflow wrote) are passed over. */
+    int failed = 0;
+    const model_participant *rec;
+    while ((rec = prev_peek(p, &failed)) != NULL) {
+        uint64_t t = (uint64_t)rec->scenario * p->replications + rec->replication;
+        if (t > trial)
+            break;
+        if (t == trial) {
+            if (h5out_add_participant(out, rec) != 0) {
+                snprintf(err, err_size, "%s", out->error);
+                return -1;
+            }
+            (*participants)++;
+        }
+        p->chunk_pos++;
+    }
+    if (failed) {
+        snprintf(err, err_size, "reading the participants of trial %llu failed", (unsigned long long)trial);
+        return -1;
+    }
+    return 0;
 }

@@ -44,8 +44,14 @@ h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uin
 /* Participant records are buffered and appended in chunks. */
 int h5out_add_participant(h5out *out, const model_participant *p);
 
-/* Stores one trial's row and monthly series (row->trial within the slice). */
+/* Stores one trial's row and monthly series (row->trial within the slice).
+ * series may be NULL for a trial that did not finish (status 0 not run, 2
+ * failed): its series then stay 0. */
 int h5out_write_trial(h5out *out, const results_row *row, const model_series *series);
+
+/* Records why a trial failed (status 2); h5out_finish stores the reasons in
+ * /failures, a dataset that exists only when some trial failed. */
+int h5out_add_failure(h5out *out, uint64_t trial, const char *reason);
 
 int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const results_difference *d,
                           size_t nd);
@@ -59,6 +65,29 @@ int h5out_finish(h5out *out, char *err, size_t err_size);
 void h5out_abort(h5out *out);
 
 const char *h5out_last_error(const h5out *out);
+
+/* An earlier file of the same study and slice, being resumed (caseflow run
+ * --resume): its finished trials are copied into the new file instead of
+ * being run again. */
+typedef struct h5prev h5prev;
+
+/* Opens path and checks that it can be resumed by a run described by meta:
+ * a caseflow file of the same study (study_digest), build (program_version,
+ * git_revision) and slice, its tables of the expected shape. Returns NULL
+ * with err filled otherwise. */
+h5prev *h5prev_open(const char *path, const h5out_meta *meta, char *err, size_t err_size);
+
+/* 1 when trial (a study trial index) is finished (status 1) in the file. */
+int h5prev_has(const h5prev *p, uint64_t trial);
+uint64_t h5prev_finished(const h5prev *p);
+
+/* Copies a finished trial's row, series and participant records into out
+ * and gives its row. Trials must be copied in increasing order (participant
+ * records are read in one pass). Returns 0, or -1 with err filled. */
+int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, uint64_t *participants, char *err,
+                      size_t err_size);
+
+void h5prev_close(h5prev *p);
 
 /* Memory types of the tables, shared with the reader. Close with H5Tclose. */
 hid_t h5out_row_type(void);

@@ -335,6 +335,62 @@ static char *read_text(const char *path)
     return buf;
 }
 
+/* Messages are one line: control characters that come from the file (a
+ * scenario named "a\nb", say) are shown escaped, as config_load does. */
+static void one_line(char *msg, size_t size)
+{
+    char out[sizeof ((config_error *)0)->message];
+    size_t o = 0;
+    for (const char *in = msg; *in && o + 5 < sizeof out; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c >= 0x20 && c != 0x7f)
+            out[o++] = (char)c;
+        else
+            o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
+    }
+    out[o] = '\0';
+    snprintf(msg, size, "%s", out);
+}
+
+/* What makes a text unfit to hand to libconfig, or NULL. An empty file
+ * would only say "missing required key", and libconfig's parser answers deep
+ * nesting with "memory exhausted" (its stack limit), both unclear. Brackets
+ * inside strings and comments do not count. */
+#define STUDY_MAX_NESTING 64
+
+static const char *text_problem(const char *text)
+{
+    const char *p = text;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
+    if (*p == '\0')
+        return "the file is empty; expected a scenario or a study (see configs/README.md)";
+    int depth = 0;
+    for (p = text; *p; p++) {
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (!*p)
+                break;
+        } else if (*p == '#' || (*p == '/' && p[1] == '/')) {
+            while (p[1] && p[1] != '\n')
+                p++;
+        } else if (*p == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            if (!end)
+                break;
+            p = end + 1;
+        } else if (*p == '{' || *p == '(' || *p == '[') {
+            if (++depth > STUDY_MAX_NESTING)
+                return "groups, lists or arrays nested more than 64 deep; not a scenario or study file";
+        } else if ((*p == '}' || *p == ')' || *p == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return NULL;
+}
+
 static int collect_params(study *st, config_error *err)
 {
     for (int s = 0; s < st->scenario_count; s++) {
@@ -446,6 +502,7 @@ static int load_scenario(study *st, const char *base, const pending *p, const ch
 int study_load(study *st, const char *path, const char *const *overrides, int n_overrides, config_error *err)
 {
     memset(st, 0, sizeof *st);
+    err->message[0] = '\0';
     st->common_random_numbers = 1;
     st->path = strdup(path);
     char *text = read_text(path);
@@ -458,6 +515,12 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
     char rep_ov[64], seed_ov[64];
     int n_study_ov = 0;
 
+    const char *problem = text ? text_problem(text) : NULL;
+    if (problem) {
+        snprintf(err->message, sizeof err->message, "%s: %s", path, problem);
+        free(text);
+        goto out;
+    }
     /* A plain scenario file when it has no study group (or cannot be parsed:
      * config_load then gives the precise message). */
     int is_study = text && config_read_string(&cfg, text) == CONFIG_TRUE && config_lookup(&cfg, "study");
@@ -576,8 +639,12 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
 out:
     plan_free(&pl);
     config_destroy(&cfg);
-    if (rc != 0)
+    if (rc != 0) {
+        if (!err->message[0]) /* the paths that fail only when memory runs out */
+            snprintf(err->message, sizeof err->message, "%s: out of memory", path);
+        one_line(err->message, sizeof err->message);
         study_free(st);
+    }
     return rc;
 }
 

@@ -6,10 +6,22 @@
  * trial order. Each trial's result depends only on its scenario and seed and
  * the writer's order is fixed, so the file's content is the same whatever the
  * number of threads.
+ *
+ * A run can stop early and still leave a valid file: on a stop request (a
+ * signal, through runner_options.stop) no new trial starts, the rows of
+ * trials not run keep status 0 and the file says it is incomplete; a resumed
+ * run copies the finished trials of such a file instead of running them
+ * again. A trial whose model run fails is marked failed (status 2, with the
+ * reason) and the others are kept.
+ *
+ * Test hook: the environment variable CASEFLOW_TEST_FAIL_TRIAL=N (or N,M,...)
+ * makes study trial N fail as if its model had failed an internal check, so
+ * tests can exercise failure handling end to end. It is read by runner_run.
  */
 #ifndef CASEFLOW_RUNNER_H
 #define CASEFLOW_RUNNER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "io_h5.h"
 #include "io_study.h"
@@ -18,14 +30,29 @@
 typedef struct runner_options {
     int threads;        /* >= 1 */
     int progress;       /* draw a progress bar on stderr */
+    /* Raised asynchronously (by a signal handler) to stop early: 1 takes no
+     * new trials and lets those in progress finish, 2 or more also drops
+     * those in progress. NULL: never stops early. */
+    volatile sig_atomic_t *stop;
+    /* An earlier, unfinished file of this study and slice: its finished
+     * trials are copied instead of run (out must not be NULL). NULL: none. */
+    h5prev *resume;
 } runner_options;
 
 typedef struct runner_totals {
-    results_row *rows;  /* one per trial of the slice, in trial order (malloc'ed) */
+    results_row *rows;  /* one per trial of the slice, in trial order (malloc'ed);
+                           status says which finished (1), failed (2) or did not run (0) */
     size_t row_count;
     uint64_t events;
     uint64_t participants;
     double wall_seconds;
+    uint64_t done;      /* finished trials, copied ones included */
+    uint64_t copied;    /* of which copied from the file resumed */
+    uint64_t failed;    /* status 2; reasons given to h5out_add_failure */
+    uint64_t not_run;   /* status 0: stopped before they ran, or dropped */
+    int stopped;        /* a stop request was seen */
+    uint64_t first_failed;     /* the first failed trial and why (when failed > 0) */
+    char first_reason[256];
 } runner_totals;
 
 /* Runs trials [first, first + count) of the study, writing to out when it is
@@ -35,5 +62,14 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
                runner_totals *totals, char *err, size_t err_size);
 
 void runner_totals_free(runner_totals *t);
+
+/* Estimates the peak memory of running `count` trials of the study with
+ * `threads` threads — the trials in flight (two per thread) each hold a
+ * whole trial's participant records until they are written, plus the
+ * running models' state, one row per trial and fixed costs — and compares it
+ * with the memory available (MemAvailable, a cgroup limit, RLIMIT_AS).
+ * Returns 0 when it fits (or nothing is known), else -1 with msg saying the
+ * estimate, what it is made of and what to change. */
+int runner_check_memory(const study *st, uint64_t count, int threads, char *msg, size_t msg_size);
 
 #endif
