@@ -26,6 +26,8 @@
 #include "io_merge.h"
 #include "io_study.h"
 #include "runner.h"
+#include "calibrate.h"
+#include "money.h"
 
 #ifndef CASEFLOW_VERSION
 #define CASEFLOW_VERSION "0.1.0"
@@ -52,6 +54,7 @@ static void usage(FILE *out)
             "       caseflow check CONFIG|STUDY [-s KEY=VALUE]...\n"
             "       caseflow list STUDY\n"
             "       caseflow merge OUT.h5 PART.h5... [--force]\n"
+            "       caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force] [--quiet]\n"
             "       caseflow keys\n"
             "       caseflow --help | --version\n"
             "\n"
@@ -60,6 +63,8 @@ static void usage(FILE *out)
             "check   validates the scenario and prints every key's resolved value\n"
             "list    prints the study's flat list of trials (scenario x replication)\n"
             "merge   combines task files of one study into one file, refusing gaps\n"
+            "calibrate fits scenario keys to observed figures; writes the calibrated scenario\n"
+            "        (default results/<name>.cfg; see caseflow calibrate --help)\n"
             "keys    prints the reference of every scenario key (Markdown)\n"
             "\n"
             "  -o FILE        output file\n"
@@ -78,7 +83,8 @@ static void usage(FILE *out)
             "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario (or not enough memory),\n"
             "3 output cannot be written (or exists without --force), 4 merge or resume refused,\n"
             "5 interrupted (a valid incomplete file was written; --resume completes it),\n"
-            "6 some trials failed (the others were kept)\n");
+            "6 some trials failed (the others were kept),\n"
+            "7 calibrate: a figure cannot be reached within the parameter bounds (nothing written)\n");
 }
 
 typedef struct cli_args {
@@ -439,9 +445,24 @@ static int command_run(const cli_args *a)
                               st.common_random_numbers, &sum, &ns, &diff, &nd) != 0) {
             fprintf(stderr, "caseflow: out of memory summarising\n");
             rc = EXIT_INTERNAL;
-        } else if (h5out_write_summaries(out, sum, ns, diff, nd) != 0) {
+        } else if (h5out_write_summaries(out, "", sum, ns, diff, nd) != 0) {
             fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
             rc = EXIT_OUTPUT;
+        }
+        if (rc == EXIT_OK && totals.money) {
+            results_summary *msum = NULL;
+            results_difference *mdiff = NULL;
+            size_t mns = 0, mnd = 0;
+            if (money_summarise(totals.money, totals.row_count, st.scenario_count, &st.scenarios[0].sc.money,
+                                st.common_random_numbers, &msum, &mns, &mdiff, &mnd) != 0) {
+                fprintf(stderr, "caseflow: out of memory summarising the money ledger\n");
+                rc = EXIT_INTERNAL;
+            } else if (h5out_write_summaries(out, "/money", msum, mns, mdiff, mnd) != 0) {
+                fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
+                rc = EXIT_OUTPUT;
+            }
+            free(msum);
+            free(mdiff);
         }
     }
     if (rc != EXIT_OK)
@@ -587,6 +608,8 @@ int main(int argc, char **argv)
      * as on a full disk; every file is closed explicitly, so it has nothing
      * to do anyway. Must come before any other HDF5 call. */
     H5dont_atexit();
+    if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
+        return calibrate_command(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -611,7 +634,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(a.command, "run") != 0 && strcmp(a.command, "check") != 0 && strcmp(a.command, "list") != 0) {
-        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge or keys)\n", a.command);
+        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate or keys)\n", a.command);
         return EXIT_USAGE;
     }
     if (!a.config) {

@@ -18,13 +18,9 @@
 
 #define PARTICIPANT_BUFFER 16384
 
-enum { S_REFERRALS, S_WAITING, S_ACTIVE, S_MEETINGS, S_UTILISATION, S_EXITS, S_COUNT };
-static const char *const series_names[S_COUNT] = {"referrals", "waiting", "active", "meetings", "utilisation",
-                                                   "exits"};
-static const char *const series_units[S_COUNT] = {
-    "referrals in the month", "participants waiting at month end", "participants assigned at month end",
-    "meetings held in the month", "share of worker time in meetings in the month",
-    "exits in the month, by destination"};
+/* Per-trial datasets carry this attribute, so a merge or resume can copy
+ * every one of them row by row without a list of names. */
+#define PER_TRIAL_ATTR "per_trial"
 
 #define FAILURE_REASON_LEN 256
 
@@ -40,7 +36,11 @@ struct h5out {
     hid_t row_mem, row_file;
     hid_t part_mem, part_file;
     hid_t row_set, part_set, exits_set;
-    hid_t series[S_COUNT];
+    model_series layout;                 /* names, units and widths of /series/... (no values) */
+    hid_t series[MODEL_MAX_SERIES];
+    double *pad;                         /* one series row, padded to its dataset's width */
+    int extras_count, money_count;       /* columns of /trial_extras and /money/trials (0: none) */
+    hid_t extras_set, money_set;
     uint64_t first_trial, trial_count, trials_total;
     int months, destinations;
     unsigned char *written;  /* per row: 0 none, else the status written */
@@ -149,6 +149,16 @@ hid_t h5out_participant_type(void)
     INSERT(p, model_participant, destination, H5T_NATIVE_INT32);
     INSERT(p, model_participant, worker, H5T_NATIVE_INT32);
     INSERT(p, model_participant, meetings, H5T_NATIVE_UINT32);
+    INSERT(p, model_participant, source, H5T_NATIVE_INT16);
+    INSERT(p, model_participant, profile, H5T_NATIVE_INT16);
+    INSERT(p, model_participant, worker_changes, H5T_NATIVE_INT16);
+    INSERT(p, model_participant, fate, H5T_NATIVE_INT8);
+    INSERT(p, model_participant, phase, H5T_NATIVE_INT8);
+    INSERT(p, model_participant, female, H5T_NATIVE_INT8);
+    INSERT(p, model_participant, age_band, H5T_NATIVE_INT8);
+    INSERT(p, model_participant, followup_12, H5T_NATIVE_INT8);
+    INSERT(p, model_participant, followup_24, H5T_NATIVE_INT8);
+    INSERT(p, model_participant, relapse, H5T_NATIVE_INT8);
     return p;
 }
 
@@ -270,6 +280,30 @@ static int write_root_attributes(h5out *out, const h5out_meta *meta)
     return rc ? -1 : 0;
 }
 
+static int mark_per_trial(hid_t set)
+{
+    int one = 1;
+    return attr_number(set, PER_TRIAL_ATTR, H5T_NATIVE_INT, &one);
+}
+
+/* A list of column names as a string-array attribute. */
+static int attr_columns(hid_t obj, const char (*names)[80], size_t n)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, 80);
+    H5Tset_strpad(type, H5T_STR_NULLTERM);
+    hsize_t dims = n ? n : 1;
+    hid_t space = H5Screate_simple(1, &dims, NULL);
+    hid_t attr = H5Acreate2(obj, "columns", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    static const char empty[80];
+    herr_t rc = attr >= 0 ? H5Awrite(attr, type, n ? (const void *)names : (const void *)empty) : -1;
+    if (attr >= 0)
+        H5Aclose(attr);
+    H5Sclose(space);
+    H5Tclose(type);
+    return rc < 0 ? -1 : 0;
+}
+
 static int create_trial_datasets(h5out *out)
 {
     hsize_t rows = (hsize_t)out->trial_count;
@@ -287,13 +321,46 @@ static int create_trial_datasets(h5out *out)
     if (group < 0)
         return fail(out, "creating /series");
     H5Gclose(group);
-    for (int s = 0; s < S_COUNT; s++) {
-        char name[64];
-        snprintf(name, sizeof name, "/series/%s", series_names[s]);
-        hsize_t dims[3] = {rows, (hsize_t)out->months, (hsize_t)out->destinations};
-        out->series[s] = create_fixed(out, name, H5T_NATIVE_DOUBLE, s == S_EXITS ? 3 : 2, dims, series_units[s]);
-        if (out->series[s] < 0)
+    int widest = 1;
+    for (int s = 0; s < out->layout.count; s++) {
+        const model_series_item *it = &out->layout.item[s];
+        char name[80];
+        snprintf(name, sizeof name, "/series/%s", it->name);
+        hsize_t dims[3] = {rows, (hsize_t)out->months, (hsize_t)it->width};
+        /* The core's six keep their shapes: exits by destination is 3-D,
+         * the others 2-D; every mechanism's series has a third axis. */
+        int rank = s < 5 ? 2 : 3;
+        out->series[s] = create_fixed(out, name, H5T_NATIVE_DOUBLE, rank, dims, it->units);
+        if (out->series[s] < 0 || mark_per_trial(out->series[s]) != 0)
             return fail(out, "creating a /series dataset");
+        if (it->width > widest)
+            widest = it->width;
+    }
+    out->pad = malloc((size_t)out->months * (size_t)widest * sizeof *out->pad);
+    if (!out->pad)
+        return fail(out, "allocating a series buffer");
+    if (mark_per_trial(out->row_set) != 0 || mark_per_trial(out->exits_set) != 0)
+        return fail(out, "marking per-trial datasets");
+    if (out->extras_count > 0) {
+        hsize_t dims[2] = {rows, (hsize_t)out->extras_count};
+        out->extras_set = create_fixed(out, "/trial_extras", H5T_NATIVE_DOUBLE, 2, dims,
+                                       "the mechanisms' numbers per trial, after warm-up; columns name them");
+        if (out->extras_set < 0 || mark_per_trial(out->extras_set) != 0)
+            return fail(out, "creating /trial_extras");
+    }
+    if (out->money_count > 0) {
+        hid_t g = H5Lexists(out->file, "/money", H5P_DEFAULT) > 0 ? H5Gopen2(out->file, "/money", H5P_DEFAULT)
+                                                                  : H5Gcreate2(out->file, "/money", H5P_DEFAULT,
+                                                                               H5P_DEFAULT, H5P_DEFAULT);
+        if (g < 0)
+            return fail(out, "creating /money");
+        H5Gclose(g);
+        hsize_t dims[2] = {rows, (hsize_t)out->money_count};
+        out->money_set = create_fixed(out, "/money/trials", H5T_NATIVE_DOUBLE, 2, dims,
+                                      "the money ledger per trial, kr (per cohort member where named so); columns "
+                                      "name them");
+        if (out->money_set < 0 || mark_per_trial(out->money_set) != 0)
+            return fail(out, "creating /money/trials");
     }
     hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = PARTICIPANT_BUFFER;
     hid_t space = H5Screate_simple(1, &zero, &unlimited);
@@ -317,10 +384,16 @@ static void close_all(h5out *out)
             H5Dclose(*sets[i]);
             *sets[i] = -1;
         }
-    for (int s = 0; s < S_COUNT; s++)
+    for (int s = 0; s < MODEL_MAX_SERIES; s++)
         if (out->series[s] >= 0) {
             H5Dclose(out->series[s]);
             out->series[s] = -1;
+        }
+    hid_t *extra_sets[] = {&out->extras_set, &out->money_set};
+    for (size_t i = 0; i < 2; i++)
+        if (*extra_sets[i] >= 0) {
+            H5Dclose(*extra_sets[i]);
+            *extra_sets[i] = -1;
         }
     hid_t *types[] = {&out->row_mem, &out->row_file, &out->part_mem, &out->part_file};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
@@ -337,6 +410,7 @@ static void h5out_free(h5out *out)
     free(out->buffer);
     free(out->written);
     free(out->failures);
+    free(out->pad);
     free(out);
 }
 
@@ -351,8 +425,9 @@ static h5out *open_temp(const char *final_path, uint64_t first, uint64_t count, 
     }
     out->file = out->row_set = out->part_set = out->exits_set = -1;
     out->row_mem = out->row_file = out->part_mem = out->part_file = -1;
-    for (int s = 0; s < S_COUNT; s++)
+    for (int s = 0; s < MODEL_MAX_SERIES; s++)
         out->series[s] = -1;
+    out->extras_set = out->money_set = -1;
     out->first_trial = first;
     out->trial_count = count;
     size_t len = strlen(final_path) + 64;
@@ -391,6 +466,25 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
     out->months = mp->horizon_months;
     out->destinations = mp->destinations;
     out->trials_total = study_trial_count(meta->st);
+    /* Series of every scenario, each as wide as its widest (scenarios with
+     * fewer workers leave the rest NaN). */
+    model_series_layout(mp, &out->layout);
+    for (int sc = 1; sc < meta->st->scenario_count; sc++) {
+        model_series other;
+        model_series_layout(&meta->st->scenarios[sc].sc.model, &other);
+        for (int i = 0; i < other.count; i++) {
+            int j = 0;
+            while (j < out->layout.count && strcmp(out->layout.item[j].name, other.item[i].name) != 0)
+                j++;
+            if (j == out->layout.count && j < MODEL_MAX_SERIES)
+                out->layout.item[out->layout.count++] = other.item[i];
+            else if (j < out->layout.count && other.item[i].width > out->layout.item[j].width)
+                out->layout.item[j].width = other.item[i].width;
+        }
+    }
+    _Static_assert(RESULTS_EXTRA_NAME_LEN == 80, "column names share one width");
+    out->extras_count = (int)results_extras_names(mp, NULL);
+    out->money_count = meta->st->scenarios[0].sc.money.enabled ? (int)money_row_columns(&meta->st->scenarios[0].sc.money, NULL) : 0;
     int rc = write_root_attributes(out, meta) != 0 ? fail(out, "writing root attributes") : 0;
     if (rc == 0 && write_strings(out, "/destinations", (const char *)mp->destination_names, MODEL_NAME_LEN,
                                  (hsize_t)mp->destinations) != 0)
@@ -399,12 +493,107 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
         rc = write_study_tables(out, meta->st);
     if (rc == 0)
         rc = create_trial_datasets(out);
+    if (rc == 0) {
+        /* Column names are computed into fixed local tables (names are
+         * bounded) while the file is written by one thread only. */
+        char (*en)[RESULTS_EXTRA_NAME_LEN] = calloc(RESULTS_MAX_EXTRAS, sizeof *en);
+        char (*mn)[80] = calloc(MONEY_MAX_COLUMNS, sizeof *mn);
+        if (!en || !mn)
+            rc = fail(out, "allocating column names");
+        if (rc == 0 && out->extras_count > 0) {
+            results_extras_names(mp, en);
+            if (attr_columns(out->extras_set, (const char(*)[80])en, (size_t)out->extras_count) != 0)
+                rc = fail(out, "writing /trial_extras columns");
+        }
+        if (rc == 0 && out->money_count > 0) {
+            money_row_columns(&meta->st->scenarios[0].sc.money, mn);
+            if (attr_columns(out->money_set, (const char(*)[80])mn, (size_t)out->money_count) != 0)
+                rc = fail(out, "writing /money/trials columns");
+        }
+        free(en);
+        free(mn);
+    }
     if (rc != 0) {
         snprintf(err, err_size, "%s: %s", final_path, out->error);
         h5out_abort(out);
         return NULL;
     }
     return out;
+}
+
+static herr_t copy_attribute(hid_t loc, const char *name, const H5A_info_t *info, void *data);
+
+/* The shape of a file's per-trial datasets, read back so that a merged or
+ * resumed file is created with the same ones. */
+static herr_t scan_series(hid_t group, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)info;
+    h5out *out = data;
+    if (out->layout.count == MODEL_MAX_SERIES || strlen(name) >= MODEL_NAME_LEN)
+        return -1;
+    hid_t set = H5Dopen2(group, name, H5P_DEFAULT);
+    if (set < 0)
+        return -1;
+    hid_t sp = H5Dget_space(set);
+    hsize_t dims[3] = {0, 0, 1};
+    int rank = H5Sget_simple_extent_ndims(sp);
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    H5Sclose(sp);
+    H5Dclose(set);
+    model_series_item *it = &out->layout.item[out->layout.count++];
+    snprintf(it->name, sizeof it->name, "%s", name);
+    it->units = NULL;
+    it->width = rank == 3 ? (int)dims[2] : 1;
+    return 0;
+}
+
+/* The core's six series come first in a file caseflow writes, in this
+ * order; creation order is not tracked, so the layout is rebuilt in it. */
+static void order_core_series(model_series *l)
+{
+    static const char *const core[] = {"referrals", "waiting", "active", "meetings", "utilisation", "exits"};
+    for (int c = 0; c < 6; c++)
+        for (int i = c; i < l->count; i++)
+            if (strcmp(l->item[i].name, core[c]) == 0) {
+                model_series_item t = l->item[c];
+                l->item[c] = l->item[i];
+                l->item[i] = t;
+                break;
+            }
+}
+
+static int columns_of(hid_t file, const char *name)
+{
+    if (H5Lexists(file, "/money", H5P_DEFAULT) <= 0 && strncmp(name, "/money/", 7) == 0)
+        return 0;
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
+    hid_t sp = H5Dget_space(set);
+    hsize_t dims[2] = {0, 0};
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    H5Sclose(sp);
+    H5Dclose(set);
+    return (int)dims[1];
+}
+
+static int copy_dataset_attrs(hid_t from_file, h5out *out, const char *name)
+{
+    hid_t src = H5Dopen2(from_file, name, H5P_DEFAULT), dst = H5Dopen2(out->file, name, H5P_DEFAULT);
+    int rc = -1;
+    if (src >= 0 && dst >= 0) {
+        if (H5Aexists(dst, "units") > 0)
+            H5Adelete(dst, "units");
+        if (H5Aexists(dst, PER_TRIAL_ATTR) > 0)
+            H5Adelete(dst, PER_TRIAL_ATTR);
+        hsize_t idx = 0;
+        rc = H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attribute, &dst) < 0 ? -1 : 0;
+    }
+    if (src >= 0)
+        H5Dclose(src);
+    if (dst >= 0)
+        H5Dclose(dst);
+    return rc;
 }
 
 static herr_t copy_attribute(hid_t loc, const char *name, const H5A_info_t *info, void *data)
@@ -477,8 +666,29 @@ h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uin
             attr_number(out->file, "complete", H5T_NATIVE_INT, &complete) || attr_string(out->file, "created", created))
             rc = fail(out, "writing root attributes");
     }
+    if (rc == 0) {
+        hid_t g = H5Gopen2(like, "/series", H5P_DEFAULT);
+        hsize_t at = 0;
+        if (g < 0 || H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &at, scan_series, out) < 0)
+            rc = fail(out, "reading the series' shapes");
+        if (g >= 0)
+            H5Gclose(g);
+        order_core_series(&out->layout);
+        out->extras_count = columns_of(like, "/trial_extras");
+        out->money_count = columns_of(like, "/money/trials");
+    }
     if (rc == 0)
         rc = create_trial_datasets(out);
+    for (int i = 0; rc == 0 && i < out->layout.count; i++) {
+        char name[80];
+        snprintf(name, sizeof name, "/series/%s", out->layout.item[i].name);
+        if (copy_dataset_attrs(like, out, name) != 0)
+            rc = fail(out, "copying series attributes");
+    }
+    if (rc == 0 && out->extras_count > 0 && copy_dataset_attrs(like, out, "/trial_extras") != 0)
+        rc = fail(out, "copying /trial_extras attributes");
+    if (rc == 0 && out->money_count > 0 && copy_dataset_attrs(like, out, "/money/trials") != 0)
+        rc = fail(out, "copying /money/trials attributes");
     if (rc != 0) {
         snprintf(err, err_size, "%s: %s", final_path, out->error);
         h5out_abort(out);
@@ -532,7 +742,8 @@ static int write_row(hid_t set, hid_t mem_type, uint64_t row, const void *data)
     return rc < 0 ? -1 : 0;
 }
 
-int h5out_write_trial(h5out *out, const results_row *row, const model_series *series)
+int h5out_write_trial(h5out *out, const results_row *row, const model_series *series, const double *extras,
+                      const double *money)
 {
     if (row->trial < out->first_trial || row->trial - out->first_trial >= out->trial_count) {
         snprintf(out->error, sizeof out->error, "trial %llu is outside this file's slice",
@@ -546,12 +757,25 @@ int h5out_write_trial(h5out *out, const results_row *row, const model_series *se
     if (write_row(out->exits_set, H5T_NATIVE_UINT64, i, row->exits_by_destination) != 0)
         return fail(out, "writing /exits_by_destination");
     if (series) {
-        const double *rows[S_COUNT] = {series->referrals, series->waiting, series->active,
-                                       series->meetings, series->utilisation, series->exits};
-        for (int s = 0; s < S_COUNT; s++)
-            if (write_row(out->series[s], H5T_NATIVE_DOUBLE, i, rows[s]) != 0)
+        for (int s = 0; s < out->layout.count; s++) {
+            const model_series_item *want = &out->layout.item[s];
+            const model_series_item *have = NULL;
+            for (int j = 0; j < series->count && !have; j++)
+                if (strcmp(series->item[j].name, want->name) == 0)
+                    have = &series->item[j];
+            /* Missing series or columns (fewer posts in this scenario) are NaN. */
+            for (int mth = 0; mth < out->months; mth++)
+                for (int c = 0; c < want->width; c++)
+                    out->pad[(size_t)mth * (size_t)want->width + (size_t)c] =
+                        have && c < have->width ? have->values[(size_t)mth * (size_t)have->width + (size_t)c] : NAN;
+            if (write_row(out->series[s], H5T_NATIVE_DOUBLE, i, out->pad) != 0)
                 return fail(out, "writing /series");
+        }
     }
+    if (extras && out->extras_count > 0 && write_row(out->extras_set, H5T_NATIVE_DOUBLE, i, extras) != 0)
+        return fail(out, "writing /trial_extras");
+    if (money && out->money_count > 0 && write_row(out->money_set, H5T_NATIVE_DOUBLE, i, money) != 0)
+        return fail(out, "writing /money/trials");
     out->written[i] = (unsigned char)row->status;
     return 0;
 }
@@ -599,7 +823,8 @@ static int write_failures(h5out *out)
     return rc ? fail(out, "writing /failures") : 0;
 }
 
-int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const results_difference *d, size_t nd)
+int h5out_write_summaries(h5out *out, const char *group, const results_summary *s, size_t n,
+                          const results_difference *d, size_t nd)
 {
     hid_t name_t = H5Tcopy(H5T_C_S1), unit_t = H5Tcopy(H5T_C_S1);
     H5Tset_size(name_t, RESULTS_NAME_LEN);
@@ -624,7 +849,10 @@ int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const 
     hsize_t dims = n, ddims = nd;
     errno = 0;
     int rc = -1;
-    hid_t set = create_fixed(out, "/summary", file_t, 1, &dims,
+    char sum_name[64], diff_name[64];
+    snprintf(sum_name, sizeof sum_name, "%s/summary", group);
+    snprintf(diff_name, sizeof diff_name, "%s/paired_differences", group);
+    hid_t set = create_fixed(out, sum_name, file_t, 1, &dims,
                              "per scenario: mean over replications with its 95% confidence interval (Student t)");
     if (set >= 0) {
         rc = (n == 0 || H5Dwrite(set, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) >= 0) ? 0 : -1;
@@ -632,7 +860,7 @@ int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const 
     }
     if (rc == 0) {
         rc = -1;
-        set = create_fixed(out, "/paired_differences", dfile_t, 1, &ddims,
+        set = create_fixed(out, diff_name, dfile_t, 1, &ddims,
                            "scenario minus base (scenario 0), 95% CI; paired=1: per replication under common random "
                            "numbers, 0: Welch");
         if (set >= 0) {
@@ -909,7 +1137,7 @@ uint64_t h5prev_finished(const h5prev *p)
 
 /* Copies row `row` of a per-trial dataset (first dimension the trial) from
  * one file to the same-named dataset of another, whatever its type. */
-static int copy_trial_row(hid_t from, hid_t to, const char *name, uint64_t row)
+static int copy_row(hid_t from, hid_t to, const char *name, uint64_t row, uint64_t to_row)
 {
     hid_t src = H5Dopen2(from, name, H5P_DEFAULT), dst = H5Dopen2(to, name, H5P_DEFAULT);
     hid_t fs = src >= 0 ? H5Dget_space(src) : -1, ts = dst >= 0 ? H5Dget_space(dst) : -1;
@@ -922,7 +1150,7 @@ static int copy_trial_row(hid_t from, hid_t to, const char *name, uint64_t row)
         if (rank >= 1 && rank <= 3 && H5Sget_simple_extent_ndims(ts) == rank) {
             H5Sget_simple_extent_dims(fs, dims, NULL);
             H5Sget_simple_extent_dims(ts, tdims, NULL);
-            int same = row < dims[0] && row < tdims[0];
+            int same = row < dims[0] && to_row < tdims[0];
             size_t cells = 1;
             for (int d = 1; d < rank; d++) {
                 same &= dims[d] == tdims[d];
@@ -930,10 +1158,10 @@ static int copy_trial_row(hid_t from, hid_t to, const char *name, uint64_t row)
             }
             void *buf = same ? malloc(cells * H5Tget_size(mem) + 1) : NULL;
             if (buf) {
-                hsize_t start[3] = {row, 0, 0}, count[3] = {1, dims[1], dims[2]};
+                hsize_t start[3] = {row, 0, 0}, tstart[3] = {to_row, 0, 0}, count[3] = {1, dims[1], dims[2]};
                 hid_t ms = H5Screate_simple(rank, count, NULL);
                 H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-                H5Sselect_hyperslab(ts, H5S_SELECT_SET, start, NULL, count, NULL);
+                H5Sselect_hyperslab(ts, H5S_SELECT_SET, tstart, NULL, count, NULL);
                 if (H5Dread(src, mem, ms, fs, H5P_DEFAULT, buf) >= 0 &&
                     H5Dwrite(dst, mem, ms, ts, H5P_DEFAULT, buf) >= 0)
                     rc = 0;
@@ -955,6 +1183,29 @@ static int copy_trial_row(hid_t from, hid_t to, const char *name, uint64_t row)
     if (dst >= 0)
         H5Dclose(dst);
     return rc;
+}
+
+static int copy_trial_row(hid_t from, hid_t to, const char *name, uint64_t row)
+{
+    return copy_row(from, to, name, row, row);
+}
+
+int h5out_copy_trial_data(hid_t from, uint64_t from_row, h5out *out, uint64_t trial)
+{
+    if (trial < out->first_trial || trial - out->first_trial >= out->trial_count)
+        return -1;
+    uint64_t to_row = trial - out->first_trial;
+    for (int s = 0; s < out->layout.count; s++) {
+        char name[80];
+        snprintf(name, sizeof name, "/series/%s", out->layout.item[s].name);
+        if (copy_row(from, out->file, name, from_row, to_row) != 0)
+            return -1;
+    }
+    if (out->extras_count > 0 && copy_row(from, out->file, "/trial_extras", from_row, to_row) != 0)
+        return -1;
+    if (out->money_count > 0 && copy_row(from, out->file, "/money/trials", from_row, to_row) != 0)
+        return -1;
+    return 0;
 }
 
 /* The next unread participant record of the earlier file, or NULL at the
@@ -992,7 +1243,7 @@ int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, u
     }
     uint64_t i = trial - p->first;
     *row = p->rows[i];
-    if (h5out_write_trial(out, row, NULL) != 0) {
+    if (h5out_write_trial(out, row, NULL, NULL, NULL) != 0) {
         snprintf(err, err_size, "%s", out->error);
         return -1;
     }
@@ -1002,6 +1253,15 @@ int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, u
             snprintf(err, err_size, "copying trial %llu's %s failed", (unsigned long long)trial, p->series[s]);
             return -1;
         }
+    static const char *const vectors[] = {"/trial_extras", "/money/trials"};
+    for (size_t v = 0; v < 2; v++) {
+        int here = (strncmp(vectors[v], "/money/", 7) != 0 || H5Lexists(p->file, "/money", H5P_DEFAULT) > 0) &&
+                   H5Lexists(p->file, vectors[v], H5P_DEFAULT) > 0;
+        if (here && copy_trial_row(p->file, out->file, vectors[v], i) != 0) {
+            snprintf(err, err_size, "copying trial %llu's %s failed", (unsigned long long)trial, vectors[v]);
+            return -1;
+        }
+    }
     /* Records come trial by trial; those of trials not copied (none in a
      * file caseflow wrote) are passed over. */
     int failed = 0;
@@ -1024,4 +1284,30 @@ int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, u
         return -1;
     }
     return 0;
+}
+
+int h5prev_trial_values(h5prev *p, const char *dataset, uint64_t trial, double *values, size_t n)
+{
+    if (trial < p->first || trial - p->first >= p->count)
+        return -1;
+    if ((strncmp(dataset, "/money/", 7) == 0 && H5Lexists(p->file, "/money", H5P_DEFAULT) <= 0) ||
+        H5Lexists(p->file, dataset, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t set = H5Dopen2(p->file, dataset, H5P_DEFAULT);
+    hid_t fs = H5Dget_space(set);
+    hsize_t dims[2] = {0, 0};
+    int rc = -1;
+    if (H5Sget_simple_extent_ndims(fs) == 2) {
+        H5Sget_simple_extent_dims(fs, dims, NULL);
+        if (dims[1] == n) {
+            hsize_t start[2] = {trial - p->first, 0}, cnt[2] = {1, n};
+            hid_t ms = H5Screate_simple(2, cnt, NULL);
+            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL);
+            rc = H5Dread(set, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, values) < 0 ? -1 : 0;
+            H5Sclose(ms);
+        }
+    }
+    H5Sclose(fs);
+    H5Dclose(set);
+    return rc;
 }

@@ -19,8 +19,9 @@
 #include "io_study.h"
 #include "model_casework.h"
 #include "results.h"
+#include "money.h"
 
-#define H5OUT_FORMAT_VERSION 1
+#define H5OUT_FORMAT_VERSION 2
 
 typedef struct h5out h5out;
 
@@ -47,14 +48,22 @@ int h5out_add_participant(h5out *out, const model_participant *p);
 /* Stores one trial's row and monthly series (row->trial within the slice).
  * series may be NULL for a trial that did not finish (status 0 not run, 2
  * failed): its series then stay 0. */
-int h5out_write_trial(h5out *out, const results_row *row, const model_series *series);
+int h5out_write_trial(h5out *out, const results_row *row, const model_series *series, const double *extras,
+                      const double *money);
+
+/* Copies trial data other than the row itself — every /series dataset,
+ * /trial_extras and /money/trials — from row from_row of an open caseflow
+ * file of the same study into this file's row for `trial` (a merge). */
+int h5out_copy_trial_data(hid_t from, uint64_t from_row, h5out *out, uint64_t trial);
 
 /* Records why a trial failed (status 2); h5out_finish stores the reasons in
  * /failures, a dataset that exists only when some trial failed. */
 int h5out_add_failure(h5out *out, uint64_t trial, const char *reason);
 
-int h5out_write_summaries(h5out *out, const results_summary *s, size_t n, const results_difference *d,
-                          size_t nd);
+/* Writes GROUP/summary and GROUP/paired_differences (GROUP "" for the
+ * results, "/money" for the ledger). */
+int h5out_write_summaries(h5out *out, const char *group, const results_summary *s, size_t n,
+                          const results_difference *d, size_t nd);
 
 /* Flushes, marks the file complete when every trial of the study is in it
  * and done, closes and renames into place; returns 0, or -1 with err filled
@@ -86,6 +95,11 @@ uint64_t h5prev_finished(const h5prev *p);
  * records are read in one pass). Returns 0, or -1 with err filled. */
 int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, uint64_t *participants, char *err,
                       size_t err_size);
+
+/* Row `trial` of a per-trial 2-D double dataset of the earlier file
+ * (/trial_extras, /money/trials) into values (n columns). Returns 0, or -1
+ * when the file has no such dataset or row. */
+int h5prev_trial_values(h5prev *p, const char *dataset, uint64_t trial, double *values, size_t n);
 
 void h5prev_close(h5prev *p);
 

@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io_h5.h"
 #include "results.h"
+#include "io_config.h"
+#include "money.h"
 
 typedef struct part {
     const char *path;
@@ -46,6 +49,35 @@ static int read_attr_string(hid_t f, const char *name, char *buf, size_t size)
     if (rc >= 0)
         snprintf(buf, size, "%s", tmp);
     free(tmp);
+    H5Tclose(t);
+    H5Aclose(a);
+    return rc < 0 ? -1 : 0;
+}
+
+/* A string attribute of any length, fixed or variable (malloc'ed). */
+static int read_attr_alloc(hid_t f, const char *name, char **out)
+{
+    *out = NULL;
+    if (H5Aexists(f, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+    hid_t t = H5Aget_type(a);
+    herr_t rc = -1;
+    if (H5Tis_variable_str(t) > 0) {
+        char *v = NULL;
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        if (H5Aread(a, mt, &v) >= 0 && v) {
+            *out = strdup(v);
+            H5free_memory(v);
+            rc = *out ? 0 : -1;
+        }
+        H5Tclose(mt);
+    } else {
+        size_t len = H5Tget_size(t);
+        *out = calloc(len + 1, 1);
+        rc = *out ? H5Aread(a, t, *out) : -1;
+    }
     H5Tclose(t);
     H5Aclose(a);
     return rc < 0 ? -1 : 0;
@@ -110,32 +142,64 @@ static int open_part(part *p, char *err, size_t err_size)
     return rc;
 }
 
-/* Copies row `row` of every /series dataset of part p into a series. */
-static int read_series(hid_t file, uint64_t row, model_series *s)
+/* Row `row` of a 2-D double dataset (n columns). */
+static int read_vector(hid_t file, const char *name, uint64_t row, double *values, size_t n)
 {
-    static const char *const names[] = {"referrals", "waiting", "active", "meetings", "utilisation", "exits"};
-    double *targets[] = {s->referrals, s->waiting, s->active, s->meetings, s->utilisation, s->exits};
-    for (int i = 0; i < 6; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "/series/%s", names[i]);
-        hid_t set = H5Dopen2(file, path, H5P_DEFAULT);
-        if (set < 0)
-            return -1;
-        hid_t fs = H5Dget_space(set);
-        int rank = H5Sget_simple_extent_ndims(fs);
-        hsize_t dims[3], start[3] = {row, 0, 0};
-        H5Sget_simple_extent_dims(fs, dims, NULL);
-        dims[0] = 1;
-        hid_t ms = H5Screate_simple(rank, dims, NULL);
-        H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, dims, NULL);
-        herr_t rc = H5Dread(set, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, targets[i]);
+    if ((strncmp(name, "/money/", 7) == 0 && H5Lexists(file, "/money", H5P_DEFAULT) <= 0) ||
+        H5Lexists(file, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
+    hid_t fs = H5Dget_space(set);
+    hsize_t dims[2] = {0, 0};
+    int rc = -1;
+    if (H5Sget_simple_extent_ndims(fs) == 2 && (H5Sget_simple_extent_dims(fs, dims, NULL), dims[1] == n) &&
+        row < dims[0]) {
+        hsize_t start[2] = {row, 0}, cnt[2] = {1, n};
+        hid_t ms = H5Screate_simple(2, cnt, NULL);
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL);
+        rc = H5Dread(set, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, values) < 0 ? -1 : 0;
         H5Sclose(ms);
-        H5Sclose(fs);
-        H5Dclose(set);
-        if (rc < 0)
-            return -1;
     }
-    return 0;
+    H5Sclose(fs);
+    H5Dclose(set);
+    return rc;
+}
+
+/* The study's base scenario, loaded again from the text and overrides the
+ * file stores: the summaries need its mechanisms (sources, targets,
+ * money), not only the file's shape. */
+static int reload_base(hid_t f, config_scenario *sc, char *err, size_t err_size)
+{
+    char *text = NULL, *ov = NULL;
+    int rc = -1;
+    if (read_attr_alloc(f, "config_text", &text) != 0 || read_attr_alloc(f, "overrides", &ov) != 0) {
+        snprintf(err, err_size, "the first part has no stored scenario text (damaged?)");
+        goto out;
+    }
+    char path[] = "/tmp/caseflow-merge-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(err, err_size, "cannot create a temporary file to reload the scenario");
+        goto out;
+    }
+    size_t len = strlen(text);
+    int ok = write(fd, text, len) == (ssize_t)len;
+    close(fd);
+    const char *lines[256];
+    int nl = 0;
+    for (char *save = NULL, *l = strtok_r(ov, "\n", &save); l && nl < 256; l = strtok_r(NULL, "\n", &save))
+        lines[nl++] = l;
+    config_error cerr;
+    if (ok && config_load(sc, path, lines, nl, &cerr) == 0)
+        rc = 0;
+    else
+        snprintf(err, err_size, "the scenario stored in the first part does not load again: %s",
+                 ok ? cerr.message : "cannot write it");
+    unlink(path);
+out:
+    free(text);
+    free(ov);
+    return rc;
 }
 
 static int copy_participants(h5out *out, hid_t file)
@@ -180,28 +244,6 @@ static void list_trials(char *buf, size_t size, const uint64_t *t, size_t n)
         used += (size_t)snprintf(buf + used, size - used, "%s%llu", i ? ", " : "", (unsigned long long)t[i]);
     if (n > 8 && used < size)
         snprintf(buf + used, size - used, " and %zu more", n - 8);
-}
-
-static int read_shape(hid_t f, model_params *p)
-{
-    memset(p, 0, sizeof *p);
-    if (read_attr(f, "horizon_months", H5T_NATIVE_INT, &p->horizon_months) ||
-        read_attr(f, "warmup_months", H5T_NATIVE_INT, &p->warmup_months))
-        return -1;
-    hid_t set = H5Dopen2(f, "/destinations", H5P_DEFAULT);
-    if (set < 0)
-        return -1;
-    hid_t sp = H5Dget_space(set);
-    p->destinations = (int)H5Sget_simple_extent_npoints(sp);
-    H5Sclose(sp);
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, MODEL_NAME_LEN);
-    herr_t rc = p->destinations <= MODEL_MAX_DESTINATIONS
-                    ? H5Dread(set, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->destination_names)
-                    : -1;
-    H5Tclose(t);
-    H5Dclose(set);
-    return rc < 0 ? -1 : 0;
 }
 
 int merge_files(const char *out_path, const char *const *paths, int n, char *err, size_t err_size)
@@ -280,40 +322,45 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
         free(unfinished);
     }
     h5out *out = NULL;
-    model_params shape;
-    if (rc == MERGE_OK && read_shape(parts[0].file, &shape) != 0) {
-        snprintf(err, err_size, "%s: cannot read the study's shape", parts[0].path);
-        rc = MERGE_BAD_INPUT;
+    config_scenario base;
+    memset(&base, 0, sizeof base);
+    int have_base = 0;
+    if (rc == MERGE_OK) {
+        if (reload_base(parts[0].file, &base, err, err_size) != 0)
+            rc = MERGE_BAD_INPUT;
+        else
+            have_base = 1;
     }
     if (rc == MERGE_OK) {
         out = h5out_create_like(out_path, parts[0].file, 0, total, err, err_size);
         if (!out)
             rc = MERGE_OUTPUT;
     }
-    model_series series = {0};
-    if (rc == MERGE_OK) {
-        size_t m = (size_t)shape.horizon_months;
-        series.months = shape.horizon_months;
-        series.destinations = shape.destinations;
-        series.referrals = calloc(m, sizeof(double));
-        series.waiting = calloc(m, sizeof(double));
-        series.active = calloc(m, sizeof(double));
-        series.meetings = calloc(m, sizeof(double));
-        series.utilisation = calloc(m, sizeof(double));
-        series.exits = calloc(m * (size_t)shape.destinations, sizeof(double));
-        if (!series.referrals || !series.waiting || !series.active || !series.meetings || !series.utilisation ||
-            !series.exits) {
-            snprintf(err, err_size, "out of memory");
-            rc = MERGE_OUTPUT;
-        }
-    }
+    const model_params *shape = &base.model;
+    size_t n_extras = have_base ? results_extras_names(shape, NULL) : 0;
+    size_t n_money = have_base && base.money.enabled ? money_row_columns(&base.money, NULL) : 0;
+    double extras[RESULTS_MAX_EXTRAS], money_values[MONEY_MAX_COLUMNS];
     results_row *rows = rc == MERGE_OK ? malloc((total ? total : 1) * sizeof *rows) : NULL;
+    money_row *money = rc == MERGE_OK && n_money ? calloc(total ? total : 1, sizeof *money) : NULL;
+    if (rc == MERGE_OK && (!rows || (n_money && !money))) {
+        snprintf(err, err_size, "out of memory");
+        rc = MERGE_OUTPUT;
+    }
     for (uint64_t t = 0; rc == MERGE_OK && t < total; t++) {
         part *p = &parts[index[t].part];
         rows[t] = p->rows[index[t].row];
-        if (read_series(p->file, index[t].row, &series) != 0 || h5out_write_trial(out, &rows[t], &series) != 0) {
+        if (h5out_write_trial(out, &rows[t], NULL, NULL, NULL) != 0 ||
+            h5out_copy_trial_data(p->file, index[t].row, out, t) != 0) {
             snprintf(err, err_size, "%s: copying trial %llu failed", out_path, (unsigned long long)t);
             rc = MERGE_OUTPUT;
+            break;
+        }
+        if (n_extras && read_vector(p->file, "/trial_extras", index[t].row, extras, n_extras) == 0)
+            results_extras_unpack(&rows[t], shape, extras);
+        if (n_money && read_vector(p->file, "/money/trials", index[t].row, money_values, n_money) == 0) {
+            money_row_unpack(&money[t], &base.money, money_values);
+            money[t].scenario = rows[t].scenario;
+            money[t].replication = rows[t].replication;
         }
     }
     /* Participants in trial order: parts are contiguous slices, so their
@@ -334,13 +381,24 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
         results_summary *sum = NULL;
         results_difference *diff = NULL;
         size_t ns = 0, nd = 0;
-        if (results_summarise(rows, total, scenarios, &shape, crn, &sum, &ns, &diff, &nd) != 0 ||
-            h5out_write_summaries(out, sum, ns, diff, nd) != 0) {
+        if (results_summarise(rows, total, scenarios, shape, crn, &sum, &ns, &diff, &nd) != 0 ||
+            h5out_write_summaries(out, "", sum, ns, diff, nd) != 0) {
             snprintf(err, err_size, "%s: writing summaries failed", out_path);
             rc = MERGE_OUTPUT;
         }
         free(sum);
         free(diff);
+        if (rc == MERGE_OK && n_money) {
+            sum = NULL;
+            diff = NULL;
+            if (money_summarise(money, total, scenarios, &base.money, crn, &sum, &ns, &diff, &nd) != 0 ||
+                h5out_write_summaries(out, "/money", sum, ns, diff, nd) != 0) {
+                snprintf(err, err_size, "%s: writing money summaries failed", out_path);
+                rc = MERGE_OUTPUT;
+            }
+            free(sum);
+            free(diff);
+        }
     }
     if (rc == MERGE_OK) {
         if (h5out_finish(out, err, err_size) != 0)
@@ -350,12 +408,9 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
     if (out)
         h5out_abort(out);
     free(rows);
-    free(series.referrals);
-    free(series.waiting);
-    free(series.active);
-    free(series.meetings);
-    free(series.utilisation);
-    free(series.exits);
+    free(money);
+    if (have_base)
+        config_scenario_free(&base);
     free(index);
     for (int i = 0; i < n; i++) {
         if (parts[i].file >= 0)

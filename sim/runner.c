@@ -133,7 +133,9 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static int write_one(h5out *out, slot *s, const results_row *row, char *err, size_t err_size)
+/* The trial's packed mechanism numbers and money ledger, as stored. */
+static int write_one(h5out *out, slot *s, const results_row *row, const double *extras, const double *money,
+                     char *err, size_t err_size)
 {
     if (!out)
         return 0;
@@ -144,7 +146,7 @@ static int write_one(h5out *out, slot *s, const results_row *row, char *err, siz
             return -1;
         }
     }
-    if (h5out_write_trial(out, row, &s->result.series) != 0) {
+    if (h5out_write_trial(out, row, &s->result.series, extras, money) != 0) {
         snprintf(err, err_size, "%s", h5out_last_error(out));
         return -1;
     }
@@ -236,7 +238,7 @@ static int wait_for_trial(pool *pl, uint64_t k, const runner_options *opt)
  * written without series so the file names every trial. */
 static int write_unfinished(h5out *out, const results_row *row, char *err, size_t err_size)
 {
-    if (out && h5out_write_trial(out, row, NULL) != 0) {
+    if (out && h5out_write_trial(out, row, NULL, NULL, NULL) != 0) {
         snprintf(err, err_size, "%s", h5out_last_error(out));
         return -1;
     }
@@ -258,7 +260,11 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
     pl.slots = calloc(pl.window, sizeof *pl.slots);
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
     totals->rows = calloc(count ? count : 1, sizeof *totals->rows);
-    if (!pl.slots || !tids || !totals->rows) {
+    const money_params *money = st->scenarios[0].sc.money.enabled ? &st->scenarios[0].sc.money : NULL;
+    if (money)
+        totals->money = calloc(count ? count : 1, sizeof *totals->money);
+    double extras[RESULTS_MAX_EXTRAS], money_values[MONEY_MAX_COLUMNS];
+    if (!pl.slots || !tids || !totals->rows || (money && !totals->money)) {
         free(pl.slots);
         free(tids);
         snprintf(err, err_size, "out of memory preparing %llu trials", (unsigned long long)count);
@@ -297,6 +303,17 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
         if (copy) {
             uint64_t participants = 0;
             rc = h5prev_copy_trial(pl.resume, out, trial, row, &participants, err, err_size);
+            const model_params *mp = &st->scenarios[row->scenario].sc.model;
+            size_t n_extras = results_extras_names(mp, NULL);
+            if (rc == 0 && h5prev_trial_values(pl.resume, "/trial_extras", trial, extras, n_extras) == 0)
+                results_extras_unpack(row, mp, extras);
+            if (rc == 0 && money) {
+                size_t n_money = money_row_columns(money, NULL);
+                if (h5prev_trial_values(pl.resume, "/money/trials", trial, money_values, n_money) == 0)
+                    money_row_unpack(&totals->money[k], money, money_values);
+                totals->money[k].scenario = row->scenario;
+                totals->money[k].replication = row->replication;
+            }
             totals->done++;
             totals->copied++;
             totals->events += row->events;
@@ -330,7 +347,24 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
             totals->done++;
             totals->events += s->result.events;
             totals->participants += s->records.count;
-            rc = write_one(out, s, row, err, err_size);
+            const study_scenario *ss = &st->scenarios[scenario];
+            results_extras_pack(row, &ss->sc.model, extras);
+            const double *money_out = NULL;
+            if (money) {
+                money_row *mr = &totals->money[k];
+                char why_money[256];
+                if (money_ledger_trial(&ss->sc.money, &ss->sc.model, &s->result.series, s->records.items,
+                                       s->records.count, mr, NULL, why_money, sizeof why_money) != 0) {
+                    snprintf(err, err_size, "trial %llu: money ledger: %s", (unsigned long long)trial, why_money);
+                    rc = -1;
+                }
+                mr->scenario = row->scenario;
+                mr->replication = row->replication;
+                money_row_pack(mr, &ss->sc.money, money_values);
+                money_out = money_values;
+            }
+            if (rc == 0)
+                rc = write_one(out, s, row, extras, money_out, err, err_size);
         }
         if (ran && s->rc != SLOT_COPY)
             model_result_free(&s->result);
@@ -372,6 +406,8 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
 void runner_totals_free(runner_totals *t)
 {
     free(t->rows);
+    free(t->money);
+    t->money = NULL;
     t->rows = NULL;
     t->row_count = 0;
 }

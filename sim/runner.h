@@ -42,6 +42,7 @@ typedef struct runner_options {
 typedef struct runner_totals {
     results_row *rows;  /* one per trial of the slice, in trial order (malloc'ed);
                            status says which finished (1), failed (2) or did not run (0) */
+    money_row *money;   /* the money ledger per trial, when the scenarios have one (else NULL) */
     size_t row_count;
     uint64_t events;
     uint64_t participants;

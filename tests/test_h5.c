@@ -89,7 +89,7 @@ static void run_to_file(const study *st, int threads, const char *path, runner_t
     assert_int_equal(results_summarise(totals.rows, totals.row_count, st->scenario_count, &st->scenarios[0].sc.model,
                                        st->common_random_numbers, &sum, &ns, &diff, &nd),
                      0);
-    assert_int_equal(h5out_write_summaries(out, sum, ns, diff, nd), 0);
+    assert_int_equal(h5out_write_summaries(out, "", sum, ns, diff, nd), 0);
     free(sum);
     free(diff);
     if (h5out_finish(out, err, sizeof err) != 0)

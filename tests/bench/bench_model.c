@@ -115,7 +115,7 @@ static int write_summaries(h5out *out, const study *st, const results_row *rows,
     int rc = -1;
     if (results_summarise(rows, n, st->scenario_count, &st->scenarios[0].sc.model, st->common_random_numbers,
                           &sum, &ns, &diff, &nd) == 0)
-        rc = h5out_write_summaries(out, sum, ns, diff, nd);
+        rc = h5out_write_summaries(out, "", sum, ns, diff, nd);
     free(sum);
     free(diff);
     return rc;
@@ -183,7 +183,7 @@ static int bench_serial(const char *config, const char *reps, const char *path, 
                     goto write_failed;
             }
             double t1 = now_seconds();
-            if (h5out_write_trial(out, &rows[t], &res.series) != 0)
+            if (h5out_write_trial(out, &rows[t], &res.series, NULL, NULL) != 0)
                 goto write_failed;
             double t2 = now_seconds();
             part_s += t1 - t0;
