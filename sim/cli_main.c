@@ -242,8 +242,21 @@ static void print_scenario(const study *st, int s, const results_summary *sum, s
 {
     const model_params *mp = &st->scenarios[s].sc.model;
     uint32_t sc = (uint32_t)s;
-    printf("scenario %d '%s': %d workers, caseload cap %d, %.1f referrals/month; after warm-up, per replication:\n", s,
-           st->scenarios[s].name, mp->workers, mp->caseload_cap, mp->referral_rate_per_month);
+    char staff[96], inflow[96];
+    if (mp->roles == 0) {
+        snprintf(staff, sizeof staff, "%d workers, caseload cap %d", mp->workers, mp->caseload_cap);
+    } else {
+        int posts = 0;
+        for (int t = 0; t < mp->teams; t++)
+            for (int g = 0; g < mp->team[t].groups; g++)
+                posts += mp->team[t].group[g].count;
+        snprintf(staff, sizeof staff, "%d posts in %d teams (%d roles)", posts, mp->teams, mp->roles);
+    }
+    if (mp->sources == 0)
+        snprintf(inflow, sizeof inflow, "%.1f referrals/month", mp->referral_rate_per_month);
+    else
+        snprintf(inflow, sizeof inflow, "%d referral sources", mp->sources);
+    printf("scenario %d '%s': %s, %s; after warm-up, per replication:\n", s, st->scenarios[s].name, staff, inflow);
     print_metric(find_metric(sum, ns, sc, "wait_days"), "wait for a slot", 1, "days");
     print_metric(find_metric(sum, ns, sc, "time_in_programme_days"), "time in programme", 1, "days");
     print_metric(find_metric(sum, ns, sc, "waiting_list"), "waiting list", 1, "people");
