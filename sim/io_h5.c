@@ -362,7 +362,10 @@ static int create_trial_datasets(h5out *out)
         if (out->money_set < 0 || mark_per_trial(out->money_set) != 0)
             return fail(out, "creating /money/trials");
     }
-    hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = PARTICIPANT_BUFFER;
+    /* Chunks stay well inside HDF5's default 1 MiB chunk cache: a bigger
+     * chunk bypasses the cache, and HDF5 1.10 then leaks its buffer when a
+     * write fails (a full disk). */
+    hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 8192;
     hid_t space = H5Screate_simple(1, &zero, &unlimited);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, 1, &chunk);
