@@ -44,21 +44,17 @@
 
 /* ---- messages ---------------------------------------------------------- */
 
-/* Control characters from the file or the command line are shown escaped,
- * so a message stays one line. */
-static void one_line(char *msg, size_t size)
+/* A calibration or base file's text; NUL bytes mean it is not text. */
+static char *read_text(const char *path, char *why, size_t why_size)
 {
-    char out[sizeof ((config_error *)0)->message];
-    size_t o = 0;
-    for (const char *in = msg; *in && o + 5 < sizeof out; in++) {
-        unsigned char c = (unsigned char)*in;
-        if (c >= 0x20 && c != 0x7f)
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
+    size_t len = 0;
+    char *buf = config_read_text(path, &len, why, why_size);
+    if (buf && strlen(buf) != len) {
+        snprintf(why, why_size, "contains NUL bytes; not a text file");
+        free(buf);
+        buf = NULL;
     }
-    out[o] = '\0';
-    snprintf(msg, size, "%s", out);
+    return buf;
 }
 
 static int cfail(config_error *err, const char *path, const config_setting_t *where, const char *key,
@@ -74,48 +70,8 @@ static int cfail(config_error *err, const char *path, const config_setting_t *wh
         snprintf(err->message, sizeof err->message, "%s:%d: %s: %s", path, line, key, what);
     else
         snprintf(err->message, sizeof err->message, "%s: %s: %s", path, key, what);
-    one_line(err->message, sizeof err->message);
+    config_one_line(err->message, sizeof err->message);
     return -1;
-}
-
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return SIZE_MAX;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* The closest candidate, if close enough to be a plausible typo. */
-static const char *closest(const char *word, const char *const *cands, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = edit_distance(word, cands[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = cands[i];
-        }
-    }
-    return best_d <= strlen(word) / 3 + 1 ? best : NULL;
 }
 
 /* Every member of group g must be one of known; prefix names g in messages. */
@@ -132,7 +88,7 @@ static int check_members(config_error *err, const char *path, const config_setti
             continue;
         char key[256];
         snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", name);
-        const char *hint = closest(name, known, n);
+        const char *hint = config_closest(name, known, n);
         if (hint)
             return cfail(err, path, m, key, "unknown key (did you mean '%s'?)", hint);
         return cfail(err, path, m, key, "unknown key (expected %s)", shape);
@@ -175,49 +131,6 @@ static int number_of(const config_setting_t *s, double *v)
 }
 
 /* ---- reading a calibration file ---------------------------------------- */
-
-static char *read_text(const char *path, char *why, size_t why_size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, why_size, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *grown = cap < ((size_t)16 << 20) ? realloc(buf, cap * 2) : NULL;
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                snprintf(why, why_size, "larger than 16 MiB or out of memory; not a calibration file");
-                fclose(f);
-                return NULL;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-    }
-    if (!buf) {
-        snprintf(why, why_size, "out of memory reading it");
-    } else if (ferror(f)) {
-        snprintf(why, why_size, "cannot read: %s", strerror(errno));
-        free(buf);
-        buf = NULL;
-    } else {
-        buf[n] = '\0';
-        if (strlen(buf) != n) {
-            snprintf(why, why_size, "contains NUL bytes; not a text file");
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
 
 /* Loads the base with the parameters at x; 0 or -1 with cerr filled. */
 static int try_point(const calibrate_spec *cs, const double *x, config_error *cerr)
@@ -336,7 +249,7 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
         found |= strcmp(info[k].name, m) == 0;
     }
     if (!found) {
-        const char *hint = closest(m, names, n_info);
+        const char *hint = config_closest(m, names, n_info);
         if (hint)
             return cfail(err, path, s, sub, "unknown metric '%s' (did you mean '%s'?)", m, hint);
         char list[700] = "";
@@ -487,7 +400,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     if (config_read_string(&cfg, text) != CONFIG_TRUE) {
         snprintf(err->message, sizeof err->message, "%s:%d: syntax error: %s", path, config_error_line(&cfg),
                  config_error_text(&cfg));
-        one_line(err->message, sizeof err->message);
+        config_one_line(err->message, sizeof err->message);
         goto out;
     }
     static const char *const top[] = {"calibrate"};

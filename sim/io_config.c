@@ -208,7 +208,7 @@ static int overridden(const loader *ld, const char *key)
 
 /* Messages are one line: control characters that come from the file or the
  * command line (a string holding "\n", say) are shown escaped. */
-static void one_line(char *msg, size_t size)
+void config_one_line(char *msg, size_t size)
 {
     char out[sizeof ((config_error *)0)->message];
     size_t o = 0;
@@ -239,7 +239,7 @@ static int fail(loader *ld, const config_setting_t *where, const char *key, cons
     else
         snprintf(ld->err->message, sizeof ld->err->message, "%s: %s: %s", ld->path, key ? key : "(file)",
                  what);
-    one_line(ld->err->message, sizeof ld->err->message);
+    config_one_line(ld->err->message, sizeof ld->err->message);
     return -1;
 }
 
@@ -269,7 +269,7 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 /* Closest of the candidates, if close enough to be a plausible typo. */
-static const char *closest(const char *word, const char *const *cands, size_t n)
+const char *config_closest(const char *word, const char *const *cands, size_t n)
 {
     const char *best = NULL;
     size_t best_d = SIZE_MAX;
@@ -308,7 +308,7 @@ static int fail_unknown(loader *ld, const config_setting_t *s, const char *key)
     }
     for (size_t g = 0; g < ng; g++)
         cands[n++] = local[g];
-    const char *hint = closest(key, cands, n);
+    const char *hint = config_closest(key, cands, n);
     if (hint)
         return fail(ld, s, key, "unknown key (did you mean '%s'?)", hint);
     return fail(ld, s, key, "unknown key");
@@ -383,7 +383,7 @@ static int read_dist(loader *ld, const config_key *k, const config_setting_t *s,
         const char *kinds[DIST_KIND_COUNT];
         for (int i = 0; i < DIST_KIND_COUNT; i++)
             kinds[i] = dist_kind_name((dist_kind)i);
-        const char *hint = closest(kind_text, kinds, DIST_KIND_COUNT);
+        const char *hint = config_closest(kind_text, kinds, DIST_KIND_COUNT);
         if (hint)
             return fail(ld, name, key, "unknown distribution '%s' (did you mean '%s'?)", kind_text, hint);
         return fail(ld, name, key,
@@ -613,7 +613,7 @@ static int item_members(loader *ld, const config_setting_t *item, const char *pa
             continue;
         char key[256];
         snprintf(key, sizeof key, "%s.%s", path, name);
-        const char *hint = closest(name, allowed, n);
+        const char *hint = config_closest(name, allowed, n);
         if (hint)
             return fail(ld, m, key, "unknown key (did you mean '%s'?)", hint);
         return fail(ld, m, key, "unknown key");
@@ -724,7 +724,7 @@ static int fail_unknown_name(loader *ld, const config_setting_t *s, const char *
     const char *cands[64];
     for (int i = 0; i < n && i < 64; i++)
         cands[i] = names[i];
-    const char *hint = closest(name, cands, (size_t)(n < 64 ? n : 64));
+    const char *hint = config_closest(name, cands, (size_t)(n < 64 ? n : 64));
     if (hint)
         return fail(ld, s, key, "no %s named '%s' (did you mean '%s'?)", what, name, hint);
     return fail(ld, s, key, "no %s named '%s'", what, name);
@@ -1399,7 +1399,7 @@ static int money_component(loader *ld, const config_setting_t *m, const char *ke
     if (hint && strcmp(hint, "income") == 0 && !with_income)
         hint = NULL;
     if (!hint)
-        hint = closest(name, cands, n);
+        hint = config_closest(name, cands, n);
     const char *list = with_income ? "kommun, region, fk, af, state and income (the person's disposable income)"
                                    : "kommun, region, fk, af and state";
     if (hint)
@@ -1976,7 +1976,7 @@ static int apply_override(loader *ld, const char *text)
 
 /* ---- loading ----------------------------------------------------------- */
 
-static char *read_whole(const char *path, size_t *len, char *why, size_t why_size)
+char *config_read_text(const char *path, size_t *len, char *why, size_t why_size)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -1992,7 +1992,7 @@ static char *read_whole(const char *path, size_t *len, char *why, size_t why_siz
             break;
         if (n + 1 == cap) {
             if (cap >= ((size_t)64 << 20)) {
-                snprintf(why, why_size, "larger than 64 MiB; not a scenario file");
+                snprintf(why, why_size, "larger than 64 MiB; not a caseflow text file");
                 free(buf);
                 fclose(f);
                 return NULL;
@@ -2047,7 +2047,7 @@ int config_load(config_scenario *sc, const char *path, const char *const *overri
     err->message[0] = '\0';
     char why[200];
     size_t len = 0;
-    char *text = read_whole(path, &len, why, sizeof why);
+    char *text = config_read_text(path, &len, why, sizeof why);
     if (!text)
         return fail(&ld, NULL, NULL, "%s", why);
     if (memchr(text, '\0', len)) {
@@ -2060,7 +2060,7 @@ int config_load(config_scenario *sc, const char *path, const char *const *overri
     if (config_read_string(&ld.cfg, text) != CONFIG_TRUE) {
         snprintf(err->message, sizeof err->message, "%s:%d: syntax error: %s", path, config_error_line(&ld.cfg),
                  config_error_text(&ld.cfg));
-        one_line(err->message, sizeof err->message);
+        config_one_line(err->message, sizeof err->message);
         goto out;
     }
     for (int i = 0; i < n_overrides; i++)

@@ -49,4 +49,16 @@ void config_print_reference(FILE *out);
  * exits.shares.work). Returns 0, or -1 if the path names no number. */
 int config_get_number(const config_scenario *sc, const char *path, double *value);
 
+/* Shared by the readers of caseflow's text files (studies, calibrations): */
+
+/* Shows control characters escaped, so a message stays one line. */
+void config_one_line(char *msg, size_t size);
+
+/* The candidate closest to word, if close enough to be a plausible typo. */
+const char *config_closest(const char *word, const char *const *cands, size_t n);
+
+/* A whole text file (at most 64 MiB), NUL-terminated, its length in *len;
+ * NULL with why filled when it cannot be read. */
+char *config_read_text(const char *path, size_t *len, char *why, size_t why_size);
+
 #endif

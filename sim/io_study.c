@@ -304,54 +304,6 @@ static int read_lhs(const char *path, const config_setting_t *g, plan *pl, confi
     return rc;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *grown = cap < ((size_t)64 << 20) ? realloc(buf, cap * 2) : NULL;
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-    }
-    if (buf && ferror(f)) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
-
-/* Messages are one line: control characters that come from the file (a
- * scenario named "a\nb", say) are shown escaped, as config_load does. */
-static void one_line(char *msg, size_t size)
-{
-    char out[sizeof ((config_error *)0)->message];
-    size_t o = 0;
-    for (const char *in = msg; *in && o + 5 < sizeof out; in++) {
-        unsigned char c = (unsigned char)*in;
-        if (c >= 0x20 && c != 0x7f)
-            out[o++] = (char)c;
-        else
-            o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
-    }
-    out[o] = '\0';
-    snprintf(msg, size, "%s", out);
-}
-
 /* What makes a text unfit to hand to libconfig, or NULL. An empty file
  * would only say "missing required key", and libconfig's parser answers deep
  * nesting with "memory exhausted" (its stack limit), both unclear. Brackets
@@ -505,7 +457,9 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
     err->message[0] = '\0';
     st->common_random_numbers = 1;
     st->path = strdup(path);
-    char *text = read_text(path);
+    char why_unread[200];
+    size_t text_len = 0;
+    char *text = config_read_text(path, &text_len, why_unread, sizeof why_unread);
     config_t cfg;
     config_init(&cfg);
     plan pl = {0};
@@ -642,7 +596,7 @@ out:
     if (rc != 0) {
         if (!err->message[0]) /* the paths that fail only when memory runs out */
             snprintf(err->message, sizeof err->message, "%s: out of memory", path);
-        one_line(err->message, sizeof err->message);
+        config_one_line(err->message, sizeof err->message);
         study_free(st);
     }
     return rc;
