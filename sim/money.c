@@ -606,118 +606,28 @@ void money_metric_values(const money_row *row, const money_params *mp, double *v
         v[k++] = any ? (double)row->payback_never[a] : NAN;
 }
 
-static void finish_t(const stat_obs *s, double *mean, double *lo, double *hi, uint64_t *n)
-{
-    double h = stat_obs_ci_halfwidth(s, 0.95);
-    *mean = stat_obs_mean(s);
-    *lo = *mean - h;
-    *hi = *mean + h;
-    *n = s->n;
-}
-
-static void finish_wilson(const stat_obs *s, double *mean, double *lo, double *hi, uint64_t *n)
-{
-    double nn = (double)s->n, phat = stat_obs_mean(s), z = 1.959963984540054;
-    *n = s->n;
-    *mean = phat;
-    if (s->n == 0) {
-        *lo = *hi = NAN;
-        return;
-    }
-    double centre = (phat + z * z / (2 * nn)) / (1 + z * z / nn);
-    double half = z * sqrt(phat * (1 - phat) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
-    *lo = centre - half;
-    *hi = centre + half;
-}
-
 int money_summarise(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
                     results_summary **summary, size_t *n_summary, results_difference **diffs, size_t *n_diffs)
 {
     results_metric_info info[MONEY_MAX_METRICS];
     size_t m = money_metric_info_for(mp, info);
-    size_t S = scenarios > 0 ? (size_t)scenarios : 0;
-    uint32_t max_rep = 0;
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].replication > max_rep)
-            max_rep = rows[i].replication;
-    stat_obs *acc = malloc((S * m + 1) * sizeof *acc);
-    stat_obs *dacc = malloc((S * m + 1) * sizeof *dacc);
     double *values = malloc((n * m + 1) * sizeof *values);
-    long *base_of_rep = malloc(((size_t)max_rep + 1) * sizeof *base_of_rep);
-    *summary = calloc(S * m + 1, sizeof **summary);
-    *diffs = calloc(S > 1 ? (S - 1) * m : 1, sizeof **diffs);
-    if (!acc || !dacc || !values || !base_of_rep || !*summary || !*diffs) {
-        free(acc);
-        free(dacc);
-        free(values);
-        free(base_of_rep);
-        free(*summary);
-        free(*diffs);
+    results_key *keys = malloc((n + 1) * sizeof *keys);
+    int rc = -1;
+    if (values && keys) {
+        for (size_t i = 0; i < n; i++) {
+            money_metric_values(&rows[i], mp, &values[i * m]);
+            keys[i] = (results_key){rows[i].scenario, rows[i].replication, rows[i].status};
+        }
+        rc = results_summarise_table(values, keys, n, m, scenarios, info, paired, summary, n_summary, diffs,
+                                     n_diffs);
+    } else {
         *summary = NULL;
         *diffs = NULL;
-        return -1;
     }
-    for (size_t i = 0; i < S * m; i++) {
-        stat_obs_init(&acc[i]);
-        stat_obs_init(&dacc[i]);
-    }
-    for (size_t r = 0; r <= max_rep; r++)
-        base_of_rep[r] = -1;
-    for (size_t i = 0; i < n; i++) {
-        money_metric_values(&rows[i], mp, &values[i * m]);
-        if (rows[i].scenario == 0 && rows[i].status == RESULTS_DONE)
-            base_of_rep[rows[i].replication] = (long)i;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (rows[i].status != RESULTS_DONE || rows[i].scenario >= S)
-            continue;
-        size_t s = rows[i].scenario;
-        long b = base_of_rep[rows[i].replication];
-        for (size_t k = 0; k < m; k++) {
-            double v = values[i * m + k];
-            if (!isnan(v))
-                stat_obs_add(&acc[s * m + k], v);
-            if (paired && s > 0 && b >= 0 && !isnan(v) && !isnan(values[(size_t)b * m + k]))
-                stat_obs_add(&dacc[s * m + k], v - values[(size_t)b * m + k]);
-        }
-    }
-    size_t ns = 0, nd = 0;
-    for (size_t s = 0; s < S; s++)
-        for (size_t k = 0; k < m; k++) {
-            results_summary *o = &(*summary)[ns++];
-            o->scenario = (uint32_t)s;
-            memcpy(o->metric, info[k].name, sizeof o->metric);
-            memcpy(o->unit, info[k].unit, sizeof o->unit);
-            if (info[k].binary)
-                finish_wilson(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
-            else
-                finish_t(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
-            if (s == 0)
-                continue;
-            results_difference *d = &(*diffs)[nd++];
-            d->scenario = (uint32_t)s;
-            memcpy(d->metric, info[k].name, sizeof d->metric);
-            if (paired) {
-                d->paired = 1;
-                finish_t(&dacc[s * m + k], &d->mean, &d->ci_low, &d->ci_high, &d->replications);
-            } else {
-                const stat_obs *a = &acc[s * m + k], *b = &acc[k];
-                double va = stat_obs_variance(a) / (double)a->n, vb = stat_obs_variance(b) / (double)b->n;
-                double df = (va + vb) * (va + vb) / (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
-                d->mean = stat_obs_mean(a) - stat_obs_mean(b);
-                double h = stat_t_quantile(0.975, df) * sqrt(va + vb);
-                d->ci_low = d->mean - h;
-                d->ci_high = d->mean + h;
-                d->replications = a->n < b->n ? a->n : b->n;
-            }
-        }
-    *n_summary = ns;
-    *n_diffs = nd;
-    free(acc);
-    free(dacc);
     free(values);
-    free(base_of_rep);
-    return 0;
+    free(keys);
+    return rc;
 }
 
 /* ---- study parameter values ---------------------------------------------- */

@@ -183,28 +183,23 @@ static void finish(const stat_obs *s, double *mean, double *lo, double *hi, uint
     *n = s->n;
 }
 
-int results_summarise(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
-                      results_summary **summary, size_t *n_summary, results_difference **diffs,
-                      size_t *n_diffs)
+int results_summarise_table(const double *values, const results_key *keys, size_t n, size_t m, int scenarios,
+                            const results_metric_info *info, int paired, results_summary **summary,
+                            size_t *n_summary, results_difference **diffs, size_t *n_diffs)
 {
-    results_metric_info info[RESULTS_MAX_METRICS];
-    size_t m = results_metric_info_for(p, info);
-    size_t S = (size_t)scenarios;
-    stat_obs *acc = malloc(S * m * sizeof *acc);
-    stat_obs *dacc = malloc(S * m * sizeof *dacc);
-    double *values = malloc(n * m * sizeof *values);
-    /* Base rows by replication, to pair against. */
+    size_t S = scenarios > 0 ? (size_t)scenarios : 0;
     uint32_t max_rep = 0;
     for (size_t i = 0; i < n; i++)
-        if (rows[i].replication > max_rep)
-            max_rep = rows[i].replication;
+        if (keys[i].replication > max_rep)
+            max_rep = keys[i].replication;
+    stat_obs *acc = malloc((S * m + 1) * sizeof *acc);
+    stat_obs *dacc = malloc((S * m + 1) * sizeof *dacc);
     long *base_of_rep = malloc(((size_t)max_rep + 1) * sizeof *base_of_rep);
-    *summary = calloc(S * m, sizeof **summary);
+    *summary = calloc(S * m + 1, sizeof **summary);
     *diffs = calloc(S > 1 ? (S - 1) * m : 1, sizeof **diffs);
-    if (!acc || !dacc || !values || !base_of_rep || !*summary || !*diffs) {
+    if (!acc || !dacc || !base_of_rep || !*summary || !*diffs) {
         free(acc);
         free(dacc);
-        free(values);
         free(base_of_rep);
         free(*summary);
         free(*diffs);
@@ -216,18 +211,17 @@ int results_summarise(const results_row *rows, size_t n, int scenarios, const mo
         stat_obs_init(&acc[i]);
         stat_obs_init(&dacc[i]);
     }
+    /* Base rows by replication, to pair against. */
     for (size_t r = 0; r <= max_rep; r++)
         base_of_rep[r] = -1;
+    for (size_t i = 0; i < n; i++)
+        if (keys[i].scenario == 0 && keys[i].status == RESULTS_DONE)
+            base_of_rep[keys[i].replication] = (long)i;
     for (size_t i = 0; i < n; i++) {
-        results_metric_values(&rows[i], p, &values[i * m]);
-        if (rows[i].scenario == 0 && rows[i].status == RESULTS_DONE)
-            base_of_rep[rows[i].replication] = (long)i;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (rows[i].status != RESULTS_DONE || rows[i].scenario >= S)
+        if (keys[i].status != RESULTS_DONE || keys[i].scenario >= S)
             continue;
-        size_t s = rows[i].scenario;
-        long b = base_of_rep[rows[i].replication];
+        size_t s = keys[i].scenario;
+        long b = base_of_rep[keys[i].replication];
         for (size_t k = 0; k < m; k++) {
             double v = values[i * m + k];
             if (!isnan(v))
@@ -273,9 +267,33 @@ int results_summarise(const results_row *rows, size_t n, int scenarios, const mo
     *n_diffs = nd;
     free(acc);
     free(dacc);
-    free(values);
     free(base_of_rep);
     return 0;
+}
+
+int results_summarise(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
+                      results_summary **summary, size_t *n_summary, results_difference **diffs,
+                      size_t *n_diffs)
+{
+    results_metric_info info[RESULTS_MAX_METRICS];
+    size_t m = results_metric_info_for(p, info);
+    double *values = malloc((n * m + 1) * sizeof *values);
+    results_key *keys = malloc((n + 1) * sizeof *keys);
+    int rc = -1;
+    if (values && keys) {
+        for (size_t i = 0; i < n; i++) {
+            results_metric_values(&rows[i], p, &values[i * m]);
+            keys[i] = (results_key){rows[i].scenario, rows[i].replication, rows[i].status};
+        }
+        rc = results_summarise_table(values, keys, n, m, scenarios, info, paired, summary, n_summary, diffs,
+                                     n_diffs);
+    } else {
+        *summary = NULL;
+        *diffs = NULL;
+    }
+    free(values);
+    free(keys);
+    return rc;
 }
 
 /* One walk over the columns serves naming, packing and unpacking, so the

@@ -94,6 +94,18 @@ size_t results_extras_names(const model_params *p, char (*names)[RESULTS_EXTRA_N
 void results_extras_pack(const results_row *row, const model_params *p, double *values);
 void results_extras_unpack(results_row *row, const model_params *p, const double *values);
 
+/* Which trial a row of values belongs to. */
+typedef struct results_key {
+    uint32_t scenario, replication, status;
+} results_key;
+
+/* Summaries of any per-trial table (n rows of m values, NaN where a value
+ * is undefined), as results_summarise makes them; the money ledger uses it
+ * for its own metrics. */
+int results_summarise_table(const double *values, const results_key *keys, size_t n, size_t m, int scenarios,
+                            const results_metric_info *info, int paired, results_summary **summary,
+                            size_t *n_summary, results_difference **diffs, size_t *n_diffs);
+
 /* Summaries over rows of `scenarios` scenarios sharing p's shape; rows need
  * not be ordered. paired: replication r of every scenario ran on the same
  * seed, so differences are taken per replication. Arrays are malloc'ed;
