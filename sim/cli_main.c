@@ -13,6 +13,7 @@
  * failed (the others are kept; the file says which failed and why).
  */
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -78,6 +79,9 @@ static void usage(FILE *out)
             "  --resume       complete an interrupted run's output file: its finished trials are\n"
             "                 kept, the others run (same study, options and build required;\n"
             "                 without a file, a normal run)\n"
+            "  --precision METRIC=REL  replications until METRIC's 95%% CI half-width is within\n"
+            "                 REL of its mean in every scenario (e.g. exits_per_month=0.02)\n"
+            "  --max-reps N   cap for --precision (default 10000)\n"
             "  --quiet        no summary\n"
             "\n"
             "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario (or not enough memory),\n"
@@ -91,9 +95,13 @@ typedef struct cli_args {
     const char *command;
     const char *config;
     const char *output;
-    const char *overrides[CONFIG_MAX_OVERRIDES + 2];
+    const char *overrides[CONFIG_MAX_OVERRIDES + 3];
     int n_overrides;
     char reps_override[64], seed_override[64];
+    char precision_metric[64];   /* --precision METRIC=REL: replications until reached */
+    double precision;
+    long max_reps;
+    char precision_override[64];
     int threads;
     int task, tasks;     /* -1 when not given */
     int force, quiet, resume;
@@ -126,12 +134,13 @@ static int parse_args(int argc, char **argv, cli_args *a)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     a->threads = n > 0 ? (int)n : 1;
     a->task = a->tasks = -1;
+    a->max_reps = 10000;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--reps") == 0 || strcmp(arg, "--seed") == 0 ||
             strcmp(arg, "--threads") == 0 || strcmp(arg, "-s") == 0 || strcmp(arg, "--task") == 0 ||
-            strcmp(arg, "--tasks") == 0) {
+            strcmp(arg, "--tasks") == 0 || strcmp(arg, "--precision") == 0 || strcmp(arg, "--max-reps") == 0) {
             if (!next) {
                 fprintf(stderr, "caseflow: %s needs a value\n", arg);
                 return -1;
@@ -163,6 +172,23 @@ static int parse_args(int argc, char **argv, cli_args *a)
                     return -1;
                 }
                 a->threads = (int)v;
+            } else if (strcmp(arg, "--precision") == 0) {
+                const char *eq = strrchr(next, '=');
+                char *end = NULL;
+                double rel = eq ? strtod(eq + 1, &end) : 0;
+                if (!eq || eq == next || (size_t)(eq - next) >= sizeof a->precision_metric || *end || !(rel > 0) ||
+                    rel >= 1) {
+                    fprintf(stderr, "caseflow: --precision: expected METRIC=REL with 0 < REL < 1 (e.g. "
+                                    "exits_per_month=0.02), got '%s'\n", next);
+                    return -1;
+                }
+                snprintf(a->precision_metric, sizeof a->precision_metric, "%.*s", (int)(eq - next), next);
+                a->precision = rel;
+            } else if (strcmp(arg, "--max-reps") == 0) {
+                if (parse_positive(next, 1000000, &a->max_reps) != 0 || a->max_reps < 2) {
+                    fprintf(stderr, "caseflow: --max-reps: expected an integer between 2 and 1000000, got '%s'\n", next);
+                    return -1;
+                }
             } else if (strcmp(arg, "--task") == 0 || strcmp(arg, "--tasks") == 0) {
                 char *end;
                 errno = 0;
@@ -344,6 +370,87 @@ static void catch_stop_signals(int on)
         if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
             continue;
         sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* Replications until the named metric's 95 % CI half-width is within the
+ * relative precision for every scenario (or the cap): pilot runs without
+ * output, each sized from the last by the square-root law, then the real
+ * run with that many. Trials are seeded by index, so the pilots' trials
+ * are the first ones of the real run. Returns the count, or -1. */
+static long replications_for_precision(const cli_args *a)
+{
+    const char *ov[CONFIG_MAX_OVERRIDES + 4];
+    int n_ov = 0;
+    for (int i = 0; i < a->n_overrides; i++)
+        ov[n_ov++] = a->overrides[i];
+    char reps_line[64];
+    ov[n_ov++] = reps_line;
+    study st;
+    config_error cerr;
+    if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
+        fprintf(stderr, "caseflow: %s\n", cerr.message);
+        return -1;
+    }
+    results_metric_info info[RESULTS_MAX_METRICS];
+    size_t m = results_metric_info_for(&st.scenarios[0].sc.model, info);
+    int known = 0;
+    for (size_t k = 0; k < m; k++)
+        known |= strcmp(info[k].name, a->precision_metric) == 0;
+    long n = st.replications < 2 ? 2 : st.replications;
+    study_free(&st);
+    if (!known) {
+        fprintf(stderr, "caseflow: --precision: no metric named '%s' (the metrics are those of /summary, e.g. "
+                        "exits_per_month, time_in_programme_days, wait_days)\n", a->precision_metric);
+        return -1;
+    }
+    for (;;) {
+        if (n > a->max_reps)
+            n = a->max_reps;
+        snprintf(reps_line, sizeof reps_line, "run.replications=%ld", n);
+        if (study_load(&st, a->config, ov, n_ov, &cerr) != 0) {
+            fprintf(stderr, "caseflow: %s\n", cerr.message);
+            return -1;
+        }
+        runner_options opt = {.threads = a->threads};
+        runner_totals totals;
+        char err[1024];
+        results_summary *sum = NULL;
+        results_difference *diff = NULL;
+        size_t ns = 0, nd = 0;
+        int rc = runner_run(&st, 0, study_trial_count(&st), &opt, NULL, &totals, err, sizeof err);
+        if (rc == 0)
+            rc = results_summarise(totals.rows, totals.row_count, st.scenario_count, &st.scenarios[0].sc.model,
+                                   st.common_random_numbers, &sum, &ns, &diff, &nd);
+        double worst = 0;
+        for (size_t i = 0; rc == 0 && i < ns; i++)
+            if (strcmp(sum[i].metric, a->precision_metric) == 0) {
+                double half = (sum[i].ci_high - sum[i].ci_low) / 2, rel = half / fabs(sum[i].mean);
+                if (!(rel <= worst))
+                    worst = isnan(rel) ? INFINITY : rel;
+            }
+        free(sum);
+        free(diff);
+        runner_totals_free(&totals);
+        study_free(&st);
+        if (rc != 0) {
+            fprintf(stderr, "caseflow: --precision: a pilot run failed: %s\n", err);
+            return -1;
+        }
+        if (worst <= a->precision) {
+            fprintf(stderr, "caseflow: %ld replications give %s within +-%.3g %% (95 %% CI) in every scenario\n", n,
+                    a->precision_metric, 100 * worst);
+            return n;
+        }
+        if (n >= a->max_reps) {
+            fprintf(stderr, "caseflow: warning: %s reaches only +-%.3g %% at the cap of %ld replications "
+                            "(--max-reps); running %ld\n", a->precision_metric, 100 * worst, a->max_reps, n);
+            return n;
+        }
+        /* The half-width shrinks as 1/sqrt(n); aim 10 % past the estimate. */
+        double want = (double)n * (worst / a->precision) * (worst / a->precision) * 1.1;
+        long next = isfinite(want) ? (long)ceil(want) : 2 * n;
+        n = next > n ? next : n + 1;
     }
 }
 
@@ -656,5 +763,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(a.command, "list") == 0)
         return command_list(&a);
+    if (strcmp(a.command, "run") == 0 && a.precision_metric[0]) {
+        long reps = replications_for_precision(&a);
+        if (reps < 0)
+            return EXIT_USAGE;
+        snprintf(a.precision_override, sizeof a.precision_override, "run.replications=%ld", reps);
+        a.overrides[a.n_overrides++] = a.precision_override;
+    }
     return strcmp(a.command, "run") == 0 ? command_run(&a) : command_check(&a);
 }

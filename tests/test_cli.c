@@ -264,6 +264,79 @@ static void test_unwritable_output(void **state)
     assert_int_equal(ts_dir_entries(fx->out), 0);
 }
 
+/* The relative 95 % CI half-width of a /summary metric (scenario 0) and the
+ * number of replications of a file. */
+static double relative_halfwidth(const char *path, const char *metric, int *reps)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t a = H5Aopen(f, "replications", H5P_DEFAULT);
+    assert_true(a >= 0 && H5Aread(a, H5T_NATIVE_INT, reps) >= 0);
+    H5Aclose(a);
+    typedef struct row {
+        char metric[48];
+        double mean, lo, hi;
+    } row;
+    hid_t name_t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(name_t, 48);
+    hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(row));
+    H5Tinsert(mem, "metric", HOFFSET(row, metric), name_t);
+    H5Tinsert(mem, "mean", HOFFSET(row, mean), H5T_NATIVE_DOUBLE);
+    H5Tinsert(mem, "ci_low", HOFFSET(row, lo), H5T_NATIVE_DOUBLE);
+    H5Tinsert(mem, "ci_high", HOFFSET(row, hi), H5T_NATIVE_DOUBLE);
+    hid_t d = H5Dopen2(f, "/summary", H5P_DEFAULT);
+    hid_t sp = H5Dget_space(d);
+    size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
+    row *rows = calloc(n, sizeof *rows);
+    assert_true(H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+    double rel = NAN;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(rows[i].metric, metric) == 0)
+            rel = (rows[i].hi - rows[i].lo) / 2 / fabs(rows[i].mean);
+    free(rows);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Tclose(mem);
+    H5Tclose(name_t);
+    H5Fclose(f);
+    return rel;
+}
+
+/* --precision runs as many replications as the metric's CI needs: the file's
+ * interval meets the target, a stricter target needs more replications,
+ * the cap is respected (with a warning), and an unknown metric is refused. */
+static void test_precision(void **state)
+{
+    fixture *fx = *state;
+    char out[PATH_MAX], args[3 * PATH_MAX];
+    int loose_reps = 0, strict_reps = 0, capped = 0;
+    snprintf(out, sizeof out, "%s/loose.h5", fx->out);
+    snprintf(args, sizeof args, "run %s -o %s --quiet --precision exits_per_month=0.05", fx->good, out);
+    assert_int_equal(run(fx, args), 0);
+    double loose = relative_halfwidth(out, "exits_per_month", &loose_reps);
+    assert_true(loose <= 0.05);
+    snprintf(out, sizeof out, "%s/strict.h5", fx->out);
+    snprintf(args, sizeof args, "run %s -o %s --quiet --precision exits_per_month=0.02", fx->good, out);
+    assert_int_equal(run(fx, args), 0);
+    double strict = relative_halfwidth(out, "exits_per_month", &strict_reps);
+    assert_true(strict <= 0.02);
+    assert_true(strict_reps > loose_reps);
+    /* The square-root law: 2.5 times tighter needs several times more. */
+    assert_true(strict_reps >= 3 * loose_reps);
+    snprintf(out, sizeof out, "%s/capped.h5", fx->out);
+    snprintf(args, sizeof args, "run %s -o %s --quiet --precision exits_per_month=0.001 --max-reps 5", fx->good,
+             out);
+    assert_int_equal(run(fx, args), 0);
+    relative_halfwidth(out, "exits_per_month", &capped);
+    assert_int_equal(capped, 5);
+    TS_ASSERT_CONTAINS(fx->stderr_text, "cap of 5");
+    snprintf(args, sizeof args, "run %s -o %s/x.h5 --precision nonsense=0.1", fx->good, fx->out);
+    assert_int_equal(run(fx, args), 2);
+    TS_ASSERT_CONTAINS(fx->stderr_text, "no metric named 'nonsense'");
+    snprintf(args, sizeof args, "run %s -o %s/x.h5 --precision exits_per_month=2", fx->good, fx->out);
+    assert_int_equal(run(fx, args), 2);
+}
+
 int main(void)
 {
     /* a Slurm job's environment would make `run` a task of an array */
@@ -276,6 +349,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_existing_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_output, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_precision, setup, teardown),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
