@@ -315,6 +315,56 @@ static void print_differences(const study *st, const results_difference *d, size
                        d[i].mean, d[i].ci_low, d[i].ci_high);
 }
 
+/* The money ledger of scenario 0, a row per account: net per participant
+ * at each horizon and payback, each with its 95 % CI. */
+static void print_money(const study *st, const runner_totals *t)
+{
+    const money_params *mp = &st->scenarios[0].sc.money;
+    results_summary *sum = NULL;
+    results_difference *diff = NULL;
+    size_t ns = 0, nd = 0;
+    if (money_summarise(t->money, t->row_count, st->scenario_count, mp, st->common_random_numbers, &sum, &ns, &diff,
+                        &nd) != 0)
+        return;
+    const results_summary *cost = find_metric(sum, ns, 0, "money.cost_per_participant");
+    printf("money (scenario 0, kr per participant; 95%% CI over replications)%s\n", cost ? ":" : "");
+    if (cost)
+        printf("  programme cost per participant %.0f [%.0f, %.0f]\n", cost->mean, cost->ci_low, cost->ci_high);
+    printf("  %-10s %-*s  payback\n", "account", 31 * mp->horizons - 1, "net result after each horizon");
+    for (int acc = 0; acc < MONEY_ACCOUNTS; acc++) {
+        printf("  %-10s", money_account_names[acc]);
+        for (int h = 0; h < mp->horizons; h++) {
+            /* The metric names carry the horizon's label; match by prefix. */
+            const results_summary *net = NULL;
+            int seen = 0;
+            for (size_t i = 0; i < ns && !net; i++) {
+                const char *dot = strrchr(sum[i].metric, '.');
+                if (sum[i].scenario == 0 && strncmp(sum[i].metric, "money.net_", 10) == 0 && dot &&
+                    strcmp(dot + 1, money_account_names[acc]) == 0 && seen++ == h)
+                    net = &sum[i];
+            }
+            if (net) {
+                char label[32];
+                snprintf(label, sizeof label, "%.*s", (int)(strrchr(net->metric, '.') - net->metric - 10),
+                         net->metric + 10);
+                printf(" %3s %8.0f [%6.0f, %6.0f]", label, net->mean, net->ci_low, net->ci_high);
+            }
+        }
+        char name[80];
+        snprintf(name, sizeof name, "money.payback_months.%s", money_account_names[acc]);
+        const results_summary *pb = find_metric(sum, ns, 0, name);
+        snprintf(name, sizeof name, "money.payback_never.%s", money_account_names[acc]);
+        const results_summary *never = find_metric(sum, ns, 0, name);
+        if (pb && pb->replications > 0)
+            printf("  %.1f months [%.1f, %.1f]", pb->mean, pb->ci_low, pb->ci_high);
+        if (never && never->mean > 0)
+            printf("  never within the horizon in %.0f%% of replications", 100 * never->mean);
+        printf("\n");
+    }
+    free(sum);
+    free(diff);
+}
+
 static int resolve_task(const cli_args *a, int *task, int *tasks)
 {
     *task = a->task;
@@ -627,6 +677,8 @@ static int command_run(const cli_args *a)
                 print_scenario(&st, s, sum, ns);
             if (nd)
                 print_differences(&st, diff, nd);
+            if (totals.money)
+                print_money(&st, &totals);
         } else {
             printf("task %d of %d: trials %llu..%llu of %llu (merge the task files with caseflow merge)\n", task, tasks,
                    (unsigned long long)first, (unsigned long long)(first + count - 1), (unsigned long long)total);
