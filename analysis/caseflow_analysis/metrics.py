@@ -187,28 +187,7 @@ class ParticipantStats:
         return self.caseload[:, :, self.run.warmup:].reshape(-1)
 
     def caseload_summary(self):
-        v = self.caseload_after_warmup()
-        if v.size == 0:
-            return None
-        cap = self.run.caseload_cap
-        out = {
-            "what": "participants assigned to each worker at each month end after warm-up, "
-                    "pooled over workers, month ends and replications",
-            "observations": int(v.size),
-            "mean": float(v.mean()),
-            "median": float(np.median(v)),
-            "p10": float(np.quantile(v, 0.1)),
-            "p90": float(np.quantile(v, 0.9)),
-            "min": int(v.min()),
-            "max": int(v.max()),
-            "workers": self.workers,
-            "caseload_cap": cap,
-        }
-        if cap:
-            out["share_at_cap"] = float((v >= cap).mean())
-        per_rep = self.caseload[:, :, self.run.warmup:].mean(axis=(1, 2))
-        out["mean_by_replication_ci"] = stats.mean_ci(per_rep)
-        return out
+        return caseload_summary(self.caseload, self.run.warmup, self.run.caseload_cap, self.workers)
 
     def duration_summary(self, destinations):
         rows = []
@@ -237,6 +216,37 @@ class ParticipantStats:
         return rows
 
 
+def caseload_summary(caseload, warmup, cap, workers):
+    """Summary of per-worker caseloads [rep x worker x month] at month ends
+    after warm-up, pooled; NaN entries (posts that do not exist, in
+    /series/worker_caseload) are left out."""
+    after = np.asarray(caseload[:, :, warmup:], float)
+    v = after.reshape(-1)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return None
+    out = {
+        "what": "participants assigned to each worker at each month end after warm-up, "
+                "pooled over workers, month ends and replications",
+        "observations": int(v.size),
+        "mean": float(v.mean()),
+        "median": float(np.median(v)),
+        "p10": float(np.quantile(v, 0.1)),
+        "p90": float(np.quantile(v, 0.9)),
+        "min": int(v.min()),
+        "max": int(v.max()),
+        "workers": workers,
+        "caseload_cap": cap,
+    }
+    if cap:
+        out["share_at_cap"] = float((v >= cap).mean())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fin = np.isfinite(after)
+        per_rep = np.where(fin, after, 0.0).sum(axis=(1, 2)) / fin.sum(axis=(1, 2))
+    out["mean_by_replication_ci"] = stats.mean_ci(per_rep)
+    return out
+
+
 def consistency_checks(run, pstats):
     """Cross-checks between sections of the file: list of dicts (name, ok, detail)."""
     checks = []
@@ -259,6 +269,11 @@ def consistency_checks(run, pstats):
             checks.append({"name": "mean time in programme from /participants = /replications",
                            "ok": bool(same_nan and diff <= 1e-6 * max(1.0, float(np.nanmax(np.abs(theirs))) if both.any() else 1.0)),
                            "detail": f"largest difference {diff:.3g} days"})
+    wc = run.series.get("worker_caseload")
+    if wc is not None and wc.ndim == 3 and "active" in run.series:
+        diff = np.abs(np.nansum(wc, axis=2) - run.series["active"]).max()
+        checks.append({"name": "Σ /series/worker_caseload = /series/active",
+                       "ok": bool(diff == 0), "detail": f"largest difference {diff:g}"})
     if "exits" in run.series and run.exits_by_destination is not None:
         s = run.series["exits"][:, run.warmup:, :].sum(axis=1)
         if s.shape == run.exits_by_destination.shape:

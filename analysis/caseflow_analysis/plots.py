@@ -1,6 +1,7 @@
 """Figures. Every function takes plain arrays (or the run objects) and returns
 a matplotlib Figure; save() writes it as PNG. Agg backend, fonts >= 10 pt."""
 import math
+import warnings
 
 import matplotlib
 
@@ -131,15 +132,17 @@ def fig_caseload(caseload, warmup, cap=None):
     """caseload: [rep x worker x month]. Left: distribution of per-worker
     caseloads at month ends after warm-up. Right: each worker's mean."""
     R, W, M = caseload.shape
-    after = caseload[:, :, warmup:]
+    after = np.asarray(caseload[:, :, warmup:], float)
     v = after.reshape(-1)
+    v = v[np.isfinite(v)]  # /series/worker_caseload: NaN where a post does not exist
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.3, 1]})
     if v.size:
         lo, hi = int(v.min()), int(v.max())
         bins = np.arange(lo - 0.5, hi + 1.5, 1.0)
         share = np.histogram(v, bins=bins)[0] / v.size * 100
         a1.bar(np.arange(lo, hi + 1), share, width=0.85, color=color(0),
-               label=f"{W} workers × {M - warmup} month ends × {R} replications")
+               label=f"{W} workers × {M - warmup} month ends × {R} replications"
+                     + (f" ({v.size} with the post filled)" if v.size < after.size else ""))
         a1.axvline(v.mean(), color=color(1), lw=2, label=f"mean {v.mean():.1f}")
     if cap:
         a1.axvline(cap, color="0.2", ls="--", lw=1.5, label=f"caseload cap {cap}")
@@ -149,12 +152,16 @@ def fig_caseload(caseload, warmup, cap=None):
     a1.set_xlabel("participants assigned to the worker")
     a1.set_ylabel("share of worker-month-ends (%)")
     a1.legend(loc="upper left", framealpha=0.9)
-    per_worker = after.mean(axis=2)  # rep x worker
-    m = per_worker.mean(axis=0)
-    if R >= 2:
-        half = stats.t_ppf(0.975, R - 1) * per_worker.std(axis=0, ddof=1) / math.sqrt(R)
-    else:
-        half = np.zeros(W)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: posts that never existed
+        per_worker = np.nanmean(after, axis=2)  # rep x worker
+        m = np.nanmean(per_worker, axis=0)
+        nw = np.isfinite(per_worker).sum(axis=0)
+        sd = np.nanstd(per_worker, axis=0, ddof=1)
+        half = np.array([stats.t_ppf(0.975, k - 1) * sd[i] / math.sqrt(k) if k >= 2 else 0.0
+                         for i, k in enumerate(nw)])
+    m = np.nan_to_num(m)
+    half = np.nan_to_num(half)
     a2.bar(np.arange(1, W + 1), m, yerr=half, capsize=3, color=color(0), alpha=0.85,
            label="mean with 95 % CI over replications")
     if cap:
@@ -411,3 +418,35 @@ def _fmt_param(v):
     except (TypeError, ValueError):
         return str(v)
     return str(int(f)) if f == int(f) else f"{f:g}"
+
+
+def fig_money_net(accounts, horizons, net, payback_text=None):
+    """Per-actor net result per participant after each horizon: grouped bars
+    (one group per account, one bar per horizon) with 95 % CI error bars.
+
+    net[(h, account)] = dict(mean, ci_low, ci_high); horizons: list of
+    (months, legend label); payback_text[account]: a second tick-label line."""
+    from matplotlib.ticker import FuncFormatter
+    A, H = len(accounts), max(len(horizons), 1)
+    fig, ax = plt.subplots(figsize=(max(8.0, 1.25 * A + 3), 5.2))
+    width = 0.8 / H
+    x = np.arange(A)
+    for i, (h, hlabel) in enumerate(horizons):
+        m = np.array([net[(h, a)]["mean"] for a in accounts], float)
+        lo = np.array([net[(h, a)]["ci_low"] for a in accounts], float)
+        hi = np.array([net[(h, a)]["ci_high"] for a in accounts], float)
+        err = np.vstack([np.where(np.isfinite(lo), m - lo, 0.0), np.where(np.isfinite(hi), hi - m, 0.0)])
+        ax.bar(x + (i - (H - 1) / 2) * width, np.nan_to_num(m), width * 0.92, yerr=err, capsize=3,
+               color=color(i), label=hlabel, error_kw={"elinewidth": 1.2, "ecolor": "0.15"})
+    ax.axhline(0, color="0.1", lw=1.2, zorder=3)
+    ax.set_xticks(x)
+    ax.set_xticklabels([a + (f"\n{payback_text[a]}" if payback_text and a in payback_text else "")
+                        for a in accounts])
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", "\u2009")))
+    ax.set_title("Net result per participant by actor after each horizon (gains minus programme cost)")
+    ax.set_ylabel("net result (kr per participant)")
+    ax.set_xlabel("actor (account); below: payback, mean months over replications where it happened")
+    ax.grid(axis="x", visible=False)
+    ax.legend(title="after (bars: mean; whiskers: 95 % CI)", loc="best", framealpha=0.9)
+    fig.tight_layout()
+    return fig

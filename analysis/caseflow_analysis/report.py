@@ -201,10 +201,19 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
 
     # -- caseload per worker ---------------------------------------------------------------
     page.section("caseload", "Caseload per worker")
-    if pstats is not None and pstats.available and pstats.workers:
-        from . import plots
-        cs = pstats.caseload_summary()
-        summary["caseload_per_worker"] = cs
+    wc = run.series.get("worker_caseload")
+    caseload = source = None
+    if wc is not None and wc.ndim == 3 and wc.shape[2] > 0:
+        caseload = wc.transpose(0, 2, 1)  # replication x post x month
+        workers = wc.shape[2]
+        source = "/series/worker_caseload"
+        page.p("What this is: for every worker post, the number of participants assigned to it at each month "
+               "end after warm-up, as the simulator recorded it in /series/worker_caseload (posts that did not "
+               "exist in a month are left out). The distribution pools posts, month ends and replications.")
+    elif pstats is not None and pstats.available and pstats.workers:
+        caseload = pstats.caseload
+        workers = pstats.workers
+        source = "/participants"
         page.p("What this is: for every worker, the number of participants assigned to them at each month end "
                "after warm-up, reconstructed from /participants (assigned before the month end and not yet "
                "exited at it — the same snapshot convention as /series/active; the two agree, see Checks). "
@@ -212,11 +221,20 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
         if not pstats.workers_from_config:
             page.note("The number of workers was not readable from the scenario; it is taken as the highest "
                       "worker index seen + 1, so workers who never had a participant may be missing.")
+    if caseload is not None:
+        from . import plots
+        cs = M.caseload_summary(caseload, run.warmup, run.caseload_cap, workers)
         if cs:
-            add_figure("caseload_per_worker.png", plots.fig_caseload(pstats.caseload, run.warmup, run.caseload_cap),
+            cs["source"] = source
+        summary["caseload_per_worker"] = cs
+        page.p(f"Source: {source}.", cls="sub")
+        if cs:
+            add_figure("caseload_per_worker.png", plots.fig_caseload(caseload, run.warmup, run.caseload_cap),
                        "caseload per worker", "Left: how often a worker had each caseload at a month end. Right: "
-                       "each worker's mean caseload after warm-up, with its 95 % CI over replications.")
-            trows = [["workers", cs["workers"]], ["caseload cap", cs["caseload_cap"] or "—"],
+                       f"each worker's mean caseload after warm-up, with its 95 % CI over replications. "
+                       f"Source: {source}.")
+            trows = [["source", source], ["workers" if source == "/participants" else "worker posts", cs["workers"]],
+                     ["caseload cap", cs["caseload_cap"] or "—"],
                      ["observations (worker × month end × replication)", cs["observations"]],
                      ["mean caseload at month ends", f"{fmt(cs['mean'])}  95 % CI "
                                        f"{fmt_ci(cs['mean_by_replication_ci']['ci_low'], cs['mean_by_replication_ci']['ci_high'])}"],
@@ -226,7 +244,8 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
                 trows.append(["share of worker-month-ends at the cap", f"{fmt(cs['share_at_cap'], 1, 100)} %"])
             page.table(None, trows, numeric=(1,))
     else:
-        skip("caseload per worker", "the file has no /participants (or no workers could be identified).")
+        skip("caseload per worker", "the file has no /series/worker_caseload and no /participants "
+             "(or no workers could be identified).")
 
     # -- time to exit ----------------------------------------------------------------------
     page.section("time-to-exit", "Time to exit")
@@ -305,6 +324,10 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
             summary["targets"] = outcomes
         summary["target_problems"] = target_problems
 
+    # -- money ----------------------------------------------------------------------------------
+    if run.money is not None or run.money_summary is not None:
+        money_section(run, page, summary, add_figure, skip)
+
     # -- checks & notes ----------------------------------------------------------------------------
     page.section("checks", "Checks")
     page.p("Cross-checks between sections of the file (the analysis and the simulator must tell one story).")
@@ -332,3 +355,146 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
     outputs.write_text(os.path.join(outdir, "index.html"), page.render())
     summary["outdir"] = outdir
     return summary
+
+
+def money_section(run, page, summary, add_figure, skip):
+    """The Money section: costs, per-actor net results at each horizon and
+    payback, recomputed from /money/trials and checked against /money/summary."""
+    from . import money as MO
+    page.section("money", "Money")
+    if run.money is None:
+        skip("money", "/money has no usable /money/trials (only the simulator's /money/summary); "
+             "nothing to recompute.")
+        return
+    led = MO.Ledger(run)
+    ours = led.summarise()
+    rows = M.compare_with_summary(ours, run.money_summary)
+    byname = {n: (o, s, a) for n, o, s, a in rows}
+    ms = {"what": "recomputed from /money/trials over replications (Student t; payback_never: Wilson) and "
+                  "checked against /money/summary", "payers": led.payers, "accounts": led.accounts,
+          "horizons_months": led.horizons, "ledger_months": led.ledger_months, "metrics": {}, "payback": {},
+          "net": {}}
+    for n, o, s, a in rows:
+        lab, unit = MO.label(n)
+        src = o if o is not None else {"mean": s["mean"], "ci_low": s["ci_low"], "ci_high": s["ci_high"],
+                                       "n": s["replications"], "method": "simulator"}
+        ms["metrics"][n] = {"label": lab, "unit": unit, "mean": src["mean"], "ci_low": src["ci_low"],
+                            "ci_high": src["ci_high"], "replications": src["n"], "method": src.get("method"),
+                            "source": "recomputed" if o is not None else "simulator /money/summary",
+                            "simulator": s, "agrees_with_simulator": a}
+    bad = [n for n, o, s, a in rows if a is False]
+    ms["summary_agrees"] = not bad
+    summary["money"] = ms
+
+    def check(names):
+        st = [byname[n][2] for n in names if n in byname]
+        wrong = [n for n in names if n in byname and byname[n][2] is False]
+        if wrong:
+            return '<span class="badtext">differs</span>: ' + esc(", ".join(wrong)), "bad"
+        if st and all(x is True for x in st):
+            return '<span class="ok">agrees</span>', ""
+        if any(x is True for x in st):
+            return '<span class="ok">agrees</span> (where in /money/summary)', ""
+        return "analysis only (not in /money/summary)", ""
+
+    def val(name):
+        return ms["metrics"].get(name)
+
+    page.p("Kr, undiscounted unless the scenario's money.discount_rate says otherwise. Mean over replications "
+           "with its 95 % confidence interval (Student t on n − 1 degrees of freedom), recomputed here from "
+           "/money/trials and checked against the simulator's /money/summary.")
+    if run.money_summary is None:
+        page.note("The file has no /money/summary: nothing to check the recomputed money numbers against.")
+
+    # costs
+    page.h3("Programme cost")
+    trows, classes = [], []
+    names = (["money.cohort", "money.cost_total", "money.cost_per_participant", "money.cost_per_good_exit"]
+             + [f"money.cost_paid.{p}" for p in led.payers]
+             + ["money.cost_staff", "money.cost_measures", "money.cost_fixed", "money.cost_purchased"])
+    for n in names:
+        v = val(n)
+        if v is None:
+            continue
+        lab, unit = MO.label(n)
+        if v["replications"] == 0:
+            why = ("no exit to work or studies in any replication" if n == "money.cost_per_good_exit"
+                   else "no replication has a value")
+            mean_txt, ci_txt = "—", f"— ({why})"
+        else:
+            digits = 1 if n == "money.cohort" else 0
+            mean_txt, ci_txt = fmt(v["mean"], digits), fmt_ci(v["ci_low"], v["ci_high"], digits)
+        c, cls = check([n])
+        trows.append([lab, unit, mean_txt, ci_txt, v["replications"], c])
+        classes.append(cls)
+    page.table(["item", "unit", "mean", "95 % CI", "replications", "vs. simulator /money/summary"], trows,
+               numeric=(2, 3, 4), row_classes=classes, raw_cols=(5,))
+
+    # net results and payback
+    page.h3("Net result per participant by actor, and payback")
+    horizon_names = [(h, MO.horizon_label(h)) for h in led.horizons]
+    header = ["actor (account)"]
+    for h, _ in horizon_names:
+        header += [f"net after {MO.horizon_text(h)} (kr per participant)", "95 % CI"]
+    header += ["payback (months): mean [95 % CI]", f"no payback within {led.ledger_months} months: "
+               "replications (share) [95 % CI]", "vs. simulator /money/summary"]
+    trows, classes, pb_text, net = [], [], {}, {}
+    for acc in led.accounts:
+        row = [acc]
+        ms["net"][acc] = {}
+        for h, hl in horizon_names:
+            v = val(f"money.net_{hl}.{acc}") or {"mean": float("nan"), "ci_low": float("nan"),
+                                                    "ci_high": float("nan"), "replications": 0}
+            net[(h, acc)] = v
+            ms["net"][acc][f"{h}m"] = {k: v[k] for k in ("mean", "ci_low", "ci_high", "replications")}
+            row += [fmt(v["mean"], 0), fmt_ci(v["ci_low"], v["ci_high"], 0)]
+        pm = val(f"money.payback_months.{acc}")
+        pn = val(f"money.payback_never.{acc}")
+        o = byname.get(f"money.payback_never.{acc}", (None,))[0] or {}
+        n_all = pn["replications"] if pn else (pm["replications"] if pm else 0)
+        k_never = o.get("count", round(pn["mean"] * n_all) if pn and n_all else 0)
+        n_paid = pm["replications"] if pm else 0
+        if n_all and k_never == n_all:
+            ptxt, short = f"never within the horizon ({led.ledger_months} months)", f"no payback in {led.ledger_months} mo"
+        elif pm and n_paid:
+            ptxt = f"{fmt(pm['mean'], 1)} {fmt_ci(pm['ci_low'], pm['ci_high'], 1)}"
+            short = f"payback {fmt(pm['mean'], 1)} mo"
+            if k_never:
+                ptxt += f" (over the {n_paid} replications with payback)"
+                short += f"\n(never in {fmt(k_never / n_all, 0, 100)} %)"
+        else:
+            ptxt, short = "—", ""
+        pb_text[acc] = short
+        never_txt = (f"{k_never} of {n_all} ({fmt(k_never / n_all, 0, 100)} %) "
+                     f"{fmt_ci(pn['ci_low'], pn['ci_high'], 0, 100)} %" if pn and n_all else "—")
+        row += [ptxt, never_txt]
+        c, cls = check([f"money.net_{hl}.{acc}" for _, hl in horizon_names]
+                       + [f"money.payback_months.{acc}", f"money.payback_never.{acc}"])
+        row.append(c)
+        trows.append(row)
+        classes.append(cls)
+        ms["payback"][acc] = {
+            "months": ({k: pm[k] for k in ("mean", "ci_low", "ci_high", "replications")} if pm else None),
+            "never_count": int(k_never), "replications": int(n_all),
+            "never_share": (k_never / n_all if n_all else None),
+            "never_ci": ([pn["ci_low"], pn["ci_high"]] if pn else None),
+            "never_within_horizon": bool(n_all and k_never == n_all), "text": ptxt}
+    ncols = len(header)
+    page.table(header, trows, numeric=tuple(range(1, ncols - 1)), row_classes=classes, raw_cols=(ncols - 1,))
+    page.p(f"Net result = gains per participant followed up to the horizon minus the programme cost that actor "
+           f"paid per participant. Payback: the first month in which the actor's cumulative gains cover its "
+           f"cost; its mean and CI are over the replications where that happened within the ledger's "
+           f"{led.ledger_months} months, and the next column gives the share of replications where it never "
+           "did (Wilson 95 % interval). 'public' sums the public payers; 'society' adds the individual.")
+    if bad:
+        page.note(f"The recomputed money numbers differ from the simulator's /money/summary for: {', '.join(bad)}.")
+    if led.accounts and horizon_names:
+        from . import plots
+        fig = plots.fig_money_net(led.accounts, [(h, f"{MO.horizon_text(h)}") for h, _ in horizon_names], net,
+                                  pb_text)
+        add_figure("money_payback.png", fig, "net result per participant by actor after each horizon",
+                   "Net result per participant (gains minus the actor's share of the programme cost) after each "
+                   "horizon, by actor: bars are means over replications, whiskers their 95 % CI. Above zero the "
+                   "actor has been paid back by then. The cumulative net month by month is not stored in the "
+                   "file, so the horizons stand in for the payback curve; the payback month is printed under "
+                   "each actor.")

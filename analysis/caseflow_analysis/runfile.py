@@ -187,8 +187,11 @@ class RunFile:
         self.participant_rows = f["participants"].shape[0] if self.has_participants else 0
         self.participant_fields = f["participants"].dtype.names if self.has_participants else ()
         self.targets = read_targets(f) if "targets" in f else []
+        self._read_money(f)
         known = ("destinations", "replications", "exits_by_destination", "series", "summary", "participants",
                  "targets", "scenarios", "parameter_names", "scenario_parameters", "paired_differences")
+        if self.money_trials is not None or self.money_summary is not None:
+            known += ("money",)
         self.other_groups = sorted(k for k in f.keys() if k not in known)
 
         self.horizon = int(self.attrs.get("horizon_months", 0) or 0)
@@ -239,9 +242,36 @@ class RunFile:
                               f"{first + count - 1 if isinstance(first, int) and isinstance(count, int) else '?'} "
                               f"of {total} (a task's slice, or a run that failed). Statistics use the finished "
                               "trials present; merge the task files with `caseflow merge` for the whole study.")
+        if self.money_trials is not None and self.money_trials.shape[0] != n_rows:
+            self.notes.append(f"/money/trials has {self.money_trials.shape[0]} rows, expected one per trial "
+                              f"({n_rows}): not used.")
+            self.money_trials = None
         not_done = int((~self.row_done).sum())
         if not_done:
             self.notes.append(f"{not_done} trial row(s) are not finished (status ≠ 1) and are left out.")
+
+    def _read_money(self, f):
+        """/money (format 2, only with a `money` section): trials [T, Y] named
+        by the attribute `columns`, and /money/summary, /money/paired_differences
+        compounds like /summary."""
+        self.money_trials, self.money_columns = None, []
+        self.money_summary = self.money_paired_differences = None
+        g = f.get("money") if "money" in f else None
+        if g is None or not hasattr(g, "keys"):
+            return
+        if _is_dataset(g, "trials"):
+            ds = g["trials"]
+            cols = [as_text(c) for c in ds.attrs["columns"]] if "columns" in ds.attrs else []
+            if ds.ndim == 2 and len(cols) == ds.shape[1]:
+                self.money_trials = ds[...].astype(float)
+                self.money_columns = cols
+            else:
+                self.notes.append(f"/money/trials has shape {ds.shape} but {len(cols)} names in its `columns` "
+                                  "attribute: not used.")
+        if _is_compound(g, "summary"):
+            self.money_summary = _table(g["summary"])
+        if _is_compound(g, "paired_differences"):
+            self.money_paired_differences = _table(g["paired_differences"])
 
     @property
     def n_scenarios(self):
@@ -318,6 +348,11 @@ class RunData:
         self.participant_rows = rf.participant_rows
         self.targets = rf.targets
         self.other_groups = rf.other_groups
+        # /money: {column: array over this scenario's replications}; None without /money/trials
+        self.money = ({c: rf.money_trials[sel, j] for j, c in enumerate(rf.money_columns)}
+                      if rf.money_trials is not None else None)
+        self.money_summary = ([dict(r) for r in rf.money_summary if int(r.get("scenario", 0)) == s]
+                              if rf.money_summary is not None else None)
         if self.n_reps == 0:
             raise InputError(f"{self.path}: scenario '{self.scenario_name}' has no finished trials in this file")
 
