@@ -18,8 +18,8 @@
 
 #define PARTICIPANT_BUFFER 16384
 
-/* Per-trial datasets carry this attribute, so a merge or resume can copy
- * every one of them row by row without a list of names. */
+/* Per-trial datasets (first axis: the trial) carry this attribute, so a
+ * reader can tell them from the study's tables without a list of names. */
 #define PER_TRIAL_ATTR "per_trial"
 
 #define FAILURE_REASON_LEN 256
