@@ -57,23 +57,6 @@ static char *read_text(const char *path, char *why, size_t why_size)
     return buf;
 }
 
-static int cfail(config_error *err, const char *path, const config_setting_t *where, const char *key,
-                 const char *fmt, ...)
-{
-    char what[900];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    int line = where ? (int)config_setting_source_line(where) : 0;
-    if (line > 0)
-        snprintf(err->message, sizeof err->message, "%s:%d: %s: %s", path, line, key, what);
-    else
-        snprintf(err->message, sizeof err->message, "%s: %s: %s", path, key, what);
-    config_one_line(err->message, sizeof err->message);
-    return -1;
-}
-
 /* Every member of group g must be one of known; prefix names g in messages. */
 static int check_members(config_error *err, const char *path, const config_setting_t *g, const char *prefix,
                          const char *const *known, size_t n, const char *shape)
@@ -90,8 +73,8 @@ static int check_members(config_error *err, const char *path, const config_setti
         snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", name);
         const char *hint = config_closest(name, known, n);
         if (hint)
-            return cfail(err, path, m, key, "unknown key (did you mean '%s'?)", hint);
-        return cfail(err, path, m, key, "unknown key (expected %s)", shape);
+            return config_fail(err, path, m, key, "unknown key (did you mean '%s'?)", hint);
+        return config_fail(err, path, m, key, "unknown key (expected %s)", shape);
     }
     return 0;
 }
@@ -155,7 +138,7 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
     char key[96], sub[128];
     snprintf(key, sizeof key, "calibrate.parameters[%d]", i);
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
-        return cfail(err, path, e, key, "expected a group %s, got %s", shape, type_name(e));
+        return config_fail(err, path, e, key, "expected a group %s, got %s", shape, type_name(e));
     if (check_members(err, path, e, key, known, 4, "key, lower, upper, start") != 0)
         return -1;
     calibrate_param *p = &cs->param[i];
@@ -164,21 +147,21 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
     const config_setting_t *s = config_setting_get_member(e, "key");
     snprintf(sub, sizeof sub, "%s.key", key);
     if (!s)
-        return cfail(err, path, e, sub, "missing; expected the scenario key to fit, e.g. \"exits.probability_per_meeting\"");
+        return config_fail(err, path, e, sub, "missing; expected the scenario key to fit, e.g. \"exits.probability_per_meeting\"");
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return cfail(err, path, s, sub, "expected a string naming a scenario key, got %s", type_name(s));
+        return config_fail(err, path, s, sub, "expected a string naming a scenario key, got %s", type_name(s));
     const char *k = config_setting_get_string(s);
     if (strlen(k) >= CALIBRATE_KEY_LEN)
-        return cfail(err, path, s, sub, "key longer than %d characters", CALIBRATE_KEY_LEN - 1);
+        return config_fail(err, path, s, sub, "key longer than %d characters", CALIBRATE_KEY_LEN - 1);
     snprintf(p->key, sizeof p->key, "%s", k);
     if (strncmp(k, "run.", 4) == 0)
-        return cfail(err, path, s, sub, "%s cannot be fitted: run.* keys are set by the calibration (replications, seed) or fixed",
+        return config_fail(err, path, s, sub, "%s cannot be fitted: run.* keys are set by the calibration (replications, seed) or fixed",
                      k);
     for (int j = 0; j < i; j++)
         if (strcmp(cs->param[j].key, k) == 0)
-            return cfail(err, path, s, sub, "%s is already fitted by calibrate.parameters[%d]", k, j);
+            return config_fail(err, path, s, sub, "%s is already fitted by calibrate.parameters[%d]", k, j);
     if (config_get_number(&cs->base_sc, k, &p->base_value) != 0)
-        return cfail(err, path, s, sub,
+        return config_fail(err, path, s, sub,
                      "'%s' is not a numeric key of the base scenario %s (expected a key such as "
                      "exits.probability_per_meeting, a distribution parameter such as casework.meeting_hours.mean "
                      "or a share such as exits.shares.work)",
@@ -193,22 +176,22 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
         s = config_setting_get_member(e, bounds[b]);
         snprintf(sub, sizeof sub, "%s.%s", key, bounds[b]);
         if (!s)
-            return cfail(err, path, e, sub, "missing; expected the %s bound of %s (a number)", bounds[b], p->key);
+            return config_fail(err, path, e, sub, "missing; expected the %s bound of %s (a number)", bounds[b], p->key);
         if (number_of(s, dst[b]) != 0)
-            return cfail(err, path, s, sub, "expected a finite number, got %s", type_name(s));
+            return config_fail(err, path, s, sub, "expected a finite number, got %s", type_name(s));
     }
     if (!(p->lower < p->upper)) {
         snprintf(sub, sizeof sub, "%s.upper", key);
-        return cfail(err, path, config_setting_get_member(e, "upper"), sub,
+        return config_fail(err, path, config_setting_get_member(e, "upper"), sub,
                      "expected a number above lower (%.10g), got %.10g", p->lower, p->upper);
     }
     s = config_setting_get_member(e, "start");
     snprintf(sub, sizeof sub, "%s.start", key);
     if (s) {
         if (number_of(s, &p->start) != 0)
-            return cfail(err, path, s, sub, "expected a finite number, got %s", type_name(s));
+            return config_fail(err, path, s, sub, "expected a finite number, got %s", type_name(s));
         if (p->start < p->lower || p->start > p->upper)
-            return cfail(err, path, s, sub, "expected a number between lower (%.10g) and upper (%.10g), got %.10g",
+            return config_fail(err, path, s, sub, "expected a number between lower (%.10g) and upper (%.10g), got %.10g",
                          p->lower, p->upper, p->start);
     } else {
         /* The base's value when it lies inside the bounds, else the middle. */
@@ -227,7 +210,7 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     char key[96], sub[128];
     snprintf(key, sizeof key, "calibrate.targets[%d]", i);
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
-        return cfail(err, path, e, key, "expected a group %s, got %s", shape, type_name(e));
+        return config_fail(err, path, e, key, "expected a group %s, got %s", shape, type_name(e));
     if (check_members(err, path, e, key, known, 5, "metric, value, weight, se, tolerance") != 0)
         return -1;
     calibrate_target *t = &cs->target[i];
@@ -238,9 +221,9 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     const config_setting_t *s = config_setting_get_member(e, "metric");
     snprintf(sub, sizeof sub, "%s.metric", key);
     if (!s)
-        return cfail(err, path, e, sub, "missing; expected a metric name such as \"exit_share.work\"");
+        return config_fail(err, path, e, sub, "missing; expected a metric name such as \"exit_share.work\"");
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return cfail(err, path, s, sub, "expected a metric name (a string), got %s", type_name(s));
+        return config_fail(err, path, s, sub, "expected a metric name (a string), got %s", type_name(s));
     const char *m = config_setting_get_string(s);
     int found = 0;
     const char *names[RESULTS_MAX_METRICS];
@@ -251,45 +234,45 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     if (!found) {
         const char *hint = config_closest(m, names, n_info);
         if (hint)
-            return cfail(err, path, s, sub, "unknown metric '%s' (did you mean '%s'?)", m, hint);
+            return config_fail(err, path, s, sub, "unknown metric '%s' (did you mean '%s'?)", m, hint);
         char list[700] = "";
         for (size_t k = 0; k < n_info; k++) {
             size_t used = strlen(list);
             snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", names[k]);
         }
-        return cfail(err, path, s, sub, "unknown metric '%s'; the base scenario reports %s", m, list);
+        return config_fail(err, path, s, sub, "unknown metric '%s'; the base scenario reports %s", m, list);
     }
     snprintf(t->metric, sizeof t->metric, "%s", m);
     for (int j = 0; j < i; j++)
         if (strcmp(cs->target[j].metric, m) == 0)
-            return cfail(err, path, s, sub, "%s is already a target (calibrate.targets[%d])", m, j);
+            return config_fail(err, path, s, sub, "%s is already a target (calibrate.targets[%d])", m, j);
     s = config_setting_get_member(e, "value");
     snprintf(sub, sizeof sub, "%s.value", key);
     if (!s)
-        return cfail(err, path, e, sub, "missing; expected the observed value of %s (a number)", t->metric);
+        return config_fail(err, path, e, sub, "missing; expected the observed value of %s (a number)", t->metric);
     if (number_of(s, &t->observed) != 0)
-        return cfail(err, path, s, sub, "expected a finite number (the observed value), got %s", type_name(s));
+        return config_fail(err, path, s, sub, "expected a finite number (the observed value), got %s", type_name(s));
     const config_setting_t *w = config_setting_get_member(e, "weight"), *se = config_setting_get_member(e, "se");
     if (w && se) {
         snprintf(sub, sizeof sub, "%s.se", key);
-        return cfail(err, path, se, sub,
+        return config_fail(err, path, se, sub,
                      "give either weight (on the relative error) or se (the observed value's standard error), not both");
     }
     if (w) {
         snprintf(sub, sizeof sub, "%s.weight", key);
         if (number_of(w, &t->weight) != 0 || !(t->weight > 0))
-            return cfail(err, path, w, sub, "expected a number > 0");
+            return config_fail(err, path, w, sub, "expected a number > 0");
     }
     if (se) {
         snprintf(sub, sizeof sub, "%s.se", key);
         if (number_of(se, &t->se) != 0 || !(t->se > 0))
-            return cfail(err, path, se, sub, "expected a standard error > 0 (in the metric's unit)");
+            return config_fail(err, path, se, sub, "expected a standard error > 0 (in the metric's unit)");
     }
     s = config_setting_get_member(e, "tolerance");
     if (s) {
         snprintf(sub, sizeof sub, "%s.tolerance", key);
         if (number_of(s, &t->tolerance) != 0 || !(t->tolerance > 0))
-            return cfail(err, path, s, sub, "expected a number > 0 (the misfit allowed, in the metric's unit)");
+            return config_fail(err, path, s, sub, "expected a number > 0 (the misfit allowed, in the metric's unit)");
     }
     return 0;
 }
@@ -307,7 +290,7 @@ static int check_shares(calibrate_spec *cs, const config_setting_t *list, config
             if (cs->param[i].lower < 0 || cs->param[i].upper > 1) {
                 char key[96];
                 snprintf(key, sizeof key, "calibrate.parameters[%d].%s", i, cs->param[i].lower < 0 ? "lower" : "upper");
-                return cfail(err, cs->path, config_setting_get_elem(list, (unsigned)i), key,
+                return config_fail(err, cs->path, config_setting_get_elem(list, (unsigned)i), key,
                              "a share's bounds must lie between 0 and 1");
             }
         }
@@ -317,11 +300,11 @@ static int check_shares(calibrate_spec *cs, const config_setting_t *list, config
     snprintf(key, sizeof key, "calibrate.parameters[%d]", last);
     const config_setting_t *where = config_setting_get_elem(list, (unsigned)last);
     if (fitted == cs->base_sc.model.destinations)
-        return cfail(err, cs->path, where, key,
+        return config_fail(err, cs->path, where, key,
                      "every exit share is fitted; leave at least one destination free to take the rest "
                      "(shares sum to 1)");
     if (upper_sum > 1 + 1e-12)
-        return cfail(err, cs->path, where, key,
+        return config_fail(err, cs->path, where, key,
                      "the fitted shares' upper bounds sum to %.6g; they may sum to at most 1 (the other "
                      "destinations take the rest)",
                      upper_sum);
@@ -347,7 +330,7 @@ static int check_points(calibrate_spec *cs, const config_setting_t *list, config
                 char key[96];
                 snprintf(key, sizeof key, "calibrate.parameters[%d].%s", i, which[b]);
                 const config_setting_t *s = config_setting_get_member(e, which[b]);
-                return cfail(err, cs->path, s ? s : e, key, "%s = %.10g is not allowed by the base scenario: %s",
+                return config_fail(err, cs->path, s ? s : e, key, "%s = %.10g is not allowed by the base scenario: %s",
                              p->key, v[b], cerr.message);
             }
         }
@@ -361,7 +344,7 @@ static int check_points(calibrate_spec *cs, const config_setting_t *list, config
         if (try_point(cs, x, &cerr) != 0) {
             char key[96];
             snprintf(key, sizeof key, "calibrate.parameters[%d].key", i);
-            return cfail(err, cs->path, e, key,
+            return config_fail(err, cs->path, e, key,
                          "%s does not take the value %.10g between its bounds, so it cannot be fitted (the simplex "
                          "needs a real-valued key; whole-number keys such as staff.workers are compared with a "
                          "study instead): %s",
@@ -371,7 +354,7 @@ static int check_points(calibrate_spec *cs, const config_setting_t *list, config
     for (int j = 0; j < cs->param_count; j++)
         x[j] = cs->param[j].start;
     if (try_point(cs, x, &cerr) != 0)
-        return cfail(err, cs->path, list, "calibrate.parameters",
+        return config_fail(err, cs->path, list, "calibrate.parameters",
                      "the start values together do not make a valid scenario: %s", cerr.message);
     return 0;
 }
@@ -388,7 +371,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     char why[256];
     char *text = read_text(path, why, sizeof why);
     if (!text) {
-        cfail(err, path, NULL, "(file)", "%s", why);
+        config_fail(err, path, NULL, "(file)", "%s", why);
         calibrate_free(cs);
         return -1;
     }
@@ -408,12 +391,12 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
         goto out;
     g = config_lookup(&cfg, "calibrate");
     if (!g) {
-        cfail(err, path, NULL, "calibrate",
+        config_fail(err, path, NULL, "calibrate",
               "missing; expected calibrate: { base = \"scenario.cfg\"; parameters = (...); targets = (...); }");
         goto out;
     }
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-        cfail(err, path, g, "calibrate", "expected a group { base = ...; parameters = (...); targets = (...); }, got %s",
+        config_fail(err, path, g, "calibrate", "expected a group { base = ...; parameters = (...); targets = (...); }, got %s",
               type_name(g));
         goto out;
     }
@@ -426,7 +409,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     /* The base scenario, relative to the calibration file. */
     s = config_setting_get_member(g, "base");
     if (!s || config_setting_type(s) != CONFIG_TYPE_STRING || !*config_setting_get_string(s)) {
-        cfail(err, path, s ? s : g, "calibrate.base",
+        config_fail(err, path, s ? s : g, "calibrate.base",
               s ? "expected the base scenario file (a non-empty string, relative to the calibration file)"
                 : "missing; expected the base scenario file (relative to the calibration file)");
         goto out;
@@ -437,7 +420,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
         size_t len = strlen(base_name) + (slash ? (size_t)(slash - path) + 1 : 0) + 1;
         cs->base = malloc(len);
         if (!cs->base) {
-            cfail(err, path, s, "calibrate.base", "out of memory");
+            config_fail(err, path, s, "calibrate.base", "out of memory");
             goto out;
         }
         if (base_name[0] == '/' || !slash)
@@ -453,12 +436,12 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
             config_destroy(&bc);
             free(base_text);
             if (is_study) {
-                cfail(err, path, s, "calibrate.base", "%s is a study file; the base must be a scenario file",
+                config_fail(err, path, s, "calibrate.base", "%s is a study file; the base must be a scenario file",
                       cs->base);
                 goto out;
             }
         } else {
-            cfail(err, path, s, "calibrate.base", "%s: %s", cs->base, why);
+            config_fail(err, path, s, "calibrate.base", "%s: %s", cs->base, why);
             goto out;
         }
         /* The base's own messages name its file, line and key. */
@@ -473,27 +456,27 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     double v;
     if ((s = config_setting_get_member(g, "replications"))) {
         if (!is_integer(s) || config_setting_get_int64(s) < 2 || config_setting_get_int64(s) > 1000000) {
-            cfail(err, path, s, "calibrate.replications",
+            config_fail(err, path, s, "calibrate.replications",
                   "expected an integer between 2 and 1000000 (replications per evaluation; a CI needs 2)");
             goto out;
         }
         cs->replications = (int)config_setting_get_int64(s);
     } else if (cs->replications < 2) {
-        cfail(err, path, g, "calibrate.replications",
+        config_fail(err, path, g, "calibrate.replications",
               "missing, and the base has %d replication; give 2 or more per evaluation (a CI needs 2)",
               cs->replications);
         goto out;
     }
     if ((s = config_setting_get_member(g, "seed"))) {
         if (!is_integer(s) || config_setting_get_int64(s) < 0) {
-            cfail(err, path, s, "calibrate.seed", "expected an integer >= 0 (e.g. 7L)");
+            config_fail(err, path, s, "calibrate.seed", "expected an integer >= 0 (e.g. 7L)");
             goto out;
         }
         cs->seed = (uint64_t)config_setting_get_int64(s);
     }
     if ((s = config_setting_get_member(g, "tolerance"))) {
         if (number_of(s, &v) != 0 || !(v > 0 && v <= 0.5)) {
-            cfail(err, path, s, "calibrate.tolerance",
+            config_fail(err, path, s, "calibrate.tolerance",
                   "expected a number > 0 and <= 0.5 (simplex size as a share of each parameter's range)");
             goto out;
         }
@@ -501,7 +484,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     }
     if ((s = config_setting_get_member(g, "max_iterations"))) {
         if (!is_integer(s) || config_setting_get_int64(s) < 1 || config_setting_get_int64(s) > 1000000) {
-            cfail(err, path, s, "calibrate.max_iterations", "expected an integer between 1 and 1000000");
+            config_fail(err, path, s, "calibrate.max_iterations", "expected an integer between 1 and 1000000");
             goto out;
         }
         cs->max_iterations = (int)config_setting_get_int64(s);
@@ -510,7 +493,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     const config_setting_t *params = config_setting_get_member(g, "parameters");
     if (!params || config_setting_type(params) != CONFIG_TYPE_LIST || config_setting_length(params) < 1 ||
         config_setting_length(params) > CALIBRATE_MAX_PARAMS) {
-        cfail(err, path, params ? params : g, "calibrate.parameters",
+        config_fail(err, path, params ? params : g, "calibrate.parameters",
               "%s; expected a list of 1 to %d parameters ( { key = \"a.b\"; lower = x; upper = y; start = z; }, ... )",
               params ? "wrong shape" : "missing", CALIBRATE_MAX_PARAMS);
         goto out;
@@ -523,7 +506,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     const config_setting_t *targets = config_setting_get_member(g, "targets");
     if (!targets || config_setting_type(targets) != CONFIG_TYPE_LIST || config_setting_length(targets) < 1 ||
         config_setting_length(targets) > CALIBRATE_MAX_TARGETS) {
-        cfail(err, path, targets ? targets : g, "calibrate.targets",
+        config_fail(err, path, targets ? targets : g, "calibrate.targets",
               "%s; expected a list of 1 to %d observed figures ( { metric = \"exit_share.work\"; value = 0.15; "
               "se = 0.01; }, ... )",
               targets ? "wrong shape" : "missing", CALIBRATE_MAX_TARGETS);

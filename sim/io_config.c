@@ -243,6 +243,23 @@ static int fail(loader *ld, const config_setting_t *where, const char *key, cons
     return -1;
 }
 
+int config_fail(config_error *err, const char *path, const config_setting_t *where, const char *key,
+                const char *fmt, ...)
+{
+    char what[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    int line = where ? (int)config_setting_source_line(where) : 0;
+    if (line > 0)
+        snprintf(err->message, sizeof err->message, "%s:%d: %s: %s", path, line, key, what);
+    else
+        snprintf(err->message, sizeof err->message, "%s: %s: %s", path, key, what);
+    config_one_line(err->message, sizeof err->message);
+    return -1;
+}
+
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

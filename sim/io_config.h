@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <libconfig.h>
 #include "model_casework.h"
 #include "money.h"
 
@@ -50,6 +51,11 @@ void config_print_reference(FILE *out);
 int config_get_number(const config_scenario *sc, const char *path, double *value);
 
 /* Shared by the readers of caseflow's text files (studies, calibrations): */
+
+/* Fills err with one line "path:line: key: what" (line from the setting,
+ * left out when unknown) and returns -1. */
+int config_fail(config_error *err, const char *path, const config_setting_t *where, const char *key,
+                const char *fmt, ...);
 
 /* Shows control characters escaped, so a message stays one line. */
 void config_one_line(char *msg, size_t size);

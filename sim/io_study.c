@@ -16,22 +16,6 @@
 
 #include "eng_rng.h"
 
-static int sfail(config_error *err, const char *path, const config_setting_t *where, const char *key,
-                 const char *fmt, ...)
-{
-    char what[800];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    int line = where ? (int)config_setting_source_line(where) : 0;
-    if (line > 0)
-        snprintf(err->message, sizeof err->message, "%s:%d: %s: %s", path, line, key, what);
-    else
-        snprintf(err->message, sizeof err->message, "%s: %s: %s", path, key, what);
-    return -1;
-}
-
 /* A growing list of scenario definitions before they are loaded. */
 typedef struct pending {
     char name[STUDY_NAME_LEN];
@@ -117,23 +101,23 @@ static int number_of(const config_setting_t *s, double *v)
 static int read_named(const char *path, const config_setting_t *list, plan *pl, config_error *err)
 {
     if (config_setting_type(list) != CONFIG_TYPE_LIST)
-        return sfail(err, path, list, "study.scenarios", "expected a list ( { name = \"...\"; set = [\"key=value\", ...]; }, ... )");
+        return config_fail(err, path, list, "study.scenarios", "expected a list ( { name = \"...\"; set = [\"key=value\", ...]; }, ... )");
     for (int i = 0; i < config_setting_length(list); i++) {
         const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
         char key[64];
         snprintf(key, sizeof key, "study.scenarios[%d]", i);
         if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-            return sfail(err, path, g, key, "expected a group { name = \"...\"; set = [...]; }");
+            return config_fail(err, path, g, key, "expected a group { name = \"...\"; set = [...]; }");
         const char *name = NULL;
         if (!config_setting_lookup_string(g, "name", &name) || !*name)
-            return sfail(err, path, g, key, "missing name (a non-empty string)");
+            return config_fail(err, path, g, key, "missing name (a non-empty string)");
         const config_setting_t *set = config_setting_get_member(g, "set");
         if (!set || (config_setting_type(set) != CONFIG_TYPE_ARRAY && config_setting_type(set) != CONFIG_TYPE_LIST))
-            return sfail(err, path, g, key, "missing set = [\"key=value\", ...]");
+            return config_fail(err, path, g, key, "missing set = [\"key=value\", ...]");
         for (int j = 0; j < config_setting_length(g); j++) {
             const char *member = config_setting_name(config_setting_get_elem(g, (unsigned)j));
             if (strcmp(member, "name") != 0 && strcmp(member, "set") != 0)
-                return sfail(err, path, config_setting_get_elem(g, (unsigned)j), key,
+                return config_fail(err, path, config_setting_get_elem(g, (unsigned)j), key,
                              "unknown key '%s' (a scenario has name and set)", member);
         }
         char *settings = calloc(1, 1);
@@ -143,18 +127,18 @@ static int read_named(const char *path, const config_setting_t *list, plan *pl, 
             const char *eq = text ? strchr(text, '=') : NULL;
             if (!eq || eq == text) {
                 free(settings);
-                return sfail(err, path, e, key, "each entry of set must be a string \"key.path=value\"");
+                return config_fail(err, path, e, key, "each entry of set must be a string \"key.path=value\"");
             }
             char k[STUDY_KEY_LEN];
             snprintf(k, sizeof k, "%.*s", (int)(eq - text), text);
             if (forbidden_key(k)) {
                 free(settings);
-                return sfail(err, path, e, key, "%s is shared by all scenarios of a study; set it in study or the base", k);
+                return config_fail(err, path, e, key, "%s is shared by all scenarios of a study; set it in study or the base", k);
             }
             settings = append_setting(settings, k, eq + 1);
         }
         if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(g)) != 0)
-            return sfail(err, path, g, key, "out of memory");
+            return config_fail(err, path, g, key, "out of memory");
     }
     return 0;
 }
@@ -168,12 +152,12 @@ typedef struct axis {
 static int read_grid(const char *path, const config_setting_t *list, plan *pl, config_error *err)
 {
     if (config_setting_type(list) != CONFIG_TYPE_LIST)
-        return sfail(err, path, list, "study.grid", "expected a list ( { key = \"a.b\"; values = [1, 2]; }, ... )");
+        return config_fail(err, path, list, "study.grid", "expected a list ( { key = \"a.b\"; values = [1, 2]; }, ... )");
     int n = config_setting_length(list);
     if (n == 0)
-        return sfail(err, path, list, "study.grid", "empty sweep: name at least one key with values");
+        return config_fail(err, path, list, "study.grid", "empty sweep: name at least one key with values");
     if (n > STUDY_MAX_PARAMS)
-        return sfail(err, path, list, "study.grid", "at most %d swept keys", STUDY_MAX_PARAMS);
+        return config_fail(err, path, list, "study.grid", "at most %d swept keys", STUDY_MAX_PARAMS);
     axis axes[STUDY_MAX_PARAMS];
     memset(axes, 0, sizeof axes);
     int rc = 0;
@@ -185,16 +169,16 @@ static int read_grid(const char *path, const config_setting_t *list, plan *pl, c
         const char *k = NULL;
         const config_setting_t *vals = config_setting_type(g) == CONFIG_TYPE_GROUP ? config_setting_get_member(g, "values") : NULL;
         if (config_setting_type(g) != CONFIG_TYPE_GROUP || !config_setting_lookup_string(g, "key", &k) || !vals) {
-            rc = sfail(err, path, g, key, "expected { key = \"a.b\"; values = [1, 2, ...]; }");
+            rc = config_fail(err, path, g, key, "expected { key = \"a.b\"; values = [1, 2, ...]; }");
             break;
         }
         if (forbidden_key(k)) {
-            rc = sfail(err, path, g, key, "%s is shared by all scenarios of a study and cannot be swept", k);
+            rc = config_fail(err, path, g, key, "%s is shared by all scenarios of a study and cannot be swept", k);
             break;
         }
         int m = config_setting_length(vals);
         if (m == 0 || (config_setting_type(vals) != CONFIG_TYPE_ARRAY && config_setting_type(vals) != CONFIG_TYPE_LIST)) {
-            rc = sfail(err, path, vals, key, "empty sweep: values must list at least one number");
+            rc = config_fail(err, path, vals, key, "empty sweep: values must list at least one number");
             break;
         }
         snprintf(axes[i].key, sizeof axes[i].key, "%s", k);
@@ -202,14 +186,14 @@ static int read_grid(const char *path, const config_setting_t *list, plan *pl, c
         axes[i].count = m;
         for (int j = 0; j < m && axes[i].values; j++)
             if (number_of(config_setting_get_elem(vals, (unsigned)j), &axes[i].values[j]) != 0) {
-                rc = sfail(err, path, config_setting_get_elem(vals, (unsigned)j), key,
+                rc = config_fail(err, path, config_setting_get_elem(vals, (unsigned)j), key,
                            "expected numbers in values (sweeps are over numeric keys)");
                 break;
             }
         total *= m;
     }
     if (rc == 0 && total > STUDY_MAX_SCENARIOS)
-        rc = sfail(err, path, list, "study.grid", "the grid has %.0f points; at most %d scenarios", total,
+        rc = config_fail(err, path, list, "study.grid", "the grid has %.0f points; at most %d scenarios", total,
                    STUDY_MAX_SCENARIOS);
     for (long point = 0; rc == 0 && point < (long)total; point++) {
         char *settings = calloc(1, 1);
@@ -230,7 +214,7 @@ static int read_grid(const char *path, const config_setting_t *list, plan *pl, c
             snprintf(name + used, sizeof name - used, "%s%s=%s", i ? "," : "", leaf ? leaf + 1 : axes[i].key, v);
         }
         if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(list)) != 0)
-            rc = sfail(err, path, list, "study.grid", "out of memory");
+            rc = config_fail(err, path, list, "study.grid", "out of memory");
     }
     for (int i = 0; i < n; i++)
         free(axes[i].values);
@@ -244,19 +228,19 @@ static int read_lhs(const char *path, const config_setting_t *g, plan *pl, confi
     const config_setting_t *ranges = config_setting_type(g) == CONFIG_TYPE_GROUP ? config_setting_get_member(g, "ranges") : NULL;
     if (config_setting_type(g) != CONFIG_TYPE_GROUP || !config_setting_lookup_int(g, "samples", &samples) || !ranges ||
         config_setting_type(ranges) != CONFIG_TYPE_LIST)
-        return sfail(err, path, g, "study.lhs",
+        return config_fail(err, path, g, "study.lhs",
                      "expected { samples = N; seed = S; ranges = ( { key = \"a.b\"; min = x; max = y; integer = false; }, ... ); }");
     config_setting_lookup_int64(g, "seed", &seed);
     int n = config_setting_length(ranges);
     if (samples < 1 || samples > STUDY_MAX_SCENARIOS)
-        return sfail(err, path, g, "study.lhs.samples", "expected an integer between 1 and %d", STUDY_MAX_SCENARIOS);
+        return config_fail(err, path, g, "study.lhs.samples", "expected an integer between 1 and %d", STUDY_MAX_SCENARIOS);
     if (n < 1 || n > STUDY_MAX_PARAMS)
-        return sfail(err, path, ranges, "study.lhs.ranges", "expected between 1 and %d ranges", STUDY_MAX_PARAMS);
+        return config_fail(err, path, ranges, "study.lhs.ranges", "expected between 1 and %d ranges", STUDY_MAX_PARAMS);
     gsl_rng *r = rng_alloc((uint64_t)seed);
     size_t *perm = malloc((size_t)samples * n * sizeof *perm);
     double *value = malloc((size_t)samples * n * sizeof *value);
     char keys[STUDY_MAX_PARAMS][STUDY_KEY_LEN];
-    int rc = (!r || !perm || !value) ? sfail(err, path, g, "study.lhs", "out of memory") : 0;
+    int rc = (!r || !perm || !value) ? config_fail(err, path, g, "study.lhs", "out of memory") : 0;
     for (int j = 0; j < n && rc == 0; j++) {
         const config_setting_t *e = config_setting_get_elem(ranges, (unsigned)j);
         const char *k = NULL;
@@ -265,11 +249,11 @@ static int read_lhs(const char *path, const config_setting_t *g, plan *pl, confi
         const config_setting_t *smin = config_setting_get_member(e, "min"), *smax = config_setting_get_member(e, "max");
         if (!config_setting_lookup_string(e, "key", &k) || !smin || !smax || number_of(smin, &lo) || number_of(smax, &hi) ||
             !(lo < hi)) {
-            rc = sfail(err, path, e, "study.lhs.ranges", "expected { key = \"a.b\"; min = x; max = y; } with min < max");
+            rc = config_fail(err, path, e, "study.lhs.ranges", "expected { key = \"a.b\"; min = x; max = y; } with min < max");
             break;
         }
         if (forbidden_key(k)) {
-            rc = sfail(err, path, e, "study.lhs.ranges", "%s is shared by all scenarios of a study and cannot be sampled", k);
+            rc = config_fail(err, path, e, "study.lhs.ranges", "%s is shared by all scenarios of a study and cannot be sampled", k);
             break;
         }
         config_setting_lookup_bool(e, "integer", &integer);
@@ -295,7 +279,7 @@ static int read_lhs(const char *path, const config_setting_t *g, plan *pl, confi
             settings = append_setting(settings, keys[j], v);
         }
         if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(g)) != 0)
-            rc = sfail(err, path, g, "study.lhs", "out of memory");
+            rc = config_fail(err, path, g, "study.lhs", "out of memory");
     }
     if (r)
         rng_free(r);
@@ -358,7 +342,7 @@ static int collect_params(study *st, config_error *err)
                 found |= strcmp(st->param_keys[k], key) == 0;
             if (!found) {
                 if (st->param_count == STUDY_MAX_PARAMS)
-                    return sfail(err, st->path, NULL, "study", "scenarios set more than %d different keys",
+                    return config_fail(err, st->path, NULL, "study", "scenarios set more than %d different keys",
                                  STUDY_MAX_PARAMS);
                 snprintf(st->param_keys[st->param_count++], STUDY_KEY_LEN, "%s", key);
             }
@@ -367,7 +351,7 @@ static int collect_params(study *st, config_error *err)
     }
     st->param_values = malloc((size_t)(st->scenario_count * (st->param_count ? st->param_count : 1)) * sizeof(double));
     if (!st->param_values)
-        return sfail(err, st->path, NULL, "study", "out of memory");
+        return config_fail(err, st->path, NULL, "study", "out of memory");
     for (int s = 0; s < st->scenario_count; s++)
         for (int k = 0; k < st->param_count; k++) {
             double v;
@@ -490,7 +474,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         st->text = text;
         const config_setting_t *g = config_lookup(&cfg, "study");
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-            sfail(err, path, g, "study", "expected a group study: { base = \"scenario.cfg\"; ... }");
+            config_fail(err, path, g, "study", "expected a group study: { base = \"scenario.cfg\"; ... }");
             goto out;
         }
         static const char *const known[] = {"name", "base", "replications", "seed", "common_random_numbers",
@@ -501,7 +485,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
                 ok |= strcmp(config_setting_name(m), known[k]) == 0;
             if (!ok) {
-                sfail(err, path, m, config_setting_name(m),
+                config_fail(err, path, m, config_setting_name(m),
                       "unknown key in study (expected name, base, replications, seed, common_random_numbers, scenarios, grid, lhs)");
                 goto out;
             }
@@ -512,7 +496,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         else
             snprintf(st->name, sizeof st->name, "%s", strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
         if (!config_setting_lookup_string(g, "base", &base_name)) {
-            sfail(err, path, g, "study.base", "missing; expected the base scenario file (relative to the study file)");
+            config_fail(err, path, g, "study.base", "missing; expected the base scenario file (relative to the study file)");
             goto out;
         }
         const char *slash = strrchr(path, '/');
@@ -524,7 +508,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         if ((s = config_setting_get_member(g, "replications"))) {
             double v;
             if (number_of(s, &v) || v != floor(v) || v < 1 || v > 1e6) {
-                sfail(err, path, s, "study.replications", "expected an integer between 1 and 1000000");
+                config_fail(err, path, s, "study.replications", "expected an integer between 1 and 1000000");
                 goto out;
             }
             snprintf(rep_ov, sizeof rep_ov, "run.replications=%.0f", v);
@@ -533,7 +517,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         if ((s = config_setting_get_member(g, "seed"))) {
             if ((config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64) ||
                 config_setting_get_int64(s) < 0) {
-                sfail(err, path, s, "study.seed", "expected an integer >= 0");
+                config_fail(err, path, s, "study.seed", "expected an integer >= 0");
                 goto out;
             }
             snprintf(seed_ov, sizeof seed_ov, "run.seed=%lld", config_setting_get_int64(s));
@@ -541,7 +525,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         }
         if ((s = config_setting_get_member(g, "common_random_numbers"))) {
             if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-                sfail(err, path, s, "study.common_random_numbers", "expected true or false");
+                config_fail(err, path, s, "study.common_random_numbers", "expected true or false");
                 goto out;
             }
             st->common_random_numbers = config_setting_get_bool(s);
@@ -555,7 +539,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         if ((s = config_setting_get_member(g, "lhs")) && read_lhs(path, s, &pl, err) != 0)
             goto out;
         if (pl.count > STUDY_MAX_SCENARIOS) {
-            sfail(err, path, g, "study", "%d scenarios; at most %d", pl.count, STUDY_MAX_SCENARIOS);
+            config_fail(err, path, g, "study", "%d scenarios; at most %d", pl.count, STUDY_MAX_SCENARIOS);
             goto out;
         }
     }
