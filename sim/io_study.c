@@ -9,7 +9,6 @@
 
 #include <libconfig.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
