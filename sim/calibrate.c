@@ -78,20 +78,6 @@ static int check_members(config_error *err, const char *path, const config_setti
     return 0;
 }
 
-static const char *type_name(const config_setting_t *s)
-{
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_GROUP: return "a group";
-    case CONFIG_TYPE_INT: case CONFIG_TYPE_INT64: return "an integer";
-    case CONFIG_TYPE_FLOAT: return "a number";
-    case CONFIG_TYPE_STRING: return "a string";
-    case CONFIG_TYPE_BOOL: return "a boolean";
-    case CONFIG_TYPE_ARRAY: return "an array";
-    case CONFIG_TYPE_LIST: return "a list";
-    default: return "something else";
-    }
-}
-
 static int is_integer(const config_setting_t *s)
 {
     int t = config_setting_type(s);
@@ -137,7 +123,7 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
     char key[96], sub[128];
     snprintf(key, sizeof key, "calibrate.parameters[%d]", i);
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
-        return config_fail(err, path, e, key, "expected a group %s, got %s", shape, type_name(e));
+        return config_fail(err, path, e, key, "expected a group %s, got %s", shape, config_type_name(e));
     if (check_members(err, path, e, key, known, 4, "key, lower, upper, start") != 0)
         return -1;
     calibrate_param *p = &cs->param[i];
@@ -148,7 +134,7 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
     if (!s)
         return config_fail(err, path, e, sub, "missing; expected the scenario key to fit, e.g. \"exits.probability_per_meeting\"");
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return config_fail(err, path, s, sub, "expected a string naming a scenario key, got %s", type_name(s));
+        return config_fail(err, path, s, sub, "expected a string naming a scenario key, got %s", config_type_name(s));
     const char *k = config_setting_get_string(s);
     if (strlen(k) >= CALIBRATE_KEY_LEN)
         return config_fail(err, path, s, sub, "key longer than %d characters", CALIBRATE_KEY_LEN - 1);
@@ -177,7 +163,7 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
         if (!s)
             return config_fail(err, path, e, sub, "missing; expected the %s bound of %s (a number)", bounds[b], p->key);
         if (number_of(s, dst[b]) != 0)
-            return config_fail(err, path, s, sub, "expected a finite number, got %s", type_name(s));
+            return config_fail(err, path, s, sub, "expected a finite number, got %s", config_type_name(s));
     }
     if (!(p->lower < p->upper)) {
         snprintf(sub, sizeof sub, "%s.upper", key);
@@ -188,7 +174,7 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
     snprintf(sub, sizeof sub, "%s.start", key);
     if (s) {
         if (number_of(s, &p->start) != 0)
-            return config_fail(err, path, s, sub, "expected a finite number, got %s", type_name(s));
+            return config_fail(err, path, s, sub, "expected a finite number, got %s", config_type_name(s));
         if (p->start < p->lower || p->start > p->upper)
             return config_fail(err, path, s, sub, "expected a number between lower (%.10g) and upper (%.10g), got %.10g",
                          p->lower, p->upper, p->start);
@@ -209,7 +195,7 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     char key[96], sub[128];
     snprintf(key, sizeof key, "calibrate.targets[%d]", i);
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
-        return config_fail(err, path, e, key, "expected a group %s, got %s", shape, type_name(e));
+        return config_fail(err, path, e, key, "expected a group %s, got %s", shape, config_type_name(e));
     if (check_members(err, path, e, key, known, 5, "metric, value, weight, se, tolerance") != 0)
         return -1;
     calibrate_target *t = &cs->target[i];
@@ -222,7 +208,7 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     if (!s)
         return config_fail(err, path, e, sub, "missing; expected a metric name such as \"exit_share.work\"");
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return config_fail(err, path, s, sub, "expected a metric name (a string), got %s", type_name(s));
+        return config_fail(err, path, s, sub, "expected a metric name (a string), got %s", config_type_name(s));
     const char *m = config_setting_get_string(s);
     int found = 0;
     const char *names[RESULTS_MAX_METRICS];
@@ -250,7 +236,7 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     if (!s)
         return config_fail(err, path, e, sub, "missing; expected the observed value of %s (a number)", t->metric);
     if (number_of(s, &t->observed) != 0)
-        return config_fail(err, path, s, sub, "expected a finite number (the observed value), got %s", type_name(s));
+        return config_fail(err, path, s, sub, "expected a finite number (the observed value), got %s", config_type_name(s));
     const config_setting_t *w = config_setting_get_member(e, "weight"), *se = config_setting_get_member(e, "se");
     if (w && se) {
         snprintf(sub, sizeof sub, "%s.se", key);
@@ -396,7 +382,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     }
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         config_fail(err, path, g, "calibrate", "expected a group { base = ...; parameters = (...); targets = (...); }, got %s",
-              type_name(g));
+              config_type_name(g));
         goto out;
     }
     static const char *const known[] = {"base", "replications", "seed", "tolerance", "max_iterations", "parameters",

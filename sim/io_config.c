@@ -345,7 +345,7 @@ static int is_integer(const config_setting_t *s)
     return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
 }
 
-static const char *type_name(const config_setting_t *s)
+const char *config_type_name(const config_setting_t *s)
 {
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_GROUP: return "a group";
@@ -371,7 +371,7 @@ static int read_number(loader *ld, const config_key *k, const config_setting_t *
     describe_range(k, range, sizeof range);
     int ok_type = k->type == KEY_FLOAT ? is_number(s) : is_integer(s);
     if (!ok_type)
-        return fail(ld, s, k->path, "expected %s, got %s", range, type_name(s));
+        return fail(ld, s, k->path, "expected %s, got %s", range, config_type_name(s));
     double v = is_integer(s) ? (double)config_setting_get_int64(s) : config_setting_get_float(s);
     if (!isfinite(v))
         return fail(ld, s, k->path, "expected %s, got a value that is not finite", range);
@@ -387,13 +387,13 @@ static int read_dist(loader *ld, const config_key *k, const config_setting_t *s,
         "a distribution group such as { dist = \"exponential\"; mean = 2.0; }";
     char key[160];
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return fail(ld, s, k->path, "expected %s, got %s", shape, type_name(s));
+        return fail(ld, s, k->path, "expected %s, got %s", shape, config_type_name(s));
     snprintf(key, sizeof key, "%s.dist", k->path);
     const config_setting_t *name = config_setting_get_member(s, "dist");
     if (!name)
         return fail(ld, s, key, "missing; expected one of exponential, deterministic, uniform, gamma, lognormal");
     if (config_setting_type(name) != CONFIG_TYPE_STRING)
-        return fail(ld, name, key, "expected a string naming the distribution, got %s", type_name(name));
+        return fail(ld, name, key, "expected a string naming the distribution, got %s", config_type_name(name));
     const char *kind_text = config_setting_get_string(name);
     int kind = dist_kind_from_name(kind_text);
     if (kind < 0) {
@@ -417,7 +417,7 @@ static int read_dist(loader *ld, const config_key *k, const config_setting_t *s,
             return fail(ld, s, key, "missing; a %s distribution needs %s%s%s", kind_text, pn[0],
                         pn[1] ? " and " : "", pn[1] ? pn[1] : "");
         if (!is_number(p))
-            return fail(ld, p, key, "expected a number (%s), got %s", k->unit, type_name(p));
+            return fail(ld, p, key, "expected a number (%s), got %s", k->unit, config_type_name(p));
         v[i] = is_integer(p) ? (double)config_setting_get_int64(p) : config_setting_get_float(p);
     }
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -439,7 +439,7 @@ static int read_shares(loader *ld, const config_key *k, const config_setting_t *
 {
     char key[160];
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return fail(ld, s, k->path, "expected a group of name = share, got %s", type_name(s));
+        return fail(ld, s, k->path, "expected a group of name = share, got %s", config_type_name(s));
     int n = config_setting_length(s);
     if (n < 1 || n > MODEL_MAX_DESTINATIONS)
         return fail(ld, s, k->path, "expected between 1 and %d destinations, got %d", MODEL_MAX_DESTINATIONS, n);
@@ -451,7 +451,7 @@ static int read_shares(loader *ld, const config_key *k, const config_setting_t *
         if (strlen(name) >= MODEL_NAME_LEN)
             return fail(ld, m, key, "destination name longer than %d characters", MODEL_NAME_LEN - 1);
         if (!is_number(m))
-            return fail(ld, m, key, "expected a share between 0 and 1, got %s", type_name(m));
+            return fail(ld, m, key, "expected a share between 0 and 1, got %s", config_type_name(m));
         double v = is_integer(m) ? (double)config_setting_get_int64(m) : config_setting_get_float(m);
         if (!isfinite(v) || v < 0 || v > 1)
             return fail(ld, m, key, "expected a share between 0 and 1, got %.17g", v);
@@ -498,7 +498,7 @@ static int check_known(loader *ld, const config_setting_t *group, const char *pr
         if (!is_group_prefix(path))
             return fail_unknown(ld, s, path);
         if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-            return fail(ld, s, path, "expected a group { ... }, got %s", type_name(s));
+            return fail(ld, s, path, "expected a group { ... }, got %s", config_type_name(s));
         if (check_known(ld, s, path) != 0)
             return -1;
     }
@@ -582,7 +582,7 @@ static int read_key(loader *ld, const config_key *k, config_scenario *sc)
     case KEY_SEED:
         if (!is_integer(s) || config_setting_get_int64(s) < 0)
             return fail(ld, s, k->path, "expected an integer >= 0 (use the L suffix above 2^31), got %s",
-                        is_integer(s) ? "a negative integer" : type_name(s));
+                        is_integer(s) ? "a negative integer" : config_type_name(s));
         *(uint64_t *)field = (uint64_t)config_setting_get_int64(s);
         return 0;
     case KEY_FLOAT:
@@ -604,7 +604,7 @@ static int read_key(loader *ld, const config_key *k, config_scenario *sc)
                 if (*c == '|')
                     *c = '/';
             return fail(ld, s, k->path, "expected one of %s (a string), got %s%s%s%s", options,
-                        text ? "'" : "", text ? text : type_name(s), text ? "'" : "", "");
+                        text ? "'" : "", text ? text : config_type_name(s), text ? "'" : "", "");
         }
         *(int *)field = i;
         return 0;
@@ -682,7 +682,7 @@ static int item_bool(loader *ld, const config_setting_t *item, const char *path,
     if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
         char key[256];
         snprintf(key, sizeof key, "%s.%s", path, name);
-        return fail(ld, s, key, "expected true or false, got %s", type_name(s));
+        return fail(ld, s, key, "expected true or false, got %s", config_type_name(s));
     }
     *out = config_setting_get_bool(s);
     return 0;
@@ -698,7 +698,7 @@ static int item_string(loader *ld, const config_setting_t *item, const char *pat
     if (!s)
         return required ? fail(ld, item, key, "missing; expected a string") : 0;
     if (config_setting_type(s) != CONFIG_TYPE_STRING || !*config_setting_get_string(s))
-        return fail(ld, s, key, "expected a non-empty string, got %s", type_name(s));
+        return fail(ld, s, key, "expected a non-empty string, got %s", config_type_name(s));
     *out = config_setting_get_string(s);
     return 0;
 }
@@ -752,7 +752,7 @@ static int item_shares(loader *ld, const config_setting_t *s, const char *key, c
                        const char (*names)[MODEL_NAME_LEN], int n, double *out)
 {
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return fail(ld, s, key, "expected a group of %s = share, got %s", what, type_name(s));
+        return fail(ld, s, key, "expected a group of %s = share, got %s", what, config_type_name(s));
     for (int i = 0; i < n; i++)
         out[i] = 0;
     double sum = 0;
@@ -781,12 +781,12 @@ static int item_name_mask(loader *ld, const config_setting_t *s, const char *key
 {
     int t = config_setting_type(s);
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
-        return fail(ld, s, key, "expected a list of %s names [\"a\", \"b\"], got %s", what, type_name(s));
+        return fail(ld, s, key, "expected a list of %s names [\"a\", \"b\"], got %s", what, config_type_name(s));
     *mask = 0;
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         if (config_setting_type(e) != CONFIG_TYPE_STRING)
-            return fail(ld, e, key, "expected %s names (strings), got %s", what, type_name(e));
+            return fail(ld, e, key, "expected %s names (strings), got %s", what, config_type_name(e));
         int at = find_name(names, n, config_setting_get_string(e));
         if (at < 0)
             return fail_unknown_name(ld, e, key, what, config_setting_get_string(e), names, n);
@@ -824,7 +824,7 @@ static int item_schedule(loader *ld, const config_setting_t *s, const char *key,
 static int list_of_groups(loader *ld, const config_setting_t *s, const char *key, int max)
 {
     if (config_setting_type(s) != CONFIG_TYPE_LIST)
-        return fail(ld, s, key, "expected a list ( { ... }, { ... } ), got %s", type_name(s));
+        return fail(ld, s, key, "expected a list ( { ... }, { ... } ), got %s", config_type_name(s));
     int n = config_setting_length(s);
     if (n < 1 || n > max)
         return fail(ld, s, key, "expected between 1 and %d entries, got %d", max, n);
@@ -1443,7 +1443,7 @@ static int money_split_read(loader *ld, const config_setting_t *item, const char
         return 0;
     }
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return fail(ld, s, key, "expected an actor's name or a group of actor = share, got %s", type_name(s));
+        return fail(ld, s, key, "expected an actor's name or a group of actor = share, got %s", config_type_name(s));
     double sum = 0;
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
@@ -1481,7 +1481,7 @@ static int money_state_read(loader *ld, const config_setting_t *s, const char *k
     }
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
         return fail(ld, s, key, "expected a group { kommun = kr/month; region; fk; af; state; income; }%s, got %s",
-                    before_state ? "" : " or \"baseline\"", type_name(s));
+                    before_state ? "" : " or \"baseline\"", config_type_name(s));
     const config_setting_t *rel = config_setting_get_member(s, "relative");
     if (rel) {
         char rkey[300];
@@ -1489,7 +1489,7 @@ static int money_state_read(loader *ld, const config_setting_t *s, const char *k
         if (before_state)
             return fail(ld, rel, rkey, "the before-state is what other states are relative to; give its own figures");
         if (config_setting_type(rel) != CONFIG_TYPE_BOOL)
-            return fail(ld, rel, rkey, "expected true or false, got %s", type_name(rel));
+            return fail(ld, rel, rkey, "expected true or false, got %s", config_type_name(rel));
         out->relative = config_setting_get_bool(rel);
     }
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -1657,7 +1657,7 @@ static int money_baseline_read(loader *ld, const config_setting_t *s, config_sce
     model_params *p = &sc->model;
     money_params *mp = &sc->money;
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return fail(ld, s, "money.baseline", "expected a group, got %s", type_name(s));
+        return fail(ld, s, "money.baseline", "expected a group, got %s", config_type_name(s));
     if (p->profiles == 0) {
         for (int i = 0; i < config_setting_length(s); i++) {
             const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
@@ -1727,7 +1727,7 @@ static int money_after_read(loader *ld, const config_setting_t *s, config_scenar
     model_params *p = &sc->model;
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
         return fail(ld, s, "money.after", "expected a group { destination = state or { in = state; out = state; }; "
-                                          "default = ...; }, got %s", type_name(s));
+                                          "default = ...; }, got %s", config_type_name(s));
     if (find_name((const char(*)[MODEL_NAME_LEN])p->destination_names, p->destinations, "default") >= 0)
         return fail(ld, s, "money.after", "a destination is named 'default', which here means every destination not "
                                           "listed; rename the destination");
@@ -1761,7 +1761,7 @@ static int read_money(loader *ld, const config_setting_t *s, config_scenario *sc
                                           "fixed", "per_participant", "baseline", "waiting", "in_programme", "after",
                                           NULL};
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return fail(ld, s, "money", "expected a group { staff = ...; baseline = ...; ... }, got %s", type_name(s));
+        return fail(ld, s, "money", "expected a group { staff = ...; baseline = ...; ... }, got %s", config_type_name(s));
     money_params_init(mp);
     if (item_members(ld, s, "money", allowed) != 0 ||
         item_number(ld, s, "money", "discount_rate", 0, 1, 0, 0, 0.0, &mp->discount_rate) != 0)

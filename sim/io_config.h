@@ -57,6 +57,9 @@ int config_get_number(const config_scenario *sc, const char *path, double *value
 int config_fail(config_error *err, const char *path, const config_setting_t *where, const char *key,
                 const char *fmt, ...);
 
+/* "an integer", "a string", ... for a setting, in messages. */
+const char *config_type_name(const config_setting_t *s);
+
 /* Shows control characters escaped, so a message stays one line. */
 void config_one_line(char *msg, size_t size);
 
