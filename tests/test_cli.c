@@ -68,21 +68,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static void need_binary(const fixture *fx)
-{
-    if (!fx->bin || !*fx->bin) {
-        print_message("  CASEFLOW_BIN is not set: no caseflow binary to test (make test-unit sets it); skipped\n");
-        skip();
-    }
-    if (access(fx->bin, X_OK) != 0)
-        fail_msg("CASEFLOW_BIN=%s is not an executable file", fx->bin);
-}
-
 /* Runs `bin args` through the shell with stdout and stderr captured; returns
  * the exit status (a death by signal, e.g. a sanitizer abort, fails). */
 static int run(fixture *fx, const char *args)
 {
-    need_binary(fx);
+    ts_need_binary(fx->bin);
     char cmd[4 * PATH_MAX];
     snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s </dev/null", fx->bin, args, fx->stdout_path, fx->stderr_path);
     int status = system(cmd);

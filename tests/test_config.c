@@ -47,17 +47,7 @@ static const char *const BASE[] = {
 /* BASE with line `line` (1-based) replaced; 0 replaces nothing. */
 static char *base_with(int line, const char *replacement)
 {
-    size_t len = 1;
-    for (int i = 0; i < BASE_LINES; i++)
-        len += strlen(i + 1 == line ? replacement : BASE[i]) + 1;
-    char *text = malloc(len);
-    assert_non_null(text);
-    text[0] = '\0';
-    for (int i = 0; i < BASE_LINES; i++) {
-        strcat(text, i + 1 == line ? replacement : BASE[i]);
-        strcat(text, "\n");
-    }
-    return text;
+    return ts_lines_with(BASE, BASE_LINES, line, replacement);
 }
 
 static char g_path[PATH_MAX];

@@ -38,31 +38,6 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-typedef struct records {
-    model_participant *items;
-    size_t n, cap;
-} records;
-
-static int collect(void *ctx, const model_participant *p)
-{
-    records *r = ctx;
-    if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 1024;
-        model_participant *grown = realloc(r->items, r->cap * sizeof *r->items);
-        if (!grown)
-            return -1;
-        r->items = grown;
-    }
-    r->items[r->n++] = *p;
-    return 0;
-}
-
-static void records_free(records *r)
-{
-    free(r->items);
-    memset(r, 0, sizeof *r);
-}
-
 /* Loads a scenario from a formatted text; fails the test with the loader's
  * message if it is rejected. */
 static void load_cfg(config_scenario *sc, const char *fmt, ...)

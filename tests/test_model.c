@@ -70,24 +70,6 @@ static model_params base_params(void)
     return p;
 }
 
-typedef struct records {
-    model_participant *items;
-    size_t n, cap;
-} records;
-
-static int collect(void *ctx, const model_participant *p)
-{
-    records *r = ctx;
-    if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 1024;
-        r->items = realloc(r->items, r->cap * sizeof *r->items);
-        if (!r->items)
-            return -1;
-    }
-    r->items[r->n++] = *p;
-    return 0;
-}
-
 static int by_id(const void *a, const void *b)
 {
     uint64_t x = ((const model_participant *)a)->id, y = ((const model_participant *)b)->id;

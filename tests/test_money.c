@@ -458,24 +458,6 @@ static const char *const RICH[] = {
 };
 #define RICH_LINES ((int)(sizeof RICH / sizeof RICH[0]))
 
-typedef struct records {
-    model_participant *items;
-    size_t n, cap;
-} records;
-
-static int collect(void *ctx, const model_participant *p)
-{
-    records *r = ctx;
-    if (r->n == r->cap) {
-        r->cap = r->cap ? 2 * r->cap : 256;
-        r->items = realloc(r->items, r->cap * sizeof *r->items);
-        if (!r->items)
-            return -1;
-    }
-    r->items[r->n++] = *p;
-    return 0;
-}
-
 /* Months of [a, b) inside [0, m]. */
 static double overlap(double a, double b, double m)
 {

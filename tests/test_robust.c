@@ -92,16 +92,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void need_binary(const fixture *fx)
-{
-    if (!fx->bin || !*fx->bin) {
-        print_message("  CASEFLOW_BIN is not set: no caseflow binary to test (make test-unit sets it); skipped\n");
-        skip();
-    }
-    if (access(fx->bin, X_OK) != 0)
-        fail_msg("CASEFLOW_BIN=%s is not an executable file", fx->bin);
-}
-
 /* ---- running the binary ------------------------------------------------ */
 
 typedef struct child_opts {
@@ -182,7 +172,7 @@ static int spawn(fixture *fx, const child_opts *co, char *const *argv)
 /* caseflow with the given arguments (NULL-terminated). */
 static int cf(fixture *fx, const child_opts *co, ...)
 {
-    need_binary(fx);
+    ts_need_binary(fx->bin);
     char *argv[40];
     int n = 0;
     argv[n++] = (char *)fx->bin;

@@ -32,6 +32,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "model_casework.h"
+
 /* |actual - expected| <= tol, printing all three on failure. */
 #define TS_ASSERT_NEAR(actual, expected, tol)                                                           \
     do {                                                                                                \
@@ -243,6 +245,64 @@ static inline int ts_count_newlines(const char *s)
     for (; *s; s++)
         n += *s == '\n';
     return n;
+}
+
+/* ---- participant records ----------------------------------------------- */
+
+/* A growing store of participant records, and the sink that fills it. */
+typedef struct records {
+    model_participant *items;
+    size_t n, cap;
+} records;
+
+static inline int collect(void *ctx, const model_participant *p)
+{
+    records *r = ctx;
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 1024;
+        model_participant *grown = realloc(r->items, r->cap * sizeof *r->items);
+        if (!grown)
+            return -1;
+        r->items = grown;
+    }
+    r->items[r->n++] = *p;
+    return 0;
+}
+
+static inline void records_free(records *r)
+{
+    free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- texts and binaries ------------------------------------------------ */
+
+/* The lines joined with newlines, line `line` (1-based) replaced; 0
+ * replaces nothing. Tests keep a base text whose line numbers stay put. */
+static inline char *ts_lines_with(const char *const *lines, int n, int line, const char *replacement)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(i + 1 == line ? replacement : lines[i]) + 1;
+    char *text = malloc(len);
+    assert_non_null(text);
+    text[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        strcat(text, i + 1 == line ? replacement : lines[i]);
+        strcat(text, "\n");
+    }
+    return text;
+}
+
+/* Skips the test when CASEFLOW_BIN is unset; fails when it is not a program. */
+static inline void ts_need_binary(const char *bin)
+{
+    if (!bin || !*bin) {
+        print_message("  CASEFLOW_BIN is not set: no caseflow binary to test (make test-unit sets it); skipped\n");
+        skip();
+    }
+    if (access(bin, X_OK) != 0)
+        fail_msg("CASEFLOW_BIN=%s is not an executable file", bin);
 }
 
 #endif
