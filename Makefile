@@ -21,10 +21,15 @@ GIT_REV    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation
 CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HDF5_CFLAGS) -Isim $(EXTRA_CFLAGS)
-LDLIBS_ALL = $(HDF5_LIBS) -lconfig -lgsl -lgslcblas -lcmocka -lpthread -lm
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HDF5_CFLAGS) -Isim -MMD -MP $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(HDF5_LIBS) -lconfig -lgsl -lgslcblas -lpthread -lm
+# cmocka is for the tests only: the product never links it.
+LDLIBS_TEST = $(LDLIBS_ALL) -lcmocka
 
-LIB_SRC  := $(filter-out sim/cli_main.c,$(wildcard sim/*.c))
+# The layers, lowest first (README "Code layout"); a file includes only its
+# own layer and those below (tests/tools/check_layers.py).
+LAYERS   := engine model scenario output app
+LIB_SRC  := $(filter-out sim/app/cli_main.c,$(foreach l,$(LAYERS),$(wildcard sim/$(l)/*.c)))
 TEST_SRC := $(wildcard tests/test_*.c)
 
 LIB_OBJ   = $(patsubst sim/%.c,$(B)/obj/%.o,$(LIB_SRC))
@@ -32,34 +37,39 @@ TEST_BINS = $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 
 B ?= $(BUILD)
 
-.PHONY: all deps build run test test-unit test-sanitize sanitize clean check-config
+.PHONY: all deps build run test test-unit test-sanitize sanitize clean check-config check-layers
 
+# Plain `make` (and `make build`) only compile: they never install packages.
 all: build
 
 deps:
 	@./tests/tools/deps.sh $(DEB_PACKAGES)
 
-build: deps
+build:
 	@$(MAKE) --no-print-directory $(B)/caseflow
 
-$(B)/obj/%.o: sim/%.c $(wildcard sim/*.h) | $(B)/obj
+# -MMD -MP: each object depends on the headers it really includes.
+$(B)/obj/%.o: sim/%.c
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(B)/obj/cli_main.o: EXTRA_CFLAGS += -DCASEFLOW_GIT_REVISION=\"$(GIT_REV)\"
+$(B)/obj/app/cli_main.o: EXTRA_CFLAGS += -DCASEFLOW_GIT_REVISION=\"$(GIT_REV)\"
 
 $(B)/libcaseflow.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
-$(B)/caseflow: $(B)/obj/cli_main.o $(B)/libcaseflow.a
+$(B)/caseflow: $(B)/obj/app/cli_main.o $(B)/libcaseflow.a
 	$(CC) $(CFLAGS_ALL) $^ -o $@ $(LDLIBS_ALL)
 
-$(B)/tests/%: tests/%.c tests/test_support.h $(B)/libcaseflow.a | $(B)/tests
-	$(CC) $(CFLAGS_ALL) -Itests $< $(B)/libcaseflow.a -o $@ $(LDLIBS_ALL)
+$(B)/tests/%: tests/%.c $(B)/libcaseflow.a | $(B)/tests
+	$(CC) $(CFLAGS_ALL) -Itests $< $(B)/libcaseflow.a -o $@ $(LDLIBS_TEST)
 
-$(B)/obj $(B)/tests:
+$(B)/tests:
 	mkdir -p $@
 
-run: build
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+run: deps build
 	@mkdir -p results
 	$(B)/caseflow run configs/default.cfg -o results/default.h5 --force
 	@$(MAKE) --no-print-directory report-default
@@ -71,14 +81,18 @@ check-config: build
 # Fragments owned by their own areas add targets (bench, analysis, fuzz, slurm)
 # and append to EXTRA_TEST_TARGETS what `make test` must also run.
 EXTRA_TEST_TARGETS :=
--include tests/bench/bench.mk analysis/analysis.mk tests/fuzz/fuzz.mk tests/slurm/slurm.mk
+-include tests/bench/bench.mk analysis/analysis.mk tests/fuzz/fuzz.mk tests/robust/robust.mk tests/slurm/slurm.mk
 
 # The unit and model tests, the same tests built with sanitizers, then the
 # fragments' tests.
 test: deps
+	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-sanitize
 	@for t in $(EXTRA_TEST_TARGETS); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+check-layers:
+	@python3 tests/tools/check_layers.py sim $(LAYERS)
 
 test-unit: $(B)/caseflow $(TEST_BINS)
 	@CASEFLOW_BIN=$(B)/caseflow ./tests/tools/run_tests.sh $(TEST_BINS)

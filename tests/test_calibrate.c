@@ -7,10 +7,10 @@
  */
 #include "test_support.h"
 
-#include "calibrate.h"
-#include "io_study.h"
-#include "results.h"
-#include "runner.h"
+#include "app/calibrate.h"
+#include "scenario/study.h"
+#include "output/results.h"
+#include "app/runner.h"
 
 /* A small programme (about 3 ms a replication): fitting runs a few hundred
  * replications. Its exit probability and work share are far from the ones

@@ -16,7 +16,7 @@
  */
 #include "test_support.h"
 
-#include "io_config.h"
+#include "scenario/config.h"
 
 /* A minimal valid scenario; tests replace single lines, so the line
  * numbers below stay put. */

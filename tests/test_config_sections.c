@@ -20,7 +20,7 @@
  */
 #include "test_support.h"
 
-#include "io_config.h"
+#include "scenario/config.h"
 
 /* A valid scenario using the sections; tests replace single lines, so the
  * line numbers stay put. */

@@ -11,9 +11,9 @@
  */
 #include "test_support.h"
 
-#include "eng_evset.h"
-#include "eng_rng.h"
-#include "eng_sim.h"
+#include "engine/eng_evset.h"
+#include "engine/eng_rng.h"
+#include "engine/eng_sim.h"
 
 /* ---- reference: an unsorted array scanned for the minimum -------------- */
 

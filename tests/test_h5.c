@@ -21,12 +21,12 @@
 
 #include <hdf5.h>
 
-#include "eng_rng.h"
-#include "io_h5.h"
-#include "io_study.h"
-#include "model_casework.h"
-#include "results.h"
-#include "runner.h"
+#include "engine/eng_rng.h"
+#include "output/h5out.h"
+#include "scenario/study.h"
+#include "model/model_casework.h"
+#include "output/results.h"
+#include "app/runner.h"
 
 static const char scenario_text[] =
     "# tiny scenario for test_h5\n"

@@ -36,10 +36,10 @@
  */
 #include "test_support.h"
 
-#include "eng_dist.h"
-#include "eng_rng.h"
-#include "eng_stats.h"
-#include "model_casework.h"
+#include "engine/eng_dist.h"
+#include "engine/eng_rng.h"
+#include "engine/eng_stats.h"
+#include "model/model_casework.h"
 
 #define DPM MODEL_DAYS_PER_MONTH
 #define CI_LEVEL 0.99

@@ -16,8 +16,8 @@
  */
 #include "test_support.h"
 
-#include "io_config.h"
-#include "money.h"
+#include "scenario/config.h"
+#include "output/money.h"
 
 #define M_DAYS MODEL_DAYS_PER_MONTH
 

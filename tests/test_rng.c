@@ -15,8 +15,8 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "eng_dist.h"
-#include "eng_rng.h"
+#include "engine/eng_dist.h"
+#include "engine/eng_rng.h"
 
 #define LEVEL 0.999
 

@@ -25,9 +25,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "io_h5.h"
-#include "io_study.h"
-#include "runner.h"
+#include "output/h5out.h"
+#include "scenario/study.h"
+#include "app/runner.h"
 
 static const char good_cfg[] =
     "run: { replications = 4; seed = 3L; horizon_months = 12; warmup_months = 2; };\n"

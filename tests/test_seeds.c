@@ -27,10 +27,10 @@
 
 #include <time.h>
 
-#include "io_study.h"
-#include "model_casework.h"
-#include "results.h"
-#include "runner.h"
+#include "scenario/study.h"
+#include "model/model_casework.h"
+#include "output/results.h"
+#include "app/runner.h"
 
 /* ---- running a scenario ----------------------------------------------- */
 

@@ -12,8 +12,8 @@
 
 #include <float.h>
 
-#include "eng_rng.h"
-#include "eng_stats.h"
+#include "engine/eng_rng.h"
+#include "engine/eng_stats.h"
 
 static void two_pass(const double *x, size_t n, double *mean, double *var)
 {

@@ -4,9 +4,9 @@
  */
 #include "test_support.h"
 
-#include "io_study.h"
-#include "results.h"
-#include "runner.h"
+#include "scenario/study.h"
+#include "output/results.h"
+#include "app/runner.h"
 
 /* A small base scenario in a temp dir, and a study file beside it. */
 typedef struct fixture {

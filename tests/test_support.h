@@ -32,7 +32,7 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "model_casework.h"
+#include "model/model_casework.h"
 
 /* |actual - expected| <= tol, printing all three on failure. */
 #define TS_ASSERT_NEAR(actual, expected, tol)                                                           \

@@ -17,9 +17,9 @@
  */
 #include "test_support.h"
 
-#include "io_study.h"
-#include "money.h"
-#include "runner.h"
+#include "scenario/study.h"
+#include "output/money.h"
+#include "app/runner.h"
 
 static void load(study *st, const char *path, const char *const *ov, int n)
 {

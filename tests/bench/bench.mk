@@ -34,11 +34,11 @@ bench-quick: bench-build
 # 2^32), once as built for production with a heap large enough to prefetch.
 CHECK_EVSET_CFLAGS = $(CSTD) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Isim
 
-$(B)/bench/check_evset_wrap: tests/bench/check_evset.c sim/eng_evset.c sim/eng_evset.h | $(B)/bench
-	$(CC) $(CHECK_EVSET_CFLAGS) -DEVSET_SEQ_LIMIT=40 tests/bench/check_evset.c sim/eng_evset.c -o $@ -lm
+$(B)/bench/check_evset_wrap: tests/bench/check_evset.c sim/engine/eng_evset.c sim/engine/eng_evset.h | $(B)/bench
+	$(CC) $(CHECK_EVSET_CFLAGS) -DEVSET_SEQ_LIMIT=40 tests/bench/check_evset.c sim/engine/eng_evset.c -o $@ -lm
 
-$(B)/bench/check_evset: tests/bench/check_evset.c sim/eng_evset.c sim/eng_evset.h | $(B)/bench
-	$(CC) $(CHECK_EVSET_CFLAGS) tests/bench/check_evset.c sim/eng_evset.c -o $@ -lm
+$(B)/bench/check_evset: tests/bench/check_evset.c sim/engine/eng_evset.c sim/engine/eng_evset.h | $(B)/bench
+	$(CC) $(CHECK_EVSET_CFLAGS) tests/bench/check_evset.c sim/engine/eng_evset.c -o $@ -lm
 
 bench-check: $(B)/bench/check_evset_wrap $(B)/bench/check_evset
 	@$(B)/bench/check_evset_wrap

@@ -32,10 +32,10 @@
 #include <time.h>
 #include <gsl/gsl_randist.h>
 
-#include "eng_evset.h"
-#include "eng_rng.h"
-#include "eng_sim.h"
-#include "eng_stats.h"
+#include "engine/eng_evset.h"
+#include "engine/eng_rng.h"
+#include "engine/eng_sim.h"
+#include "engine/eng_stats.h"
 
 #define LAMBDA 0.9
 #define MU 1.0

@@ -24,12 +24,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "io_config.h"
-#include "io_h5.h"
-#include "io_study.h"
-#include "model_casework.h"
-#include "results.h"
-#include "runner.h"
+#include "scenario/config.h"
+#include "output/h5out.h"
+#include "scenario/study.h"
+#include "model/model_casework.h"
+#include "output/results.h"
+#include "app/runner.h"
 
 static double now_seconds(void)
 {

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "eng_evset.h"
+#include "engine/eng_evset.h"
 
 #ifndef EVSET_SEQ_LIMIT
 #define EVSET_SEQ_LIMIT 4294967295u /* as in eng_evset.c */

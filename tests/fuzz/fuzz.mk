@@ -86,4 +86,3 @@ test-fuzz: fuzz-regressions
 clean-fuzz:
 	rm -rf $(FUZZ_B)
 
--include tests/robust/robust.mk

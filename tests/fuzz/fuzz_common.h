@@ -26,8 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io_config.h"
-#include "io_study.h"
+#include "scenario/config.h"
+#include "scenario/study.h"
 
 #ifndef CASEFLOW_SOURCE_DIR
 #define CASEFLOW_SOURCE_DIR "."

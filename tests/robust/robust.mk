@@ -1,5 +1,5 @@
-# tests/robust/robust.mk — memory checking and the full-disk test (included
-# by tests/fuzz/fuzz.mk; both are part of the Robustness work).
+# tests/robust/robust.mk — memory checking and the full-disk test (included by
+# the Makefile; both are part of the Robustness work).
 #
 #   make valgrind        memcheck of the default scenario with 2 replications,
 #                        then of a run with a failed trial and its --resume;

@@ -6,7 +6,7 @@
  * because its length is only known at the end. Compound types are packed on
  * disk so h5py, pandas and R see plain columns.
  */
-#include "io_h5.h"
+#include "output/h5out.h"
 
 #include <errno.h>
 #include <math.h>

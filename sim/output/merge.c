@@ -1,7 +1,7 @@
 /*
  * io_merge.c — reading task files back and writing the merged study.
  */
-#include "io_merge.h"
+#include "output/merge.h"
 
 #include <hdf5.h>
 #include <stdio.h>
@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "io_h5.h"
-#include "results.h"
-#include "io_config.h"
-#include "money.h"
+#include "output/h5out.h"
+#include "output/results.h"
+#include "scenario/config.h"
+#include "output/money.h"
 
 typedef struct part {
     const char *path;

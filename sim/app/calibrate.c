@@ -8,7 +8,7 @@
  * figures come from results_summarise, so they are the numbers `caseflow
  * run` prints for the calibrated scenario.
  */
-#include "calibrate.h"
+#include "app/calibrate.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -24,8 +24,8 @@
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_vector.h>
 
-#include "io_study.h"
-#include "runner.h"
+#include "scenario/study.h"
+#include "app/runner.h"
 
 /* The distance of a point that makes no valid scenario or leaves a figure
  * undefined (no exits, say): finite, so the simplex can move away from it. */

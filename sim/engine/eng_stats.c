@@ -2,7 +2,7 @@
  * eng_stats.c — Welford/Chan observation statistics, time-weighted levels,
  * and Student-t confidence intervals.
  */
-#include "eng_stats.h"
+#include "engine/eng_stats.h"
 
 #include <math.h>
 #include <gsl/gsl_cdf.h>

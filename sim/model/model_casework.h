@@ -13,10 +13,10 @@
 #define CASEFLOW_MODEL_CASEWORK_H
 
 #include <stdint.h>
-#include "eng_dist.h"
-#include "eng_stats.h"
+#include "engine/eng_dist.h"
+#include "engine/eng_stats.h"
 
-#include "model_params.h"
+#include "model/model_params.h"
 
 /* Random streams, one per purpose, so that scenarios sharing a seed see the
  * same referrals even when staffing differs (common random numbers). */

@@ -1,7 +1,7 @@
 /*
  * eng_dist.c — sampling durations with GSL's distributions.
  */
-#include "eng_dist.h"
+#include "engine/eng_dist.h"
 
 #include <math.h>
 #include <string.h>

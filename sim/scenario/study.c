@@ -5,7 +5,7 @@
  * overrides, so a sweep or a named scenario is validated exactly like a
  * hand-written scenario file, with the same messages.
  */
-#include "io_study.h"
+#include "scenario/study.h"
 
 #include <libconfig.h>
 #include <math.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
-#include "eng_rng.h"
+#include "engine/eng_rng.h"
 
 /* A growing list of scenario definitions before they are loaded. */
 typedef struct pending {

@@ -54,8 +54,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "io_config.h"
-#include "results.h"
+#include "scenario/config.h"
+#include "output/results.h"
 
 #define CALIBRATE_MAX_PARAMS 16
 #define CALIBRATE_MAX_TARGETS 32

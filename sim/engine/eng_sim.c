@@ -1,7 +1,7 @@
 /*
  * eng_sim.c — clock and scheduling on top of the event set.
  */
-#include "eng_sim.h"
+#include "engine/eng_sim.h"
 
 int sim_init(sim *s, size_t initial_capacity)
 {

@@ -10,7 +10,7 @@
  * the workers. Whatever stops the run, every trial's row is still written
  * (status 0 when it did not run), so the file is valid and can be resumed.
  */
-#include "runner.h"
+#include "app/runner.h"
 
 #include <errno.h>
 #include <math.h>

@@ -5,7 +5,7 @@
  * 2^256 - 1 and costs a few instructions per draw, which matters because a
  * replication draws millions of variates.
  */
-#include "eng_rng.h"
+#include "engine/eng_rng.h"
 
 #include <limits.h>
 

@@ -9,7 +9,7 @@
 #define CASEFLOW_ENG_SIM_H
 
 #include <stdint.h>
-#include "eng_evset.h"
+#include "engine/eng_evset.h"
 
 typedef struct sim {
     double now;          /* days */

@@ -5,7 +5,7 @@
  * unknown-key check with its "did you mean", `caseflow check`'s listing and
  * the key reference in configs/README.md are all generated from it.
  */
-#include "io_config.h"
+#include "scenario/config.h"
 
 #include <ctype.h>
 #include <errno.h>

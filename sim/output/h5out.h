@@ -16,10 +16,10 @@
 
 #include <stddef.h>
 #include <hdf5.h>
-#include "io_study.h"
-#include "model_casework.h"
-#include "results.h"
-#include "money.h"
+#include "scenario/study.h"
+#include "model/model_casework.h"
+#include "output/results.h"
+#include "output/money.h"
 
 #define H5OUT_FORMAT_VERSION 2
 

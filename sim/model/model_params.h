@@ -14,7 +14,7 @@
 #ifndef CASEFLOW_MODEL_PARAMS_H
 #define CASEFLOW_MODEL_PARAMS_H
 
-#include "eng_dist.h"
+#include "engine/eng_dist.h"
 
 #define MODEL_DAYS_PER_MONTH (365.25 / 12.0)
 #define MODEL_MAX_DESTINATIONS 16

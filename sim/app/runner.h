@@ -23,9 +23,9 @@
 
 #include <signal.h>
 #include <stddef.h>
-#include "io_h5.h"
-#include "io_study.h"
-#include "results.h"
+#include "output/h5out.h"
+#include "scenario/study.h"
+#include "output/results.h"
 
 typedef struct runner_options {
     int threads;        /* >= 1 */

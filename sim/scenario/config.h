@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <libconfig.h>
-#include "model_casework.h"
-#include "money.h"
+#include "model/model_casework.h"
+#include "model/money_params.h"
 
 #define CONFIG_MAX_OVERRIDES 64
 

@@ -22,13 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io_config.h"
-#include "io_h5.h"
-#include "io_merge.h"
-#include "io_study.h"
-#include "runner.h"
-#include "calibrate.h"
-#include "money.h"
+#include "scenario/config.h"
+#include "output/h5out.h"
+#include "output/merge.h"
+#include "scenario/study.h"
+#include "app/runner.h"
+#include "app/calibrate.h"
+#include "output/money.h"
 
 #ifndef CASEFLOW_VERSION
 #define CASEFLOW_VERSION "0.1.0"

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "model_casework.h"
+#include "model/model_casework.h"
 
 enum results_status { RESULTS_PENDING = 0, RESULTS_DONE = 1, RESULTS_FAILED = 2 };
 

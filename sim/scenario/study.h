@@ -16,7 +16,7 @@
 #define CASEFLOW_IO_STUDY_H
 
 #include <stdint.h>
-#include "io_config.h"
+#include "scenario/config.h"
 
 #define STUDY_MAX_PARAMS 16
 #define STUDY_NAME_LEN 64

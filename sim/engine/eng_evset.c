@@ -20,7 +20,7 @@
  * pending ones are renumbered 0..size-1 in their order, which changes no
  * comparison, so the heap stays valid and the order of events is unchanged.
  */
-#include "eng_evset.h"
+#include "engine/eng_evset.h"
 
 #include <math.h>
 #include <stdlib.h>

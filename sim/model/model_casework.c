@@ -21,15 +21,15 @@
  * phases with progress, external measures with places, a time limit,
  * follow-up with relapse, method capital against volume pressure, targets.
  */
-#include "model_casework.h"
+#include "model/model_casework.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
-#include "eng_rng.h"
-#include "eng_sim.h"
+#include "engine/eng_rng.h"
+#include "engine/eng_sim.h"
 
 enum event_kind {
     EV_REFERRAL,      /* subject: source */

@@ -1,13 +1,13 @@
 /*
  * results.c — per-trial metrics and their summaries across trials.
  */
-#include "results.h"
+#include "output/results.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "eng_stats.h"
+#include "engine/eng_stats.h"
 
 void results_row_from_model(results_row *row, const model_result *r)
 {
