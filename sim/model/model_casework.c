@@ -21,7 +21,7 @@
  * phases with progress, external measures with places, a time limit,
  * follow-up with relapse, method capital against volume pressure, targets.
  */
-#include "model/model_casework.h"
+#include "model/model_ctx.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -30,195 +30,6 @@
 
 #include "engine/eng_rng.h"
 #include "engine/eng_sim.h"
-
-enum event_kind {
-    EV_REFERRAL,      /* subject: source */
-    EV_MEETING_END,   /* subject: worker */
-    EV_OWN_TIME_END,  /* subject: participant slot */
-    EV_MONTH_END,     /* subject: month index */
-    EV_QUOTA_MONTH,   /* subject: source; releases the month's quota */
-    EV_QUOTA_ARRIVAL, /* subject: source */
-    EV_FEEDBACK_ARRIVAL, /* subject: source; replacement or relapse referral */
-    EV_RENEGE,        /* subject: participant slot */
-    EV_WORKER_START,  /* subject: worker */
-    EV_WORKER_LEAVE,  /* subject: worker */
-    EV_MEASURE_END,   /* subject: participant slot */
-    EV_MEASURE_OPEN,  /* subject: measure */
-    EV_TIME_LIMIT,    /* subject: participant slot */
-};
-
-enum participant_state {
-    P_FREE, P_WAITING, P_NEEDS_MEETING, P_IN_MEETING, P_OWN_TIME, P_IN_MEASURE
-};
-
-/* What a queued meeting is for. */
-enum meeting_kind { MEET_CASEWORK = 0, MEET_DECISION = 1, MEET_CONSULT = 2 };
-
-typedef struct participant {
-    model_participant rec;
-    int state;
-    uint32_t seq;           /* bumped on every enqueue, so stale queue entries are recognised */
-    evset_handle pending;   /* own-time or measure end */
-    evset_handle renege;
-    evset_handle limit;
-    uint32_t next_free;
-    double need, readiness;
-    double progress;
-    int phase;
-    int measure_wanted;     /* queued for a place in the phase's measure */
-    int measure_ready;      /* a place is held for them; enter it after the meeting */
-    int limit_reached;      /* the time limit passed during a meeting */
-    int decision_phase;     /* phase a pending decision would open, -1 none */
-    int queued_at;          /* worker whose queue holds the participant's meeting */
-    uint32_t measure_seq;   /* like seq, for the measure queue */
-} participant;
-
-/* FIFO of 64-bit entries, growing as needed. The capacity is a power of
- * two, so positions wrap with a mask rather than a division. */
-typedef struct fifo {
-    uint64_t *items;
-    size_t head, count, capacity;
-} fifo;
-
-typedef struct worker {
-    int team, role;
-    double fte;
-    int active;             /* in post */
-    int leaving;            /* leaves when the current meeting ends */
-    double hired_at;
-    int learning;           /* a new hire, still on the learning curve */
-    double load;            /* participants, or their need */
-    int caseload;
-    int busy;
-    uint64_t in_meeting;    /* queue entry being served */
-    double busy_since;
-    double month_busy;      /* busy time in the current month */
-    fifo queue;
-} worker;
-
-typedef struct team_state {
-    double capital, capital_time;   /* method capital and when last brought up to date */
-    double maturity, maturity_time;
-    double fte_active;
-    int members_active;
-} team_state;
-
-typedef struct measure_state {
-    int used;
-    fifo queue;             /* participants waiting for a place */
-} measure_state;
-
-typedef struct cumulative {
-    /* Running integral of a level over time, never restarted; monthly and
-     * post-warm-up averages are differences of it. */
-    double level, area, last;
-} cumulative;
-
-typedef struct model_ctx {
-    const model_params *p;
-    sim engine;
-    gsl_rng *stream[MODEL_STREAM_COUNT];
-    gsl_rng *source_arrivals[MODEL_MAX_SOURCES];
-    gsl_rng *source_profiles[MODEL_MAX_SOURCES];
-    gsl_rng *source_feedback[MODEL_MAX_SOURCES];
-    /* The phases in force: the scenario's, or one built from the core keys. */
-    int phases;
-    model_phase phase[MODEL_MAX_PHASES];
-    int core_exits;         /* exits drawn exactly as the core does (no effects) */
-    participant *people;
-    uint32_t people_capacity, people_used, free_head;
-    int levels;             /* waiting-list priority levels */
-    int level_of_profile[MODEL_MAX_PROFILES];
-    fifo waiting[MODEL_MAX_PROFILES];
-    uint64_t waiting_count;
-    worker *workers;
-    int worker_count;
-    /* Case workers who can take participants, as a binary heap keyed by
-     * (load, index): the least loaded is found in O(1) and kept in
-     * O(log W) when loads change. Used when every caseload-carrying role
-     * has the same cap, so the least loaded either has room or nobody has. */
-    int uniform_caps;
-    int *ready_heap, *ready_pos, ready_size;
-    team_state teams[MODEL_MAX_TEAMS];
-    int team_count;
-    measure_state measures[MODEL_MAX_MEASURES];
-    double quota_carry[MODEL_MAX_SOURCES];
-    int active;
-    uint64_t enrolled;
-    uint64_t exits_to[MODEL_MAX_DESTINATIONS];
-    int pressure;
-    double warmup_time, horizon_time;
-    int measuring;
-    uint64_t next_id;
-    cumulative waiting_level, active_level, busy_level, capacity_level;
-    int staff_changed;      /* capacity moved since the run began */
-    double warm_waiting_area, warm_active_area, warm_busy_area, warm_capacity_area;
-    double month_busy_area_start, month_capacity_area_start;
-    uint64_t month_referrals, month_meetings;
-    uint64_t month_exits[MODEL_MAX_DESTINATIONS];
-    uint64_t month_source_referrals[MODEL_MAX_SOURCES], month_source_rejected[MODEL_MAX_SOURCES];
-    uint64_t month_reneged;
-    int extra_series;       /* index of the first optional series item */
-    model_participant_sink sink;
-    void *sink_ctx;
-    int stop;
-    model_result *out;
-} model_ctx;
-
-#define NO_SLOT UINT32_MAX
-
-static int fifo_push(fifo *q, uint64_t v)
-{
-    if (q->count == q->capacity) {
-        size_t cap = q->capacity ? q->capacity * 2 : 16;
-        uint64_t *items = malloc(cap * sizeof *items);
-        if (!items)
-            return -1;
-        for (size_t i = 0; i < q->count; i++)
-            items[i] = q->items[(q->head + i) & (q->capacity - 1)];
-        free(q->items);
-        q->items = items;
-        q->head = 0;
-        q->capacity = cap;
-    }
-    q->items[(q->head + q->count) & (q->capacity - 1)] = v;
-    q->count++;
-    return 0;
-}
-
-static uint64_t fifo_pop(fifo *q)
-{
-    uint64_t v = q->items[q->head];
-    q->head = (q->head + 1) & (q->capacity - 1);
-    q->count--;
-    return v;
-}
-
-static void cumulative_set(cumulative *c, double now, double level)
-{
-    c->area += c->level * (now - c->last);
-    c->last = now;
-    c->level = level;
-}
-
-static double cumulative_area(const cumulative *c, double now)
-{
-    return c->area + c->level * (now - c->last);
-}
-
-/* Queue entries: participant slot, meeting kind and the participant's
- * enqueue sequence number, so an entry whose participant has since left or
- * moved on is skipped. */
-static uint64_t entry_make(uint32_t slot, int kind, uint32_t seq)
-{
-    return ((uint64_t)seq << 34) | ((uint64_t)kind << 32) | slot;
-}
-static uint32_t entry_slot(uint64_t e) { return (uint32_t)e; }
-static int entry_kind(uint64_t e) { return (int)((e >> 32) & 3); }
-static uint32_t entry_seq(uint64_t e) { return (uint32_t)(e >> 34); }
-/* Sequence numbers keep their low 30 bits in an entry; wrapping is harmless
- * because a stale entry is popped long before 2^30 later enqueues. */
-static int entry_current(uint64_t e, uint32_t seq) { return entry_seq(e) == (seq & 0x3fffffffu); }
 
 /* ---- parameters --------------------------------------------------------- */
 
@@ -242,114 +53,6 @@ static double schedule_linear(const model_schedule *s, double month)
     return s->value[s->count - 1];
 }
 
-static int schedule_ok(const model_schedule *s)
-{
-    if (s->count < 1)
-        return 0;
-    for (int i = 0; i < s->count; i++) {
-        if (!isfinite(s->value[i]) || s->value[i] < 0 || !isfinite(s->month[i]))
-            return 0;
-        if (i > 0 && !(s->month[i] > s->month[i - 1]))
-            return 0;
-    }
-    return 1;
-}
-
-static int share_sum_ok(const double *shares, int n)
-{
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-        if (!(shares[i] >= 0))
-            return 0;
-        sum += shares[i];
-    }
-    return fabs(sum - 1.0) <= 1e-9;
-}
-
-const char *model_params_check(const model_params *p)
-{
-    if (p->sources == 0 && (!(p->referral_rate_per_month > 0) || !isfinite(p->referral_rate_per_month)))
-        return "referral rate must be a finite number > 0";
-    if (p->roles == 0 && p->workers < 1)
-        return "need at least one worker";
-    if (p->roles == 0 && p->caseload_cap < 1)
-        return "caseload cap must be >= 1";
-    if (!(p->meeting_hours_per_day > 0) || p->meeting_hours_per_day > 24)
-        return "meeting hours per day must be in (0, 24]";
-    if (p->phases == 0 && (!(p->exit_probability > 0) || p->exit_probability > 1))
-        return "exit probability must be in (0, 1]";
-    if (p->destinations < 1 || p->destinations > MODEL_MAX_DESTINATIONS)
-        return "need between 1 and 16 destinations";
-    if (p->phases == 0 && !share_sum_ok(p->destination_shares, p->destinations))
-        return "destination shares must sum to 1";
-    if (p->horizon_months < 1)
-        return "horizon must be at least one month";
-    if (p->warmup_months < 0 || p->warmup_months >= p->horizon_months)
-        return "warm-up must be shorter than the horizon";
-    if (p->phases == 0 && dist_mean(&p->meeting_hours) <= 0)
-        return "meetings must take time (mean length > 0)";
-    for (int s = 0; s < p->sources; s++) {
-        if (!schedule_ok(&p->source[s].rate))
-            return "a source's schedule needs months in increasing order and values >= 0";
-        if (p->profiles > 0 && !share_sum_ok(p->source[s].profile_shares, p->profiles))
-            return "a source's profile shares must sum to 1";
-        if (p->source[s].has_unit && (!schedule_ok(&p->source[s].unit_cases) || !(p->source[s].unit_caseworkers > 0) ||
-                                      !(p->source[s].unit_zero_above > p->source[s].unit_full_below)))
-            return "a referring unit needs caseworkers > 0, a case schedule, and zero_rate_above > full_rate_below";
-    }
-    for (int i = 0; i < p->profiles; i++) {
-        if (p->age_bands > 0 && !share_sum_ok(p->profile[i].age_shares, p->age_bands))
-            return "a profile's age shares must sum to 1";
-        if (!(p->profile[i].need > 0))
-            return "a profile's need must be > 0";
-    }
-    if (p->roles > 0) {
-        int casework = 0, staff = 0;
-        for (int t = 0; t < p->teams; t++)
-            for (int g = 0; g < p->team[t].groups; g++) {
-                const model_member_group *m = &p->team[t].group[g];
-                staff += m->count;
-                if (p->role[m->role].caseload_cap > 0 && m->count > 0)
-                    casework = 1;
-            }
-        if (!casework)
-            return "no team has a role that carries a caseload";
-        if (staff > MODEL_MAX_WORKERS)
-            return "more than 100000 staff";
-        for (int r = 0; r < p->roles; r++) {
-            if (p->role[r].decides || p->role[r].call_in_probability > 0) {
-                int present = 0;
-                for (int t = 0; t < p->teams; t++)
-                    for (int g = 0; g < p->team[t].groups; g++)
-                        present |= p->team[t].group[g].role == r && p->team[t].group[g].count > 0;
-                if (!present)
-                    return "a decision or consultative role is in no team";
-            }
-        }
-    }
-    for (int i = 0; i < p->phases; i++) {
-        const model_phase *ph = &p->phase[i];
-        if (!(ph->progress_per_meeting > 0) && !(ph->exit_probability > 0) && !(p->max_months > 0))
-            return "a phase can never be left (no progress, no exits, no time limit)";
-        if (ph->exit_probability > 0 && !share_sum_ok(ph->exit_shares, p->destinations))
-            return "a phase's exit shares must sum to 1";
-        if (i == p->phases - 1 && ph->progress_per_meeting > 0 && !share_sum_ok(ph->completion_shares, p->destinations))
-            return "the last phase's completion shares must sum to 1";
-        if (ph->needs_decision) {
-            int decider = 0;
-            for (int r = 0; r < p->roles; r++)
-                decider |= p->role[r].decides;
-            if (!decider)
-                return "a phase needs a decision but no role decides";
-        }
-    }
-    if (p->cap_by_need && p->roles > 0)
-        for (int i = 0; i < p->profiles; i++)
-            for (int r = 0; r < p->roles; r++)
-                if (p->role[r].caseload_cap > 0 && p->role[r].caseload_cap < p->profile[i].need)
-                    return "a caseload cap is smaller than one participant's need weight";
-    return NULL;
-}
 
 /* ---- series ------------------------------------------------------------- */
 
@@ -473,12 +176,6 @@ static void active_changed(model_ctx *m)
 }
 
 /* ---- staff -------------------------------------------------------------- */
-
-static double month_of(double t)
-{
-    return t / MODEL_DAYS_PER_MONTH;
-}
-
 /* Brings a team's method capital and maturity up to now. Capital grows
  * with the staff time set aside for method work and decays towards
  * gain * time_share * fte / decay. */
@@ -880,17 +577,6 @@ static void fill_free_slots(model_ctx *m)
         m->people[s].state = P_NEEDS_MEETING; /* no longer waiting */
         assign(m, s, w);
     }
-}
-
-static int draw_index(gsl_rng *r, const double *shares, int n)
-{
-    double u = gsl_rng_uniform(r), acc = 0;
-    for (int i = 0; i < n - 1; i++) {
-        acc += shares[i];
-        if (u < acc)
-            return i;
-    }
-    return n - 1;
 }
 
 /* A new participant from source `source`, drawing their profile from r. */

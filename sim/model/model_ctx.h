@@ -1,0 +1,244 @@
+/*
+ * model_ctx.h — the state of one replication, private to sim/model.
+ *
+ * Owns the types every file of the model shares: the event kinds, the
+ * state of a participant, a worker, a team and a measure, and model_ctx,
+ * the context a run hands to every function (state is explicit, never
+ * global, so replications run side by side in threads). Also the few small
+ * helpers all of them use: the growing FIFO, the running integral of a
+ * level, meeting-queue entries, month_of and draw_index.
+ *
+ * Nothing outside sim/model includes this header; the public view of a run
+ * is model_casework.h. Inside the model, includes point one way only, so
+ * no mechanism file can reach back into the event handling:
+ *
+ *   model_ctx.h
+ *     < model_arrivals.h (referral schedules), model_staff.h (the pool),
+ *       model_measures.h (places)
+ *     < model_participants.h (slots, memory guard; uses arrivals)
+ *     < model_waiting.h, model_exits.h, model_series.h
+ *     < model_events.h (model_casework.c: the handlers that cross mechanisms)
+ *     < model_run.c (setup, the event loop, the horizon)
+ */
+#ifndef CASEFLOW_MODEL_CTX_H
+#define CASEFLOW_MODEL_CTX_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <gsl/gsl_rng.h>
+
+#include "engine/eng_sim.h"
+#include "model/model_casework.h"
+
+/* Kinds of events; the subject's meaning is given per kind. */
+enum event_kind {
+    EV_REFERRAL,           /* subject: source (0 for the core's single source) */
+    EV_MEETING_END,        /* subject: worker */
+    EV_OWN_TIME_END,       /* subject: participant slot */
+    EV_MONTH_END,          /* subject: month index */
+    EV_QUOTA_MONTH,        /* subject: source; releases the month's quota */
+    EV_QUOTA_ARRIVAL,      /* subject: source */
+    EV_FEEDBACK_ARRIVAL,   /* subject: source; replacement or relapse referral */
+    EV_RENEGE,             /* subject: participant slot */
+    EV_WORKER_START,       /* subject: worker */
+    EV_WORKER_LEAVE,       /* subject: worker */
+    EV_MEASURE_END,        /* subject: participant slot */
+    EV_MEASURE_OPEN,       /* subject: measure */
+    EV_TIME_LIMIT,         /* subject: participant slot */
+};
+
+enum participant_state {
+    P_FREE, P_WAITING, P_NEEDS_MEETING, P_IN_MEETING, P_OWN_TIME, P_IN_MEASURE
+};
+
+/* What a queued meeting is for. */
+enum meeting_kind { MEET_CASEWORK = 0, MEET_DECISION = 1, MEET_CONSULT = 2 };
+
+typedef struct participant {
+    model_participant rec;
+    int state;
+    uint32_t seq;           /* bumped on every enqueue, so stale queue entries are recognised */
+    evset_handle pending;   /* own-time or measure end */
+    evset_handle renege;
+    evset_handle limit;
+    uint32_t next_free;
+    double need, readiness;
+    double progress;
+    int phase;
+    int measure_wanted;     /* queued for a place in the phase's measure */
+    int measure_ready;      /* a place is held for them; enter it after the meeting */
+    int limit_reached;      /* the time limit passed during a meeting */
+    int decision_phase;     /* phase a pending decision would open, -1 none */
+    int queued_at;          /* worker whose queue holds the participant's meeting */
+    uint32_t measure_seq;   /* like seq, for the measure queue */
+} participant;
+
+/* FIFO of 64-bit entries, growing as needed. The capacity is a power of
+ * two, so positions wrap with a mask rather than a division. */
+typedef struct fifo {
+    uint64_t *items;
+    size_t head, count, capacity;
+} fifo;
+
+typedef struct worker {
+    int team, role;
+    double fte;
+    int active;             /* in post */
+    int leaving;            /* leaves when the current meeting ends */
+    double hired_at;
+    int learning;           /* a new hire, still on the learning curve */
+    double load;            /* participants, or their need */
+    int caseload;
+    int busy;
+    uint64_t in_meeting;    /* queue entry being served */
+    double busy_since;
+    double month_busy;      /* busy time in the current month */
+    fifo queue;
+} worker;
+
+typedef struct team_state {
+    double capital, capital_time;   /* method capital and when last brought up to date */
+    double maturity, maturity_time;
+    double fte_active;
+    int members_active;
+} team_state;
+
+typedef struct measure_state {
+    int used;
+    fifo queue;             /* participants waiting for a place */
+} measure_state;
+
+typedef struct cumulative {
+    /* Running integral of a level over time, never restarted; monthly and
+     * post-warm-up averages are differences of it. */
+    double level, area, last;
+} cumulative;
+
+typedef struct model_ctx {
+    const model_params *p;
+    sim engine;
+    gsl_rng *stream[MODEL_STREAM_COUNT];
+    gsl_rng *source_arrivals[MODEL_MAX_SOURCES];
+    gsl_rng *source_profiles[MODEL_MAX_SOURCES];
+    gsl_rng *source_feedback[MODEL_MAX_SOURCES];
+    /* The phases in force: the scenario's, or one built from the core keys. */
+    int phases;
+    model_phase phase[MODEL_MAX_PHASES];
+    int core_exits;         /* exits drawn exactly as the core does (no effects) */
+    /* Participant slots (model_participants.c). */
+    participant *people;
+    uint32_t people_capacity, people_used, free_head;
+    /* The waiting list (model_waiting.c). */
+    int levels;             /* waiting-list priority levels */
+    int level_of_profile[MODEL_MAX_PROFILES];
+    fifo waiting[MODEL_MAX_PROFILES];
+    uint64_t waiting_count;
+    /* The staff pool (model_staff.c). */
+    worker *workers;
+    int worker_count;
+    /* Case workers who can take participants, as a binary heap keyed by
+     * (load, index): the least loaded is found in O(1) and kept in
+     * O(log W) when loads change. Used when every caseload-carrying role
+     * has the same cap, so the least loaded either has room or nobody has. */
+    int uniform_caps;
+    int *ready_heap, *ready_pos, ready_size;
+    team_state teams[MODEL_MAX_TEAMS];
+    int team_count;
+    measure_state measures[MODEL_MAX_MEASURES];
+    double quota_carry[MODEL_MAX_SOURCES];
+    int active;
+    uint64_t enrolled;
+    uint64_t exits_to[MODEL_MAX_DESTINATIONS];
+    int pressure;
+    double warmup_time, horizon_time;
+    int measuring;
+    uint64_t next_id;
+    /* Levels over time and this month's counts (model_series.c). */
+    cumulative waiting_level, active_level, busy_level, capacity_level;
+    int staff_changed;      /* capacity moved since the run began */
+    double warm_waiting_area, warm_active_area, warm_busy_area, warm_capacity_area;
+    double month_busy_area_start, month_capacity_area_start;
+    uint64_t month_referrals, month_meetings;
+    uint64_t month_exits[MODEL_MAX_DESTINATIONS];
+    uint64_t month_source_referrals[MODEL_MAX_SOURCES], month_source_rejected[MODEL_MAX_SOURCES];
+    uint64_t month_reneged;
+    model_participant_sink sink;
+    void *sink_ctx;
+    int stop;
+    model_result *out;
+} model_ctx;
+
+#define NO_SLOT UINT32_MAX
+
+static inline int fifo_push(fifo *q, uint64_t v)
+{
+    if (q->count == q->capacity) {
+        size_t cap = q->capacity ? q->capacity * 2 : 16;
+        uint64_t *items = malloc(cap * sizeof *items);
+        if (!items)
+            return -1;
+        for (size_t i = 0; i < q->count; i++)
+            items[i] = q->items[(q->head + i) & (q->capacity - 1)];
+        free(q->items);
+        q->items = items;
+        q->head = 0;
+        q->capacity = cap;
+    }
+    q->items[(q->head + q->count) & (q->capacity - 1)] = v;
+    q->count++;
+    return 0;
+}
+
+static inline uint64_t fifo_pop(fifo *q)
+{
+    uint64_t v = q->items[q->head];
+    q->head = (q->head + 1) & (q->capacity - 1);
+    q->count--;
+    return v;
+}
+
+static inline void cumulative_set(cumulative *c, double now, double level)
+{
+    c->area += c->level * (now - c->last);
+    c->last = now;
+    c->level = level;
+}
+
+static inline double cumulative_area(const cumulative *c, double now)
+{
+    return c->area + c->level * (now - c->last);
+}
+
+/* Queue entries: participant slot, meeting kind and the participant's
+ * enqueue sequence number, so an entry whose participant has since left or
+ * moved on is skipped. */
+static inline uint64_t entry_make(uint32_t slot, int kind, uint32_t seq)
+{
+    return ((uint64_t)seq << 34) | ((uint64_t)kind << 32) | slot;
+}
+static inline uint32_t entry_slot(uint64_t e) { return (uint32_t)e; }
+static inline int entry_kind(uint64_t e) { return (int)((e >> 32) & 3); }
+static inline uint32_t entry_seq(uint64_t e) { return (uint32_t)(e >> 34); }
+/* Sequence numbers keep their low 30 bits in an entry; wrapping is harmless
+ * because a stale entry is popped long before 2^30 later enqueues. */
+static inline int entry_current(uint64_t e, uint32_t seq) { return entry_seq(e) == (seq & 0x3fffffffu); }
+
+static inline double month_of(double t)
+{
+    return t / MODEL_DAYS_PER_MONTH;
+}
+
+/* An index drawn with the given shares (summing to 1; the last takes any
+ * rounding remainder). */
+static inline int draw_index(gsl_rng *r, const double *shares, int n)
+{
+    double u = gsl_rng_uniform(r), acc = 0;
+    for (int i = 0; i < n - 1; i++) {
+        acc += shares[i];
+        if (u < acc)
+            return i;
+    }
+    return n - 1;
+}
+
+#endif
