@@ -21,7 +21,7 @@
  * phases with progress, external measures with places, a time limit,
  * follow-up with relapse, method capital against volume pressure, targets.
  */
-#include "model/model_ctx.h"
+#include "model/model_staff.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -56,17 +56,6 @@ static double schedule_linear(const model_schedule *s, double month)
 
 /* ---- series ------------------------------------------------------------- */
 
-static int worker_slots(const model_params *p)
-{
-    if (p->roles == 0)
-        return p->workers;
-    int n = 0;
-    for (int t = 0; t < p->teams; t++)
-        for (int g = 0; g < p->team[t].groups; g++)
-            n += p->team[t].group[g].count;
-    return n;
-}
-
 static void layout_add(model_series *s, const char *name, const char *units, int width)
 {
     model_series_item *it = &s->item[s->count++];
@@ -95,9 +84,9 @@ void model_series_layout(const model_params *p, model_series *s)
         layout_add(s, "reneged", "people who gave up waiting in the month", 1);
     if (p->roles > 0 || p->has_turnover) {
         layout_add(s, "worker_caseload", "participants of each worker at month end (NaN: no such post)",
-                   worker_slots(p));
+                   staff_worker_slots(p));
         layout_add(s, "worker_utilisation", "share of each worker's time in meetings in the month",
-                   worker_slots(p));
+                   staff_worker_slots(p));
         layout_add(s, "staff_in_post", "full-time equivalents in post at month end", 1);
     }
     if (p->has_method)
@@ -175,168 +164,6 @@ static void active_changed(model_ctx *m)
     cumulative_set(&m->active_level, m->engine.now, (double)m->active);
 }
 
-/* ---- staff -------------------------------------------------------------- */
-/* Brings a team's method capital and maturity up to now. Capital grows
- * with the staff time set aside for method work and decays towards
- * gain * time_share * fte / decay. */
-static void team_update(model_ctx *m, int t)
-{
-    const model_params *p = m->p;
-    team_state *ts = &m->teams[t];
-    double now = m->engine.now;
-    if (p->has_method) {
-        double dt = month_of(now - ts->capital_time);
-        double inflow = p->method_gain * p->method_time_share * ts->fte_active;
-        if (p->method_decay > 0) {
-            double k_inf = inflow / p->method_decay;
-            ts->capital = k_inf + (ts->capital - k_inf) * exp(-p->method_decay * dt);
-        } else {
-            ts->capital += inflow * dt;
-        }
-        ts->capital_time = now;
-    }
-    if (p->has_maturity) {
-        double dt = month_of(now - ts->maturity_time);
-        ts->maturity += (1 - p->maturity_start) * dt / p->maturity_months;
-        if (ts->maturity > 1)
-            ts->maturity = 1;
-        ts->maturity_time = now;
-    }
-}
-
-static double method_multiplier(model_ctx *m, int team)
-{
-    if (!m->p->has_method)
-        return 1.0;
-    team_update(m, team);
-    double k = m->teams[team].capital;
-    return 1.0 + m->p->method_effect * k / (k + m->p->method_half);
-}
-
-static double maturity_multiplier(model_ctx *m, int team)
-{
-    if (!m->p->has_maturity)
-        return 1.0;
-    team_update(m, team);
-    return m->teams[team].maturity;
-}
-
-static double productivity(const model_ctx *m, const worker *w)
-{
-    if (!m->p->has_learning || !w->learning)
-        return 1.0;
-    double f = month_of(m->engine.now - w->hired_at) / m->p->learning_months;
-    if (f >= 1)
-        return 1.0;
-    return m->p->learning_start + (1 - m->p->learning_start) * f;
-}
-
-static double role_cap(const model_ctx *m, const worker *w)
-{
-    double cap = m->p->roles > 0 ? m->p->role[w->role].caseload_cap : (double)m->p->caseload_cap;
-    if (m->pressure)
-        cap = floor(cap * (1 + m->p->pressure_cap_increase));
-    return cap;
-}
-
-static double weight_of(const model_ctx *m, const participant *pp)
-{
-    return m->p->cap_by_need ? pp->need : 1.0;
-}
-
-static int ready_before(const model_ctx *m, int a, int b)
-{
-    double la = m->workers[a].load, lb = m->workers[b].load;
-    return la < lb || (la == lb && a < b);
-}
-
-static void ready_place(model_ctx *m, int at, int w)
-{
-    m->ready_heap[at] = w;
-    m->ready_pos[w] = at;
-}
-
-static void ready_sift(model_ctx *m, int at)
-{
-    int w = m->ready_heap[at];
-    while (at > 0 && ready_before(m, w, m->ready_heap[(at - 1) / 2])) {
-        ready_place(m, at, m->ready_heap[(at - 1) / 2]);
-        at = (at - 1) / 2;
-    }
-    for (;;) {
-        int c = 2 * at + 1;
-        if (c >= m->ready_size)
-            break;
-        if (c + 1 < m->ready_size && ready_before(m, m->ready_heap[c + 1], m->ready_heap[c]))
-            c++;
-        if (!ready_before(m, m->ready_heap[c], w))
-            break;
-        ready_place(m, at, m->ready_heap[c]);
-        at = c;
-    }
-    ready_place(m, at, w);
-}
-
-/* Keeps worker w's heap membership and position right after a change of
- * load or status. */
-static void ready_update(model_ctx *m, int w)
-{
-    if (!m->uniform_caps)
-        return;
-    const worker *wk = &m->workers[w];
-    int eligible = wk->active && !wk->leaving &&
-                   (m->p->roles > 0 ? m->p->role[wk->role].caseload_cap > 0 : 1);
-    int at = m->ready_pos[w];
-    if (eligible && at < 0) {
-        at = m->ready_size++;
-        ready_place(m, at, w);
-        ready_sift(m, at);
-    } else if (!eligible && at >= 0) {
-        int last = m->ready_heap[--m->ready_size];
-        m->ready_pos[w] = -1;
-        if (last != w) {
-            ready_place(m, at, last);
-            ready_sift(m, at);
-        }
-    } else if (eligible) {
-        ready_sift(m, at);
-    }
-}
-
-/* The least loaded case worker in post with room for this participant
- * (lowest index on ties), or -1. */
-static int least_loaded_worker(const model_ctx *m, const participant *pp)
-{
-    double weight = weight_of(m, pp);
-    if (m->uniform_caps) {
-        if (m->ready_size == 0)
-            return -1;
-        int w = m->ready_heap[0];
-        return m->workers[w].load + weight <= role_cap(m, &m->workers[w]) ? w : -1;
-    }
-    int best = -1;
-    for (int w = 0; w < m->worker_count; w++) {
-        const worker *wk = &m->workers[w];
-        if (!wk->active || wk->leaving)
-            continue;
-        double cap = role_cap(m, wk);
-        if (cap <= 0 || wk->load + weight > cap)
-            continue;
-        if (best < 0 || wk->load < m->workers[best].load)
-            best = w;
-    }
-    return best;
-}
-
-static void capacity_changed(model_ctx *m)
-{
-    double fte = 0;
-    for (int t = 0; t < m->team_count; t++)
-        fte += m->teams[t].fte_active;
-    m->staff_changed = 1;
-    cumulative_set(&m->capacity_level, m->engine.now, fte);
-}
-
 /* ---- meetings ----------------------------------------------------------- */
 
 static void start_meeting_if_idle(model_ctx *m, int w);
@@ -367,14 +194,6 @@ static int queue_meeting(model_ctx *m, uint32_t s, int w, int kind)
     return 0;
 }
 
-/* Worker time a meeting in progress takes per day of it, in FTE: a meeting
- * stretches over a part-time worker's or a method worker's calendar, but
- * only their FTE, less the method share, is spent in it. 1 in the core. */
-static double busy_weight(const model_ctx *m, const worker *wk)
-{
-    return wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0));
-}
-
 static void start_meeting_if_idle(model_ctx *m, int w)
 {
     worker *wk = &m->workers[w];
@@ -390,10 +209,8 @@ static void start_meeting_if_idle(model_ctx *m, int w)
         wk->busy_since = m->engine.now;
         pp->state = P_IN_MEETING;
         double hours = meeting_hours(m, pp, entry_kind(e), w);
-        double rate = m->p->meeting_hours_per_day;
-        if (m->p->roles > 0 || m->p->has_method || m->p->has_learning)
-            rate = rate * wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0)) * productivity(m, wk);
-        cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level + busy_weight(m, wk));
+        double rate = staff_hours_per_day(m, wk);
+        cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level + staff_busy_weight(m, wk));
         sim_schedule(&m->engine, hours / rate, EV_MEETING_END, (uint32_t)w);
         return;
     }
@@ -402,23 +219,6 @@ static void start_meeting_if_idle(model_ctx *m, int w)
 static void needs_meeting(model_ctx *m, uint32_t s)
 {
     queue_meeting(m, s, m->people[s].rec.worker, MEET_CASEWORK);
-}
-
-/* A worker of the role for this participant: in their team if there is
- * one, else anywhere; the shortest queue, lowest index on ties. */
-static int worker_of_role(model_ctx *m, int role, int team)
-{
-    int best = -1;
-    for (int pass = 0; pass < 2 && best < 0; pass++)
-        for (int w = 0; w < m->worker_count; w++) {
-            const worker *wk = &m->workers[w];
-            if (wk->role != role || !wk->active || (pass == 0 && wk->team != team))
-                continue;
-            size_t q = wk->queue.count + (size_t)wk->busy;
-            if (best < 0 || q < m->workers[best].queue.count + (size_t)m->workers[best].busy)
-                best = w;
-        }
-    return best;
 }
 
 static void own_time(model_ctx *m, uint32_t s)
@@ -484,8 +284,8 @@ static void assign(model_ctx *m, uint32_t s, int w)
         pp->rec.worker_changes++;
     pp->rec.worker = w;
     wk->caseload++;
-    wk->load += weight_of(m, pp);
-    ready_update(m, w);
+    wk->load += staff_weight_of(m, pp);
+    staff_ready_update(m, w);
     if (isnan(pp->rec.assignment_time)) {
         pp->rec.assignment_time = m->engine.now;
         m->active++;
@@ -563,7 +363,7 @@ static void fill_free_slots(model_ctx *m)
         uint32_t s = waiting_peek(m);
         if (s == NO_SLOT)
             break;
-        int w = least_loaded_worker(m, &m->people[s]);
+        int w = staff_least_loaded(m, &m->people[s]);
         if (w < 0)
             break;
         for (int level = 0; level < m->levels; level++)
@@ -648,7 +448,7 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
         participant_release(m, s);
         return;
     }
-    int w = m->waiting_count == 0 ? least_loaded_worker(m, pp) : -1;
+    int w = m->waiting_count == 0 ? staff_least_loaded(m, pp) : -1;
     if (w >= 0) {
         pp->state = P_NEEDS_MEETING;
         assign(m, s, w);
@@ -789,8 +589,8 @@ static void exit_programme(model_ctx *m, uint32_t s, int destination)
     pp->rec.fate = FATE_EXITED;
     worker *wk = &m->workers[pp->rec.worker];
     wk->caseload--;
-    wk->load -= weight_of(m, pp);
-    ready_update(m, pp->rec.worker);
+    wk->load -= staff_weight_of(m, pp);
+    staff_ready_update(m, pp->rec.worker);
     m->active--;
     active_changed(m);
     m->out->exits++;
@@ -839,7 +639,7 @@ static int draw_exit(model_ctx *m, participant *pp, const model_phase *ph)
     }
     if (!(ph->exit_probability > 0))
         return -1;
-    double boost = exp(pp->readiness) * method_multiplier(m, m->workers[pp->rec.worker].team);
+    double boost = exp(pp->readiness) * staff_method_multiplier(m, m->workers[pp->rec.worker].team);
     double weight[MODEL_MAX_DESTINATIONS], total = 0;
     for (int d = 0; d < m->p->destinations; d++) {
         weight[d] = ph->exit_probability * ph->exit_shares[d] * ((m->p->good_destinations >> d) & 1 ? boost : 1.0);
@@ -889,7 +689,7 @@ static void after_meeting(model_ctx *m, uint32_t s)
     const model_phase *ph = &m->phase[pp->phase];
     if (ph->progress_per_meeting > 0) {
         int team = m->workers[pp->rec.worker].team;
-        double gain = ph->progress_per_meeting * maturity_multiplier(m, team) * method_multiplier(m, team);
+        double gain = ph->progress_per_meeting * staff_maturity_multiplier(m, team) * staff_method_multiplier(m, team);
         if (m->pressure && pp->phase == 0)
             gain *= 1 + p->pressure_mapping_speedup;
         pp->progress += gain;
@@ -909,7 +709,7 @@ static void after_meeting(model_ctx *m, uint32_t s)
                 int decider = -1;
                 for (int r = 0; r < p->roles && decider < 0; r++)
                     if (p->role[r].decides)
-                        decider = worker_of_role(m, r, m->workers[pp->rec.worker].team);
+                        decider = staff_worker_of_role(m, r, m->workers[pp->rec.worker].team);
                 if (decider >= 0) {
                     pp->decision_phase = next;
                     queue_meeting(m, s, decider, MEET_DECISION);
@@ -928,7 +728,7 @@ static void after_meeting(model_ctx *m, uint32_t s)
     for (int r = 0; r < p->roles; r++)
         if (p->role[r].call_in_probability > 0 &&
             gsl_rng_uniform(m->stream[MODEL_STREAM_CALL_IN]) < p->role[r].call_in_probability) {
-            int c = worker_of_role(m, r, m->workers[pp->rec.worker].team);
+            int c = staff_worker_of_role(m, r, m->workers[pp->rec.worker].team);
             if (c >= 0) {
                 queue_meeting(m, s, c, MEET_CONSULT);
                 return;
@@ -947,7 +747,7 @@ static void on_meeting_end(model_ctx *m, int w)
     participant *pp = &m->people[s];
     wk->busy = 0;
     wk->month_busy += m->engine.now - wk->busy_since;
-    cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level - busy_weight(m, wk));
+    cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level - staff_busy_weight(m, wk));
     m->month_meetings++;
     int kind = entry_kind(e);
     if (pp->limit_reached) {
@@ -1025,24 +825,7 @@ static void on_measure_end(model_ctx *m, uint32_t s)
 static void worker_start(model_ctx *m, int w)
 {
     worker *wk = &m->workers[w];
-    team_update(m, wk->team);
-    wk->active = 1;
-    wk->leaving = 0;
-    ready_update(m, w);
-    wk->hired_at = m->engine.now;
-    wk->learning = m->engine.now > 0;
-    team_state *ts = &m->teams[wk->team];
-    ts->fte_active += wk->fte;
-    ts->members_active++;
-    if (m->p->has_maturity && m->engine.now > 0 && ts->members_active > 1) {
-        ts->maturity -= (1 - m->p->maturity_start) / ts->members_active;
-        if (ts->maturity < m->p->maturity_start)
-            ts->maturity = m->p->maturity_start;
-    }
-    capacity_changed(m);
-    if (m->p->has_turnover)
-        sim_schedule(&m->engine, dist_sample(&m->p->tenure_months, m->stream[MODEL_STREAM_STAFF]) * MODEL_DAYS_PER_MONTH,
-                     EV_WORKER_LEAVE, (uint32_t)w);
+    staff_join(m, w);
     /* Participants who waited for this post meet their new worker, at a
      * cost in progress. */
     if (wk->caseload > 0) {
@@ -1062,16 +845,7 @@ static void worker_leave_now(model_ctx *m, int w)
 {
     const model_params *p = m->p;
     worker *wk = &m->workers[w];
-    team_update(m, wk->team);
-    team_state *ts = &m->teams[wk->team];
-    if (p->has_method && ts->members_active > 0)
-        ts->capital *= 1 - p->method_turnover_loss / ts->members_active;
-    wk->active = 0;
-    wk->leaving = 0;
-    ready_update(m, w);
-    ts->fte_active -= wk->fte;
-    ts->members_active--;
-    capacity_changed(m);
+    staff_leave(m, w);
     /* Meetings queued here by other roles' participants go elsewhere. */
     fifo pending = wk->queue;
     memset(&wk->queue, 0, sizeof wk->queue);
@@ -1087,7 +861,7 @@ static void worker_leave_now(model_ctx *m, int w)
         }
         if (kind == MEET_CASEWORK)
             continue; /* handled with the caseload below */
-        int other = worker_of_role(m, wk->role, wk->team);
+        int other = staff_worker_of_role(m, wk->role, wk->team);
         if (other >= 0 && fifo_push(&m->workers[other].queue, e) == 0) {
             /* now queued there: reassigning the caseload below must not
              * replace this request by a casework meeting */
@@ -1103,13 +877,13 @@ static void worker_leave_now(model_ctx *m, int w)
             if (pp->state == P_FREE || pp->rec.worker != w || isnan(pp->rec.assignment_time))
                 continue;
             wk->caseload--;
-            wk->load -= weight_of(m, pp);
-            int other = least_loaded_worker(m, pp);
+            wk->load -= staff_weight_of(m, pp);
+            int other = staff_least_loaded(m, pp);
             if (other < 0) {
                 /* Nobody has room: the case waits for the replacement. */
                 wk->caseload++;
-                wk->load += weight_of(m, pp);
-                ready_update(m, w);
+                wk->load += staff_weight_of(m, pp);
+                staff_ready_update(m, w);
                 if (pp->state == P_NEEDS_MEETING && pp->queued_at == w)
                     fifo_push(&wk->queue, entry_make(s, MEET_CASEWORK, pp->seq));
                 continue;
@@ -1131,7 +905,7 @@ static void on_worker_leave(model_ctx *m, int w)
 {
     if (m->workers[w].busy) {
         m->workers[w].leaving = 1;
-        ready_update(m, w);
+        staff_ready_update(m, w);
     } else
         worker_leave_now(m, w);
 }
@@ -1200,7 +974,7 @@ static void on_month_end(model_ctx *m, int month)
             v[at] = (double)wk->caseload;
             /* A post vacant all month has no utilisation to speak of. */
             u[at] = !wk->active && wk->month_busy == 0 ? NAN
-                                                       : wk->month_busy * busy_weight(m, wk) / (wk->fte * MODEL_DAYS_PER_MONTH);
+                                                       : wk->month_busy * staff_busy_weight(m, wk) / (wk->fte * MODEL_DAYS_PER_MONTH);
             wk->month_busy = 0;
             if (wk->active)
                 fte += wk->fte;
@@ -1210,7 +984,7 @@ static void on_month_end(model_ctx *m, int month)
     if ((v = series_values(ser, "method_capital"))) {
         int n = p->roles > 0 ? p->teams : 1;
         for (int t = 0; t < n; t++) {
-            team_update(m, t);
+            staff_team_update(m, t);
             v[(size_t)month * (size_t)n + (size_t)t] = m->teams[t].capital;
         }
     }
@@ -1277,62 +1051,11 @@ static int setup_phases(model_ctx *m)
     return 0;
 }
 
-static int setup_staff(model_ctx *m)
-{
-    const model_params *p = m->p;
-    m->worker_count = worker_slots(p);
-    m->workers = calloc((size_t)(m->worker_count ? m->worker_count : 1), sizeof *m->workers);
-    if (!m->workers)
-        return -1;
-    m->team_count = p->roles > 0 ? p->teams : 1;
-    for (int t = 0; t < m->team_count; t++)
-        m->teams[t].maturity = p->has_maturity ? p->maturity_start : 1.0;
-    m->ready_heap = malloc((size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->ready_heap);
-    m->ready_pos = malloc((size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->ready_pos);
-    if (!m->ready_heap || !m->ready_pos)
-        return -1;
-    for (int w = 0; w < m->worker_count; w++)
-        m->ready_pos[w] = -1;
-    m->uniform_caps = 1;
-    double cap = -1;
-    for (int r = 0; r < p->roles; r++)
-        if (p->role[r].caseload_cap > 0) {
-            if (cap >= 0 && p->role[r].caseload_cap != cap)
-                m->uniform_caps = 0;
-            cap = p->role[r].caseload_cap;
-        }
-    if (p->roles == 0) {
-        for (int w = 0; w < m->worker_count; w++)
-            m->workers[w].fte = 1.0;
-        return 0;
-    }
-    int w = 0;
-    for (int t = 0; t < p->teams; t++)
-        for (int g = 0; g < p->team[t].groups; g++)
-            for (int i = 0; i < p->team[t].group[g].count; i++, w++) {
-                m->workers[w].team = t;
-                m->workers[w].role = p->team[t].group[g].role;
-                m->workers[w].fte = p->team[t].group[g].fte;
-            }
-    return 0;
-}
-
 static void start_staff(model_ctx *m)
 {
     const model_params *p = m->p;
     if (p->roles == 0) {
-        for (int w = 0; w < m->worker_count; w++) {
-            m->workers[w].active = 1;
-            ready_update(m, w);
-            m->teams[0].fte_active += 1.0;
-            m->teams[0].members_active++;
-        }
-        m->capacity_level.level = (double)m->worker_count;
-        if (p->has_turnover)
-            for (int w = 0; w < m->worker_count; w++)
-                sim_schedule(&m->engine,
-                             dist_sample(&p->tenure_months, m->stream[MODEL_STREAM_STAFF]) * MODEL_DAYS_PER_MONTH,
-                             EV_WORKER_LEAVE, (uint32_t)w);
+        staff_start_core(m);
         return;
     }
     int w = 0;
@@ -1471,7 +1194,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
 
     int rc = 0;
     if (sim_init(&m->engine, 1024) != 0 || series_alloc(&out->series, p) != 0 || setup_phases(m) != 0 ||
-        setup_staff(m) != 0 || open_streams(m, seed) != 0) {
+        staff_setup(m) != 0 || open_streams(m, seed) != 0) {
         rc = -1;
         goto done;
     }
@@ -1567,7 +1290,7 @@ horizon:
         out->events = m->engine.events;
         double capital = 0;
         for (int t = 0; t < m->team_count; t++) {
-            team_update(m, t);
+            staff_team_update(m, t);
             capital += m->teams[t].capital;
         }
         out->method_capital = capital / m->team_count;

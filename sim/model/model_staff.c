@@ -1,0 +1,316 @@
+/*
+ * model_staff.c — the staff pool: posts, caps, the least-loaded choice,
+ * learning, maturity and method capital.
+ *
+ * Owns what concerns workers and teams alone. The cap a worker takes
+ * participants up to comes from the role (or the core's caseload_cap),
+ * raised under volume pressure; a participant weighs 1 or their need. When
+ * every caseload-carrying role has the same cap, workers in post sit in a
+ * binary heap keyed by (load, index), so the least loaded is found in O(1)
+ * and kept in O(log W); with mixed caps the choice is a linear scan (the
+ * least loaded may be full while a colleague with a higher cap has room).
+ * Team method capital and maturity are brought up to date lazily, when
+ * read or when the team changes, rather than on a clock.
+ */
+#include "model/model_staff.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int staff_worker_slots(const model_params *p)
+{
+    if (p->roles == 0)
+        return p->workers;
+    int n = 0;
+    for (int t = 0; t < p->teams; t++)
+        for (int g = 0; g < p->team[t].groups; g++)
+            n += p->team[t].group[g].count;
+    return n;
+}
+
+int staff_setup(model_ctx *m)
+{
+    const model_params *p = m->p;
+    m->worker_count = staff_worker_slots(p);
+    m->workers = calloc((size_t)(m->worker_count ? m->worker_count : 1), sizeof *m->workers);
+    if (!m->workers)
+        return -1;
+    m->team_count = p->roles > 0 ? p->teams : 1;
+    for (int t = 0; t < m->team_count; t++)
+        m->teams[t].maturity = p->has_maturity ? p->maturity_start : 1.0;
+    m->ready_heap = malloc((size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->ready_heap);
+    m->ready_pos = malloc((size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->ready_pos);
+    if (!m->ready_heap || !m->ready_pos)
+        return -1;
+    for (int w = 0; w < m->worker_count; w++)
+        m->ready_pos[w] = -1;
+    m->uniform_caps = 1;
+    double cap = -1;
+    for (int r = 0; r < p->roles; r++)
+        if (p->role[r].caseload_cap > 0) {
+            if (cap >= 0 && p->role[r].caseload_cap != cap)
+                m->uniform_caps = 0;
+            cap = p->role[r].caseload_cap;
+        }
+    if (p->roles == 0) {
+        for (int w = 0; w < m->worker_count; w++)
+            m->workers[w].fte = 1.0;
+        return 0;
+    }
+    int w = 0;
+    for (int t = 0; t < p->teams; t++)
+        for (int g = 0; g < p->team[t].groups; g++)
+            for (int i = 0; i < p->team[t].group[g].count; i++, w++) {
+                m->workers[w].team = t;
+                m->workers[w].role = p->team[t].group[g].role;
+                m->workers[w].fte = p->team[t].group[g].fte;
+            }
+    return 0;
+}
+
+void staff_start_core(model_ctx *m)
+{
+    const model_params *p = m->p;
+    for (int w = 0; w < m->worker_count; w++) {
+        m->workers[w].active = 1;
+        staff_ready_update(m, w);
+        m->teams[0].fte_active += 1.0;
+        m->teams[0].members_active++;
+    }
+    m->capacity_level.level = (double)m->worker_count;
+    if (p->has_turnover)
+        for (int w = 0; w < m->worker_count; w++)
+            sim_schedule(&m->engine,
+                         dist_sample(&p->tenure_months, m->stream[MODEL_STREAM_STAFF]) * MODEL_DAYS_PER_MONTH,
+                         EV_WORKER_LEAVE, (uint32_t)w);
+}
+
+/* Brings a team's method capital and maturity up to now. Capital grows
+ * with the staff time set aside for method work and decays towards
+ * gain * time_share * fte / decay. */
+void staff_team_update(model_ctx *m, int t)
+{
+    const model_params *p = m->p;
+    team_state *ts = &m->teams[t];
+    double now = m->engine.now;
+    if (p->has_method) {
+        double dt = month_of(now - ts->capital_time);
+        double inflow = p->method_gain * p->method_time_share * ts->fte_active;
+        if (p->method_decay > 0) {
+            double k_inf = inflow / p->method_decay;
+            ts->capital = k_inf + (ts->capital - k_inf) * exp(-p->method_decay * dt);
+        } else {
+            ts->capital += inflow * dt;
+        }
+        ts->capital_time = now;
+    }
+    if (p->has_maturity) {
+        double dt = month_of(now - ts->maturity_time);
+        ts->maturity += (1 - p->maturity_start) * dt / p->maturity_months;
+        if (ts->maturity > 1)
+            ts->maturity = 1;
+        ts->maturity_time = now;
+    }
+}
+
+double staff_method_multiplier(model_ctx *m, int team)
+{
+    if (!m->p->has_method)
+        return 1.0;
+    staff_team_update(m, team);
+    double k = m->teams[team].capital;
+    return 1.0 + m->p->method_effect * k / (k + m->p->method_half);
+}
+
+double staff_maturity_multiplier(model_ctx *m, int team)
+{
+    if (!m->p->has_maturity)
+        return 1.0;
+    staff_team_update(m, team);
+    return m->teams[team].maturity;
+}
+
+static double productivity(const model_ctx *m, const worker *w)
+{
+    if (!m->p->has_learning || !w->learning)
+        return 1.0;
+    double f = month_of(m->engine.now - w->hired_at) / m->p->learning_months;
+    if (f >= 1)
+        return 1.0;
+    return m->p->learning_start + (1 - m->p->learning_start) * f;
+}
+
+double staff_hours_per_day(const model_ctx *m, const worker *wk)
+{
+    double rate = m->p->meeting_hours_per_day;
+    if (m->p->roles > 0 || m->p->has_method || m->p->has_learning)
+        rate = rate * wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0)) * productivity(m, wk);
+    return rate;
+}
+
+/* A meeting stretches over a part-time worker's or a method worker's
+ * calendar, but only their FTE, less the method share, is spent in it.
+ * 1 in the core. */
+double staff_busy_weight(const model_ctx *m, const worker *wk)
+{
+    return wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0));
+}
+
+static double role_cap(const model_ctx *m, const worker *w)
+{
+    double cap = m->p->roles > 0 ? m->p->role[w->role].caseload_cap : (double)m->p->caseload_cap;
+    if (m->pressure)
+        cap = floor(cap * (1 + m->p->pressure_cap_increase));
+    return cap;
+}
+
+double staff_weight_of(const model_ctx *m, const participant *pp)
+{
+    return m->p->cap_by_need ? pp->need : 1.0;
+}
+
+static int ready_before(const model_ctx *m, int a, int b)
+{
+    double la = m->workers[a].load, lb = m->workers[b].load;
+    return la < lb || (la == lb && a < b);
+}
+
+static void ready_place(model_ctx *m, int at, int w)
+{
+    m->ready_heap[at] = w;
+    m->ready_pos[w] = at;
+}
+
+static void ready_sift(model_ctx *m, int at)
+{
+    int w = m->ready_heap[at];
+    while (at > 0 && ready_before(m, w, m->ready_heap[(at - 1) / 2])) {
+        ready_place(m, at, m->ready_heap[(at - 1) / 2]);
+        at = (at - 1) / 2;
+    }
+    for (;;) {
+        int c = 2 * at + 1;
+        if (c >= m->ready_size)
+            break;
+        if (c + 1 < m->ready_size && ready_before(m, m->ready_heap[c + 1], m->ready_heap[c]))
+            c++;
+        if (!ready_before(m, m->ready_heap[c], w))
+            break;
+        ready_place(m, at, m->ready_heap[c]);
+        at = c;
+    }
+    ready_place(m, at, w);
+}
+
+void staff_ready_update(model_ctx *m, int w)
+{
+    if (!m->uniform_caps)
+        return;
+    const worker *wk = &m->workers[w];
+    int eligible = wk->active && !wk->leaving &&
+                   (m->p->roles > 0 ? m->p->role[wk->role].caseload_cap > 0 : 1);
+    int at = m->ready_pos[w];
+    if (eligible && at < 0) {
+        at = m->ready_size++;
+        ready_place(m, at, w);
+        ready_sift(m, at);
+    } else if (!eligible && at >= 0) {
+        int last = m->ready_heap[--m->ready_size];
+        m->ready_pos[w] = -1;
+        if (last != w) {
+            ready_place(m, at, last);
+            ready_sift(m, at);
+        }
+    } else if (eligible) {
+        ready_sift(m, at);
+    }
+}
+
+int staff_least_loaded(const model_ctx *m, const participant *pp)
+{
+    double weight = staff_weight_of(m, pp);
+    if (m->uniform_caps) {
+        if (m->ready_size == 0)
+            return -1;
+        int w = m->ready_heap[0];
+        return m->workers[w].load + weight <= role_cap(m, &m->workers[w]) ? w : -1;
+    }
+    int best = -1;
+    for (int w = 0; w < m->worker_count; w++) {
+        const worker *wk = &m->workers[w];
+        if (!wk->active || wk->leaving)
+            continue;
+        double cap = role_cap(m, wk);
+        if (cap <= 0 || wk->load + weight > cap)
+            continue;
+        if (best < 0 || wk->load < m->workers[best].load)
+            best = w;
+    }
+    return best;
+}
+
+static void capacity_changed(model_ctx *m)
+{
+    double fte = 0;
+    for (int t = 0; t < m->team_count; t++)
+        fte += m->teams[t].fte_active;
+    m->staff_changed = 1;
+    cumulative_set(&m->capacity_level, m->engine.now, fte);
+}
+
+/* A worker joining shifts the team's maturity down by a share that shrinks
+ * with the team's size: a newcomer disturbs a small team more. */
+void staff_join(model_ctx *m, int w)
+{
+    worker *wk = &m->workers[w];
+    staff_team_update(m, wk->team);
+    wk->active = 1;
+    wk->leaving = 0;
+    staff_ready_update(m, w);
+    wk->hired_at = m->engine.now;
+    wk->learning = m->engine.now > 0;
+    team_state *ts = &m->teams[wk->team];
+    ts->fte_active += wk->fte;
+    ts->members_active++;
+    if (m->p->has_maturity && m->engine.now > 0 && ts->members_active > 1) {
+        ts->maturity -= (1 - m->p->maturity_start) / ts->members_active;
+        if (ts->maturity < m->p->maturity_start)
+            ts->maturity = m->p->maturity_start;
+    }
+    capacity_changed(m);
+    if (m->p->has_turnover)
+        sim_schedule(&m->engine, dist_sample(&m->p->tenure_months, m->stream[MODEL_STREAM_STAFF]) * MODEL_DAYS_PER_MONTH,
+                     EV_WORKER_LEAVE, (uint32_t)w);
+}
+
+/* A leaver takes their share of the team's method capital with them. */
+void staff_leave(model_ctx *m, int w)
+{
+    const model_params *p = m->p;
+    worker *wk = &m->workers[w];
+    staff_team_update(m, wk->team);
+    team_state *ts = &m->teams[wk->team];
+    if (p->has_method && ts->members_active > 0)
+        ts->capital *= 1 - p->method_turnover_loss / ts->members_active;
+    wk->active = 0;
+    wk->leaving = 0;
+    staff_ready_update(m, w);
+    ts->fte_active -= wk->fte;
+    ts->members_active--;
+    capacity_changed(m);
+}
+
+int staff_worker_of_role(model_ctx *m, int role, int team)
+{
+    int best = -1;
+    for (int pass = 0; pass < 2 && best < 0; pass++)
+        for (int w = 0; w < m->worker_count; w++) {
+            const worker *wk = &m->workers[w];
+            if (wk->role != role || !wk->active || (pass == 0 && wk->team != team))
+                continue;
+            size_t q = wk->queue.count + (size_t)wk->busy;
+            if (best < 0 || q < m->workers[best].queue.count + (size_t)m->workers[best].busy)
+                best = w;
+        }
+    return best;
+}

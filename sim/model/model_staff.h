@@ -1,0 +1,52 @@
+/*
+ * model_staff.h — the staff pool of a replication, private to sim/model.
+ *
+ * Owns the workers and teams as a pool: who is in post, caseload caps and
+ * the least-loaded choice (a heap when caps are uniform), a new hire's
+ * learning curve, team maturity, method capital, and the pool's side of
+ * joining and leaving. What a start or a departure does to participants
+ * (their meetings, their caseload) is event handling, in model_casework.c.
+ */
+#ifndef CASEFLOW_MODEL_STAFF_H
+#define CASEFLOW_MODEL_STAFF_H
+
+#include "model/model_ctx.h"
+
+/* Posts a scenario has: `workers` in the core, the team members otherwise. */
+int staff_worker_slots(const model_params *p);
+
+/* Allocates the workers and the least-loaded heap; -1 when out of memory. */
+int staff_setup(model_ctx *m);
+
+/* The core's workers (no roles): all in post from time 0, with their
+ * tenure drawn when turnover is on. */
+void staff_start_core(model_ctx *m);
+
+/* The pool's side of worker w taking up (again) or leaving the post:
+ * status, heap, team FTE, maturity or capital, and the next departure. */
+void staff_join(model_ctx *m, int w);
+void staff_leave(model_ctx *m, int w);
+
+/* Brings team t's method capital and maturity up to now. */
+void staff_team_update(model_ctx *m, int t);
+double staff_method_multiplier(model_ctx *m, int team);
+double staff_maturity_multiplier(model_ctx *m, int team);
+
+/* Meeting hours worker w gets through per calendar day. */
+double staff_hours_per_day(const model_ctx *m, const worker *wk);
+/* Worker time a meeting in progress takes per day of it, in FTE. */
+double staff_busy_weight(const model_ctx *m, const worker *wk);
+
+/* What a participant weighs against a caseload cap: 1, or their need. */
+double staff_weight_of(const model_ctx *m, const participant *pp);
+/* Keeps worker w's place in the least-loaded heap right after a change of
+ * load or status. */
+void staff_ready_update(model_ctx *m, int w);
+/* The least loaded case worker in post with room for this participant
+ * (lowest index on ties), or -1. */
+int staff_least_loaded(const model_ctx *m, const participant *pp);
+/* A worker of the role, in the team if there is one, else anywhere: the
+ * shortest queue, lowest index on ties; -1 when none is in post. */
+int staff_worker_of_role(model_ctx *m, int role, int team);
+
+#endif
