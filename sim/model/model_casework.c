@@ -21,38 +21,15 @@
  * phases with progress, external measures with places, a time limit,
  * follow-up with relapse, method capital against volume pressure, targets.
  */
+#include "model/model_arrivals.h"
 #include "model/model_staff.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_randist.h>
 
 #include "engine/eng_rng.h"
 #include "engine/eng_sim.h"
-
-/* ---- parameters --------------------------------------------------------- */
-
-static double schedule_step(const model_schedule *s, double month)
-{
-    double v = s->value[0];
-    for (int i = 1; i < s->count && s->month[i] <= month; i++)
-        v = s->value[i];
-    return v;
-}
-
-static double schedule_linear(const model_schedule *s, double month)
-{
-    if (month <= s->month[0])
-        return s->value[0];
-    for (int i = 1; i < s->count; i++)
-        if (month < s->month[i]) {
-            double f = (month - s->month[i - 1]) / (s->month[i] - s->month[i - 1]);
-            return s->value[i - 1] + f * (s->value[i] - s->value[i - 1]);
-        }
-    return s->value[s->count - 1];
-}
-
 
 /* ---- series ------------------------------------------------------------- */
 
@@ -466,85 +443,10 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
     }
 }
 
-static double unit_multiplier(const model_source *src, double month)
-{
-    if (!src->has_unit)
-        return 1.0;
-    double load = schedule_linear(&src->unit_cases, month) / src->unit_caseworkers;
-    if (load <= src->unit_full_below)
-        return 1.0;
-    if (load >= src->unit_zero_above)
-        return 0.0;
-    return (src->unit_zero_above - load) / (src->unit_zero_above - src->unit_full_below);
-}
-
-/* Next arrival of a Poisson source after now: exact for a piecewise
- * constant rate (exponential gaps restart at each change, which the
- * memoryless property allows), thinned by the referring unit's load. */
-static double next_arrival(model_ctx *m, int source)
-{
-    const model_source *src = &m->p->source[source];
-    gsl_rng *r = m->source_arrivals[source];
-    double t = m->engine.now;
-    for (;;) {
-        /* Past the horizon nothing more is needed; without this a unit held
-         * above zero_rate_above would reject candidates for ever. */
-        if (t >= m->horizon_time)
-            return INFINITY;
-        double month = month_of(t);
-        double rate = schedule_step(&src->rate, month);
-        double next_change = INFINITY;
-        for (int i = 0; i < src->rate.count; i++)
-            if (src->rate.month[i] > month) {
-                next_change = src->rate.month[i] * MODEL_DAYS_PER_MONTH;
-                break;
-            }
-        if (rate <= 0) {
-            if (!isfinite(next_change))
-                return INFINITY;
-            t = next_change;
-            continue;
-        }
-        double gap = gsl_ran_exponential(r, MODEL_DAYS_PER_MONTH / rate);
-        if (t + gap >= next_change) {
-            t = next_change;
-            continue;
-        }
-        t += gap;
-        if (!src->has_unit || gsl_rng_uniform(r) < unit_multiplier(src, month_of(t)))
-            return t;
-    }
-}
-
 static void on_referral(model_ctx *m, int source)
 {
-    if (m->p->sources == 0) {
-        /* The core's single source, drawing exactly as it always has. */
-        double rate_per_day = m->p->referral_rate_per_month / MODEL_DAYS_PER_MONTH;
-        sim_schedule(&m->engine, gsl_ran_exponential(m->stream[MODEL_STREAM_REFERRAL], 1.0 / rate_per_day),
-                     EV_REFERRAL, 0);
-        new_referral(m, 0, NULL, 0);
-        return;
-    }
-    double t = next_arrival(m, source);
-    if (t < m->horizon_time)
-        sim_schedule_at(&m->engine, t, EV_REFERRAL, (uint32_t)source);
-    new_referral(m, source, m->source_profiles[source], 0);
-}
-
-static void on_quota_month(model_ctx *m, int source)
-{
-    const model_source *src = &m->p->source[source];
-    double month = month_of(m->engine.now);
-    double due = schedule_step(&src->rate, month) * unit_multiplier(src, month) + m->quota_carry[source];
-    int n = (int)floor(due + 1e-9);
-    m->quota_carry[source] = due - n;
-    /* Spread over the month, as offices send their monthly quota in
-     * batches rather than all on the first day. */
-    for (int i = 0; i < n; i++)
-        sim_schedule(&m->engine, (i + 0.5) * MODEL_DAYS_PER_MONTH / n, EV_QUOTA_ARRIVAL, (uint32_t)source);
-    if (m->engine.now + MODEL_DAYS_PER_MONTH < m->horizon_time - 1e-9)
-        sim_schedule(&m->engine, MODEL_DAYS_PER_MONTH, EV_QUOTA_MONTH, (uint32_t)source);
+    arrivals_next(m, source);
+    new_referral(m, source, m->p->sources == 0 ? NULL : m->source_profiles[source], 0);
 }
 
 static void follow_up(model_ctx *m, participant *pp, int d)
@@ -1204,21 +1106,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
      * whatever else happens at that instant. */
     for (int month = 0; month < p->horizon_months; month++)
         sim_schedule_at(&m->engine, (month + 1) * MODEL_DAYS_PER_MONTH, EV_MONTH_END, (uint32_t)month);
-    if (p->sources == 0) {
-        double rate_per_day = p->referral_rate_per_month / MODEL_DAYS_PER_MONTH;
-        sim_schedule(&m->engine, gsl_ran_exponential(m->stream[MODEL_STREAM_REFERRAL], 1.0 / rate_per_day),
-                     EV_REFERRAL, 0);
-    } else {
-        for (int s = 0; s < p->sources; s++) {
-            if (p->source[s].kind == SOURCE_QUOTA) {
-                sim_schedule_at(&m->engine, 0.0, EV_QUOTA_MONTH, (uint32_t)s);
-            } else {
-                double t = next_arrival(m, s);
-                if (t < m->horizon_time)
-                    sim_schedule_at(&m->engine, t, EV_REFERRAL, (uint32_t)s);
-            }
-        }
-    }
+    arrivals_start(m);
     for (int k = 0; k < p->measures; k++)
         if (p->measure[k].open_month > 0 && p->measure[k].open_month < p->horizon_months)
             sim_schedule_at(&m->engine, p->measure[k].open_month * MODEL_DAYS_PER_MONTH, EV_MEASURE_OPEN, (uint32_t)k);
@@ -1237,7 +1125,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
             on_own_time_end(m, ev.subject);
             break;
         case EV_QUOTA_MONTH:
-            on_quota_month(m, (int)ev.subject);
+            arrivals_quota_month(m, (int)ev.subject);
             break;
         case EV_QUOTA_ARRIVAL:
             new_referral(m, (int)ev.subject, m->source_profiles[ev.subject], 0);
