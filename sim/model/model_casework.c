@@ -22,6 +22,7 @@
  * follow-up with relapse, method capital against volume pressure, targets.
  */
 #include "model/model_arrivals.h"
+#include "model/model_measures.h"
 #include "model/model_staff.h"
 
 #include <math.h>
@@ -210,47 +211,6 @@ static void own_time(model_ctx *m, uint32_t s)
     }
 }
 
-/* ---- measures ------------------------------------------------------------ */
-
-static int measure_open(const model_ctx *m, int k)
-{
-    double month = month_of(m->engine.now);
-    const model_measure *ms = &m->p->measure[k];
-    return month >= ms->open_month && month < ms->close_month;
-}
-
-static void start_measure(model_ctx *m, uint32_t s, int k)
-{
-    participant *pp = &m->people[s];
-    pp->state = P_IN_MEASURE;
-    pp->measure_wanted = pp->measure_ready = 0;
-    double days = dist_sample(&m->p->measure[k].duration_days, m->stream[MODEL_STREAM_MEASURE]);
-    pp->pending = sim_schedule(&m->engine, days, EV_MEASURE_END, s);
-}
-
-/* Hands a free place of measure k to the first participant still waiting
- * for it. */
-static void fill_measure(model_ctx *m, int k)
-{
-    measure_state *ms = &m->measures[k];
-    while (ms->used < m->p->measure[k].places && ms->queue.count > 0 && measure_open(m, k)) {
-        uint64_t e = fifo_pop(&ms->queue);
-        uint32_t s = entry_slot(e);
-        participant *pp = &m->people[s];
-        if (pp->state == P_FREE || !entry_current(e, pp->measure_seq) || !pp->measure_wanted ||
-            m->phase[pp->phase].measure != k)
-            continue;
-        ms->used++;
-        if (pp->state == P_OWN_TIME) {
-            sim_cancel(&m->engine, pp->pending);
-            start_measure(m, s, k);
-        } else {
-            pp->measure_wanted = 0;
-            pp->measure_ready = 1; /* enters after the meeting in progress or queued */
-        }
-    }
-}
-
 /* ---- entering and leaving ------------------------------------------------ */
 
 static void assign(model_ctx *m, uint32_t s, int w)
@@ -285,20 +245,11 @@ static void assign(model_ctx *m, uint32_t s, int w)
         /* The first phase's measure: a place is held (or queued for) now
          * and taken after the first meeting, as later phases' places are
          * taken after the meeting under way. */
-        int k = m->phase[0].measure;
-        if (k >= 0 && measure_open(m, k)) {
-            if (m->measures[k].used < m->p->measure[k].places && m->measures[k].queue.count == 0) {
-                m->measures[k].used++;
-                pp->measure_ready = 1;
-            } else {
-                pp->measure_wanted = 1;
-                pp->measure_seq++;
-                if (fifo_push(&m->measures[k].queue, entry_make(s, 0, pp->measure_seq)) != 0) {
-                    m->engine.out_of_memory = 1;
-                    return;
-                }
-            }
-        }
+        enum measure_request got = measures_request(m, s, m->phase[0].measure);
+        if (got == MEASURE_FAILED)
+            return;
+        if (got == MEASURE_HELD)
+            pp->measure_ready = 1;
         needs_meeting(m, s);
     }
 }
@@ -510,13 +461,8 @@ static void exit_programme(model_ctx *m, uint32_t s, int destination)
     }
     if (pp->pending != EVSET_NO_HANDLE && (pp->state == P_OWN_TIME || pp->state == P_IN_MEASURE))
         sim_cancel(&m->engine, pp->pending);
-    if (pp->state == P_IN_MEASURE || pp->measure_ready) {
-        int k = m->phase[pp->phase].measure;
-        m->measures[k].used--;
-        pp->measure_ready = 0;
-        pp->state = P_OWN_TIME; /* not in the measure any more */
-        fill_measure(m, k);
-    }
+    if (pp->state == P_IN_MEASURE || pp->measure_ready)
+        measures_release(m, s);
     if (pp->limit != EVSET_NO_HANDLE)
         sim_cancel(&m->engine, pp->limit);
     follow_up(m, pp, destination);
@@ -560,21 +506,15 @@ static void enter_phase(model_ctx *m, uint32_t s, int phase)
     participant *pp = &m->people[s];
     pp->phase = phase;
     pp->progress = 0;
-    int k = m->phase[phase].measure;
-    if (k >= 0 && measure_open(m, k)) {
-        if (m->measures[k].used < m->p->measure[k].places && m->measures[k].queue.count == 0) {
-            m->measures[k].used++;
-            start_measure(m, s, k);
-            return;
-        }
-        pp->measure_wanted = 1;
-        pp->measure_seq++;
-        if (fifo_push(&m->measures[k].queue, entry_make(s, 0, pp->measure_seq)) != 0) {
-            m->engine.out_of_memory = 1;
-            return;
-        }
+    switch (measures_request(m, s, m->phase[phase].measure)) {
+    case MEASURE_HELD:
+        measures_start(m, s, m->phase[phase].measure);
+        return;
+    case MEASURE_FAILED:
+        return;
+    default:
+        own_time(m, s); /* queued for a place, or no measure: casework goes on */
     }
-    own_time(m, s);
 }
 
 /* After a casework meeting that did not end the case: progress, maybe a
@@ -585,7 +525,7 @@ static void after_meeting(model_ctx *m, uint32_t s)
     const model_params *p = m->p;
     participant *pp = &m->people[s];
     if (pp->measure_ready) {
-        start_measure(m, s, m->phase[pp->phase].measure);
+        measures_start(m, s, m->phase[pp->phase].measure);
         return;
     }
     const model_phase *ph = &m->phase[pp->phase];
@@ -710,11 +650,8 @@ static void on_measure_end(model_ctx *m, uint32_t s)
 {
     participant *pp = &m->people[s];
     pp->pending = EVSET_NO_HANDLE;
-    int k = m->phase[pp->phase].measure;
-    const model_measure *ms = &m->p->measure[k];
-    m->measures[k].used--;
-    pp->state = P_OWN_TIME;
-    fill_measure(m, k);
+    const model_measure *ms = &m->p->measure[m->phase[pp->phase].measure];
+    measures_release(m, s);
     if (ms->exit_destination >= 0 && gsl_rng_uniform(m->stream[MODEL_STREAM_MEASURE]) < ms->exit_probability) {
         exit_programme(m, s, ms->exit_destination);
         return;
@@ -1107,9 +1044,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
     for (int month = 0; month < p->horizon_months; month++)
         sim_schedule_at(&m->engine, (month + 1) * MODEL_DAYS_PER_MONTH, EV_MONTH_END, (uint32_t)month);
     arrivals_start(m);
-    for (int k = 0; k < p->measures; k++)
-        if (p->measure[k].open_month > 0 && p->measure[k].open_month < p->horizon_months)
-            sim_schedule_at(&m->engine, p->measure[k].open_month * MODEL_DAYS_PER_MONTH, EV_MEASURE_OPEN, (uint32_t)k);
+    measures_schedule_openings(m);
     start_staff(m);
 
     evset_event ev;
@@ -1148,7 +1083,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
             on_measure_end(m, ev.subject);
             break;
         case EV_MEASURE_OPEN:
-            fill_measure(m, (int)ev.subject);
+            measures_fill(m, (int)ev.subject);
             break;
         case EV_TIME_LIMIT:
             on_time_limit(m, ev.subject);
