@@ -24,6 +24,7 @@
 #include "model/model_arrivals.h"
 #include "model/model_measures.h"
 #include "model/model_staff.h"
+#include "model/model_waiting.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -96,45 +97,6 @@ static double *series_values(model_series *s, const char *name)
         if (strcmp(s->item[i].name, name) == 0)
             return s->item[i].values;
     return NULL;
-}
-
-/* ---- participants ------------------------------------------------------- */
-
-static uint32_t participant_new(model_ctx *m)
-{
-    if (m->free_head != NO_SLOT) {
-        uint32_t s = m->free_head;
-        m->free_head = m->people[s].next_free;
-        return s;
-    }
-    if (m->people_used == m->people_capacity) {
-        uint32_t cap = m->people_capacity ? m->people_capacity * 2 : 256;
-        participant *grown = realloc(m->people, (size_t)cap * sizeof *grown);
-        if (!grown)
-            return NO_SLOT;
-        m->people = grown;
-        m->people_capacity = cap;
-    }
-    m->people[m->people_used].seq = 0;
-    m->people[m->people_used].measure_seq = 0;
-    return m->people_used++;
-}
-
-static void participant_release(model_ctx *m, uint32_t s)
-{
-    participant *pp = &m->people[s];
-    pp->rec.phase = (int8_t)pp->phase;
-    if (m->sink && !m->stop && m->sink(m->sink_ctx, &pp->rec) != 0)
-        m->stop = 1;
-    pp->state = P_FREE;
-    pp->seq++;
-    pp->next_free = m->free_head;
-    m->free_head = s;
-}
-
-static void waiting_changed(model_ctx *m)
-{
-    cumulative_set(&m->waiting_level, m->engine.now, (double)m->waiting_count);
 }
 
 static void active_changed(model_ctx *m)
@@ -254,55 +216,16 @@ static void assign(model_ctx *m, uint32_t s, int w)
     }
 }
 
-static int waiting_push(model_ctx *m, uint32_t s)
-{
-    participant *pp = &m->people[s];
-    int level = m->levels > 1 ? m->level_of_profile[pp->rec.profile] : 0;
-    pp->state = P_WAITING;
-    pp->seq++;
-    if (fifo_push(&m->waiting[level], entry_make(s, 0, pp->seq)) != 0) {
-        m->engine.out_of_memory = 1;
-        return -1;
-    }
-    m->waiting_count++;
-    waiting_changed(m);
-    return 0;
-}
-
-/* The next person in line, skipping entries of people who left. */
-static uint32_t waiting_peek(model_ctx *m)
-{
-    for (int level = 0; level < m->levels; level++) {
-        fifo *q = &m->waiting[level];
-        while (q->count > 0) {
-            uint64_t e = q->items[q->head];
-            participant *pp = &m->people[entry_slot(e)];
-            if (pp->state == P_WAITING && entry_current(e, pp->seq))
-                return entry_slot(e);
-            fifo_pop(q);
-        }
-    }
-    return NO_SLOT;
-}
-
 static void fill_free_slots(model_ctx *m)
 {
     for (;;) {
-        uint32_t s = waiting_peek(m);
+        uint32_t s = waiting_next(m);
         if (s == NO_SLOT)
             break;
         int w = staff_least_loaded(m, &m->people[s]);
         if (w < 0)
             break;
-        for (int level = 0; level < m->levels; level++)
-            if (m->waiting[level].count > 0 && entry_slot(m->waiting[level].items[m->waiting[level].head]) == s &&
-                m->people[s].state == P_WAITING) {
-                fifo_pop(&m->waiting[level]);
-                break;
-            }
-        m->waiting_count--;
-        waiting_changed(m);
-        m->people[s].state = P_NEEDS_MEETING; /* no longer waiting */
+        waiting_take(m, s);
         assign(m, s, w);
     }
 }
@@ -311,35 +234,10 @@ static void fill_free_slots(model_ctx *m)
 static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
 {
     const model_params *p = m->p;
-    uint32_t s = participant_new(m);
-    if (s == NO_SLOT) {
-        m->engine.out_of_memory = 1;
+    uint32_t s = participants_new(m, source, relapse);
+    if (s == NO_SLOT)
         return;
-    }
     participant *pp = &m->people[s];
-    uint32_t seq = pp->seq, measure_seq = pp->measure_seq;
-    memset(pp, 0, sizeof *pp);
-    pp->seq = seq + 1;
-    pp->measure_seq = measure_seq + 1;
-    pp->rec = (model_participant){
-        .id = m->next_id++,
-        .replication = m->out->replication,
-        .referral_time = m->engine.now,
-        .assignment_time = NAN,
-        .exit_time = NAN,
-        .destination = -1,
-        .worker = -1,
-        .source = (int16_t)source,
-        .profile = 0,
-        .fate = FATE_PRESENT,
-        .age_band = -1,
-        .followup_12 = -1,
-        .followup_24 = -1,
-        .relapse = (int8_t)relapse,
-    };
-    pp->need = 1.0;
-    pp->decision_phase = -1;
-    pp->pending = pp->renege = pp->limit = EVSET_NO_HANDLE;
     m->out->referrals++;
     m->month_referrals++;
     if (p->sources > 0)
@@ -373,7 +271,7 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
             if (p->sources > 0)
                 m->out->rejected_by_source[source]++;
         }
-        participant_release(m, s);
+        participants_release(m, s);
         return;
     }
     int w = m->waiting_count == 0 ? staff_least_loaded(m, pp) : -1;
@@ -381,12 +279,8 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
         pp->state = P_NEEDS_MEETING;
         assign(m, s, w);
     } else {
-        if (waiting_push(m, s) != 0)
+        if (waiting_join(m, s) != 0)
             return;
-        if (p->has_patience) {
-            double patience = dist_sample(&p->patience_days, m->stream[MODEL_STREAM_PATIENCE]);
-            pp->renege = sim_schedule(&m->engine, patience, EV_RENEGE, s);
-        }
         /* A newcomer of higher priority may now head a list that has room
          * (only possible with priorities and need-weighted caps). */
         if (m->levels > 1 || p->cap_by_need)
@@ -467,7 +361,7 @@ static void exit_programme(model_ctx *m, uint32_t s, int destination)
         sim_cancel(&m->engine, pp->limit);
     follow_up(m, pp, destination);
     int source = pp->rec.source;
-    participant_release(m, s);
+    participants_release(m, s);
     if (p->sources > 0)
         for (int i = 0; i < p->source[source].replacement; i++)
             sim_schedule(&m->engine, 0.0, EV_FEEDBACK_ARRIVAL, (uint32_t)source);
@@ -618,21 +512,6 @@ static void on_own_time_end(model_ctx *m, uint32_t s)
 {
     m->people[s].pending = EVSET_NO_HANDLE;
     needs_meeting(m, s);
-}
-
-static void on_renege(model_ctx *m, uint32_t s)
-{
-    participant *pp = &m->people[s];
-    pp->renege = EVSET_NO_HANDLE;
-    if (pp->state != P_WAITING)
-        return;
-    m->waiting_count--;
-    waiting_changed(m);
-    pp->rec.fate = FATE_RENEGED;
-    m->month_reneged++;
-    if (m->measuring)
-        m->out->reneged_measured++;
-    participant_release(m, s);
 }
 
 static void on_time_limit(model_ctx *m, uint32_t s)
@@ -909,34 +788,6 @@ static void start_staff(model_ctx *m)
             }
 }
 
-static void setup_waiting_levels(model_ctx *m)
-{
-    const model_params *p = m->p;
-    m->levels = 1;
-    if (!p->waiting_by_priority || p->profiles == 0)
-        return;
-    /* Distinct priorities, highest first. */
-    int prio[MODEL_MAX_PROFILES], n = 0;
-    for (int i = 0; i < p->profiles; i++) {
-        int seen = 0;
-        for (int j = 0; j < n; j++)
-            seen |= prio[j] == p->profile[i].priority;
-        if (!seen)
-            prio[n++] = p->profile[i].priority;
-    }
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && prio[j] > prio[j - 1]; j--) {
-            int t = prio[j];
-            prio[j] = prio[j - 1];
-            prio[j - 1] = t;
-        }
-    m->levels = n;
-    for (int i = 0; i < p->profiles; i++)
-        for (int j = 0; j < n; j++)
-            if (prio[j] == p->profile[i].priority)
-                m->level_of_profile[i] = j;
-}
-
 static void ctx_destroy(model_ctx *m)
 {
     for (int i = 0; i < MODEL_STREAM_COUNT; i++)
@@ -962,36 +813,6 @@ static void ctx_destroy(model_ctx *m)
     free(m->ready_pos);
     free(m->people);
     sim_destroy(&m->engine);
-}
-
-typedef struct present_entry {
-    uint64_t id;
-    uint32_t slot;
-} present_entry;
-
-static int present_by_id(const void *a, const void *b)
-{
-    uint64_t x = ((const present_entry *)a)->id, y = ((const present_entry *)b)->id;
-    return (x > y) - (x < y);
-}
-
-/* Hands over everyone still present at the horizon, in referral order so
- * the output does not depend on which slots happened to be reused. */
-static void flush_present(model_ctx *m)
-{
-    present_entry *order = malloc((size_t)(m->people_used ? m->people_used : 1) * sizeof *order);
-    if (!order) {
-        m->engine.out_of_memory = 1;
-        return;
-    }
-    size_t n = 0;
-    for (uint32_t s = 0; s < m->people_used; s++)
-        if (m->people[s].state != P_FREE)
-            order[n++] = (present_entry){m->people[s].rec.id, s};
-    qsort(order, n, sizeof *order, present_by_id);
-    for (size_t i = 0; i < n; i++)
-        participant_release(m, order[i].slot);
-    free(order);
 }
 
 static int open_streams(model_ctx *m, uint64_t seed)
@@ -1037,7 +858,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
         rc = -1;
         goto done;
     }
-    setup_waiting_levels(m);
+    waiting_setup_levels(m);
 
     /* Month ends go in first so that, at equal times, the snapshot precedes
      * whatever else happens at that instant. */
@@ -1071,7 +892,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
             break;
         }
         case EV_RENEGE:
-            on_renege(m, ev.subject);
+            waiting_renege(m, ev.subject);
             break;
         case EV_WORKER_START:
             worker_start(m, (int)ev.subject);
@@ -1118,7 +939,7 @@ horizon:
         }
         out->method_capital = capital / m->team_count;
     }
-    flush_present(m);
+    participants_flush(m);
     if (m->engine.out_of_memory)
         rc = -1;
     else if (m->stop)

@@ -1,0 +1,105 @@
+/*
+ * model_waiting.c — the waiting list.
+ *
+ * Owns the lines of people waiting for a place in someone's caseload. An
+ * entry is left in its FIFO when its participant leaves otherwise (gives
+ * up); a sequence number marks it stale and it is dropped when it reaches
+ * the head, which costs less than removing it from the middle.
+ */
+#include "model/model_waiting.h"
+
+static void waiting_changed(model_ctx *m)
+{
+    cumulative_set(&m->waiting_level, m->engine.now, (double)m->waiting_count);
+}
+
+void waiting_setup_levels(model_ctx *m)
+{
+    const model_params *p = m->p;
+    m->levels = 1;
+    if (!p->waiting_by_priority || p->profiles == 0)
+        return;
+    /* Distinct priorities, highest first. */
+    int prio[MODEL_MAX_PROFILES], n = 0;
+    for (int i = 0; i < p->profiles; i++) {
+        int seen = 0;
+        for (int j = 0; j < n; j++)
+            seen |= prio[j] == p->profile[i].priority;
+        if (!seen)
+            prio[n++] = p->profile[i].priority;
+    }
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && prio[j] > prio[j - 1]; j--) {
+            int t = prio[j];
+            prio[j] = prio[j - 1];
+            prio[j - 1] = t;
+        }
+    m->levels = n;
+    for (int i = 0; i < p->profiles; i++)
+        for (int j = 0; j < n; j++)
+            if (prio[j] == p->profile[i].priority)
+                m->level_of_profile[i] = j;
+}
+
+int waiting_join(model_ctx *m, uint32_t s)
+{
+    participant *pp = &m->people[s];
+    int level = m->levels > 1 ? m->level_of_profile[pp->rec.profile] : 0;
+    pp->state = P_WAITING;
+    pp->seq++;
+    if (fifo_push(&m->waiting[level], entry_make(s, 0, pp->seq)) != 0) {
+        m->engine.out_of_memory = 1;
+        return -1;
+    }
+    m->waiting_count++;
+    waiting_changed(m);
+    if (m->p->has_patience) {
+        double patience = dist_sample(&m->p->patience_days, m->stream[MODEL_STREAM_PATIENCE]);
+        pp->renege = sim_schedule(&m->engine, patience, EV_RENEGE, s);
+    }
+    return 0;
+}
+
+/* Entries of people who left are dropped as they reach the head. */
+uint32_t waiting_next(model_ctx *m)
+{
+    for (int level = 0; level < m->levels; level++) {
+        fifo *q = &m->waiting[level];
+        while (q->count > 0) {
+            uint64_t e = q->items[q->head];
+            participant *pp = &m->people[entry_slot(e)];
+            if (pp->state == P_WAITING && entry_current(e, pp->seq))
+                return entry_slot(e);
+            fifo_pop(q);
+        }
+    }
+    return NO_SLOT;
+}
+
+void waiting_take(model_ctx *m, uint32_t s)
+{
+    for (int level = 0; level < m->levels; level++)
+        if (m->waiting[level].count > 0 && entry_slot(m->waiting[level].items[m->waiting[level].head]) == s &&
+            m->people[s].state == P_WAITING) {
+            fifo_pop(&m->waiting[level]);
+            break;
+        }
+    m->waiting_count--;
+    waiting_changed(m);
+    m->people[s].state = P_NEEDS_MEETING; /* no longer waiting */
+}
+
+void waiting_renege(model_ctx *m, uint32_t s)
+{
+    participant *pp = &m->people[s];
+    pp->renege = EVSET_NO_HANDLE;
+    if (pp->state != P_WAITING)
+        return;
+    m->waiting_count--;
+    waiting_changed(m);
+    pp->rec.fate = FATE_RENEGED;
+    m->month_reneged++;
+    if (m->measuring)
+        m->out->reneged_measured++;
+    participants_release(m, s);
+}

@@ -1,0 +1,32 @@
+/*
+ * model_waiting.h — the waiting list, private to sim/model.
+ *
+ * Owns the list of accepted referrals no worker has room for: one FIFO per
+ * priority level (one level unless the list is ordered by priority), the
+ * count and its running integral, and giving up (reneging). Who leaves the
+ * list for which worker is decided by the event handling.
+ */
+#ifndef CASEFLOW_MODEL_WAITING_H
+#define CASEFLOW_MODEL_WAITING_H
+
+#include "model/model_participants.h"
+
+/* Priority levels from the profiles, highest first. */
+void waiting_setup_levels(model_ctx *m);
+
+/* Participant s joins the end of their level's line and, with patience,
+ * draws when they will give up. -1 when out of memory (flag set). */
+int waiting_join(model_ctx *m, uint32_t s);
+
+/* The first person in line (highest level first), skipping entries of
+ * people who left; NO_SLOT when nobody waits. */
+uint32_t waiting_next(model_ctx *m);
+
+/* Participant s, just returned by waiting_next, leaves the line to be
+ * assigned. */
+void waiting_take(model_ctx *m, uint32_t s);
+
+/* Participant s's patience ran out: if still waiting, they leave. */
+void waiting_renege(model_ctx *m, uint32_t s);
+
+#endif
