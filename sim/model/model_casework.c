@@ -22,6 +22,7 @@
  * follow-up with relapse, method capital against volume pressure, targets.
  */
 #include "model/model_arrivals.h"
+#include "model/model_exits.h"
 #include "model/model_measures.h"
 #include "model/model_staff.h"
 #include "model/model_waiting.h"
@@ -294,105 +295,27 @@ static void on_referral(model_ctx *m, int source)
     new_referral(m, source, m->p->sources == 0 ? NULL : m->source_profiles[source], 0);
 }
 
-static void follow_up(model_ctx *m, participant *pp, int d)
-{
-    const model_params *p = m->p;
-    if (!p->has_followup || isnan(p->retained_12[d]))
-        return;
-    gsl_rng *r = m->stream[MODEL_STREAM_FOLLOWUP];
-    double a = p->retained_12[d], b = p->retained_24[d];
-    int in12 = gsl_rng_uniform(r) < a;
-    int in24;
-    /* A two-step chain that reproduces both shares: decay keeps a fraction
-     * of those in at 12 months, growth adds some of those out. */
-    if (b <= a)
-        in24 = in12 && gsl_rng_uniform(r) < (a > 0 ? b / a : 0);
-    else
-        in24 = in12 || gsl_rng_uniform(r) < (b - a) / (1 - a);
-    pp->rec.followup_12 = (int8_t)in12;
-    pp->rec.followup_24 = (int8_t)in24;
-    double t12 = pp->rec.exit_time + 12 * MODEL_DAYS_PER_MONTH, t24 = t12 + 12 * MODEL_DAYS_PER_MONTH;
-    if (m->measuring) {
-        if (t12 <= m->horizon_time) {
-            m->out->followup[d][0]++;
-            m->out->followup[d][1] += (uint64_t)in12;
-        }
-        if (t24 <= m->horizon_time) {
-            m->out->followup[d][2]++;
-            m->out->followup[d][3] += (uint64_t)in24;
-        }
-    }
-    if (!in12 && p->relapse_probability > 0 && gsl_rng_uniform(r) < p->relapse_probability && t12 < m->horizon_time)
-        sim_schedule_at(&m->engine, t12, EV_FEEDBACK_ARRIVAL, (uint32_t)(p->relapse_source | 0x10000));
-}
-
 static void exit_programme(model_ctx *m, uint32_t s, int destination)
 {
-    const model_params *p = m->p;
     participant *pp = &m->people[s];
-    double now = m->engine.now;
-    pp->rec.exit_time = now;
-    pp->rec.destination = destination;
-    pp->rec.fate = FATE_EXITED;
+    exits_record(m, pp, destination);
     worker *wk = &m->workers[pp->rec.worker];
     wk->caseload--;
     wk->load -= staff_weight_of(m, pp);
     staff_ready_update(m, pp->rec.worker);
     m->active--;
     active_changed(m);
-    m->out->exits++;
-    m->exits_to[destination]++;
-    m->month_exits[destination]++;
-    if (m->measuring) {
-        m->out->exits_measured++;
-        m->out->exits_by_destination[destination]++;
-        if (p->profiles > 0)
-            m->out->exits_by_profile[pp->rec.profile][destination]++;
-    }
-    if (pp->rec.assignment_time >= m->warmup_time) {
-        stat_obs_add(&m->out->programme_days, now - pp->rec.assignment_time);
-        stat_obs_add(&m->out->meetings_per_exit, pp->rec.meetings);
-    }
     if (pp->pending != EVSET_NO_HANDLE && (pp->state == P_OWN_TIME || pp->state == P_IN_MEASURE))
         sim_cancel(&m->engine, pp->pending);
     if (pp->state == P_IN_MEASURE || pp->measure_ready)
         measures_release(m, s);
     if (pp->limit != EVSET_NO_HANDLE)
         sim_cancel(&m->engine, pp->limit);
-    follow_up(m, pp, destination);
+    exits_follow_up(m, pp, destination);
     int source = pp->rec.source;
     participants_release(m, s);
-    if (p->sources > 0)
-        for (int i = 0; i < p->source[source].replacement; i++)
-            sim_schedule(&m->engine, 0.0, EV_FEEDBACK_ARRIVAL, (uint32_t)source);
+    exits_replace(m, source);
     fill_free_slots(m);
-}
-
-/* Per-meeting exit: the core draws "does the case end" then "where to";
- * a profile's readiness and the team's method capital raise the chance of
- * the good destinations (work, studies) by their odds factor. */
-static int draw_exit(model_ctx *m, participant *pp, const model_phase *ph)
-{
-    gsl_rng *r = m->stream[MODEL_STREAM_EXIT];
-    if (m->core_exits) {
-        if (gsl_rng_uniform(r) < ph->exit_probability)
-            return draw_index(r, ph->exit_shares, m->p->destinations);
-        return -1;
-    }
-    if (!(ph->exit_probability > 0))
-        return -1;
-    double boost = exp(pp->readiness) * staff_method_multiplier(m, m->workers[pp->rec.worker].team);
-    double weight[MODEL_MAX_DESTINATIONS], total = 0;
-    for (int d = 0; d < m->p->destinations; d++) {
-        weight[d] = ph->exit_probability * ph->exit_shares[d] * ((m->p->good_destinations >> d) & 1 ? boost : 1.0);
-        total += weight[d];
-    }
-    double p_exit = total > 1 ? 1 : total;
-    if (!(gsl_rng_uniform(r) < p_exit))
-        return -1;
-    for (int d = 0; d < m->p->destinations; d++)
-        weight[d] /= total;
-    return draw_index(r, weight, m->p->destinations);
 }
 
 static void enter_phase(model_ctx *m, uint32_t s, int phase)
@@ -437,7 +360,7 @@ static void after_meeting(model_ctx *m, uint32_t s)
              * than being held by someone waiting for a decision. */
             pp->measure_wanted = 0;
             if (pp->phase + 1 == m->phases) {
-                exit_programme(m, s, draw_index(m->stream[MODEL_STREAM_EXIT], ph->completion_shares, p->destinations));
+                exit_programme(m, s, exits_draw_completion(m, ph));
                 return;
             }
             int next = pp->phase + 1;
@@ -496,7 +419,7 @@ static void on_meeting_end(model_ctx *m, int w)
         own_time(m, s);
     } else {
         pp->rec.meetings++;
-        int d = draw_exit(m, pp, &m->phase[pp->phase]);
+        int d = exits_draw(m, pp, &m->phase[pp->phase]);
         if (d >= 0)
             exit_programme(m, s, d);
         else
@@ -886,11 +809,12 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
         case EV_QUOTA_ARRIVAL:
             new_referral(m, (int)ev.subject, m->source_profiles[ev.subject], 0);
             break;
-        case EV_FEEDBACK_ARRIVAL: {
-            int source = (int)(ev.subject & 0xffff);
-            new_referral(m, source, m->source_feedback[source], (ev.subject & 0x10000) != 0);
+        case EV_REPLACEMENT_ARRIVAL:
+            new_referral(m, (int)ev.subject, m->source_feedback[ev.subject], 0);
             break;
-        }
+        case EV_RELAPSE_ARRIVAL:
+            new_referral(m, (int)ev.subject, m->source_feedback[ev.subject], 1);
+            break;
         case EV_RENEGE:
             waiting_renege(m, ev.subject);
             break;

@@ -38,7 +38,8 @@ enum event_kind {
     EV_MONTH_END,          /* subject: month index */
     EV_QUOTA_MONTH,        /* subject: source; releases the month's quota */
     EV_QUOTA_ARRIVAL,      /* subject: source */
-    EV_FEEDBACK_ARRIVAL,   /* subject: source; replacement or relapse referral */
+    EV_REPLACEMENT_ARRIVAL,/* subject: source; a referral replacing one of its participants who exited */
+    EV_RELAPSE_ARRIVAL,    /* subject: source; a former participant, out of work at 12 months, referred again */
     EV_RENEGE,             /* subject: participant slot */
     EV_WORKER_START,       /* subject: worker */
     EV_WORKER_LEAVE,       /* subject: worker */

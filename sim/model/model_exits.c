@@ -1,0 +1,109 @@
+/*
+ * model_exits.c — exit draws, exit statistics, follow-up and the referrals
+ * exits cause.
+ *
+ * Owns the outcome side of a case. The core draws "does the case end" then
+ * "where to" from the exit stream exactly as it always has; with effects
+ * on (profiles' readiness, method capital, measures, a time limit) the
+ * good destinations' chances are raised by their odds factor instead.
+ * Follow-up draws from its own stream, so switching it on leaves every
+ * other draw unchanged. Replacement and relapse referrals are events of
+ * their own kinds (EV_REPLACEMENT_ARRIVAL, EV_RELAPSE_ARRIVAL) with the
+ * source as subject.
+ */
+#include "model/model_exits.h"
+
+#include <math.h>
+
+/* Per-meeting exit: the core draws "does the case end" then "where to";
+ * a profile's readiness and the team's method capital raise the chance of
+ * the good destinations (work, studies) by their odds factor. */
+int exits_draw(model_ctx *m, participant *pp, const model_phase *ph)
+{
+    gsl_rng *r = m->stream[MODEL_STREAM_EXIT];
+    if (m->core_exits) {
+        if (gsl_rng_uniform(r) < ph->exit_probability)
+            return draw_index(r, ph->exit_shares, m->p->destinations);
+        return -1;
+    }
+    if (!(ph->exit_probability > 0))
+        return -1;
+    double boost = exp(pp->readiness) * staff_method_multiplier(m, m->workers[pp->rec.worker].team);
+    double weight[MODEL_MAX_DESTINATIONS], total = 0;
+    for (int d = 0; d < m->p->destinations; d++) {
+        weight[d] = ph->exit_probability * ph->exit_shares[d] * ((m->p->good_destinations >> d) & 1 ? boost : 1.0);
+        total += weight[d];
+    }
+    double p_exit = total > 1 ? 1 : total;
+    if (!(gsl_rng_uniform(r) < p_exit))
+        return -1;
+    for (int d = 0; d < m->p->destinations; d++)
+        weight[d] /= total;
+    return draw_index(r, weight, m->p->destinations);
+}
+
+int exits_draw_completion(model_ctx *m, const model_phase *ph)
+{
+    return draw_index(m->stream[MODEL_STREAM_EXIT], ph->completion_shares, m->p->destinations);
+}
+
+void exits_record(model_ctx *m, participant *pp, int d)
+{
+    const model_params *p = m->p;
+    double now = m->engine.now;
+    pp->rec.exit_time = now;
+    pp->rec.destination = d;
+    pp->rec.fate = FATE_EXITED;
+    m->out->exits++;
+    m->exits_to[d]++;
+    m->month_exits[d]++;
+    if (m->measuring) {
+        m->out->exits_measured++;
+        m->out->exits_by_destination[d]++;
+        if (p->profiles > 0)
+            m->out->exits_by_profile[pp->rec.profile][d]++;
+    }
+    if (pp->rec.assignment_time >= m->warmup_time) {
+        stat_obs_add(&m->out->programme_days, now - pp->rec.assignment_time);
+        stat_obs_add(&m->out->meetings_per_exit, pp->rec.meetings);
+    }
+}
+
+void exits_follow_up(model_ctx *m, participant *pp, int d)
+{
+    const model_params *p = m->p;
+    if (!p->has_followup || isnan(p->retained_12[d]))
+        return;
+    gsl_rng *r = m->stream[MODEL_STREAM_FOLLOWUP];
+    double a = p->retained_12[d], b = p->retained_24[d];
+    int in12 = gsl_rng_uniform(r) < a;
+    int in24;
+    /* A two-step chain that reproduces both shares: decay keeps a fraction
+     * of those in at 12 months, growth adds some of those out. */
+    if (b <= a)
+        in24 = in12 && gsl_rng_uniform(r) < (a > 0 ? b / a : 0);
+    else
+        in24 = in12 || gsl_rng_uniform(r) < (b - a) / (1 - a);
+    pp->rec.followup_12 = (int8_t)in12;
+    pp->rec.followup_24 = (int8_t)in24;
+    double t12 = pp->rec.exit_time + 12 * MODEL_DAYS_PER_MONTH, t24 = t12 + 12 * MODEL_DAYS_PER_MONTH;
+    if (m->measuring) {
+        if (t12 <= m->horizon_time) {
+            m->out->followup[d][0]++;
+            m->out->followup[d][1] += (uint64_t)in12;
+        }
+        if (t24 <= m->horizon_time) {
+            m->out->followup[d][2]++;
+            m->out->followup[d][3] += (uint64_t)in24;
+        }
+    }
+    if (!in12 && p->relapse_probability > 0 && gsl_rng_uniform(r) < p->relapse_probability && t12 < m->horizon_time)
+        sim_schedule_at(&m->engine, t12, EV_RELAPSE_ARRIVAL, (uint32_t)p->relapse_source);
+}
+
+void exits_replace(model_ctx *m, int source)
+{
+    if (m->p->sources > 0)
+        for (int i = 0; i < m->p->source[source].replacement; i++)
+            sim_schedule(&m->engine, 0.0, EV_REPLACEMENT_ARRIVAL, (uint32_t)source);
+}
