@@ -84,6 +84,30 @@ static double next_arrival(model_ctx *m, int source)
     }
 }
 
+/* The integral of a step schedule over [0, months]: value i holds from
+ * month i (the first value also before it) up to the next step. */
+static double schedule_integral(const model_schedule *s, double months)
+{
+    double total = 0;
+    for (int i = 0; i < s->count; i++) {
+        double from = i == 0 ? 0 : fmax(s->month[i], 0);
+        double to = i + 1 < s->count ? fmin(s->month[i + 1], months) : months;
+        if (to > from)
+            total += s->value[i] * (to - from);
+    }
+    return total;
+}
+
+double arrivals_expected(const model_params *p)
+{
+    if (p->sources == 0)
+        return p->referral_rate_per_month * p->horizon_months;
+    double total = 0;
+    for (int s = 0; s < p->sources; s++)
+        total += schedule_integral(&p->source[s].rate, p->horizon_months);
+    return total;
+}
+
 /* The core's next referral: exponential gaps from the core's own stream. */
 static void schedule_core(model_ctx *m)
 {

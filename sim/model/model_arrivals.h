@@ -13,6 +13,11 @@
 
 #include "model/model_ctx.h"
 
+/* Referrals the scenario's processes are expected to make over the
+ * horizon: rates (or quotas) times months, the referring units' throttle
+ * ignored (it only lowers them); referrals caused by exits not counted. */
+double arrivals_expected(const model_params *p);
+
 /* Schedules each source's first referral (or first quota month). */
 void arrivals_start(model_ctx *m);
 

@@ -113,6 +113,8 @@ const char *model_params_check(const model_params *p)
                 return "a phase needs a decision but no role decides";
         }
     }
+    if (p->max_participants_present < 0)
+        return "the most participants present at once must be >= 0 (0: derived from the scenario)";
     if (p->cap_by_need && p->roles > 0)
         for (int i = 0; i < p->profiles; i++)
             for (int r = 0; r < p->roles; r++)

@@ -129,6 +129,9 @@ typedef struct model_ctx {
     /* Participant slots (model_participants.c). */
     participant *people;
     uint32_t people_capacity, people_used, free_head;
+    uint64_t present;       /* slots in use: referred and not yet gone */
+    uint64_t present_limit; /* the memory guard: model_present_limit */
+    int over_limit;         /* the guard tripped: the run stops and fails */
     /* The waiting list (model_waiting.c). */
     int levels;             /* waiting-list priority levels */
     int level_of_profile[MODEL_MAX_PROFILES];

@@ -189,6 +189,13 @@ typedef struct model_params {
 
     int targets;
     model_target target[MODEL_MAX_TARGETS];
+
+    /* Memory guard: a run fails (MODEL_RUN_TOO_MANY_PRESENT) when more
+     * participants than this are present at once, instead of growing until
+     * the machine runs out of memory (a source whose replacement exceeds 1
+     * grows without bound). 0: derived from the scenario, see
+     * model_present_limit in model_casework.h. */
+    int max_participants_present;
 } model_params;
 
 #endif

@@ -7,8 +7,14 @@
  * are indices, never pointers, so growing does not invalidate queue
  * entries. Each slot keeps sequence numbers across reuse so that queue
  * entries left by an earlier occupant are recognised as stale.
+ *
+ * Also the memory guard: the count of participants present is capped
+ * (model_present_limit), so a scenario whose referrals outgrow its exits
+ * fails its trial with a reason instead of taking the machine's memory.
  */
 #include "model/model_participants.h"
+
+#include "model/model_arrivals.h"
 
 #include <math.h>
 #include <string.h>
@@ -34,13 +40,26 @@ static uint32_t slot_take(model_ctx *m)
     return m->people_used++;
 }
 
+uint64_t model_present_limit(const model_params *p)
+{
+    if (p->max_participants_present > 0)
+        return (uint64_t)p->max_participants_present;
+    double limit = 1e6 + ceil(arrivals_expected(p));
+    return limit < 1.8e19 ? (uint64_t)limit : UINT64_MAX;
+}
+
 uint32_t participants_new(model_ctx *m, int source, int relapse)
 {
+    if (m->present >= m->present_limit) {
+        m->over_limit = 1;
+        return NO_SLOT;
+    }
     uint32_t s = slot_take(m);
     if (s == NO_SLOT) {
         m->engine.out_of_memory = 1;
         return NO_SLOT;
     }
+    m->present++;
     participant *pp = &m->people[s];
     uint32_t seq = pp->seq, measure_seq = pp->measure_seq;
     memset(pp, 0, sizeof *pp);
@@ -75,6 +94,7 @@ void participants_release(model_ctx *m, uint32_t s)
     if (m->sink && !m->stop && m->sink(m->sink_ctx, &pp->rec) != 0)
         m->stop = 1;
     pp->state = P_FREE;
+    m->present--;
     pp->seq++;
     pp->next_free = m->free_head;
     m->free_head = s;

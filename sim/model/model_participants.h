@@ -13,7 +13,9 @@
 
 /* A slot for a new referral from `source` at the current time, its record
  * started (id, times NaN, no worker, no profile yet). NO_SLOT when memory
- * ran out; the engine's out_of_memory flag is then set. */
+ * ran out (the engine's out_of_memory flag is then set) or when the new
+ * participant would pass the memory guard, m->present_limit (over_limit
+ * is then set). */
 uint32_t participants_new(model_ctx *m, int source, int relapse);
 
 /* Participant s is gone (or the horizon came): their record goes to the

@@ -115,6 +115,15 @@ static void summarise(model_ctx *m)
     out->method_capital = capital / m->team_count;
 }
 
+/* The memory guard's reason, naming the key that sets the limit. */
+static void report_over_limit(model_ctx *m)
+{
+    snprintf(m->out->failure, sizeof m->out->failure,
+             "more than %llu participants present at once (month %d): referrals outgrow exits, e.g. a source's "
+             "replacement above 1; set run.max_participants_present higher if the scenario is meant to be this large",
+             (unsigned long long)m->present_limit, (int)month_of(m->engine.now) + 1);
+}
+
 int model_run(const model_params *p, uint32_t replication, uint64_t seed,
               model_participant_sink sink, void *sink_ctx, model_result *out)
 {
@@ -126,8 +135,10 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
     stat_obs_init(&out->meetings_per_exit);
 
     model_ctx *m = calloc(1, sizeof *m);
-    if (!m)
-        return -1;
+    if (!m) {
+        snprintf(out->failure, sizeof out->failure, "out of memory in the model");
+        return MODEL_RUN_OUT_OF_MEMORY;
+    }
     m->p = p;
     m->out = out;
     m->sink = sink;
@@ -136,11 +147,12 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
     m->warmup_time = p->warmup_months * MODEL_DAYS_PER_MONTH;
     m->horizon_time = p->horizon_months * MODEL_DAYS_PER_MONTH;
     m->measuring = p->warmup_months == 0;
+    m->present_limit = model_present_limit(p);
 
-    int rc = 0;
+    int rc = MODEL_RUN_OK;
     if (sim_init(&m->engine, 1024) != 0 || series_alloc(&out->series, p) != 0 || setup_phases(m) != 0 ||
         staff_setup(m) != 0 || open_streams(m, seed) != 0) {
-        rc = -1;
+        rc = MODEL_RUN_OUT_OF_MEMORY;
         goto done;
     }
     waiting_setup_levels(m);
@@ -154,22 +166,29 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
     casework_start_staff(m);
 
     evset_event ev;
-    while (!m->stop && !m->engine.out_of_memory && sim_next(&m->engine, &ev)) {
+    while (!m->stop && !m->engine.out_of_memory && !m->over_limit && sim_next(&m->engine, &ev)) {
         casework_handle(m, &ev);
         if (ev.kind == EV_MONTH_END && (int)ev.subject + 1 == p->horizon_months)
             break; /* the horizon: events after it are never needed */
     }
     if (m->engine.out_of_memory) {
-        rc = -1;
+        rc = MODEL_RUN_OUT_OF_MEMORY;
+        goto done;
+    }
+    if (m->over_limit) {
+        report_over_limit(m);
+        rc = MODEL_RUN_TOO_MANY_PRESENT;
         goto done;
     }
     summarise(m);
     participants_flush(m);
     if (m->engine.out_of_memory)
-        rc = -1;
+        rc = MODEL_RUN_OUT_OF_MEMORY;
     else if (m->stop)
-        rc = -2;
+        rc = MODEL_RUN_SINK_STOPPED;
 done:
+    if (rc == MODEL_RUN_OUT_OF_MEMORY)
+        snprintf(out->failure, sizeof out->failure, "out of memory in the model");
     ctx_destroy(m);
     free(m);
     return rc;
