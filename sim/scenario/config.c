@@ -80,6 +80,11 @@ static const config_key schema[] = {
      "Simulated time from the programme's start.", AT(model.horizon_months), NULL, NULL, NULL},
     {"run.warmup_months", KEY_INT, 0, 0, 1199, 0, "0", "months",
      "Statistics start after this (the series still cover it).", AT(model.warmup_months), NULL, NULL, NULL},
+    OPTION("run.max_participants_present", KEY_INT, 0, 2e9, 0, "0", "participants",
+           "Memory guard: a trial fails (status 2, reason in /failures, exit 6) when more participants than this "
+           "are present at once. 0: 1000000 plus the referrals the sources are expected to make over the horizon, "
+           "which only a scenario whose exits breed more referrals than they remove (replacement above 1) passes.",
+           model.max_participants_present),
     UNLESS("referrals.rate_per_month", KEY_FLOAT, 0, 1e7, 1, "referrals/month",
            "Mean of the Poisson referral process (when no `sources` are given).", model.referral_rate_per_month,
            "sources"),
