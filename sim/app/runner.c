@@ -189,6 +189,8 @@ static const char *trial_failure(const pool *pl, const slot *s, uint64_t trial, 
         return "out of memory in the model";
     if (s->rc == -2)
         return "out of memory storing participant records";
+    if (s->rc == MODEL_RUN_TOO_MANY_PRESENT)
+        return s->result.failure; /* the model's memory guard says when and why */
     if (s->rc != 0) {
         snprintf(buf, size, "the model failed an internal check (model_run returned %d)", s->rc);
         return buf;
