@@ -46,9 +46,6 @@ static void active_changed(model_ctx *m)
 /* ---- meetings ----------------------------------------------------------- */
 
 static void start_meeting_if_idle(model_ctx *m, int w);
-static void enter_phase(model_ctx *m, uint32_t s, int phase);
-static void after_meeting(model_ctx *m, uint32_t s);
-static void exit_programme(model_ctx *m, uint32_t s, int destination);
 
 static double meeting_hours(model_ctx *m, const participant *pp, int kind, int w)
 {
