@@ -340,7 +340,7 @@ static void test_jobbstudion_actors_follow_report(void **state)
             v[n++] = ceil(12 * cost / (double)m->started / m->gain[0][a] - 1e-9);
         }
         spread a = spread_of(v, n);
-        print_message("  jobbstudion payback %-10s %5.1f months PI [%4.0f, %4.0f]  reported %2.0f  INPUT (arithmetic)\n",
+        print_message("  jobbstudion payback %-10s %5.1f months PI [%4.0f, %4.0f]  reported %2.0f  INPUT (arithm.)\n",
                       paybacks[f].label, a.mean, a.pi_lo, a.pi_hi, paybacks[f].reported);
         assert_true(paybacks[f].reported >= a.pi_lo && paybacks[f].reported <= a.pi_hi);
     }
@@ -384,8 +384,8 @@ static void test_vaxthuset_active_after(void **state)
         v[n++] = act / all;
     }
     spread a = spread_of(v, n);
-    print_message("  vaxthuset: active after the project %.3f PI [%.3f, %.3f], reported 42/66 = %.3f (CHECKED)\n", a.mean,
-                  a.pi_lo, a.pi_hi, 42.0 / 66.0);
+    print_message("  vaxthuset: active after the project %.3f PI [%.3f, %.3f], reported 42/66 = %.3f (CHECKED)\n",
+                  a.mean, a.pi_lo, a.pi_hi, 42.0 / 66.0);
     assert_true(42.0 / 66.0 >= a.pi_lo && 42.0 / 66.0 <= a.pi_hi);
     runner_totals_free(&t);
     study_free(&st);
