@@ -13,11 +13,16 @@
  * confidence interval. Each test prints its numbers (print_message), which
  * is where the table of docs/SEEDS.md comes from.
  *
- * Figures are CALIBRATED (a parameter was tuned to them: the check guards the
- * calibration) or CHECKED (nothing was tuned to them: they come out of the
- * dynamics and are the evidence); each check says which. Values the reports
- * do not give are ASSUMPTIONS; the *_assumptions tests move each within the
- * range stated in docs/SEEDS.md and assert the report's conclusions again.
+ * Each figure has a status (docs/SEEDS.md): INPUT (entered, or an
+ * arithmetic or logical consequence of what was entered: a near identity,
+ * or a direction built in by construction), CALIBRATED (a parameter was
+ * tuned to it, or it follows from a tuned figure: the check guards the
+ * calibration) or CHECKED (nothing was tuned to it and it does not follow
+ * from the inputs: the evidence). Each check prints its status. Values the
+ * reports do not give are ASSUMPTIONS; the *_assumptions tests move each
+ * within the range stated in docs/SEEDS.md and assert the report's
+ * conclusions again, and test_sensitivity_to_mechanisms switches each
+ * assumed mechanism off and prints how far each calibrated figure moves.
  *
  * Scenario variants that change list items (a phase, a source) are made by
  * replacing one exact piece of the scenario's text, so a variant fails
@@ -65,20 +70,48 @@ static char *apply_edits(const char *text, const edit *edits, int n_edits, const
     return cur;
 }
 
+/* Every occurrence of `find` (at least one) replaced: for switching off a
+ * key that several list items carry (a start month, needs_decision). */
+static char *replace_every(const char *text, const char *find, const char *replace, const char *path)
+{
+    size_t fl = strlen(find), rl = strlen(replace), count = 0;
+    for (const char *at = strstr(text, find); at; at = strstr(at + fl, find))
+        count++;
+    if (count == 0)
+        fail_msg("%s: variant text not found: '%s'", path, find);
+    char *out = malloc(strlen(text) + count * rl + 1), *o = out;
+    const char *from = text;
+    for (const char *at = strstr(from, find); at; at = strstr(from, find)) {
+        memcpy(o, from, (size_t)(at - from));
+        o += at - from;
+        memcpy(o, replace, rl);
+        o += rl;
+        from = at + fl;
+    }
+    strcpy(o, from);
+    return out;
+}
+
 /* Loads configs/<name> (with edits to its text, and overrides) as a
- * one-scenario study and runs it with two threads, nothing written. */
-static void run_variant(run *r, const char *name, const edit *edits, int n_edits, const char *const *overrides,
-                        int n_overrides)
+ * one-scenario study and runs it with two threads, nothing written. The
+ * `every` edits replace all occurrences, the others exactly one. */
+static void run_variant_every(run *r, const char *name, const edit *every, int n_every, const edit *edits, int n_edits,
+                              const char *const *overrides, int n_overrides)
 {
     char rel[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
     snprintf(rel, sizeof rel, "configs/%s", name);
     ts_source_path(rel, path);
     const char *load = path;
     tmp[0] = '\0';
-    if (n_edits > 0) {
+    if (n_edits > 0 || n_every > 0) {
         char *text = ts_read_file(path, NULL);
         if (!text)
             fail_msg("cannot read %s", path);
+        for (int i = 0; i < n_every; i++) {
+            char *next = replace_every(text, every[i].find, every[i].replace, path);
+            free(text);
+            text = next;
+        }
         char *changed = apply_edits(text, edits, n_edits, path);
         ts_write_temp(changed, strlen(changed), tmp);
         free(text);
@@ -97,6 +130,12 @@ static void run_variant(run *r, const char *name, const edit *edits, int n_edits
     if (runner_run(&r->st, 0, study_trial_count(&r->st), &opt, NULL, &r->t, msg, sizeof msg) != 0)
         fail_msg("%s: runner_run: %s", name, msg);
     assert_true(r->t.failed == 0 && r->t.not_run == 0);
+}
+
+static void run_variant(run *r, const char *name, const edit *edits, int n_edits, const char *const *overrides,
+                        int n_overrides)
+{
+    run_variant_every(r, name, NULL, 0, edits, n_edits, overrides, n_overrides);
 }
 
 static void run_scenario(run *r, const char *name, const char *const *overrides, int n_overrides)
@@ -350,13 +389,17 @@ static void malmo_conclusions(const char *label, const malmo_facts *f)
                   label, f->by_jun2019.mean, f->by_jun2019.ci_lo, f->by_jun2019.ci_hi,
                   interval_of(f->rate_sep_dec, f->n).mean, interval_of(f->rate_jan_feb, f->n).mean, f->dip.mean,
                   f->dip.ci_lo, f->dip.ci_hi, f->target_met.p, f->good_share.mean);
-    /* Results dropped when extratjänster could no longer be used (l.262). */
+    /* Results dropped when extratjänster could no longer be used (l.262).
+     * INPUT by construction: closing a route to a good exit at month 11 can
+     * only lower good exits; the size rests on the assumed 15 places. */
     if (!(f->dip.ci_hi < 0))
         fail_msg("%s: no dip in Jan-Feb 2019: change %.2f [%.2f, %.2f] per month", label, f->dip.mean, f->dip.ci_lo,
                  f->dip.ci_hi);
     /* The 1 500 target is out of reach (l.264): rarely met by the deadline,
      * and the share of participants reaching work or studies is far below
-     * 1 500 / 3 500 (l.121). */
+     * 1 500 / 3 500 (l.121). CALIBRATED: it follows from the calibrated
+     * count by month 16 and the pace after it, as the report's own
+     * inference does. */
     if (!(f->target_met.hi < 0.2))
         fail_msg("%s: the 1 500 target is met with probability %.2f [%.2f, %.2f]", label, f->target_met.p,
                  f->target_met.lo, f->target_met.hi);
@@ -381,12 +424,15 @@ static void test_malmokraften_reproduces_report(void **state)
                   "work or studies by June 2019 (month 16)", by16.mean, by16.ci_lo, by16.ci_hi, by16.pi_lo, by16.pi_hi);
     assert_true(by16.ci_lo > 600);
 
-    /* CHECKED: the conclusions (dip, target out of reach). */
+    /* The conclusions: the dip (INPUT by construction) and the target out
+     * of reach (follows from the CALIBRATED count). Malmökraften has no
+     * CHECKED figure: the report gives no other number that was not used. */
     malmo_conclusions("base", &f);
 
-    /* CHECKED: the first phase below later results (l.262: "Under
-     * projektets första fas hade man svårt att komma upp till de
-     * resultatnivåer ..."), from the ramp-up and the young teams. */
+    /* INPUT by construction: the first phase below later results (l.262:
+     * "Under projektets första fas hade man svårt att komma upp till de
+     * resultatnivåer ..."), from the entered ramp-up (teams start over
+     * months 0-7, l.138) and the young teams. */
     double start_minus_autumn[400];
     for (size_t i = 0; i < f.n; i++)
         start_minus_autumn[i] = f.rate_start[i] - f.rate_sep_dec[i];
@@ -403,9 +449,12 @@ static void test_malmokraften_reproduces_report(void **state)
     note("enrolled by month 24", interval_of(enrolled, f.n));
     note("share of exits to time_limit (back to JOB)", summarised(&r, "exit_share.time_limit"));
 
-    /* CHECKED: the AF bottleneck and the idle consultants (l.172-176): AF
-     * staff, who take the decisions, are the busiest; rehab coordinators,
-     * called in only when a busy colleague thinks of it, are mostly idle. */
+    /* INPUT (built in): the AF bottleneck and the idle consultants
+     * (l.172-176). AF staff are the busiest because the config makes them
+     * decide every plan and matching step (needs_decision); rehab
+     * coordinators are idle because they are called in after 2 % of
+     * meetings (an assumption chosen from l.174). This guards the
+     * mechanisms, it is not evidence. */
     double role_busy[MODEL_MAX_ROLES] = {0}, role_n[MODEL_MAX_ROLES] = {0};
     for (uint32_t rep = 0; rep < 10; rep++) {
         model_result res;
@@ -428,7 +477,7 @@ static void test_malmokraften_reproduces_report(void **state)
     double u_af = role_busy[0] / role_n[0], u_soc = role_busy[1] / role_n[1], u_ams = role_busy[2] / role_n[2],
            u_rehab = role_busy[3] / role_n[3];
     print_message("  worker time in meetings after month 8: AF %.3f, socialsekr %.3f, arbetsmarknadssekr %.3f, "
-                  "rehab %.3f (CHECKED)\n", u_af, u_soc, u_ams, u_rehab);
+                  "rehab %.3f (INPUT: built in by decisions and call-ins)\n", u_af, u_soc, u_ams, u_rehab);
     assert_string_equal(p->role[0].name, "arbetsformedlare");
     assert_string_equal(p->role[1].name, "socialsekreterare");
     assert_string_equal(p->role[2].name, "arbetsmarknadssekr");
@@ -438,7 +487,8 @@ static void test_malmokraften_reproduces_report(void **state)
     run_free(&r);
 
     /* The dip comes from the closure: with extratjänster kept open, Jan-Feb
-     * 2019 is no worse than Sep-Dec 2018 (CHECKED, a counterfactual). */
+     * 2019 is no worse than Sep-Dec 2018 (a counterfactual: the model's
+     * answer, with no report figure to check). */
     static const edit open_all[] = {{"close_month = 11.0;", "close_month = 36.0;"}};
     run_variant(&r, "seed_malmokraften.cfg", open_all, 1, NULL, 0);
     malmo_facts g;
@@ -509,7 +559,7 @@ static void test_malmokraften_assumptions(void **state)
  * to MIA Vidare (l.331-333). */
 typedef struct mia_facts {
     interval left, work, studies, af, municipal, successor, work_or_studies, step;
-    interval women_ws, men_ws;
+    interval women_ws, men_ws, women_af, men_af, women_mun, men_mun;
     proportion met_ws, met_step;
 } mia_facts;
 
@@ -519,8 +569,8 @@ static void mia_read(const run *r, mia_facts *f)
     size_t n = rows_of(r);
     int dw = destination_index(p, "work"), ds = destination_index(p, "studies"), da = destination_index(p, "af_measure"),
         dm = destination_index(p, "municipal_measure");
-    double *v[10];
-    for (int i = 0; i < 10; i++)
+    double *v[14];
+    for (int i = 0; i < 14; i++)
         v[i] = malloc(n * sizeof(double));
     double *met_ws = malloc(n * sizeof(double)), *met_step = malloc(n * sizeof(double));
     for (size_t i = 0; i < n; i++) {
@@ -543,12 +593,17 @@ static void mia_read(const run *r, mia_facts *f)
         }
         v[8][i] = (double)(row->exits_by_profile[0][dw] + row->exits_by_profile[0][ds]) / wx;
         v[9][i] = (double)(row->exits_by_profile[1][dw] + row->exits_by_profile[1][ds]) / mx;
+        v[10][i] = (double)row->exits_by_profile[0][da] / wx;
+        v[11][i] = (double)row->exits_by_profile[1][da] / mx;
+        v[12][i] = (double)row->exits_by_profile[0][dm] / wx;
+        v[13][i] = (double)row->exits_by_profile[1][dm] / mx;
         met_ws[i] = v[6][i] >= 0.30;
         met_step[i] = v[7][i] >= 0.40;
     }
-    interval *dst[10] = {&f->left, &f->work, &f->studies, &f->af, &f->municipal, &f->successor, &f->work_or_studies,
-                         &f->step, &f->women_ws, &f->men_ws};
-    for (int i = 0; i < 10; i++) {
+    interval *dst[14] = {&f->left,     &f->work,     &f->studies,  &f->af,     &f->municipal,
+                         &f->successor, &f->work_or_studies, &f->step, &f->women_ws, &f->men_ws,
+                         &f->women_af, &f->men_af,   &f->women_mun, &f->men_mun};
+    for (int i = 0; i < 14; i++) {
         *dst[i] = interval_of(v[i], n);
         free(v[i]);
     }
@@ -580,20 +635,34 @@ static void test_mia_reproduces_report(void **state)
     /* Left MIA by April 2020: 2 234 (l.331); the sites' referral rates are
      * entered from the fill rates, so this guards the input. */
     expect_figure("left MIA by April 2020 (persons)", "INPUT (site rates)", 2234, 0, f.left);
-    /* CALIBRATED: men's readiness, to the gender split (l.335). */
-    expect_figure("women: work or studies, of women who exited", "CALIBRATED", 0.12 / 0.81, 0.01 / 0.81, f.women_ws);
+    /* Women's shares (l.335) are entered (women have no readiness shift), so
+     * these guard the input; men's work or studies is CALIBRATED (men's
+     * readiness). Shares of those who exited before the close: the report's
+     * shares of all who left divided by 0.81 (19 % went on to MIA Vidare). */
+    expect_figure("women: work or studies, of women who exited", "INPUT (entered)", 0.12 / 0.81, 0.01 / 0.81,
+                  f.women_ws);
+    expect_figure("women: AF measures, of women who exited", "INPUT (entered)", 0.16 / 0.81, 0.005 / 0.81, f.women_af);
+    expect_figure("women: municipal measures, of women who exited", "INPUT (entered)", 0.12 / 0.81, 0.005 / 0.81,
+                  f.women_mun);
     expect_figure("men: work or studies, of men who exited", "CALIBRATED", 0.18 / 0.81, 0.01 / 0.81, f.men_ws);
     /* CALIBRATED: the exit probability, to the stock left at the close. */
     expect_figure("went on to MIA Vidare (stock at the close)", "CALIBRATED", 0.19, 0.005, f.successor);
-    /* CHECKED: the totals of l.333 from the gender mix, the competing
-     * exits and the stock at the close (AF and municipal shares are
-     * entered from the totals, so only weakly checked). */
-    expect_figure("work, of all who left", "CHECKED", 0.10, 0.005, f.work);
-    expect_figure("studies, of all who left", "CHECKED", 0.04, 0.005, f.studies);
-    expect_figure("AF ordinary measures, of all who left", "CHECKED (weak)", 0.15, 0.005, f.af);
-    expect_figure("municipal ordinary measures, of all who left", "CHECKED (weak)", 0.13, 0.005, f.municipal);
-    expect_figure("work or studies (target >= 30 %)", "CHECKED", 0.14, 0.005, f.work_or_studies);
-    expect_figure("onward step (target >= 40 %)", "CHECKED", 0.42, 0.005, f.step);
+    /* INPUT (near identities): work, studies and their sum follow from the
+     * women's entered shares, men's calibrated shift and the calibrated
+     * stock at the close. */
+    expect_figure("work, of all who left", "INPUT (near identity)", 0.10, 0.005, f.work);
+    expect_figure("studies, of all who left", "INPUT (near identity)", 0.04, 0.005, f.studies);
+    expect_figure("work or studies (target >= 30 %)", "INPUT (near identity)", 0.14, 0.005, f.work_or_studies);
+    /* CHECKED: nothing was fitted to men's AF and municipal shares (l.335)
+     * or to the totals of l.333. The model gives men the women's shares of
+     * the other destinations, scaled down by the readiness shift, so these
+     * test whether that alone accounts for the gender gap and the totals. */
+    expect_figure("men: AF measures, of men who exited", "CHECKED", 0.14 / 0.81, 0.005 / 0.81, f.men_af);
+    expect_figure("men: municipal measures, of men who exited", "CHECKED", 0.13 / 0.81, 0.005 / 0.81, f.men_mun);
+    expect_figure("AF ordinary measures, of all who left", "CHECKED", 0.15, 0.005, f.af);
+    expect_figure("municipal ordinary measures, of all who left", "CHECKED", 0.13, 0.005, f.municipal);
+    /* CHECKED (weak): a third of it is the near identity above. */
+    expect_figure("onward step (target >= 40 %)", "CHECKED (weak)", 0.42, 0.005, f.step);
     mia_conclusions("base", &f);
     /* The volume target of 2 500 (l.166) missed: 89 % (l.331). */
     const model_params *p = params_of(&r, 0);
@@ -696,10 +765,12 @@ static void test_ips_reproduces_report(void **state)
     /* "35 procent" in the text, 300 / 900 = 33 % from the counts (l.253):
      * the band covers both. */
     expect_figure("no occupation yet, of those remaining", "CALIBRATED", 0.34, 0.01, f.none_of_remaining);
-    /* CHECKED: ten per coach leaves the coaches' meeting hours far from full,
-     * so weekly contact is what sets the pace, not the coach's time. */
+    /* No report figure (context): ten per coach leaves the coaches' meeting
+     * hours far from full, so weekly contact is what sets the pace, not the
+     * coach's time. Every figure of l.253 was used for the calibration, so
+     * IPS has no CHECKED figure. */
     interval u = summarised(&r, "utilisation");
-    note("coach time in meetings", u);
+    note("coach time in meetings (no report figure)", u);
     assert_true(u.ci_hi < 0.5);
     run_free(&r);
 
@@ -721,7 +792,7 @@ static void test_ips_reproduces_report(void **state)
 }
 
 typedef struct etab_facts {
-    interval completers_good, time_to_good, completed, not_completed, retained_13;
+    interval completers_good, time_to_good, completed, not_completed, retained_13, good_of_all_exits, in_at_end;
 } etab_facts;
 
 static void etab_read(const run *r, etab_facts *f, int with_times)
@@ -729,13 +800,15 @@ static void etab_read(const run *r, etab_facts *f, int with_times)
     const model_params *p = params_of(r, 0);
     size_t n = rows_of(r);
     int dw = destination_index(p, "work"), ds = destination_index(p, "studies"), dt = destination_index(p, "time_limit");
-    double *v[5];
-    for (int i = 0; i < 5; i++)
+    double *v[7];
+    for (int i = 0; i < 7; i++)
         v[i] = calloc(n, sizeof(double));
     for (size_t i = 0; i < n; i++) {
         const results_row *row = &r->t.rows[i];
         const uint64_t *e = row->exits_by_destination;
         double good = (double)(e[dw] + e[ds]), completed = good + (double)e[dt];
+        v[5][i] = good / (double)row->exits;
+        v[6][i] = (double)row->active_at_end;
         v[0][i] = good / completed;
         v[2][i] = completed;
         v[3][i] = (double)row->referrals - completed;
@@ -758,7 +831,9 @@ static void etab_read(const run *r, etab_facts *f, int with_times)
     f->completed = interval_of(v[2], n);
     f->not_completed = interval_of(v[3], n);
     f->retained_13 = interval_of(v[4], n);
-    for (int i = 0; i < 5; i++)
+    f->good_of_all_exits = interval_of(v[5], n);
+    f->in_at_end = interval_of(v[6], n);
+    for (int i = 0; i < 7; i++)
         free(v[i]);
 }
 
@@ -776,8 +851,17 @@ static void test_etableringslyftet_reproduces_report(void **state)
     expect_figure("completers to work or studies", "CALIBRATED", 0.94, 0.005, f.completers_good);
     expect_figure("months to work or studies (mean)", "CALIBRATED", 5.7, 0.05, f.time_to_good);
     /* l.278: 68.5 % at 13 months. INPUT: entered as the 12- and 24-month
-     * shares; this checks the follow-up mechanism reproduces them. */
+     * shares; this checks the follow-up mechanism reproduces them. The
+     * shares by sex "of all who ended" (70 % and 77 %, l.263, l.273) need
+     * profiles the scenario does not have, so Etableringslyftet has no
+     * CHECKED figure. */
     expect_figure("still in work 13 months after exit", "INPUT (follow-up)", 0.685, 0.0005, f.retained_13);
+    /* Not reproduced, and not asserted: 70 % of women and 77 % of men "av
+     * samtliga avslutade" (l.263, l.273), 73.4 % with 52 % women, is 432 of
+     * all 588, as if everyone had ended by April 2022; the scenario still
+     * has people in the programme then. */
+    note("work or studies, of all exits (report 0.734?)", f.good_of_all_exits);
+    note("still in the programme in April 2022", f.in_at_end);
     run_free(&r);
 }
 
@@ -866,9 +950,11 @@ static void boras_compare(const char *label, const char *const *extra, int n_ext
                   "per caseworker a month: %.2f vs %.2f (17 vs 72 per caseworker)\n",
                   label, a.meetings_per_household.mean, b.meetings_per_household.mean, a.exit_rate.mean, b.exit_rate.mean,
                   a.exits_per_worker.mean, b.exits_per_worker.mean);
-    /* CHECKED: contact is much denser, each household's chance of leaving
-     * for work or studies is higher, and it costs staff: each caseworker
-     * moves fewer households on. */
+    /* INPUT by construction: with a fixed exit chance per meeting, more
+     * meetings per household must mean more exits per household, and a
+     * caseworker with fewer households moves fewer on. The report's claim
+     * (l.326, l.489) is reproduced, not tested; its only number, 17 per
+     * caseworker, is CALIBRATED, so Borås has no CHECKED figure. */
     assert_true(a.meetings_per_household.ci_lo > 1.25 * b.meetings_per_household.ci_hi);
     assert_true(a.exit_rate.ci_lo > 1.25 * b.exit_rate.ci_hi);
     assert_true(a.exits_per_worker.ci_hi < b.exits_per_worker.ci_lo);
@@ -929,10 +1015,14 @@ static void fan_conclusions(const char *label, const fan_facts *f)
     print_message("  [%s] consultations %.1f, families %.1f, autumn/spring pace %.2f, process leader busy %.3f\n", label,
                   f->consultations.mean, f->families.mean, f->ratio.mean, f->utilisation.mean);
     /* Referrals dried up as the unit's caseload rose (l.2342, l.2410):
-     * the autumn's pace at least 40 % below the spring's. */
+     * the autumn's pace at least 40 % below the spring's. INPUT by
+     * construction: the caseload path is entered and the referral rate
+     * falls with it by the assumed throttle (full at 45, none at 100). */
     if (!(f->ratio.mean < 0.6))
         fail_msg("%s: autumn/spring pace %.2f", label, f->ratio.mean);
-    /* The process leader at times had too little to do (l.6658). */
+    /* The process leader at times had too little to do (l.6658). CHECKED
+     * (weak, qualitative): nothing was fitted to the leader's time; it rests
+     * on the calibrated inflow and the assumed meeting lengths. */
     if (!(f->utilisation.ci_hi < 0.5))
         fail_msg("%s: process leader busy %.3f of meeting time", label, f->utilisation.mean);
 }
@@ -945,13 +1035,18 @@ static void test_fan_reproduces_report(void **state)
     fan_facts f;
     fan_read(&r, &f);
     expect_figure("families raised for consultation, Feb-Dec 2012", "CALIBRATED", 27, 0, f.consultations);
-    expect_figure("went on to preparatory meetings", "CHECKED (weak)", 14, 0, f.families);
+    /* INPUT (near identity): acceptance is entered as 14 / 27, so the
+     * expected count is 14 / 27 of the calibrated 27. */
+    expect_figure("went on to preparatory meetings", "INPUT (14/27 x 27)", 14, 0, f.families);
     note("families accepted a month, Feb-May", f.spring_rate);
     note("families accepted a month, Sep-Dec", f.autumn_rate);
     note("process leader's time in meetings", f.utilisation);
     fan_conclusions("base", &f);
     /* 15 families reached "om än med viss fördröjning" (l.7047): not by
-     * December 2012 as a rule, but within the funded 1.5 years. */
+     * December 2012 as a rule, but within the funded 1.5 years. Near
+     * identity: the count by December is the 14 above, so this mostly
+     * restates the input; the months after December rest on the assumed
+     * caseload of 95. */
     print_message("  P(15 families by Dec 2012) %.2f [%.2f, %.2f]\n", f.target_met.p, f.target_met.lo, f.target_met.hi);
     assert_true(f.target_met.p < 0.5);
     run_free(&r);
@@ -970,9 +1065,9 @@ static void test_fan_reproduces_report(void **state)
     assert_true(p18.lo > 0.5);
     run_free(&r);
 
-    /* Counterfactual (CHECKED): had the unit stayed at 72 cases each, the
-     * referrals would not have dried up and 15 families would most likely
-     * have been reached within 2012. */
+    /* Counterfactual (the model's answer, no report figure): had the unit
+     * stayed at 72 cases each, the referrals would not have dried up and 15
+     * families would most likely have been reached within 2012. */
     static const edit flat[] = {{"{ month = 7.0; value = 84.0; }", "{ month = 7.0; value = 72.0; }"},
                                 {"{ month = 10.0; value = 95.0; }", "{ month = 10.0; value = 72.0; }"}};
     run_variant(&r, "seed_fan.cfg", flat, 2, NULL, 0);
@@ -1015,6 +1110,315 @@ static void test_fan_assumptions(void **state)
         fan_conclusions(v->label, &f);
         run_free(&r);
     }
+}
+
+/* ---- sensitivity of the calibrated figures to the assumed mechanisms ------
+ *
+ * Each mechanism a seed scenario assumes (the report gives no number for it)
+ * is switched off in turn, everything else as shipped, and every calibrated
+ * figure of that seed is measured again, paired by replication with the
+ * shipped scenario. The table printed here is the one in docs/SEEDS.md
+ * (SEEDS_FILTER='*sensitivity*' build/tests/test_seeds). Each row's size
+ * class is asserted, so the words docs/SEEDS.md uses for it ("small",
+ * "large") are the run's: by the mean change relative to the shipped value,
+ * "none" when the paired 95 % interval holds 0 and the change is under 2 %,
+ * else "negligible" (< 2 %), "small" (< 5 %), "moderate" (< 15 %), "large". */
+
+typedef double (*figure_fn)(const run *r, size_t row);
+
+static double fig_malmo_by16(const run *r, size_t i)
+{
+    return r->t.rows[i].target_value[target_index(params_of(r, 0), "good_by_jun2019")];
+}
+
+static double fig_mia_men_ws(const run *r, size_t i)
+{
+    const model_params *p = params_of(r, 0);
+    const results_row *row = &r->t.rows[i];
+    double all = 0;
+    for (int d = 0; d < p->destinations; d++)
+        all += (double)row->exits_by_profile[1][d];
+    return (double)(row->exits_by_profile[1][destination_index(p, "work")] +
+                    row->exits_by_profile[1][destination_index(p, "studies")]) / all;
+}
+
+static double fig_mia_successor(const run *r, size_t i)
+{
+    const results_row *row = &r->t.rows[i];
+    return (double)row->active_at_end / ((double)row->exits + (double)row->active_at_end);
+}
+
+static double ips_remaining(const run *r, size_t i)
+{
+    const results_row *row = &r->t.rows[i];
+    return (double)row->referrals - (double)row->exits_by_destination[destination_index(params_of(r, 0), "lost")];
+}
+
+static double fig_ips_lost(const run *r, size_t i)
+{
+    return (double)r->t.rows[i].exits_by_destination[destination_index(params_of(r, 0), "lost")];
+}
+
+static double fig_ips_paid(const run *r, size_t i)
+{
+    return (double)r->t.rows[i].exits_by_destination[destination_index(params_of(r, 0), "paid_work")] /
+           ips_remaining(r, i);
+}
+
+static double fig_ips_other(const run *r, size_t i)
+{
+    return (double)r->t.rows[i].exits_by_destination[destination_index(params_of(r, 0), "other_occupation")] /
+           ips_remaining(r, i);
+}
+
+static double fig_ips_none(const run *r, size_t i)
+{
+    return (double)r->t.rows[i].active_at_end / ips_remaining(r, i);
+}
+
+static double etab_good(const run *r, size_t i)
+{
+    const model_params *p = params_of(r, 0);
+    const uint64_t *e = r->t.rows[i].exits_by_destination;
+    return (double)(e[destination_index(p, "work")] + e[destination_index(p, "studies")]);
+}
+
+static double fig_etab_completed(const run *r, size_t i)
+{
+    return etab_good(r, i) +
+           (double)r->t.rows[i].exits_by_destination[destination_index(params_of(r, 0), "time_limit")];
+}
+
+static double fig_etab_not_completed(const run *r, size_t i)
+{
+    return (double)r->t.rows[i].referrals - fig_etab_completed(r, i);
+}
+
+static double fig_etab_completers_good(const run *r, size_t i)
+{
+    return etab_good(r, i) / fig_etab_completed(r, i);
+}
+
+static double fig_etab_months(const run *r, size_t i)
+{
+    const model_params *p = params_of(r, 0);
+    time_to tt = {{0}, {0}};
+    model_result res;
+    model_replication(r, r->t.rows[i].replication, &tt, &res);
+    model_result_free(&res);
+    int dw = destination_index(p, "work"), ds = destination_index(p, "studies");
+    return (tt.sum[dw] + tt.sum[ds]) / (tt.n[dw] + tt.n[ds]);
+}
+
+static double fig_boras_caseload(const run *r, size_t i)
+{
+    return r->t.rows[i].mean_active / 42.0;
+}
+
+static double fig_fan_consultations(const run *r, size_t i)
+{
+    return (double)r->t.rows[i].referrals;
+}
+
+enum { SENS_MAX_FIGURES = 4, SENS_MAX_EDITS = 9, SENS_MAX_REPS = 400 };
+
+typedef struct sens_mechanism {
+    const char *label;
+    edit every[SENS_MAX_EDITS]; /* every occurrence replaced */
+    int n_every;
+    edit once[2];               /* exactly one occurrence */
+    int n_once;
+    const char *ov;             /* an override, or NULL */
+    const char *expected[SENS_MAX_FIGURES]; /* size class, per figure */
+} sens_mechanism;
+
+typedef struct sens_seed {
+    const char *seed, *config;
+    const char *base_ov[2];
+    int n_base_ov;
+    const char *figure_label[SENS_MAX_FIGURES];
+    figure_fn figure[SENS_MAX_FIGURES];
+    int n_figures;
+    sens_mechanism mech[12];
+    int n_mech;
+} sens_seed;
+
+static void sens_values(const run *r, const sens_seed *sd, double v[SENS_MAX_FIGURES][SENS_MAX_REPS], size_t *n)
+{
+    *n = rows_of(r);
+    assert_true(*n <= SENS_MAX_REPS);
+    for (size_t i = 0; i < *n; i++) {
+        uint32_t rep = r->t.rows[i].replication;
+        assert_true(rep < *n);
+        for (int f = 0; f < sd->n_figures; f++)
+            v[f][rep] = sd->figure[f](r, i);
+    }
+}
+
+static const char *size_class(double rel, interval d)
+{
+    double a = fabs(rel);
+    if (d.ci_lo <= 0 && d.ci_hi >= 0 && a < 0.02)
+        return "none";
+    return a < 0.02 ? "negligible" : a < 0.05 ? "small" : a < 0.15 ? "moderate" : "large";
+}
+
+static void sens_run_seed(const sens_seed *sd)
+{
+    static double base[SENS_MAX_FIGURES][SENS_MAX_REPS], var[SENS_MAX_FIGURES][SENS_MAX_REPS];
+    run r = {0};
+    size_t n, m;
+    run_scenario(&r, sd->config, sd->base_ov, sd->n_base_ov);
+    sens_values(&r, sd, base, &n);
+    run_free(&r);
+    for (int k = 0; k < sd->n_mech; k++) {
+        const sens_mechanism *mc = &sd->mech[k];
+        const char *ov[3];
+        int n_ov = 0;
+        for (int i = 0; i < sd->n_base_ov; i++)
+            ov[n_ov++] = sd->base_ov[i];
+        if (mc->ov)
+            ov[n_ov++] = mc->ov;
+        run_variant_every(&r, sd->config, mc->every, mc->n_every, mc->once, mc->n_once, ov, n_ov);
+        sens_values(&r, sd, var, &m);
+        run_free(&r);
+        assert_int_equal(m, n);
+        for (int f = 0; f < sd->n_figures; f++) {
+            double d[SENS_MAX_REPS];
+            for (size_t i = 0; i < n; i++)
+                d[i] = var[f][i] - base[f][i];
+            interval b = interval_of(base[f], n), v = interval_of(var[f], n), di = interval_of(d, n);
+            double rel = di.mean / fabs(b.mean);
+            const char *cls = size_class(rel, di);
+            int digits = fabs(b.mean) >= 100 ? 0 : fabs(b.mean) >= 10 ? 1 : 3;
+            print_message("| %s | %s | %s | %.*f | %.*f | %+.*f [%+.*f, %+.*f] | %+.1f %% | %s |\n", sd->seed,
+                          sd->figure_label[f], mc->label, digits, b.mean, digits, v.mean, digits, di.mean, digits,
+                          di.ci_lo, digits, di.ci_hi, 100 * rel, cls);
+            if (mc->expected[f] && strcmp(mc->expected[f], cls) != 0)
+                fail_msg("%s, %s without %s: moved %+.1f %%, a %s change; docs/SEEDS.md says %s", sd->seed,
+                         sd->figure_label[f], mc->label, 100 * rel, cls, mc->expected[f]);
+        }
+    }
+}
+
+static void test_sensitivity_to_mechanisms(void **state)
+{
+    (void)state;
+    static const sens_seed seeds[] = {
+        {"Malmökraften", "seed_malmokraften.cfg", {"run.horizon_months=24"}, 1,
+         {"work or studies by month 16"}, {fig_malmo_by16}, 1,
+         {
+             {"team maturity", {{NULL, NULL}}, 0, {{"  maturity = { months_to_full = 9.0; start = 0.7; };", ""}}, 1,
+              NULL, {"large"}},
+             {"turnover", {{NULL, NULL}}, 0,
+              {{"  turnover = {\n    tenure_months = { dist = \"exponential\"; mean = 24.0; };\n"
+                "    vacancy_days = { dist = \"gamma\"; mean = 60.0; sd = 20.0; };\n    on_leave = \"reassign\";\n"
+                "    progress_lost = 0.3;\n  };",
+                ""}},
+              1, NULL, {"moderate"}},
+             {"ramp-up (all teams from month 0)",
+              {{"start_month = 0.9; ", ""}, {"start_month = 1.75; ", ""}, {"start_month = 2.6; ", ""},
+               {"start_month = 3.5; ", ""}, {"start_month = 4.4; ", ""}, {"start_month = 5.25; ", ""},
+               {"start_month = 6.1; ", ""}, {"start_month = 7.0; ", ""}},
+              8, {{NULL, NULL}}, 0, NULL, {"large"}},
+             {"AF decisions (no phase waits for AF)", {{"needs_decision = true; ", ""}}, 1, {{NULL, NULL}}, 0, NULL,
+              {"large"}},
+             {"consultative call-ins",
+              {{"call_in_probability = 0.02;", "call_in_probability = 0.0;"},
+               {"call_in_probability = 0.03;", "call_in_probability = 0.0;"},
+               {"call_in_probability = 0.05;", "call_in_probability = 0.0;"}},
+              3, {{NULL, NULL}}, 0, NULL, {"none"}},
+             {"extratjänster (the measure)", {{NULL, NULL}}, 0, {{" measure = \"extratjanst\";\n", "\n"}}, 1, NULL,
+              {"large"}},
+             {"six-month limit", {{NULL, NULL}}, 0, {{"programme: { max_months = 6.0; };", ""}}, 1, NULL, {"large"}},
+             {"readiness by profile",
+              {{"readiness = -0.5;", "readiness = 0.0;"}, {"readiness = -0.3;", "readiness = 0.0;"},
+               {"readiness =  0.0;", "readiness = 0.0;"}, {"readiness =  0.2;", "readiness = 0.0;"},
+               {"readiness = -0.8;", "readiness = 0.0;"}},
+              5, {{NULL, NULL}}, 0, NULL, {"large"}},
+             {"need by profile (meeting length)",
+              {{"need = 1.3;", "need = 1.0;"}, {"need = 1.1;", "need = 1.0;"}, {"need = 1.5;", "need = 1.0;"},
+               {"need = 1.2;", "need = 1.0;"}},
+              4, {{NULL, NULL}}, 0, NULL, {"large"}},
+             {"regression while waiting", {{NULL, NULL}}, 0, {{NULL, NULL}}, 0,
+              "waiting.readiness_decay_per_month=0", {"none"}},
+             {"giving up while waiting", {{NULL, NULL}}, 0,
+              {{"  patience_days = { dist = \"exponential\"; mean = 90.0; };", ""}}, 1, NULL, {"none"}},
+         },
+         11},
+        {"MIA", "seed_mia.cfg", {NULL}, 0,
+         {"men: work or studies, of men who exited", "went on to MIA Vidare (stock at the close)"},
+         {fig_mia_men_ws, fig_mia_successor}, 2,
+         {
+             {"introduction phase (two meetings)", {{NULL, NULL}}, 0,
+              {{"  { name = \"intro_planering\";\n    meeting_hours = { dist = \"gamma\"; mean = 1.5; sd = 0.5; };\n"
+                "    own_time_days = { dist = \"exponential\"; mean = 14.0; };\n    progress_per_meeting = 0.5; },\n",
+                ""}},
+              1, NULL, {"none", "moderate"}},
+             {"coaches' meeting hours (unlimited)", {{NULL, NULL}}, 0, {{NULL, NULL}}, 0,
+              "staff.meeting_hours_per_day=24", {"none", "small"}},
+         },
+         2},
+        {"IPS", "seed_ips.cfg", {NULL}, 0,
+         {"lost before the measurement", "paid work, of those remaining", "other occupation, of those remaining",
+          "no occupation yet, of those remaining"},
+         {fig_ips_lost, fig_ips_paid, fig_ips_other, fig_ips_none}, 4,
+         {
+             {"vocational-profile phase (two meetings)", {{NULL, NULL}}, 0,
+              {{"  { name = \"yrkesprofil\";\n    meeting_hours = { dist = \"gamma\"; mean = 1.0; sd = 0.3; };\n"
+                "    own_time_days = { dist = \"exponential\"; mean = 7.0; };\n    progress_per_meeting = 0.5; },\n",
+                ""}},
+              1, NULL, {"negligible", "negligible", "negligible", "small"}},
+             {"coaches' meeting hours (unlimited)", {{NULL, NULL}}, 0, {{NULL, NULL}}, 0,
+              "staff.meeting_hours_per_day=24", {"small", "small", "small", "moderate"}},
+         },
+         2},
+        {"Etableringslyftet", "seed_etableringslyftet.cfg", {NULL}, 0,
+         {"completed", "did not complete", "completers to work or studies", "months to work or studies"},
+         {fig_etab_completed, fig_etab_not_completed, fig_etab_completers_good, fig_etab_months}, 4,
+         {
+             {"turnover", {{NULL, NULL}}, 0,
+              {{"  turnover = {\n    tenure_months = { dist = \"exponential\"; mean = 36.0; };\n"
+                "    vacancy_days = { dist = \"gamma\"; mean = 60.0; sd = 20.0; };\n    on_leave = \"reassign\";\n"
+                "    progress_lost = 0.2;\n  };\n",
+                ""}},
+              1, NULL, {"negligible", "moderate", "negligible", "small"}},
+             {"learning (new coaches slower)", {{NULL, NULL}}, 0,
+              {{"  learning = { months_to_full = 6.0; start_productivity = 0.7; };", ""}}, 1, NULL,
+              {"none", "none", "none", "negligible"}},
+             {"method development (employer network)", {{NULL, NULL}}, 0,
+              {{"method: {\n  time_share = 0.1;\n  gain_per_month = 1.0;\n  decay_per_month = 0.05;\n  effect = 0.5;\n"
+                "  half_saturation = 2.0;\n  turnover_loss = 1.0;\n};",
+                ""}},
+              1, NULL, {"moderate", "large", "moderate", "large"}},
+             {"giving up while waiting", {{NULL, NULL}}, 0,
+              {{"  patience_days = { dist = \"exponential\"; mean = 60.0; };", ""}}, 1, NULL,
+              {"negligible", "small", "negligible", "none"}},
+             {"coaches' meeting hours (unlimited)", {{NULL, NULL}}, 0, {{NULL, NULL}}, 0,
+              "staff.meeting_hours_per_day=24", {"negligible", "moderate", "negligible", "moderate"}},
+         },
+         5},
+        {"Borås", "seed_boras.cfg", {NULL}, 0, {"households per caseworker"}, {fig_boras_caseload}, 1,
+         {
+             {"caseload cap (40)", {{NULL, NULL}}, 0, {{NULL, NULL}}, 0, "staff.caseload_cap=1000", {"none"}},
+             {"caseworkers' meeting hours (unlimited)", {{NULL, NULL}}, 0, {{NULL, NULL}}, 0,
+              "staff.meeting_hours_per_day=24", {"small"}},
+         },
+         2},
+        {"FA-N", "seed_fan.cfg", {NULL}, 0, {"families raised for consultation"}, {fig_fan_consultations}, 1,
+         {
+             {"referring unit's load (throttle)", {{NULL, NULL}}, 0,
+              {{"    unit = { caseworkers = 1.0;\n             cases = ( { month = 0.0; value = 72.0; }, "
+                "{ month = 7.0; value = 84.0; },\n                       { month = 10.0; value = 95.0; } );\n"
+                "             full_rate_below = 45.0; zero_rate_above = 100.0; }; }",
+                "    }"}},
+              1, NULL, {"large"}},
+             {"process leader's cap (15)", {{NULL, NULL}}, 0, {{NULL, NULL}}, 0, "staff.caseload_cap=1000", {"none"}},
+         },
+         2},
+    };
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
+        sens_run_seed(&seeds[i]);
 }
 
 /* ---- volume versus method ------------------------------------------------- */
@@ -1155,6 +1559,12 @@ int main(void)
         TIMED(test_fan_reproduces_report),
         TIMED(test_fan_assumptions),
         TIMED(test_volume_method_trade_off),
+        TIMED(test_sensitivity_to_mechanisms),
     };
+    /* SEEDS_FILTER=pattern runs only the matching tests (cmocka's wildcards),
+     * e.g. the sensitivity table alone: SEEDS_FILTER='*sensitivity*'. */
+    const char *filter = getenv("SEEDS_FILTER");
+    if (filter && *filter)
+        cmocka_set_test_filter(filter);
     return cmocka_run_group_tests_name("seeds", tests, NULL, NULL);
 }
