@@ -11,6 +11,7 @@
 #include "app/calibrate.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <math.h>
@@ -1110,18 +1111,18 @@ int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const
     if (same_file(out, cs->base) || same_file(out, cs->path)) {
         snprintf(err, err_size, "%s: refusing to replace the %s with the calibrated scenario; choose another -o", out,
                  same_file(out, cs->base) ? "base scenario" : "calibration file");
-        return -1;
+        return CF_EXIT_OUTPUT;
     }
     struct stat sb;
     if (!force && stat(out, &sb) == 0) {
         snprintf(err, err_size, "%s: output file exists; use --force to replace it", out);
-        return -1;
+        return CF_EXIT_OUTPUT;
     }
     /* The base's settings as a tree, with the fitted values set. */
     config_t cfg;
     config_init(&cfg);
     config_set_auto_convert(&cfg, 0);
-    int rc = -1;
+    int rc = CF_EXIT_OUTPUT;
     char tmp[PATH_MAX] = "";
     FILE *f = NULL;
     if (config_read_string(&cfg, cs->base_sc.text) != CONFIG_TRUE) {
@@ -1176,6 +1177,7 @@ int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const
         config_error cerr;
         if (config_load(&sc, tmp, NULL, 0, &cerr) != 0) {
             snprintf(err, err_size, "internal error: the calibrated scenario does not load: %s", cerr.message);
+            rc = CF_EXIT_INTERNAL;
             goto out;
         }
         for (int i = 0; i < cs->param_count; i++) {
@@ -1184,6 +1186,7 @@ int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const
                 snprintf(err, err_size, "internal error: the calibrated scenario does not hold %s = %.17g",
                          cs->param[i].key, res->fitted[i]);
                 config_scenario_free(&sc);
+                rc = CF_EXIT_INTERNAL;
                 goto out;
             }
         }
@@ -1243,53 +1246,67 @@ int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
     int force = 0, quiet = 0;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = n > 0 ? (int)n : 1;
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "-o") == 0 || strcmp(arg, "--threads") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(errout, "caseflow: calibrate: %s needs a value\n", arg);
-                return CALIBRATE_EXIT_USAGE;
+    static const struct option options[] = {{"threads", required_argument, NULL, 't'},
+                                            {"force", no_argument, NULL, 'f'},
+                                            {"quiet", no_argument, NULL, 'q'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+    /* argv[1] is "calibrate"; "-": the file comes back in place as code 1;
+     * ":": a missing value is told apart from an unknown option. */
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, "-:o:h", options, NULL)) != -1) {
+        const char *word = argv[optind]; /* (argv + 1)[optind - 1] */
+        char *end;
+        switch (c) {
+        case 'o':
+            output = optarg;
+            break;
+        case 't':
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || v < 1 || v > 1024) {
+                fprintf(errout, "caseflow: calibrate: --threads: expected an integer between 1 and 1024, got '%s'\n",
+                        optarg);
+                return CF_EXIT_INPUT;
             }
-            const char *next = argv[++i];
-            if (strcmp(arg, "-o") == 0) {
-                output = next;
-            } else {
-                char *end;
-                errno = 0;
-                long v = strtol(next, &end, 10);
-                if (errno || *end || end == next || v < 1 || v > 1024) {
-                    fprintf(errout, "caseflow: calibrate: --threads: expected an integer between 1 and 1024, got '%s'\n",
-                            next);
-                    return CALIBRATE_EXIT_USAGE;
-                }
-                threads = (int)v;
-            }
-        } else if (strcmp(arg, "--force") == 0) {
+            threads = (int)v;
+            break;
+        case 'f':
             force = 1;
-        } else if (strcmp(arg, "--quiet") == 0) {
+            break;
+        case 'q':
             quiet = 1;
-        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            break;
+        case 'h':
             command_usage(out);
-            return CALIBRATE_EXIT_OK;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            fprintf(errout, "caseflow: calibrate: unknown option '%s' (see caseflow calibrate --help)\n", arg);
-            return CALIBRATE_EXIT_USAGE;
-        } else if (!calib) {
-            calib = arg;
-        } else {
-            fprintf(errout, "caseflow: calibrate: unexpected argument '%s' (see caseflow calibrate --help)\n", arg);
-            return CALIBRATE_EXIT_USAGE;
+            return CF_EXIT_OK;
+        case 1:
+            if (calib) {
+                fprintf(errout, "caseflow: calibrate: unexpected argument '%s' (see caseflow calibrate --help)\n",
+                        optarg);
+                return CF_EXIT_INPUT;
+            }
+            calib = optarg;
+            break;
+        case ':':
+            fprintf(errout, "caseflow: calibrate: %s needs a value\n", word);
+            return CF_EXIT_INPUT;
+        default:
+            fprintf(errout, "caseflow: calibrate: unknown option '%s' (see caseflow calibrate --help)\n", word);
+            return CF_EXIT_INPUT;
         }
     }
     if (!calib) {
         fprintf(errout, "caseflow: calibrate needs a calibration file (see caseflow calibrate --help)\n");
-        return CALIBRATE_EXIT_USAGE;
+        return CF_EXIT_INPUT;
     }
     calibrate_spec cs;
     config_error cerr;
     if (calibrate_load(&cs, calib, &cerr) != 0) {
         fprintf(errout, "caseflow: %s\n", cerr.message);
-        return CALIBRATE_EXIT_USAGE;
+        return CF_EXIT_INPUT;
     }
     char path[PATH_MAX];
     if (output) {
@@ -1303,7 +1320,7 @@ int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
         if (mkdir("results", 0777) != 0 && errno != EEXIST) {
             fprintf(errout, "caseflow: calibrate: cannot create results/: %s\n", strerror(errno));
             calibrate_free(&cs);
-            return CALIBRATE_EXIT_OUTPUT;
+            return CF_EXIT_OUTPUT;
         }
     }
     /* Output problems found before the fit, not after it. */
@@ -1330,7 +1347,7 @@ int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
     if (why) {
         fprintf(errout, "caseflow: calibrate: %s: %s\n", path, why);
         calibrate_free(&cs);
-        return CALIBRATE_EXIT_OUTPUT;
+        return CF_EXIT_OUTPUT;
     }
 
     calibrate_result *res = malloc(sizeof *res);
@@ -1338,12 +1355,12 @@ int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
     if (!res) {
         fprintf(errout, "caseflow: calibrate: out of memory\n");
         calibrate_free(&cs);
-        return CALIBRATE_EXIT_INTERNAL;
+        return CF_EXIT_INTERNAL;
     }
-    int rc = CALIBRATE_EXIT_OK;
+    int rc = CF_EXIT_OK;
     if (calibrate_fit(&cs, threads, quiet ? NULL : errout, res, err, sizeof err) != 0) {
         fprintf(errout, "caseflow: calibrate: %s\n", err);
-        rc = CALIBRATE_EXIT_INTERNAL;
+        rc = CF_EXIT_INTERNAL;
     } else {
         if (!quiet)
             calibrate_report(out, &cs, res);
@@ -1354,10 +1371,9 @@ int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
                 fprintf(errout, "caseflow: calibrate: %.*s; nothing written\n", len, line);
                 line += len + (nl ? 1 : 0);
             }
-            rc = CALIBRATE_EXIT_UNREACHABLE;
-        } else if (calibrate_write(&cs, res, path, force, err, sizeof err) != 0) {
+            rc = CF_EXIT_UNREACHABLE;
+        } else if ((rc = calibrate_write(&cs, res, path, force, err, sizeof err)) != CF_EXIT_OK) {
             fprintf(errout, "caseflow: calibrate: %s\n", err);
-            rc = strncmp(err, "internal error", 14) == 0 ? CALIBRATE_EXIT_INTERNAL : CALIBRATE_EXIT_OUTPUT;
         } else if (!quiet) {
             fprintf(out, "wrote %s (run it with: caseflow run %s)\n", path, path);
         }

@@ -133,7 +133,8 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* The trial's packed mechanism numbers and money ledger, as stored. */
+/* The trial's packed mechanism numbers and money ledger, as stored.
+ * Returns 0 or the error's class. */
 static int write_one(h5out *out, slot *s, const results_row *row, const double *extras, const double *money,
                      char *err, size_t err_size)
 {
@@ -143,12 +144,12 @@ static int write_one(h5out *out, slot *s, const results_row *row, const double *
         s->records.items[i].scenario = row->scenario;
         if (h5out_add_participant(out, &s->records.items[i]) != 0) {
             snprintf(err, err_size, "%s", h5out_last_error(out));
-            return -1;
+            return h5out_error_class(out);
         }
     }
     if (h5out_write_trial(out, row, &s->result.series, extras, money) != 0) {
         snprintf(err, err_size, "%s", h5out_last_error(out));
-        return -1;
+        return h5out_error_class(out);
     }
     return 0;
 }
@@ -240,7 +241,7 @@ static int write_unfinished(h5out *out, const results_row *row, char *err, size_
 {
     if (out && h5out_write_trial(out, row, NULL, NULL, NULL) != 0) {
         snprintf(err, err_size, "%s", h5out_last_error(out));
-        return -1;
+        return h5out_error_class(out);
     }
     return 0;
 }
@@ -268,7 +269,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
         free(pl.slots);
         free(tids);
         snprintf(err, err_size, "out of memory preparing %llu trials", (unsigned long long)count);
-        return -1;
+        return CF_EXIT_INTERNAL;
     }
     /* Every row names its trial from the start, whether or not it runs. */
     for (uint64_t k = 0; k < count; k++) {
@@ -289,7 +290,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
     int rc = 0;
     if (started == 0 && count > 0) {
         snprintf(err, err_size, "cannot start a thread");
-        rc = -1;
+        rc = CF_EXIT_INTERNAL;
     }
 
     while (rc == 0 && pl.next_to_write < pl.count) {
@@ -331,7 +332,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
             }
             if (out && h5out_add_failure(out, trial, why) != 0) {
                 snprintf(err, err_size, "%s", h5out_last_error(out));
-                rc = -1;
+                rc = h5out_error_class(out);
             } else {
                 rc = write_unfinished(out, row, err, err_size);
             }
@@ -356,7 +357,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
                 if (money_ledger_trial(&ss->sc.money, &ss->sc.model, &s->result.series, s->records.items,
                                        s->records.count, mr, NULL, why_money, sizeof why_money) != 0) {
                     snprintf(err, err_size, "trial %llu: money ledger: %s", (unsigned long long)trial, why_money);
-                    rc = -1;
+                    rc = CF_EXIT_INTERNAL;
                 }
                 mr->scenario = row->scenario;
                 mr->replication = row->replication;

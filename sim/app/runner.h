@@ -57,8 +57,11 @@ typedef struct runner_totals {
 } runner_totals;
 
 /* Runs trials [first, first + count) of the study, writing to out when it is
- * not NULL. Returns 0, or -1 with err filled. totals->rows must be freed
- * with runner_totals_free whatever the return value. */
+ * not NULL. Returns 0, or the error's class with err filled (CF_EXIT_OUTPUT:
+ * writing failed; CF_EXIT_MERGE: the file resumed cannot be read;
+ * CF_EXIT_INTERNAL: out of memory, no thread). A trial that fails is not an
+ * error of the run (see totals->failed). totals->rows must be freed with
+ * runner_totals_free whatever the return value. */
 int runner_run(const study *st, uint64_t first, uint64_t count, const runner_options *opt, h5out *out,
                runner_totals *totals, char *err, size_t err_size);
 

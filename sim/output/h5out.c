@@ -50,6 +50,7 @@ struct h5out {
     h5out_failure *failures;  /* reasons of failed trials, for /failures */
     size_t failure_count, failure_capacity;
     char error[512];
+    cf_exit error_class;      /* of the last error: output, or internal (memory) */
 };
 
 static int fail(h5out *out, const char *what)
@@ -59,12 +60,26 @@ static int fail(h5out *out, const char *what)
         snprintf(out->error, sizeof out->error, "%s failed (%s)", what, strerror(e));
     else
         snprintf(out->error, sizeof out->error, "%s failed", what);
+    out->error_class = CF_EXIT_OUTPUT;
+    return -1;
+}
+
+/* An allocation failed: the machine's problem, not the output's. */
+static int fail_memory(h5out *out, const char *what)
+{
+    snprintf(out->error, sizeof out->error, "%s: out of memory", what);
+    out->error_class = CF_EXIT_INTERNAL;
     return -1;
 }
 
 const char *h5out_last_error(const h5out *out)
 {
     return out->error;
+}
+
+cf_exit h5out_error_class(const h5out *out)
+{
+    return out->error_class ? out->error_class : CF_EXIT_OUTPUT;
 }
 
 static int attr_string(hid_t obj, const char *name, const char *value)
@@ -199,7 +214,7 @@ static int write_study_tables(h5out *out, const study *st)
     hsize_t n = (hsize_t)st->scenario_count;
     scenario_row *rows = calloc(n, sizeof *rows);
     if (!rows)
-        return fail(out, "writing /scenarios");
+        return fail_memory(out, "writing /scenarios");
     for (hsize_t i = 0; i < n; i++) {
         rows[i].index = (uint32_t)i;
         snprintf(rows[i].name, sizeof rows[i].name, "%s", st->scenarios[i].name);
@@ -338,7 +353,7 @@ static int create_trial_datasets(h5out *out)
     }
     out->pad = malloc((size_t)out->months * (size_t)widest * sizeof *out->pad);
     if (!out->pad)
-        return fail(out, "allocating a series buffer");
+        return fail_memory(out, "allocating a series buffer");
     if (mark_per_trial(out->row_set) != 0 || mark_per_trial(out->exits_set) != 0)
         return fail(out, "marking per-trial datasets");
     if (out->extras_count > 0) {
@@ -502,7 +517,7 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
         char (*en)[RESULTS_EXTRA_NAME_LEN] = calloc(RESULTS_MAX_EXTRAS, sizeof *en);
         char (*mn)[80] = calloc(MONEY_MAX_COLUMNS, sizeof *mn);
         if (!en || !mn)
-            rc = fail(out, "allocating column names");
+            rc = fail_memory(out, "allocating column names");
         if (rc == 0 && out->extras_count > 0) {
             results_extras_names(mp, en);
             if (attr_columns(out->extras_set, (const char(*)[80])en, (size_t)out->extras_count) != 0)
@@ -789,7 +804,7 @@ int h5out_add_failure(h5out *out, uint64_t trial, const char *reason)
         size_t cap = out->failure_capacity ? out->failure_capacity * 2 : 16;
         h5out_failure *grown = realloc(out->failures, cap * sizeof *grown);
         if (!grown)
-            return fail(out, "recording a failed trial");
+            return fail_memory(out, "recording a failed trial");
         out->failures = grown;
         out->failure_capacity = cap;
     }
@@ -1020,20 +1035,27 @@ void h5prev_close(h5prev *p)
     free(p);
 }
 
-/* Fills err with "cannot resume PATH: what" and closes p; returns NULL. */
-static h5prev *refuse(h5prev *p, const char *path, char *err, size_t err_size, const char *what)
+/* Fills err with "cannot resume PATH: what" and closes p; returns the class
+ * (resume refused, unless it is the machine's problem). */
+static int refuse_as(h5prev *p, const char *path, char *err, size_t err_size, const char *what, cf_exit class)
 {
     snprintf(err, err_size, "cannot resume %s: %s", path, what);
     h5prev_close(p);
-    return NULL;
+    return class;
 }
 
-h5prev *h5prev_open(const char *path, const h5out_meta *meta, char *err, size_t err_size)
+static int refuse(h5prev *p, const char *path, char *err, size_t err_size, const char *what)
+{
+    return refuse_as(p, path, err, err_size, what, CF_EXIT_MERGE);
+}
+
+int h5prev_open(const char *path, const h5out_meta *meta, h5prev **opened, char *err, size_t err_size)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    *opened = NULL;
     h5prev *p = calloc(1, sizeof *p);
     if (!p)
-        return refuse(NULL, path, err, err_size, "out of memory");
+        return refuse_as(NULL, path, err, err_size, "out of memory", CF_EXIT_INTERNAL);
     p->file = p->part_set = p->part_type = -1;
     const study *st = meta->st;
     p->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -1096,7 +1118,7 @@ h5prev *h5prev_open(const char *path, const h5out_meta *meta, char *err, size_t 
     p->chunk = malloc(PREV_CHUNK * sizeof *p->chunk);
     if (!p->rows || !exits || !p->chunk) {
         free(exits);
-        return refuse(p, path, err, err_size, "out of memory");
+        return refuse_as(p, path, err, err_size, "out of memory", CF_EXIT_INTERNAL);
     }
     hid_t row_t = h5out_row_type();
     hid_t set = H5Dopen2(p->file, "/replications", H5P_DEFAULT);
@@ -1125,7 +1147,8 @@ h5prev *h5prev_open(const char *path, const h5out_meta *meta, char *err, size_t 
     p->part_type = h5out_participant_type();
     if (p->part_set < 0)
         return refuse(p, path, err, err_size, "cannot read its participants (damaged?)");
-    return p;
+    *opened = p;
+    return CF_EXIT_OK;
 }
 
 int h5prev_has(const h5prev *p, uint64_t trial)
@@ -1242,19 +1265,19 @@ int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, u
     *participants = 0;
     if (!h5prev_has(p, trial)) {
         snprintf(err, err_size, "trial %llu is not finished in the file resumed", (unsigned long long)trial);
-        return -1;
+        return CF_EXIT_INTERNAL;
     }
     uint64_t i = trial - p->first;
     *row = p->rows[i];
     if (h5out_write_trial(out, row, NULL, NULL, NULL) != 0) {
         snprintf(err, err_size, "%s", out->error);
-        return -1;
+        return h5out_error_class(out);
     }
     errno = 0;
     for (int s = 0; s < p->series_count; s++)
         if (copy_trial_row(p->file, out->file, p->series[s], i) != 0) {
             snprintf(err, err_size, "copying trial %llu's %s failed", (unsigned long long)trial, p->series[s]);
-            return -1;
+            return CF_EXIT_OUTPUT;
         }
     static const char *const vectors[] = {"/trial_extras", "/money/trials"};
     for (size_t v = 0; v < 2; v++) {
@@ -1262,7 +1285,7 @@ int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, u
                    H5Lexists(p->file, vectors[v], H5P_DEFAULT) > 0;
         if (here && copy_trial_row(p->file, out->file, vectors[v], i) != 0) {
             snprintf(err, err_size, "copying trial %llu's %s failed", (unsigned long long)trial, vectors[v]);
-            return -1;
+            return CF_EXIT_OUTPUT;
         }
     }
     /* Records come trial by trial; those of trials not copied (none in a
@@ -1276,17 +1299,17 @@ int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, u
         if (t == trial) {
             if (h5out_add_participant(out, rec) != 0) {
                 snprintf(err, err_size, "%s", out->error);
-                return -1;
+                return h5out_error_class(out);
             }
             (*participants)++;
         }
         p->chunk_pos++;
     }
     if (failed) {
-        snprintf(err, err_size, "reading the participants of trial %llu failed", (unsigned long long)trial);
-        return -1;
+        snprintf(err, err_size, "reading the participants of trial %llu failed (damaged?)", (unsigned long long)trial);
+        return CF_EXIT_MERGE;
     }
-    return 0;
+    return CF_EXIT_OK;
 }
 
 int h5prev_trial_values(h5prev *p, const char *dataset, uint64_t trial, double *values, size_t n)

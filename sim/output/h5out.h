@@ -20,6 +20,7 @@
 #include "model/model_casework.h"
 #include "output/results.h"
 #include "output/money.h"
+#include "output/exit_codes.h"
 
 #define H5OUT_FORMAT_VERSION 2
 
@@ -74,17 +75,21 @@ int h5out_finish(h5out *out, char *err, size_t err_size);
 void h5out_abort(h5out *out);
 
 const char *h5out_last_error(const h5out *out);
+/* The class of the last error: CF_EXIT_OUTPUT, or CF_EXIT_INTERNAL when
+ * memory ran out. */
+cf_exit h5out_error_class(const h5out *out);
 
 /* An earlier file of the same study and slice, being resumed (caseflow run
  * --resume): its finished trials are copied into the new file instead of
  * being run again. */
 typedef struct h5prev h5prev;
 
-/* Opens path and checks that it can be resumed by a run described by meta:
- * a caseflow file of the same study (study_digest), build (program_version,
- * git_revision) and slice, its tables of the expected shape. Returns NULL
- * with err filled otherwise. */
-h5prev *h5prev_open(const char *path, const h5out_meta *meta, char *err, size_t err_size);
+/* Opens path into *prev and checks that it can be resumed by a run
+ * described by meta: a caseflow file of the same study (study_digest),
+ * build (program_version, git_revision) and slice, its tables of the
+ * expected shape. Returns CF_EXIT_OK, else the class (CF_EXIT_MERGE:
+ * refused; CF_EXIT_INTERNAL: out of memory) with err filled and *prev NULL. */
+int h5prev_open(const char *path, const h5out_meta *meta, h5prev **prev, char *err, size_t err_size);
 
 /* 1 when trial (a study trial index) is finished (status 1) in the file. */
 int h5prev_has(const h5prev *p, uint64_t trial);
@@ -92,7 +97,9 @@ uint64_t h5prev_finished(const h5prev *p);
 
 /* Copies a finished trial's row, series and participant records into out
  * and gives its row. Trials must be copied in increasing order (participant
- * records are read in one pass). Returns 0, or -1 with err filled. */
+ * records are read in one pass). Returns CF_EXIT_OK, or the class with err
+ * filled (CF_EXIT_OUTPUT: writing failed; CF_EXIT_MERGE: the earlier file
+ * cannot be read). */
 int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, uint64_t *participants, char *err,
                       size_t err_size);
 

@@ -88,37 +88,37 @@ static int open_part(part *p, char *err, size_t err_size)
     p->file = H5Fopen(p->path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (p->file < 0) {
         snprintf(err, err_size, "%s: cannot open as an HDF5 file", p->path);
-        return MERGE_BAD_INPUT;
+        return CF_EXIT_INPUT;
     }
     char format[64] = "", rev[64] = "";
     int fv = 0;
     if (read_attr_string(p->file, "format", format, sizeof format) != 0 || strcmp(format, "caseflow-run") != 0 ||
         read_attr(p->file, "format_version", H5T_NATIVE_INT, &fv) != 0) {
         snprintf(err, err_size, "%s: not a caseflow results file", p->path);
-        return MERGE_BAD_INPUT;
+        return CF_EXIT_INPUT;
     }
     if (fv != H5OUT_FORMAT_VERSION) {
         snprintf(err, err_size, "%s: layout version %d, this program reads %d", p->path, fv, H5OUT_FORMAT_VERSION);
-        return MERGE_REFUSED;
+        return CF_EXIT_MERGE;
     }
     char ver[64] = "";
     if (read_attr(p->file, "first_trial", H5T_NATIVE_UINT64, &p->first) || read_attr(p->file, "trial_count", H5T_NATIVE_UINT64, &p->count) ||
         read_attr(p->file, "trials_total", H5T_NATIVE_UINT64, &p->total) || read_attr(p->file, "study_digest", H5T_NATIVE_UINT64, &p->digest) ||
         read_attr_string(p->file, "program_version", ver, sizeof ver) || read_attr_string(p->file, "git_revision", rev, sizeof rev)) {
         snprintf(err, err_size, "%s: a caseflow file without study attributes (damaged?)", p->path);
-        return MERGE_BAD_INPUT;
+        return CF_EXIT_INPUT;
     }
     snprintf(p->version, sizeof p->version, "%s (%s)", ver, rev);
     p->rows = calloc(p->count ? p->count : 1, sizeof *p->rows);
     hid_t set = H5Dopen2(p->file, "/replications", H5P_DEFAULT);
     hid_t exits = H5Dopen2(p->file, "/exits_by_destination", H5P_DEFAULT);
     hid_t type = h5out_row_type();
-    int rc = MERGE_OK;
+    int rc = CF_EXIT_OK;
     if (!p->rows || set < 0 || exits < 0 || (p->count && H5Dread(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->rows) < 0)) {
         snprintf(err, err_size, "%s: cannot read its trials", p->path);
-        rc = MERGE_BAD_INPUT;
+        rc = CF_EXIT_INPUT;
     }
-    if (rc == MERGE_OK && p->count) {
+    if (rc == CF_EXIT_OK && p->count) {
         hid_t sp = H5Dget_space(exits);
         hsize_t dims[2];
         H5Sget_simple_extent_dims(sp, dims, NULL);
@@ -127,7 +127,7 @@ static int open_part(part *p, char *err, size_t err_size)
         if (!buf || dims[0] != p->count || dims[1] > 16 ||
             H5Dread(exits, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
             snprintf(err, err_size, "%s: cannot read its exits", p->path);
-            rc = MERGE_BAD_INPUT;
+            rc = CF_EXIT_INPUT;
         } else {
             for (uint64_t i = 0; i < p->count; i++)
                 memcpy(p->rows[i].exits_by_destination, &buf[i * dims[1]], dims[1] * sizeof *buf);
@@ -252,29 +252,29 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
     part *parts = calloc((size_t)n, sizeof *parts);
     if (!parts) {
         snprintf(err, err_size, "out of memory");
-        return MERGE_OUTPUT;
+        return CF_EXIT_INTERNAL;
     }
-    int rc = MERGE_OK;
+    int rc = CF_EXIT_OK;
     for (int i = 0; i < n; i++)
         parts[i].file = -1;
-    for (int i = 0; i < n && rc == MERGE_OK; i++) {
+    for (int i = 0; i < n && rc == CF_EXIT_OK; i++) {
         parts[i].path = paths[i];
         rc = open_part(&parts[i], err, err_size);
     }
-    for (int i = 1; i < n && rc == MERGE_OK; i++) {
+    for (int i = 1; i < n && rc == CF_EXIT_OK; i++) {
         if (parts[i].digest != parts[0].digest || parts[i].total != parts[0].total) {
             snprintf(err, err_size, "%s and %s are from different studies (or their inputs changed between tasks)",
                      parts[0].path, parts[i].path);
-            rc = MERGE_REFUSED;
+            rc = CF_EXIT_MERGE;
         } else if (strcmp(parts[i].version, parts[0].version) != 0) {
             snprintf(err, err_size, "%s was written by caseflow %s, %s by %s; merge parts of one build", parts[0].path,
                      parts[0].version, parts[i].path, parts[i].version);
-            rc = MERGE_REFUSED;
+            rc = CF_EXIT_MERGE;
         }
     }
     uint64_t total = n > 0 ? parts[0].total : 0;
     where *index = NULL;
-    if (rc == MERGE_OK) {
+    if (rc == CF_EXIT_OK) {
         index = malloc((total ? total : 1) * sizeof *index);
         uint64_t *missing = malloc((total ? total : 1) * sizeof *missing);
         uint64_t *dup = malloc((total ? total : 1) * sizeof *dup);
@@ -282,7 +282,7 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
         size_t nm = 0, nd = 0, nu = 0;
         if (!index || !missing || !dup || !unfinished) {
             snprintf(err, err_size, "out of memory indexing %llu trials", (unsigned long long)total);
-            rc = MERGE_OUTPUT;
+            rc = CF_EXIT_INTERNAL;
         } else {
             for (uint64_t t = 0; t < total; t++)
                 index[t].part = -1;
@@ -309,12 +309,12 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
             if (nd) {
                 list_trials(list, sizeof list, dup, nd);
                 snprintf(err, err_size, "refusing to merge: %zu trial(s) appear more than once: %s", nd, list);
-                rc = MERGE_REFUSED;
+                rc = CF_EXIT_MERGE;
             } else if (nm) {
                 list_trials(list, sizeof list, missing, nm);
                 snprintf(err, err_size, "refusing to merge an incomplete study: %zu of %llu trials missing or unfinished: %s",
                          nm, (unsigned long long)total, list);
-                rc = MERGE_REFUSED;
+                rc = CF_EXIT_MERGE;
             }
         }
         free(missing);
@@ -325,34 +325,34 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
     config_scenario base;
     memset(&base, 0, sizeof base);
     int have_base = 0;
-    if (rc == MERGE_OK) {
+    if (rc == CF_EXIT_OK) {
         if (reload_base(parts[0].file, &base, err, err_size) != 0)
-            rc = MERGE_BAD_INPUT;
+            rc = CF_EXIT_INPUT;
         else
             have_base = 1;
     }
-    if (rc == MERGE_OK) {
+    if (rc == CF_EXIT_OK) {
         out = h5out_create_like(out_path, parts[0].file, 0, total, err, err_size);
         if (!out)
-            rc = MERGE_OUTPUT;
+            rc = CF_EXIT_OUTPUT;
     }
     const model_params *shape = &base.model;
     size_t n_extras = have_base ? results_extras_names(shape, NULL) : 0;
     size_t n_money = have_base && base.money.enabled ? money_row_columns(&base.money, NULL) : 0;
     double extras[RESULTS_MAX_EXTRAS], money_values[MONEY_MAX_COLUMNS];
-    results_row *rows = rc == MERGE_OK ? malloc((total ? total : 1) * sizeof *rows) : NULL;
-    money_row *money = rc == MERGE_OK && n_money ? calloc(total ? total : 1, sizeof *money) : NULL;
-    if (rc == MERGE_OK && (!rows || (n_money && !money))) {
+    results_row *rows = rc == CF_EXIT_OK ? malloc((total ? total : 1) * sizeof *rows) : NULL;
+    money_row *money = rc == CF_EXIT_OK && n_money ? calloc(total ? total : 1, sizeof *money) : NULL;
+    if (rc == CF_EXIT_OK && (!rows || (n_money && !money))) {
         snprintf(err, err_size, "out of memory");
-        rc = MERGE_OUTPUT;
+        rc = CF_EXIT_INTERNAL;
     }
-    for (uint64_t t = 0; rc == MERGE_OK && t < total; t++) {
+    for (uint64_t t = 0; rc == CF_EXIT_OK && t < total; t++) {
         part *p = &parts[index[t].part];
         rows[t] = p->rows[index[t].row];
         if (h5out_write_trial(out, &rows[t], NULL, NULL, NULL) != 0 ||
             h5out_copy_trial_data(p->file, index[t].row, out, t) != 0) {
             snprintf(err, err_size, "%s: copying trial %llu failed", out_path, (unsigned long long)t);
-            rc = MERGE_OUTPUT;
+            rc = CF_EXIT_OUTPUT;
             break;
         }
         if (n_extras && read_vector(p->file, "/trial_extras", index[t].row, extras, n_extras) == 0)
@@ -366,15 +366,15 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
     /* Participants in trial order: parts are contiguous slices, so their
      * tables concatenated by first trial are in the order one process
      * would have written them. */
-    if (rc == MERGE_OK) {
+    if (rc == CF_EXIT_OK) {
         qsort(parts, (size_t)n, sizeof *parts, by_first);
-        for (int i = 0; i < n && rc == MERGE_OK; i++)
+        for (int i = 0; i < n && rc == CF_EXIT_OK; i++)
             if (copy_participants(out, parts[i].file) != 0) {
                 snprintf(err, err_size, "%s: copying participants of %s failed", out_path, parts[i].path);
-                rc = MERGE_OUTPUT;
+                rc = CF_EXIT_OUTPUT;
             }
     }
-    if (rc == MERGE_OK) {
+    if (rc == CF_EXIT_OK) {
         int scenarios = 0, crn = 1;
         read_attr(parts[0].file, "scenarios", H5T_NATIVE_INT, &scenarios);
         read_attr(parts[0].file, "common_random_numbers", H5T_NATIVE_INT, &crn);
@@ -384,25 +384,25 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
         if (results_summarise(rows, total, scenarios, shape, crn, &sum, &ns, &diff, &nd) != 0 ||
             h5out_write_summaries(out, "", sum, ns, diff, nd) != 0) {
             snprintf(err, err_size, "%s: writing summaries failed", out_path);
-            rc = MERGE_OUTPUT;
+            rc = CF_EXIT_OUTPUT;
         }
         free(sum);
         free(diff);
-        if (rc == MERGE_OK && n_money) {
+        if (rc == CF_EXIT_OK && n_money) {
             sum = NULL;
             diff = NULL;
             if (money_summarise(money, total, scenarios, &base.money, crn, &sum, &ns, &diff, &nd) != 0 ||
                 h5out_write_summaries(out, "/money", sum, ns, diff, nd) != 0) {
                 snprintf(err, err_size, "%s: writing money summaries failed", out_path);
-                rc = MERGE_OUTPUT;
+                rc = CF_EXIT_OUTPUT;
             }
             free(sum);
             free(diff);
         }
     }
-    if (rc == MERGE_OK) {
+    if (rc == CF_EXIT_OK) {
         if (h5out_finish(out, err, err_size) != 0)
-            rc = MERGE_OUTPUT;
+            rc = CF_EXIT_OUTPUT;
         out = NULL;
     }
     if (out)
