@@ -147,10 +147,10 @@ static void test_merge_returns_the_class(void **state)
                      0);
     ts_write_file(junk, "not hdf5\n", 9);
     const char *different[] = {t0, other};
-    assert_int_equal(merge_files(merged, different, 2, err, sizeof err), CF_EXIT_MERGE);
+    assert_int_equal(merge_files(merged, different, 2, 0, err, sizeof err), CF_EXIT_MERGE);
     TS_ASSERT_CONTAINS(err, "different studies");
     const char *unreadable[] = {t0, junk};
-    assert_int_equal(merge_files(merged, unreadable, 2, err, sizeof err), CF_EXIT_INPUT);
+    assert_int_equal(merge_files(merged, unreadable, 2, 0, err, sizeof err), CF_EXIT_INPUT);
     TS_ASSERT_CONTAINS(err, junk);
     assert_false(ts_exists(merged));
 }

@@ -33,19 +33,28 @@ static inline void ts_output_free(ts_output *o)
     o->out = o->err = NULL;
 }
 
-/* Runs argv (NULL-terminated; argv[0] found on PATH) with stdin from
- * /dev/null; returns the exit code with o filled. */
-static inline int ts_spawn(ts_output *o, const ts_child *c, char *const *argv)
+/* A child started by ts_start and not yet collected. */
+typedef struct ts_proc {
+    pid_t pid;
+    char out_path[64], err_path[64];
+    const char *name;
+} ts_proc;
+
+/* Starts argv (NULL-terminated; argv[0] found on PATH) with stdin from
+ * /dev/null and its output captured. */
+static inline void ts_start(ts_proc *p, const ts_child *c, char *const *argv)
 {
-    char out_path[] = "/tmp/caseflow-test-outXXXXXX", err_path[] = "/tmp/caseflow-test-errXXXXXX";
-    int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
+    snprintf(p->out_path, sizeof p->out_path, "/tmp/caseflow-test-outXXXXXX");
+    snprintf(p->err_path, sizeof p->err_path, "/tmp/caseflow-test-errXXXXXX");
+    p->name = argv[0];
+    int out_fd = mkstemp(p->out_path), err_fd = mkstemp(p->err_path);
     if (out_fd < 0 || err_fd < 0)
         fail_msg("mkstemp: %s", strerror(errno));
     fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
+    p->pid = fork();
+    if (p->pid < 0)
         fail_msg("fork: %s", strerror(errno));
-    if (pid == 0) {
+    if (p->pid == 0) {
         int in = open("/dev/null", O_RDONLY);
         if (in < 0)
             _exit(126);
@@ -74,23 +83,39 @@ static inline int ts_spawn(ts_output *o, const ts_child *c, char *const *argv)
     }
     close(out_fd);
     close(err_fd);
+}
+
+/* Waits for the child; returns its exit code with o filled, or -SIGNAL
+ * when it was killed by a signal and killed_ok is set (else that fails). */
+static inline int ts_finish(ts_proc *p, ts_output *o, int killed_ok)
+{
     int status;
-    while (waitpid(pid, &status, 0) < 0)
+    while (waitpid(p->pid, &status, 0) < 0)
         if (errno != EINTR)
             fail_msg("waitpid: %s", strerror(errno));
-    o->out = ts_read_file(out_path, NULL);
-    o->err = ts_read_file(err_path, NULL);
-    unlink(out_path);
-    unlink(err_path);
+    o->out = ts_read_file(p->out_path, NULL);
+    o->err = ts_read_file(p->err_path, NULL);
+    unlink(p->out_path);
+    unlink(p->err_path);
     assert_non_null(o->out);
     assert_non_null(o->err);
+    if (WIFSIGNALED(status) && killed_ok)
+        return -WTERMSIG(status);
     if (!WIFEXITED(status))
-        fail_msg("`%s %s ...` was killed by signal %d; stderr: %s", argv[0], argv[1] ? argv[1] : "",
-                 WIFSIGNALED(status) ? WTERMSIG(status) : -1, o->err);
+        fail_msg("`%s ...` was killed by signal %d; stderr: %s", p->name, WIFSIGNALED(status) ? WTERMSIG(status) : -1,
+                 o->err);
     int code = WEXITSTATUS(status);
     if (code == 126 || code == 127)
-        fail_msg("could not start %s", argv[0]);
+        fail_msg("could not start %s", p->name);
     return code;
+}
+
+/* Runs argv to its end; returns the exit code with o filled. */
+static inline int ts_spawn(ts_output *o, const ts_child *c, char *const *argv)
+{
+    ts_proc p;
+    ts_start(&p, c, argv);
+    return ts_finish(&p, o, 0);
 }
 
 /* The binary bin with the arguments that follow (NULL-terminated); prints

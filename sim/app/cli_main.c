@@ -20,6 +20,7 @@
 #include "scenario/config.h"
 #include "output/h5out.h"
 #include "output/merge.h"
+#include "output/outpath.h"
 #include "scenario/study.h"
 #include "app/runner.h"
 #include "app/calibrate.h"
@@ -400,15 +401,40 @@ static void print_money(const study *st, const runner_totals *t)
     free(diff);
 }
 
+/* A task number from the environment into *value (untouched when the
+ * variable is unset); 0, or -1 after a message. */
+static int task_from_env(const char *name, int *value)
+{
+    const char *text = getenv(name);
+    if (!text)
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < 0 || v > 1000000) {
+        fprintf(stderr, "caseflow: %s='%s': expected an integer between 0 and 1000000\n", name, text);
+        return -1;
+    }
+    *value = (int)v;
+    return 0;
+}
+
+/* This process's slice: --task/--tasks, else Slurm's array variables, else
+ * the whole study. Returns 0, or -1 after a message. */
 static int resolve_task(const cli_args *a, int *task, int *tasks)
 {
     *task = a->task;
     *tasks = a->tasks;
-    const char *env_task = getenv("SLURM_ARRAY_TASK_ID"), *env_tasks = getenv("SLURM_ARRAY_TASK_COUNT");
-    if (*task < 0 && env_task)
-        *task = atoi(env_task);
-    if (*tasks < 0 && env_tasks)
-        *tasks = atoi(env_tasks);
+    if (*task < 0 && task_from_env("SLURM_ARRAY_TASK_ID", task) != 0)
+        return -1;
+    if (*tasks < 0 && task_from_env("SLURM_ARRAY_TASK_COUNT", tasks) != 0)
+        return -1;
+    if (*tasks >= 0 && *task < 0) {
+        /* Running slice 0 would look like success and leave the rest undone. */
+        fprintf(stderr, "caseflow: %d tasks but no task index: say which slice this process runs with --task K "
+                        "(or SLURM_ARRAY_TASK_ID)\n", *tasks);
+        return -1;
+    }
     if (*tasks < 0)
         *tasks = 1;
     if (*task < 0)
@@ -418,6 +444,15 @@ static int resolve_task(const cli_args *a, int *task, int *tasks)
         return -1;
     }
     return 0;
+}
+
+/* Test hook CASEFLOW_TEST_FINISH_DELAY_MS (h5out_set_finish_delay): 0
+ * unless a test sets it. */
+static int test_finish_delay_ms(void)
+{
+    const char *text = getenv("CASEFLOW_TEST_FINISH_DELAY_MS");
+    long ms = text ? strtol(text, NULL, 10) : 0;
+    return ms > 0 && ms < 60000 ? (int)ms : 0;
 }
 
 /* SIGINT and SIGTERM ask the runner to stop (see runner.h). A first SIGINT
@@ -666,13 +701,24 @@ static int command_run(const cli_args *a)
         rc = CF_EXIT_INPUT;
         goto done;
     }
-    if (a->output)
+    if (a->output) {
         snprintf(output, sizeof output, "%s", a->output);
-    else
+    } else {
         default_output(a->config, task, tasks, output, sizeof output);
-    h5out_meta meta = {CASEFLOW_VERSION, CASEFLOW_GIT_REVISION, &st, first, count, task, tasks};
+        mkdir("results", 0777); /* the default place; a failure shows in the check below */
+    }
+    /* The path is checked before anything runs (an hour's run must not end
+     * on a typo), and a symbolic link is followed: the link stays. */
+    char target[PATH_MAX];
+    if ((rc = outpath_check(output, a->force || a->resume, target, sizeof target, err, sizeof err)) != CF_EXIT_OK) {
+        fprintf(stderr, "caseflow: %s\n", err);
+        goto done;
+    }
+    snprintf(output, sizeof output, "%s", target);
+    outpath_clean_partials(output, stderr);
     struct stat sb;
     int exists = stat(output, &sb) == 0;
+    h5out_meta meta = {CASEFLOW_VERSION, CASEFLOW_GIT_REVISION, &st, first, count, task, tasks};
     if (a->resume && exists) {
         /* The file being completed is read while the new one is written
          * beside it; the rename at the end replaces it. */
@@ -690,10 +736,6 @@ static int command_run(const cli_args *a)
         if (!a->quiet)
             printf("resuming %s: %llu of %llu trials finished already, running the other %llu\n", output,
                    (unsigned long long)finished, (unsigned long long)count, (unsigned long long)(count - finished));
-    } else if (exists && !a->force) {
-        fprintf(stderr, "caseflow: %s: output file exists; use --force to replace it\n", output);
-        rc = CF_EXIT_OUTPUT;
-        goto done;
     }
     /* Refuse up front rather than be killed by the kernel hours in. */
     if (runner_check_memory(&st, count, a->threads, err, sizeof err) != 0) {
@@ -713,6 +755,10 @@ static int command_run(const cli_args *a)
         rc = CF_EXIT_OUTPUT;
         goto done;
     }
+    /* Without --force nothing is replaced, not even a file that appears
+     * during the run; --resume replaces the file it completes. */
+    h5out_allow_replace(out, a->force || (a->resume && exists));
+    h5out_set_finish_delay(out, test_finish_delay_ms());
     runner_options opt = {.threads = a->threads,
                           .progress = !a->quiet && isatty(STDERR_FILENO),
                           .stop = &stop_requests,
@@ -832,14 +878,14 @@ static int command_merge(int argc, char **argv)
         fprintf(stderr, "caseflow: usage: caseflow merge OUT.h5 PART.h5... [--force]\n");
         rc = CF_EXIT_INPUT;
     }
-    struct stat sb;
-    if (rc == CF_EXIT_OK && !force && stat(out, &sb) == 0) {
-        fprintf(stderr, "caseflow: %s: output file exists; use --force to replace it\n", out);
-        rc = CF_EXIT_OUTPUT;
+    char err[1024], target[PATH_MAX];
+    if (rc == CF_EXIT_OK && (rc = outpath_check(out, force, target, sizeof target, err, sizeof err)) != CF_EXIT_OK)
+        fprintf(stderr, "caseflow: %s\n", err);
+    if (rc == CF_EXIT_OK) {
+        outpath_clean_partials(target, stderr);
+        if ((rc = merge_files(target, parts, n, force, err, sizeof err)) != CF_EXIT_OK)
+            fprintf(stderr, "caseflow: merge: %s\n", err);
     }
-    char err[1024];
-    if (rc == CF_EXIT_OK && (rc = merge_files(out, parts, n, err, sizeof err)) != CF_EXIT_OK)
-        fprintf(stderr, "caseflow: merge: %s\n", err);
     if (rc == CF_EXIT_OK)
         printf("merged %d part(s) into %s\n", n, out);
     free(parts);

@@ -55,6 +55,8 @@ typedef struct pool {
     h5prev *resume;
     uint64_t injected[MAX_INJECTED];  /* CASEFLOW_TEST_FAIL_TRIAL */
     int injected_count;
+    uint64_t injected_nan[MAX_INJECTED];  /* CASEFLOW_TEST_NAN_TRIAL */
+    int injected_nan_count;
     pthread_mutex_t lock;
     pthread_cond_t changed;
 } pool;
@@ -64,6 +66,15 @@ static double seconds_since(const struct timespec *t0)
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
+/* trial is in a test hook's list */
+static int listed(const uint64_t *list, int n, uint64_t trial)
+{
+    for (int i = 0; i < n; i++)
+        if (list[i] == trial)
+            return 1;
+    return 0;
 }
 
 static int stop_level(const pool *pl)
@@ -121,6 +132,8 @@ static void *worker_main(void *arg)
             rc = model_run(&pl->st->scenarios[scenario].sc.model, replication, seed, buffer_record, &s->records,
                            &s->result);
             wall = seconds_since(&t0);
+            if (rc == 0 && s->records.count > 0 && listed(pl->injected_nan, pl->injected_nan_count, pl->first + k))
+                s->records.items[s->records.count - 1].referral_time = NAN; /* test hook, see runner.h */
         }
 
         pthread_mutex_lock(&pl->lock);
@@ -168,19 +181,60 @@ static void draw_progress(uint64_t done, uint64_t total, uint64_t events, double
     fflush(stderr);
 }
 
-/* CASEFLOW_TEST_FAIL_TRIAL=N[,M...]: the test hook described in runner.h. */
-static void read_injected(pool *pl)
+/* A list N[,M...] of trials from the environment (the test hooks of
+ * runner.h). */
+static int read_trial_list(const char *name, uint64_t *list)
 {
-    const char *text = getenv("CASEFLOW_TEST_FAIL_TRIAL");
-    while (text && *text && pl->injected_count < MAX_INJECTED) {
+    const char *text = getenv(name);
+    int n = 0;
+    while (text && *text && n < MAX_INJECTED) {
         char *end;
         errno = 0;
         unsigned long long t = strtoull(text, &end, 10);
         if (end == text || errno)
             break;
-        pl->injected[pl->injected_count++] = t;
+        list[n++] = t;
         text = *end == ',' ? end + 1 : end;
     }
+    return n;
+}
+
+static void read_injected(pool *pl)
+{
+    pl->injected_count = read_trial_list("CASEFLOW_TEST_FAIL_TRIAL", pl->injected);
+    pl->injected_nan_count = read_trial_list("CASEFLOW_TEST_NAN_TRIAL", pl->injected_nan);
+}
+
+/* A time that is not a finite number anywhere in a trial's result: an
+ * event was scheduled at such a time (a duration drew NaN or infinity), so
+ * the clock, and everything measured after it, is meaningless. The model
+ * cannot be asked (its clock is its own), so what it reports is checked:
+ * every participant's times (an exit time is NaN only for those who did
+ * not exit) and the time averages. Returns NULL, or why. */
+static const char *not_finite(const slot *s, char *buf, size_t size)
+{
+    const char *what = NULL;
+    size_t who = 0;
+    for (size_t i = 0; i < s->records.count && !what; i++) {
+        const model_participant *p = &s->records.items[i];
+        who = i;
+        if (!isfinite(p->referral_time))
+            what = "was referred";
+        else if (isinf(p->assignment_time))
+            what = "was assigned";
+        else if (isinf(p->exit_time) || (p->fate == FATE_EXITED && isnan(p->exit_time)))
+            what = "exited";
+    }
+    if (what) {
+        snprintf(buf, size, "a non-finite event time (participant %zu %s at a time that is not a finite number): a "
+                 "duration drew NaN or infinity; check the distributions' parameters", who, what);
+        return buf;
+    }
+    const model_result *r = &s->result;
+    if (!isfinite(r->mean_waiting) || !isfinite(r->mean_active) || !isfinite(r->utilisation))
+        return "a non-finite event time (the time averages are not finite numbers): a duration drew NaN or infinity; "
+               "check the distributions' parameters";
+    return NULL;
 }
 
 /* Why a trial that ran failed, or NULL when it did not. */
@@ -194,10 +248,9 @@ static const char *trial_failure(const pool *pl, const slot *s, uint64_t trial, 
         snprintf(buf, size, "the model failed an internal check (model_run returned %d)", s->rc);
         return buf;
     }
-    for (int i = 0; i < pl->injected_count; i++)
-        if (pl->injected[i] == trial)
-            return "injected failure (test hook CASEFLOW_TEST_FAIL_TRIAL)";
-    return NULL;
+    if (listed(pl->injected, pl->injected_count, trial))
+        return "injected failure (test hook CASEFLOW_TEST_FAIL_TRIAL)";
+    return not_finite(s, buf, size);
 }
 
 /* Waits until slot k's trial is done; returns 0 instead when the run is

@@ -14,9 +14,15 @@
  * again. A trial whose model run fails is marked failed (status 2, with the
  * reason) and the others are kept.
  *
- * Test hook: the environment variable CASEFLOW_TEST_FAIL_TRIAL=N (or N,M,...)
- * makes study trial N fail as if its model had failed an internal check, so
- * tests can exercise failure handling end to end. It is read by runner_run.
+ * A trial whose result holds a time that is not a finite number (an event
+ * scheduled at NaN: a duration drew NaN or infinity) failed too: its
+ * numbers would be meaningless, so they are never kept as a result.
+ *
+ * Test hooks: the environment variable CASEFLOW_TEST_FAIL_TRIAL=N (or
+ * N,M,...) makes study trial N fail as if its model had failed an internal
+ * check, and CASEFLOW_TEST_NAN_TRIAL=N makes its last participant's
+ * referral time NaN, as a NaN event time would, so tests can exercise
+ * failure handling end to end. Both are read by runner_run.
  */
 #ifndef CASEFLOW_RUNNER_H
 #define CASEFLOW_RUNNER_H

@@ -7,12 +7,15 @@
  * disk so h5py, pandas and R see plain columns.
  */
 #include "output/h5out.h"
+#include "output/outpath.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +54,8 @@ struct h5out {
     size_t failure_count, failure_capacity;
     char error[512];
     cf_exit error_class;      /* of the last error: output, or internal (memory) */
+    int replace;              /* h5out_finish may replace a regular file */
+    int finish_delay_ms;      /* test hook: a pause before the file is moved into place */
 };
 
 static int fail(h5out *out, const char *what)
@@ -432,6 +437,25 @@ static void h5out_free(h5out *out)
     free(out);
 }
 
+/* Creates the file with its root attributes in dense storage: compact
+ * storage (HDF5's default) keeps an object's attributes in its 64 KiB header,
+ * so a scenario text, a study or a name past that could not be stored.
+ * Dense storage needs the 1.8 file format, which every HDF5 reader of the
+ * last fifteen years (h5py, R, MATLAB) reads. */
+static hid_t create_file(const char *path)
+{
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t file = -1;
+    if (fcpl >= 0 && fapl >= 0 && H5Pset_attr_phase_change(fcpl, 0, 0) >= 0 &&
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
+        file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return file;
+}
+
 /* Allocation and the temporary file, common to both ways of creating. */
 static h5out *open_temp(const char *final_path, uint64_t first, uint64_t count, char *err, size_t err_size)
 {
@@ -459,12 +483,18 @@ static h5out *open_temp(const char *final_path, uint64_t first, uint64_t count, 
         return NULL;
     }
     /* Same directory as the target, so the final rename is atomic. */
-    snprintf(out->temp_path, len, "%s.partial-%ld", final_path, (long)getpid());
+    if (outpath_temp_name(final_path, (long)getpid(), out->temp_path, len) != 0) {
+        snprintf(err, err_size, "%s: the path is too long", final_path);
+        h5out_free(out);
+        return NULL;
+    }
     errno = 0;
-    out->file = H5Fcreate(out->temp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    out->file = create_file(out->temp_path);
     if (out->file < 0) {
         snprintf(err, err_size, "%s: cannot create the output file (%s)", final_path,
                  errno ? strerror(errno) : "HDF5 refused it");
+        /* A full disk can leave an empty file behind. */
+        unlink(out->temp_path);
         h5out_free(out);
         return NULL;
     }
@@ -715,6 +745,16 @@ h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uin
     return out;
 }
 
+void h5out_allow_replace(h5out *out, int replace)
+{
+    out->replace = replace;
+}
+
+void h5out_set_finish_delay(h5out *out, int ms)
+{
+    out->finish_delay_ms = ms;
+}
+
 static int flush_participants(h5out *out)
 {
     if (out->buffered == 0)
@@ -915,11 +955,16 @@ int h5out_finish(h5out *out, char *err, size_t err_size)
     if (H5Fclose(out->file) < 0 && rc == 0)
         rc = fail(out, "closing the file");
     out->file = -1;
-    if (rc == 0 && rename(out->temp_path, out->final_path) != 0)
-        rc = fail(out, "renaming into place");
     if (rc != 0) {
         snprintf(err, err_size, "%s: %s", out->final_path, out->error);
         unlink(out->temp_path);
+    } else {
+        if (out->finish_delay_ms > 0) {
+            struct timespec pause = {out->finish_delay_ms / 1000, (long)(out->finish_delay_ms % 1000) * 1000000L};
+            while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+                ;
+        }
+        rc = outpath_commit(out->temp_path, out->final_path, out->replace, err, err_size) == CF_EXIT_OK ? 0 : -1;
     }
     h5out_free(out);
     return rc;
@@ -1035,6 +1080,18 @@ void h5prev_close(h5prev *p)
     free(p);
 }
 
+/* HDF5 holds an exclusive lock on a file open for writing, and refuses to
+ * open it for reading meanwhile; it does not say that is why. */
+static int file_is_locked(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    int locked = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return locked;
+}
+
 /* Fills err with "cannot resume PATH: what" and closes p; returns the class
  * (resume refused, unless it is the machine's problem). */
 static int refuse_as(h5prev *p, const char *path, char *err, size_t err_size, const char *what, cf_exit class)
@@ -1059,6 +1116,10 @@ int h5prev_open(const char *path, const h5out_meta *meta, h5prev **opened, char 
     p->file = p->part_set = p->part_type = -1;
     const study *st = meta->st;
     p->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (p->file < 0 && file_is_locked(path))
+        return refuse_as(p, path, err, err_size,
+                         "it is locked: another process has it open for writing (busy); resume when that process "
+                         "has closed it", CF_EXIT_OUTPUT);
     if (p->file < 0)
         return refuse(p, path, err, err_size, "not an HDF5 file, or unreadable");
     char text[256], rev[256], msg[800];

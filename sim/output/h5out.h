@@ -3,9 +3,11 @@
  *
  * Owns the file layout (documented in docs/OUTPUT.md) and its atomic
  * creation: everything is written under a temporary name in the target's
- * directory and renamed over the final name only when complete, so a killed
- * or failed run never leaves a half-written file where results are expected,
- * and an earlier file of that name stays intact until the new one is whole.
+ * directory and moved over the final name only when complete
+ * (output/outpath.h: flushed to disk, never replacing anything but a
+ * regular file, and nothing at all without leave), so a killed or failed
+ * run never leaves a half-written file where results are expected, and an
+ * earlier file of that name stays intact until the new one is whole.
  *
  * Every file has one shape: rows are trials (scenario x replication) of a
  * study, a plain run being a study of one scenario. A file holds a
@@ -43,6 +45,16 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
 h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uint64_t count, char *err,
                          size_t err_size);
 
+/* 1: h5out_finish may replace a regular file at the final path (--force,
+ * --resume); 0 (the default): it replaces nothing, and a file that appeared
+ * there during the run is kept beside the new one (output/outpath.h). */
+void h5out_allow_replace(h5out *out, int replace);
+
+/* Test hook (caseflow's CASEFLOW_TEST_FINISH_DELAY_MS): h5out_finish pauses
+ * this long after closing the file and before moving it into place, so a
+ * test can kill a run during its final write. Never set in real runs. */
+void h5out_set_finish_delay(h5out *out, int ms);
+
 /* Participant records are buffered and appended in chunks. */
 int h5out_add_participant(h5out *out, const model_participant *p);
 
@@ -67,8 +79,10 @@ int h5out_write_summaries(h5out *out, const char *group, const results_summary *
                           const results_difference *d, size_t nd);
 
 /* Flushes, marks the file complete when every trial of the study is in it
- * and done, closes and renames into place; returns 0, or -1 with err filled
- * (the temporary file is then removed). The handle is freed either way. */
+ * and done, closes, syncs and moves it into place (outpath_commit); returns
+ * 0, or -1 with err filled: the temporary file is then removed, or, when
+ * only the move was refused, kept under a name err gives. The handle is
+ * freed either way. Every failure is an output problem (CF_EXIT_OUTPUT). */
 int h5out_finish(h5out *out, char *err, size_t err_size);
 
 /* Closes and removes the temporary file. */

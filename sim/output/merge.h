@@ -12,11 +12,13 @@
 #include <stddef.h>
 #include "output/exit_codes.h"
 
-/* Returns CF_EXIT_OK, or a class with err holding one message:
+/* Merges the parts into out_path (replace: as h5out_meta's, --force).
+ * Returns CF_EXIT_OK, or a class with err holding one message:
  * CF_EXIT_INPUT: a part is unreadable or not a caseflow file;
  * CF_EXIT_MERGE: parts disagree (study, version) or trials are missing,
  * duplicated or unfinished; CF_EXIT_OUTPUT: the merged file cannot be
  * written; CF_EXIT_INTERNAL: out of memory. */
-int merge_files(const char *out_path, const char *const *parts, int n_parts, char *err, size_t err_size);
+int merge_files(const char *out_path, const char *const *parts, int n_parts, int replace, char *err,
+                size_t err_size);
 
 #endif

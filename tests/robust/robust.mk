@@ -7,11 +7,13 @@
 #   make test-full-disk  a run onto a 64 KiB tmpfs (needs root and mount;
 #                        skipped otherwise; RLIMIT_FSIZE covers the same in
 #                        tests/test_robust.c without privileges)
+#   make test-bench-args bench_engine refuses sizes it cannot measure (exit 2,
+#                        no SIGFPE)
 
 VALGRIND := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible --quiet
 
-.PHONY: valgrind test-full-disk
-EXTRA_TEST_TARGETS += valgrind test-full-disk
+.PHONY: valgrind test-full-disk test-bench-args
+EXTRA_TEST_TARGETS += valgrind test-full-disk test-bench-args
 
 valgrind: deps
 	@./tests/tools/deps.sh valgrind
@@ -21,3 +23,7 @@ valgrind: deps
 test-full-disk:
 	@$(MAKE) --no-print-directory $(B)/caseflow
 	@CASEFLOW_BIN=$(B)/caseflow bash tests/robust/test_full_disk.sh
+
+test-bench-args:
+	@$(MAKE) --no-print-directory $(B)/bench/bench_engine
+	@BENCH_ENGINE=$(B)/bench/bench_engine bash tests/robust/test_bench_args.sh
