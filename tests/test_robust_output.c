@@ -13,7 +13,8 @@
  * another process holds says it is locked; output path problems are found
  * before anything runs; bad task settings are exit 2; --resume through a
  * symbolic link keeps the link; a non-finite event time fails its trial
- * (exit 6, /failures) instead of becoming a result.
+ * (exit 6, /failures) instead of becoming a result; the up-front memory
+ * estimate counts the referrals replacement brings.
  *
  * Run by make test-unit with CASEFLOW_BIN set; skipped with a message
  * without it. h5py (Debian's /usr/bin/python3) damages files for the merge
@@ -31,6 +32,8 @@
 #include "output/exit_codes.h"
 #include "output/h5out.h"
 #include "output/outpath.h"
+#include "scenario/study.h"
+#include "app/runner.h"
 
 static const char good_cfg[] =
     "run: { replications = 4; seed = 3L; horizon_months = 24; warmup_months = 2; };\n"
@@ -556,6 +559,49 @@ static void test_non_finite_time_fails_the_trial(void **state)
     }
 }
 
+/* ---- the memory estimate counts replacement referrals --------------------- */
+
+static const char replacing_cfg[] =
+    "run: { replications = 4; seed = 3L; horizon_months = 1200; warmup_months = 2; };\n"
+    "sources = ( { name = \"office\"; rate_per_month = 5.0; replacement = %d; } );\n"
+    "staff: { workers = 100000; caseload_cap = 15; meeting_hours_per_day = 6.0; };\n"
+    "casework: { meeting_hours = { dist = \"exponential\"; mean = 1.5; };\n"
+    "            own_time_days = { dist = \"exponential\"; mean = 7.0; }; };\n"
+    "exits: { probability_per_meeting = 0.2; shares = { work = 0.4; other = 0.6; }; };\n";
+
+/* A source that sends ten new referrals per exit grows as fast as 100 000
+ * workers can make exits: the estimate must see that (and name it), while
+ * the same source without replacement (5 referrals a month) fits. */
+static void test_memory_estimate_counts_replacement(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 16], text[1024], msg[1024] = "", out[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/replacing.cfg", fx->dir);
+    snprintf(out, sizeof out, "%s/never.h5", fx->out);
+    for (int replacement = 0; replacement <= 10; replacement += 10) {
+        snprintf(text, sizeof text, replacing_cfg, replacement);
+        ts_write_file(path, text, strlen(text));
+        study st;
+        config_error cerr;
+        if (study_load(&st, path, NULL, 0, &cerr) != 0)
+            fail_msg("%s", cerr.message);
+        int rc = runner_check_memory(&st, 4, 2, msg, sizeof msg);
+        study_free(&st);
+        print_message("  replacement %d: %s\n", replacement, rc ? msg : "fits");
+        if (replacement == 0) {
+            assert_int_equal(rc, 0);
+        } else {
+            assert_int_equal(rc, -1);
+            TS_ASSERT_CONTAINS(msg, "replacement or relapse referrals");
+        }
+    }
+    /* and the command refuses it before anything runs */
+    assert_int_equal(CF(fx, NULL, "run", path, "-o", out, "--quiet", "--threads", "2"), CF_EXIT_INPUT);
+    TS_ASSERT_CONTAINS(fx->o.err, "not enough memory");
+    TS_ASSERT_CONTAINS(fx->o.err, "replacement");
+    assert_int_equal(ts_dir_entries(fx->out), 0);
+}
+
 int main(void)
 {
     unsetenv("SLURM_ARRAY_TASK_ID");
@@ -574,6 +620,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_task_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_through_a_link, setup, teardown),
         cmocka_unit_test_setup_teardown(test_non_finite_time_fails_the_trial, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memory_estimate_counts_replacement, setup, teardown),
     };
     return cmocka_run_group_tests_name("robust_output", tests, NULL, NULL);
 }

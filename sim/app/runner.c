@@ -569,19 +569,94 @@ static void format_bytes(char *buf, size_t size, double bytes)
     snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
 }
 
+/* The largest value of a schedule (a source's rate or quota). */
+static double schedule_max(const model_schedule *sc)
+{
+    double m = 0;
+    for (int i = 0; i < sc->count; i++)
+        if (sc->value[i] > m)
+            m = sc->value[i];
+    return m;
+}
+
+/* At most how many exits a trial can have: exits end meetings (at most
+ * the highest exit chance of one), a time limit (each slot at most once
+ * per limit) or a measure's place (each place at most once per its mean
+ * duration); meetings are bounded by the staff's meeting hours over the
+ * horizon and the shortest mean meeting. An upper bound: staff busy all
+ * the time, every day. */
+static double exit_capacity(const model_params *p)
+{
+    double days = p->horizon_months * MODEL_DAYS_PER_MONTH, posts = 0, slots = 0;
+    if (p->roles == 0) {
+        posts = p->workers;
+        slots = (double)p->workers * p->caseload_cap;
+    } else {
+        for (int t = 0; t < p->teams; t++)
+            for (int g = 0; g < p->team[t].groups; g++) {
+                const model_member_group *mg = &p->team[t].group[g];
+                posts += mg->count * (mg->fte > 0 ? mg->fte : 1);
+                slots += mg->count * p->role[mg->role].caseload_cap;
+            }
+    }
+    double shortest = dist_mean(&p->meeting_hours), chance = p->exit_probability;
+    for (int i = 0; i < p->phases; i++) {
+        double h = dist_mean(&p->phase[i].meeting_hours), c = p->phase[i].exit_probability + p->phase[i].progress_per_meeting;
+        if (h > 0 && (h < shortest || !(shortest > 0)))
+            shortest = h;
+        if (c > chance)
+            chance = c;
+    }
+    if (!(shortest > 0))
+        shortest = 1.0 / 60; /* a minute: meetings of no length are not counted on */
+    double exits = posts * p->meeting_hours_per_day * days / shortest * fmin(chance, 1.0);
+    if (p->max_months > 0)
+        exits += slots * p->horizon_months / p->max_months;
+    for (int k = 0; k < p->measures; k++) {
+        double d = dist_mean(&p->measure[k].duration_days);
+        exits += p->measure[k].places * days / (d > 1 ? d : 1);
+    }
+    return exits;
+}
+
+/* Expected referrals of one trial, from above: the sources' own (or the
+ * core Poisson rate) over the horizon, and those that exits bring —
+ * `replacement` new referrals per exit of a source's participant and a
+ * relapse with relapse_probability — bounded through the exits the staff
+ * can make. Without replacement or relapse it is the plain rate times the
+ * horizon. *extra gets the replacement and relapse part. */
+static double trial_referrals(const model_params *p, double *extra)
+{
+    double own = 0, replacement = 0;
+    if (p->sources == 0) {
+        own = p->referral_rate_per_month * p->horizon_months;
+    } else {
+        for (int i = 0; i < p->sources; i++) {
+            own += schedule_max(&p->source[i].rate) * p->horizon_months;
+            if (p->source[i].replacement > replacement)
+                replacement = p->source[i].replacement;
+        }
+    }
+    double per_exit = replacement + (p->relapse_probability > 0 ? p->relapse_probability : 0);
+    *extra = per_exit > 0 ? per_exit * exit_capacity(p) : 0;
+    return own + *extra;
+}
+
 int runner_check_memory(const study *st, uint64_t count, int threads, char *msg, size_t msg_size)
 {
     if (count == 0 || st->scenario_count < 1)
         return 0;
     /* Expected referrals of the busiest scenario's trial: every one of them
      * becomes a participant record held until the trial is written. */
-    double referrals = 0;
+    double referrals = 0, from_exits = 0;
     int months = 0, destinations = 0;
     for (int s = 0; s < st->scenario_count; s++) {
         const model_params *p = &st->scenarios[s].sc.model;
-        double r = p->referral_rate_per_month * p->horizon_months;
-        if (r > referrals)
+        double extra, r = trial_referrals(p, &extra);
+        if (r > referrals) {
             referrals = r;
+            from_exits = extra;
+        }
         months = p->horizon_months;
         destinations = p->destinations;
     }
@@ -607,16 +682,19 @@ int runner_check_memory(const study *st, uint64_t count, int threads, char *msg,
     double avail = memory_available();
     if (avail < 0 || peak <= avail)
         return 0;
-    char peak_text[32], avail_text[32], rows_text[32];
+    char peak_text[32], avail_text[32], rows_text[32], exits_text[160] = "";
     format_bytes(peak_text, sizeof peak_text, peak);
     format_bytes(avail_text, sizeof avail_text, avail);
     format_bytes(rows_text, sizeof rows_text, rows);
+    if (from_exits > 0)
+        snprintf(exits_text, sizeof exits_text, ", %.3g of them replacement or relapse referrals of the exits the staff "
+                 "can make", from_exits);
     snprintf(msg, msg_size,
              "not enough memory: this run needs an estimated %s at its peak and %s is available "
              "(%.0f trials in flight, at most 2 per thread, each holding about %.3g participant records of %.0f bytes "
-             "[%.3g referrals/month x %d months]; %s for %llu trial rows); use fewer --threads, a shorter horizon "
-             "or a lower referral rate, or split the study with --task/--tasks",
+             "[%.3g referrals/month x %d months%s]; %s for %llu trial rows); use fewer --threads, a shorter horizon "
+             "or a lower referral rate%s, or split the study with --task/--tasks",
              peak_text, avail_text, in_flight, referrals, record, referrals / (months ? months : 1), months,
-             rows_text, (unsigned long long)count);
+             exits_text, rows_text, (unsigned long long)count, from_exits > 0 ? " or replacement" : "");
     return -1;
 }

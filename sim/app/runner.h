@@ -75,8 +75,10 @@ void runner_totals_free(runner_totals *t);
 
 /* Estimates the peak memory of running `count` trials of the study with
  * `threads` threads — the trials in flight (two per thread) each hold a
- * whole trial's participant records until they are written, plus the
- * running models' state, one row per trial and fixed costs — and compares it
+ * whole trial's participant records until they are written (the referrals
+ * of the sources, plus those replacement and relapse bring per exit,
+ * bounded by the exits the staff can make), plus the running models'
+ * state, one row per trial and fixed costs — and compares it
  * with the memory available (MemAvailable, a cgroup limit, RLIMIT_AS).
  * Returns 0 when it fits (or nothing is known), else -1 with msg saying the
  * estimate, what it is made of and what to change. */
