@@ -154,6 +154,10 @@ void calibrate_report(FILE *out, const calibrate_spec *cs, const calibrate_resul
 int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const char *out, int force,
                     char *err, size_t err_size);
 
+/* 1 when paths a and b name the same existing file: calibrate never writes
+ * over its own inputs. */
+int calibrate_same_file(const char *a, const char *b);
+
 /* `caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force]
  * [--quiet]`; argv as main's (argv[1] is "calibrate"). Writes the report to
  * stdout and messages to stderr; returns a CF_EXIT_* code: 0, 1 (out of

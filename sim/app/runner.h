@@ -30,6 +30,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include "output/h5out.h"
+#include "output/h5prev.h"
 #include "scenario/study.h"
 #include "output/results.h"
 
