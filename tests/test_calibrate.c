@@ -217,11 +217,11 @@ static void test_recovers_known_parameters(void **state)
     free(written);
 
     /* An existing output is kept without force, replaced with it. */
-    assert_int_equal(calibrate_write(&cs, res, fx.out, 0, err, sizeof err), -1);
+    assert_int_equal(calibrate_write(&cs, res, fx.out, 0, err, sizeof err), CF_EXIT_OUTPUT);
     TS_ASSERT_CONTAINS(err, "exists");
     assert_int_equal(calibrate_write(&cs, res, fx.out, 1, err, sizeof err), 0);
     /* Never over the base. */
-    assert_int_equal(calibrate_write(&cs, res, fx.base, 1, err, sizeof err), -1);
+    assert_int_equal(calibrate_write(&cs, res, fx.base, 1, err, sizeof err), CF_EXIT_OUTPUT);
     TS_ASSERT_CONTAINS(err, "base scenario");
     assert_int_equal(ts_dir_entries(fx.dir), 3);
 
@@ -277,7 +277,7 @@ static void test_unreachable_figure_is_refused_with_7(void **state)
     char *out, *err;
     int rc = run_command(&out, &err, fx.calib, "-o", fx.out, "--threads", "2", "--quiet");
     print_message("  %s", err);
-    assert_int_equal(rc, CALIBRATE_EXIT_UNREACHABLE);
+    assert_int_equal(rc, CF_EXIT_UNREACHABLE);
     TS_ASSERT_CONTAINS(err, "figure exit_share.work cannot be reached within the parameter bounds");
     TS_ASSERT_CONTAINS(err, "observed 0.9");
     TS_ASSERT_CONTAINS(err, "exits.shares.work at its upper bound 0.5");
@@ -290,7 +290,7 @@ static void test_unreachable_figure_is_refused_with_7(void **state)
 
     /* Without --quiet the report shows the figure and the bound too. */
     rc = run_command(&out, &err, fx.calib, "-o", fx.out, "--threads", "2", NULL);
-    assert_int_equal(rc, CALIBRATE_EXIT_UNREACHABLE);
+    assert_int_equal(rc, CF_EXIT_UNREACHABLE);
     TS_ASSERT_CONTAINS(out, "AT UPPER BOUND");
     TS_ASSERT_CONTAINS(out, "NOT REACHED");
     TS_ASSERT_CONTAINS(err, "calibrate: iteration 1,");
@@ -373,7 +373,7 @@ static void test_bad_files_exit_2_with_file_line_key(void **state)
         int rc = run_command(&out, &err, fx.calib, "-o", fx.out, "--quiet", NULL, NULL);
         char expect[PATH_MAX + 128];
         snprintf(expect, sizeof expect, "caseflow: %s%s", fx.calib, bad_cases[i].where);
-        if (rc != CALIBRATE_EXIT_USAGE || !strstr(err, expect) || !strstr(err, bad_cases[i].what) ||
+        if (rc != CF_EXIT_INPUT || !strstr(err, expect) || !strstr(err, bad_cases[i].what) ||
             ts_count_newlines(err) != 1)
             fail_msg("case %zu: exit %d, message \"%s\"; expected exit 2 and one line with \"%s\" and \"%s\"", i, rc,
                      err, expect, bad_cases[i].what);
@@ -388,7 +388,7 @@ static void test_bad_files_exit_2_with_file_line_key(void **state)
     static const char bad_base[] = "run: { horizon_months = 36; };\nreferrals: { rate_per_mnth = 3.0; };\n";
     ts_write_file(fx.base, bad_base, strlen(bad_base));
     char *out, *err;
-    assert_int_equal(run_command(&out, &err, fx.calib, "--quiet", NULL, NULL, NULL, NULL), CALIBRATE_EXIT_USAGE);
+    assert_int_equal(run_command(&out, &err, fx.calib, "--quiet", NULL, NULL, NULL, NULL), CF_EXIT_INPUT);
     TS_ASSERT_CONTAINS(err, "base.cfg:2: referrals.rate_per_mnth");
     free(out);
     free(err);
@@ -402,20 +402,20 @@ static void test_usage_and_output_problems(void **state)
     fixture_make(&fx, HEAD PARAM TARGET "};\n");
     char *out, *err;
     /* Bad usage: 2. */
-    assert_int_equal(run_command(&out, &err, NULL, NULL, NULL, NULL, NULL, NULL), CALIBRATE_EXIT_USAGE);
+    assert_int_equal(run_command(&out, &err, NULL, NULL, NULL, NULL, NULL, NULL), CF_EXIT_INPUT);
     TS_ASSERT_CONTAINS(err, "needs a calibration file");
     free(out);
     free(err);
-    assert_int_equal(run_command(&out, &err, fx.calib, "--bogus", NULL, NULL, NULL, NULL), CALIBRATE_EXIT_USAGE);
+    assert_int_equal(run_command(&out, &err, fx.calib, "--bogus", NULL, NULL, NULL, NULL), CF_EXIT_INPUT);
     TS_ASSERT_CONTAINS(err, "unknown option '--bogus'");
     free(out);
     free(err);
-    assert_int_equal(run_command(&out, &err, fx.calib, "--threads", "0", NULL, NULL, NULL), CALIBRATE_EXIT_USAGE);
+    assert_int_equal(run_command(&out, &err, fx.calib, "--threads", "0", NULL, NULL, NULL), CF_EXIT_INPUT);
     free(out);
     free(err);
     /* Output problems are found before the fit: 3, nothing written. */
     ts_write_file(fx.out, "keep", 4);
-    assert_int_equal(run_command(&out, &err, fx.calib, "-o", fx.out, "--quiet", NULL, NULL), CALIBRATE_EXIT_OUTPUT);
+    assert_int_equal(run_command(&out, &err, fx.calib, "-o", fx.out, "--quiet", NULL, NULL), CF_EXIT_OUTPUT);
     TS_ASSERT_CONTAINS(err, "output file exists; use --force");
     free(out);
     free(err);
@@ -423,17 +423,17 @@ static void test_usage_and_output_problems(void **state)
     assert_string_equal(kept, "keep");
     free(kept);
     assert_int_equal(run_command(&out, &err, fx.calib, "-o", fx.base, "--force", "--quiet", NULL),
-                     CALIBRATE_EXIT_OUTPUT);
+                     CF_EXIT_OUTPUT);
     TS_ASSERT_CONTAINS(err, "refusing to replace the base scenario");
     free(out);
     free(err);
     char missing[PATH_MAX + 32];
     snprintf(missing, sizeof missing, "%s/no/such/dir/x.cfg", fx.dir);
-    assert_int_equal(run_command(&out, &err, fx.calib, "-o", missing, "--quiet", NULL, NULL), CALIBRATE_EXIT_OUTPUT);
+    assert_int_equal(run_command(&out, &err, fx.calib, "-o", missing, "--quiet", NULL, NULL), CF_EXIT_OUTPUT);
     TS_ASSERT_CONTAINS(err, "cannot write to its directory");
     free(out);
     free(err);
-    assert_int_equal(run_command(&out, &err, "--help", NULL, NULL, NULL, NULL, NULL), CALIBRATE_EXIT_OK);
+    assert_int_equal(run_command(&out, &err, "--help", NULL, NULL, NULL, NULL, NULL), CF_EXIT_OK);
     TS_ASSERT_CONTAINS(out, "usage: caseflow calibrate CALIB.cfg");
     free(out);
     free(err);

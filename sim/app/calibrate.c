@@ -1070,7 +1070,7 @@ static void put_comment_text(FILE *f, const char *s)
         fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
 }
 
-static int same_file(const char *a, const char *b)
+int calibrate_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
@@ -1107,21 +1107,21 @@ static void write_header(FILE *f, const calibrate_spec *cs, const calibrate_resu
 int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const char *out, int force, char *err,
                     size_t err_size)
 {
-    if (same_file(out, cs->base) || same_file(out, cs->path)) {
+    if (calibrate_same_file(out, cs->base) || calibrate_same_file(out, cs->path)) {
         snprintf(err, err_size, "%s: refusing to replace the %s with the calibrated scenario; choose another -o", out,
-                 same_file(out, cs->base) ? "base scenario" : "calibration file");
-        return -1;
+                 calibrate_same_file(out, cs->base) ? "base scenario" : "calibration file");
+        return CF_EXIT_OUTPUT;
     }
     struct stat sb;
     if (!force && stat(out, &sb) == 0) {
         snprintf(err, err_size, "%s: output file exists; use --force to replace it", out);
-        return -1;
+        return CF_EXIT_OUTPUT;
     }
     /* The base's settings as a tree, with the fitted values set. */
     config_t cfg;
     config_init(&cfg);
     config_set_auto_convert(&cfg, 0);
-    int rc = -1;
+    int rc = CF_EXIT_OUTPUT;
     char tmp[PATH_MAX] = "";
     FILE *f = NULL;
     if (config_read_string(&cfg, cs->base_sc.text) != CONFIG_TRUE) {
@@ -1176,6 +1176,7 @@ int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const
         config_error cerr;
         if (config_load(&sc, tmp, NULL, 0, &cerr) != 0) {
             snprintf(err, err_size, "internal error: the calibrated scenario does not load: %s", cerr.message);
+            rc = CF_EXIT_INTERNAL;
             goto out;
         }
         for (int i = 0; i < cs->param_count; i++) {
@@ -1184,6 +1185,7 @@ int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const
                 snprintf(err, err_size, "internal error: the calibrated scenario does not hold %s = %.17g",
                          cs->param[i].key, res->fitted[i]);
                 config_scenario_free(&sc);
+                rc = CF_EXIT_INTERNAL;
                 goto out;
             }
         }
@@ -1214,160 +1216,4 @@ out:
         unlink(tmp);
     config_destroy(&cfg);
     return rc;
-}
-
-/* ---- command ----------------------------------------------------------- */
-
-static void command_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force] [--quiet]\n"
-            "\n"
-            "Fits the parameters a calibration file names to its observed figures (Nelder-Mead simplex over\n"
-            "simulations with the same seeds at every evaluation) and writes the base scenario with the fitted\n"
-            "values as OUT.cfg (default results/<CALIB name>.cfg), which caseflow run runs.\n"
-            "\n"
-            "  -o OUT.cfg     the calibrated scenario\n"
-            "  --threads N    worker threads (default: all cores); results do not depend on it\n"
-            "  --force        replace an existing output file\n"
-            "  --quiet        no progress and no report\n"
-            "\n"
-            "exit codes: 0 ok, 1 internal failure, 2 bad usage or calibration file, 3 output cannot be\n"
-            "written (or exists without --force), 7 a figure cannot be reached within the bounds (nothing\n"
-            "written)\n");
-}
-
-int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
-{
-    const char *calib = NULL, *output = NULL;
-    int force = 0, quiet = 0;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = n > 0 ? (int)n : 1;
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "-o") == 0 || strcmp(arg, "--threads") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(errout, "caseflow: calibrate: %s needs a value\n", arg);
-                return CALIBRATE_EXIT_USAGE;
-            }
-            const char *next = argv[++i];
-            if (strcmp(arg, "-o") == 0) {
-                output = next;
-            } else {
-                char *end;
-                errno = 0;
-                long v = strtol(next, &end, 10);
-                if (errno || *end || end == next || v < 1 || v > 1024) {
-                    fprintf(errout, "caseflow: calibrate: --threads: expected an integer between 1 and 1024, got '%s'\n",
-                            next);
-                    return CALIBRATE_EXIT_USAGE;
-                }
-                threads = (int)v;
-            }
-        } else if (strcmp(arg, "--force") == 0) {
-            force = 1;
-        } else if (strcmp(arg, "--quiet") == 0) {
-            quiet = 1;
-        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            command_usage(out);
-            return CALIBRATE_EXIT_OK;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            fprintf(errout, "caseflow: calibrate: unknown option '%s' (see caseflow calibrate --help)\n", arg);
-            return CALIBRATE_EXIT_USAGE;
-        } else if (!calib) {
-            calib = arg;
-        } else {
-            fprintf(errout, "caseflow: calibrate: unexpected argument '%s' (see caseflow calibrate --help)\n", arg);
-            return CALIBRATE_EXIT_USAGE;
-        }
-    }
-    if (!calib) {
-        fprintf(errout, "caseflow: calibrate needs a calibration file (see caseflow calibrate --help)\n");
-        return CALIBRATE_EXIT_USAGE;
-    }
-    calibrate_spec cs;
-    config_error cerr;
-    if (calibrate_load(&cs, calib, &cerr) != 0) {
-        fprintf(errout, "caseflow: %s\n", cerr.message);
-        return CALIBRATE_EXIT_USAGE;
-    }
-    char path[PATH_MAX];
-    if (output) {
-        snprintf(path, sizeof path, "%s", output);
-    } else {
-        const char *slash = strrchr(calib, '/');
-        const char *base = slash ? slash + 1 : calib;
-        const char *dot = strrchr(base, '.');
-        int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
-        snprintf(path, sizeof path, "results/%.*s.cfg", len, base);
-        if (mkdir("results", 0777) != 0 && errno != EEXIST) {
-            fprintf(errout, "caseflow: calibrate: cannot create results/: %s\n", strerror(errno));
-            calibrate_free(&cs);
-            return CALIBRATE_EXIT_OUTPUT;
-        }
-    }
-    /* Output problems found before the fit, not after it. */
-    struct stat sb;
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    const char *why = NULL;
-    char why_dir[300];
-    if (same_file(path, cs.base))
-        why = "refusing to replace the base scenario with the calibrated scenario; choose another -o";
-    else if (same_file(path, cs.path))
-        why = "refusing to replace the calibration file with the calibrated scenario; choose another -o";
-    else if (!force && stat(path, &sb) == 0)
-        why = "output file exists; use --force to replace it";
-    else if (access(dir, W_OK) != 0) {
-        snprintf(why_dir, sizeof why_dir, "cannot write to its directory %s: %s", dir, strerror(errno));
-        why = why_dir;
-    }
-    if (why) {
-        fprintf(errout, "caseflow: calibrate: %s: %s\n", path, why);
-        calibrate_free(&cs);
-        return CALIBRATE_EXIT_OUTPUT;
-    }
-
-    calibrate_result *res = malloc(sizeof *res);
-    char err[1024];
-    if (!res) {
-        fprintf(errout, "caseflow: calibrate: out of memory\n");
-        calibrate_free(&cs);
-        return CALIBRATE_EXIT_INTERNAL;
-    }
-    int rc = CALIBRATE_EXIT_OK;
-    if (calibrate_fit(&cs, threads, quiet ? NULL : errout, res, err, sizeof err) != 0) {
-        fprintf(errout, "caseflow: calibrate: %s\n", err);
-        rc = CALIBRATE_EXIT_INTERNAL;
-    } else {
-        if (!quiet)
-            calibrate_report(out, &cs, res);
-        if (res->unreachable) {
-            for (const char *line = res->message; *line;) {
-                const char *nl = strchr(line, '\n');
-                int len = nl ? (int)(nl - line) : (int)strlen(line);
-                fprintf(errout, "caseflow: calibrate: %.*s; nothing written\n", len, line);
-                line += len + (nl ? 1 : 0);
-            }
-            rc = CALIBRATE_EXIT_UNREACHABLE;
-        } else if (calibrate_write(&cs, res, path, force, err, sizeof err) != 0) {
-            fprintf(errout, "caseflow: calibrate: %s\n", err);
-            rc = strncmp(err, "internal error", 14) == 0 ? CALIBRATE_EXIT_INTERNAL : CALIBRATE_EXIT_OUTPUT;
-        } else if (!quiet) {
-            fprintf(out, "wrote %s (run it with: caseflow run %s)\n", path, path);
-        }
-    }
-    free(res);
-    calibrate_free(&cs);
-    return rc;
-}
-
-int calibrate_command(int argc, char **argv)
-{
-    return calibrate_command_io(argc, argv, stdout, stderr);
 }

@@ -56,19 +56,11 @@
 
 #include "scenario/config.h"
 #include "output/results.h"
+#include "output/exit_codes.h"
 
 #define CALIBRATE_MAX_PARAMS 16
 #define CALIBRATE_MAX_TARGETS 32
 #define CALIBRATE_KEY_LEN 128
-
-/* calibrate_command's exit codes (the CLI's codes 0-3, plus 7). */
-enum {
-    CALIBRATE_EXIT_OK = 0,
-    CALIBRATE_EXIT_INTERNAL = 1,    /* out of memory, a thread could not start, a trial failed */
-    CALIBRATE_EXIT_USAGE = 2,       /* bad usage, bad calibration file or base scenario */
-    CALIBRATE_EXIT_OUTPUT = 3,      /* output exists (without --force) or cannot be written */
-    CALIBRATE_EXIT_UNREACHABLE = 7  /* a figure cannot be reached within the bounds; nothing written */
-};
 
 typedef struct calibrate_param {
     char key[CALIBRATE_KEY_LEN];  /* e.g. exits.probability_per_meeting, exits.shares.work */
@@ -156,15 +148,23 @@ void calibrate_report(FILE *out, const calibrate_spec *cs, const calibrate_resul
  * where it came from), loadable with `caseflow run`. Written to a temporary
  * file beside `out`, checked by loading it, then renamed, so nothing is left
  * under the final name on failure. Refuses an existing file unless force,
- * and never replaces the base or the calibration file. Returns 0, or -1
- * with err filled. */
+ * and never replaces the base or the calibration file. Returns CF_EXIT_OK,
+ * or with err filled CF_EXIT_OUTPUT (cannot write, or refused) or
+ * CF_EXIT_INTERNAL (the written scenario does not load back as fitted). */
 int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const char *out, int force,
                     char *err, size_t err_size);
 
+/* 1 when paths a and b name the same existing file: calibrate never writes
+ * over its own inputs. */
+int calibrate_same_file(const char *a, const char *b);
+
 /* `caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force]
  * [--quiet]`; argv as main's (argv[1] is "calibrate"). Writes the report to
- * stdout and messages to stderr; returns one of CALIBRATE_EXIT_*. Without
- * -o the output is results/<CALIB name>.cfg. */
+ * stdout and messages to stderr; returns a CF_EXIT_* code: 0, 1 (out of
+ * memory, a thread could not start, a trial failed), 2 (bad usage, bad
+ * calibration file or base scenario), 3 (output exists without --force or
+ * cannot be written), 7 (a figure cannot be reached within the bounds;
+ * nothing written). Without -o the output is results/<CALIB name>.cfg. */
 int calibrate_command(int argc, char **argv);
 /* The same, with the report and the messages going to out and errout. */
 int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout);

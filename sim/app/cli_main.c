@@ -1,18 +1,13 @@
 /*
  * cli_main.c — the caseflow command line.
  *
- * Owns argument parsing, exit codes and the terminal summary; everything else
- * is delegated: io_config reads the scenario, runner runs it, io_h5 stores it.
- *
- * Exit codes: 0 success; 1 internal failure (out of memory, thread start);
- * 2 bad usage or bad scenario, or not enough memory for the run; 3 output
- * problem (exists without --force, cannot be created or written); 4 merge or
- * resume refused (parts from different studies or builds, trials missing,
- * duplicated or unfinished); 5 interrupted (SIGINT/SIGTERM: a valid file
- * marked incomplete was written, --resume completes it); 6 some trials
- * failed (the others are kept; the file says which failed and why).
+ * Owns argument parsing (getopt_long), which exit code a command ends with
+ * and the terminal summary; everything else is delegated: scenario/config
+ * reads the scenario, app/runner runs it, output/h5out stores it. The codes
+ * themselves are output/exit_codes.h's; errors arrive with their class.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <limits.h>
 #include <signal.h>
@@ -25,6 +20,7 @@
 #include "scenario/config.h"
 #include "output/h5out.h"
 #include "output/merge.h"
+#include "output/outpath.h"
 #include "scenario/study.h"
 #include "app/runner.h"
 #include "app/calibrate.h"
@@ -36,16 +32,6 @@
 #ifndef CASEFLOW_GIT_REVISION
 #define CASEFLOW_GIT_REVISION "unknown"
 #endif
-
-enum {
-    EXIT_OK = 0,
-    EXIT_INTERNAL = 1,
-    EXIT_USAGE = 2,
-    EXIT_OUTPUT = 3,
-    EXIT_MERGE = 4,
-    EXIT_INTERRUPTED = 5,
-    EXIT_TRIALS_FAILED = 6
-};
 
 static void usage(FILE *out)
 {
@@ -105,6 +91,7 @@ typedef struct cli_args {
     int threads;
     int task, tasks;     /* -1 when not given */
     int force, quiet, resume;
+    int done;            /* --help or --version answered: nothing else to do */
 } cli_args;
 
 static int parse_positive(const char *text, long max, long *out)
@@ -128,6 +115,107 @@ static int add_override(cli_args *a, const char *text)
     return 0;
 }
 
+/* Long options without a short form get codes above the characters. */
+enum {
+    OPT_REPS = 256, OPT_SEED, OPT_THREADS, OPT_TASK, OPT_TASKS, OPT_PRECISION, OPT_MAX_REPS, OPT_FORCE, OPT_QUIET,
+    OPT_RESUME, OPT_VERSION
+};
+
+static const struct option run_options[] = {
+    {"reps", required_argument, NULL, OPT_REPS},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"task", required_argument, NULL, OPT_TASK},
+    {"tasks", required_argument, NULL, OPT_TASKS},
+    {"precision", required_argument, NULL, OPT_PRECISION},
+    {"max-reps", required_argument, NULL, OPT_MAX_REPS},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* The value of one option (code c, text v); 0, or -1 after a message. */
+static int take_option(cli_args *a, int c, const char *v)
+{
+    long n;
+    char *end = NULL;
+    switch (c) {
+    case 'o':
+        a->output = v;
+        return 0;
+    case 's':
+        return add_override(a, v);
+    case OPT_REPS:
+        if (parse_positive(v, 1000000, &n) != 0) {
+            fprintf(stderr, "caseflow: --reps: expected an integer between 1 and 1000000, got '%s'\n", v);
+            return -1;
+        }
+        snprintf(a->reps_override, sizeof a->reps_override, "run.replications=%ld", n);
+        return 0;
+    case OPT_SEED: {
+        errno = 0;
+        unsigned long long seed = strtoull(v, &end, 10);
+        if (errno || *end || end == v || v[0] == '-' || seed > (unsigned long long)LLONG_MAX) {
+            fprintf(stderr, "caseflow: --seed: expected an integer between 0 and %lld, got '%s'\n", LLONG_MAX, v);
+            return -1;
+        }
+        snprintf(a->seed_override, sizeof a->seed_override, "run.seed=%llu", seed);
+        return 0;
+    }
+    case OPT_THREADS:
+        if (parse_positive(v, 1024, &n) != 0) {
+            fprintf(stderr, "caseflow: --threads: expected an integer between 1 and 1024, got '%s'\n", v);
+            return -1;
+        }
+        a->threads = (int)n;
+        return 0;
+    case OPT_PRECISION: {
+        const char *eq = strrchr(v, '=');
+        double rel = eq ? strtod(eq + 1, &end) : 0;
+        if (!eq || eq == v || (size_t)(eq - v) >= sizeof a->precision_metric || *end || !(rel > 0) || rel >= 1) {
+            fprintf(stderr, "caseflow: --precision: expected METRIC=REL with 0 < REL < 1 (e.g. "
+                            "exits_per_month=0.02), got '%s'\n", v);
+            return -1;
+        }
+        snprintf(a->precision_metric, sizeof a->precision_metric, "%.*s", (int)(eq - v), v);
+        a->precision = rel;
+        return 0;
+    }
+    case OPT_MAX_REPS:
+        if (parse_positive(v, 1000000, &a->max_reps) != 0 || a->max_reps < 2) {
+            fprintf(stderr, "caseflow: --max-reps: expected an integer between 2 and 1000000, got '%s'\n", v);
+            return -1;
+        }
+        return 0;
+    case OPT_TASK:
+    case OPT_TASKS:
+        errno = 0;
+        n = strtol(v, &end, 10);
+        if (errno || *end || end == v || n < 0 || n > 1000000) {
+            fprintf(stderr, "caseflow: %s: expected an integer between 0 and 1000000, got '%s'\n",
+                    c == OPT_TASK ? "--task" : "--tasks", v);
+            return -1;
+        }
+        *(c == OPT_TASK ? &a->task : &a->tasks) = (int)n;
+        return 0;
+    case OPT_FORCE:
+        a->force = 1;
+        return 0;
+    case OPT_QUIET:
+        a->quiet = 1;
+        return 0;
+    case OPT_RESUME:
+        a->resume = 1;
+        return 0;
+    }
+    return -1;
+}
+
+/* Parses main's argv into a; returns 0, or the exit code to end with (a
+ * message printed, or usage/version shown: CF_EXIT_OK with a->done set). */
 static int parse_args(int argc, char **argv, cli_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -135,91 +223,39 @@ static int parse_args(int argc, char **argv, cli_args *a)
     a->threads = n > 0 ? (int)n : 1;
     a->task = a->tasks = -1;
     a->max_reps = 10000;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(arg, "-o") == 0 || strcmp(arg, "--reps") == 0 || strcmp(arg, "--seed") == 0 ||
-            strcmp(arg, "--threads") == 0 || strcmp(arg, "-s") == 0 || strcmp(arg, "--task") == 0 ||
-            strcmp(arg, "--tasks") == 0 || strcmp(arg, "--precision") == 0 || strcmp(arg, "--max-reps") == 0) {
-            if (!next) {
-                fprintf(stderr, "caseflow: %s needs a value\n", arg);
-                return -1;
+    /* "-": words that are not options come back in order as code 1, so
+     * the command and the scenario are where they were whatever
+     * POSIXLY_CORRECT says; ":": a missing value is told apart from an
+     * unknown option. Messages are caseflow's own (opterr 0). */
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "-:o:s:h", run_options, NULL)) != -1) {
+        const char *word = argv[optind - 1];
+        if (c == 1) {
+            if (!a->command) {
+                a->command = optarg;
+            } else if (!a->config) {
+                a->config = optarg;
+            } else {
+                fprintf(stderr, "caseflow: unexpected argument '%s' (see caseflow --help)\n", optarg);
+                return CF_EXIT_INPUT;
             }
-            i++;
-            if (strcmp(arg, "-o") == 0) {
-                a->output = next;
-            } else if (strcmp(arg, "--reps") == 0) {
-                long v;
-                if (parse_positive(next, 1000000, &v) != 0) {
-                    fprintf(stderr, "caseflow: --reps: expected an integer between 1 and 1000000, got '%s'\n", next);
-                    return -1;
-                }
-                snprintf(a->reps_override, sizeof a->reps_override, "run.replications=%ld", v);
-            } else if (strcmp(arg, "--seed") == 0) {
-                char *end;
-                errno = 0;
-                unsigned long long v = strtoull(next, &end, 10);
-                if (errno || *end || end == next || next[0] == '-' || v > (unsigned long long)LLONG_MAX) {
-                    fprintf(stderr, "caseflow: --seed: expected an integer between 0 and %lld, got '%s'\n",
-                            LLONG_MAX, next);
-                    return -1;
-                }
-                snprintf(a->seed_override, sizeof a->seed_override, "run.seed=%llu", v);
-            } else if (strcmp(arg, "--threads") == 0) {
-                long v;
-                if (parse_positive(next, 1024, &v) != 0) {
-                    fprintf(stderr, "caseflow: --threads: expected an integer between 1 and 1024, got '%s'\n", next);
-                    return -1;
-                }
-                a->threads = (int)v;
-            } else if (strcmp(arg, "--precision") == 0) {
-                const char *eq = strrchr(next, '=');
-                char *end = NULL;
-                double rel = eq ? strtod(eq + 1, &end) : 0;
-                if (!eq || eq == next || (size_t)(eq - next) >= sizeof a->precision_metric || *end || !(rel > 0) ||
-                    rel >= 1) {
-                    fprintf(stderr, "caseflow: --precision: expected METRIC=REL with 0 < REL < 1 (e.g. "
-                                    "exits_per_month=0.02), got '%s'\n", next);
-                    return -1;
-                }
-                snprintf(a->precision_metric, sizeof a->precision_metric, "%.*s", (int)(eq - next), next);
-                a->precision = rel;
-            } else if (strcmp(arg, "--max-reps") == 0) {
-                if (parse_positive(next, 1000000, &a->max_reps) != 0 || a->max_reps < 2) {
-                    fprintf(stderr, "caseflow: --max-reps: expected an integer between 2 and 1000000, got '%s'\n", next);
-                    return -1;
-                }
-            } else if (strcmp(arg, "--task") == 0 || strcmp(arg, "--tasks") == 0) {
-                char *end;
-                errno = 0;
-                long v = strtol(next, &end, 10);
-                if (errno || *end || end == next || v < 0 || v > 1000000) {
-                    fprintf(stderr, "caseflow: %s: expected an integer between 0 and 1000000, got '%s'\n", arg, next);
-                    return -1;
-                }
-                if (strcmp(arg, "--task") == 0)
-                    a->task = (int)v;
-                else
-                    a->tasks = (int)v;
-            } else if (add_override(a, next) != 0) {
-                return -1;
-            }
-        } else if (strcmp(arg, "--force") == 0) {
-            a->force = 1;
-        } else if (strcmp(arg, "--quiet") == 0) {
-            a->quiet = 1;
-        } else if (strcmp(arg, "--resume") == 0) {
-            a->resume = 1;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            fprintf(stderr, "caseflow: unknown option '%s' (see caseflow --help)\n", arg);
-            return -1;
-        } else if (!a->command) {
-            a->command = arg;
-        } else if (!a->config) {
-            a->config = arg;
-        } else {
-            fprintf(stderr, "caseflow: unexpected argument '%s' (see caseflow --help)\n", arg);
-            return -1;
+        } else if (c == 'h' || c == OPT_VERSION) {
+            if (c == 'h')
+                usage(stdout);
+            else
+                printf("caseflow %s (%s)\n", CASEFLOW_VERSION, CASEFLOW_GIT_REVISION);
+            a->done = 1;
+            return CF_EXIT_OK;
+        } else if (c == ':') {
+            fprintf(stderr, "caseflow: %s needs a value\n", word);
+            return CF_EXIT_INPUT;
+        } else if (c == '?') {
+            fprintf(stderr, "caseflow: unknown option '%s' (see caseflow --help)\n", word);
+            return CF_EXIT_INPUT;
+        } else if (take_option(a, c, optarg) != 0) {
+            return CF_EXIT_INPUT;
         }
     }
     /* --reps and --seed are overrides too, so they are validated and
@@ -228,7 +264,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         a->overrides[a->n_overrides++] = a->reps_override;
     if (a->seed_override[0])
         a->overrides[a->n_overrides++] = a->seed_override;
-    return 0;
+    return CF_EXIT_OK;
 }
 
 static void default_output(const char *config, int task, int tasks, char *buf, size_t size)
@@ -365,15 +401,40 @@ static void print_money(const study *st, const runner_totals *t)
     free(diff);
 }
 
+/* A task number from the environment into *value (untouched when the
+ * variable is unset); 0, or -1 after a message. */
+static int task_from_env(const char *name, int *value)
+{
+    const char *text = getenv(name);
+    if (!text)
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < 0 || v > 1000000) {
+        fprintf(stderr, "caseflow: %s='%s': expected an integer between 0 and 1000000\n", name, text);
+        return -1;
+    }
+    *value = (int)v;
+    return 0;
+}
+
+/* This process's slice: --task/--tasks, else Slurm's array variables, else
+ * the whole study. Returns 0, or -1 after a message. */
 static int resolve_task(const cli_args *a, int *task, int *tasks)
 {
     *task = a->task;
     *tasks = a->tasks;
-    const char *env_task = getenv("SLURM_ARRAY_TASK_ID"), *env_tasks = getenv("SLURM_ARRAY_TASK_COUNT");
-    if (*task < 0 && env_task)
-        *task = atoi(env_task);
-    if (*tasks < 0 && env_tasks)
-        *tasks = atoi(env_tasks);
+    if (*task < 0 && task_from_env("SLURM_ARRAY_TASK_ID", task) != 0)
+        return -1;
+    if (*tasks < 0 && task_from_env("SLURM_ARRAY_TASK_COUNT", tasks) != 0)
+        return -1;
+    if (*tasks >= 0 && *task < 0) {
+        /* Running slice 0 would look like success and leave the rest undone. */
+        fprintf(stderr, "caseflow: %d tasks but no task index: say which slice this process runs with --task K "
+                        "(or SLURM_ARRAY_TASK_ID)\n", *tasks);
+        return -1;
+    }
     if (*tasks < 0)
         *tasks = 1;
     if (*task < 0)
@@ -383,6 +444,15 @@ static int resolve_task(const cli_args *a, int *task, int *tasks)
         return -1;
     }
     return 0;
+}
+
+/* Test hook CASEFLOW_TEST_FINISH_DELAY_MS (h5out_set_finish_delay): 0
+ * unless a test sets it. */
+static int test_finish_delay_ms(void)
+{
+    const char *text = getenv("CASEFLOW_TEST_FINISH_DELAY_MS");
+    long ms = text ? strtol(text, NULL, 10) : 0;
+    return ms > 0 && ms < 60000 ? (int)ms : 0;
 }
 
 /* SIGINT and SIGTERM ask the runner to stop (see runner.h). A first SIGINT
@@ -503,195 +573,229 @@ static long replications_for_precision(const cli_args *a)
         n = next > n ? next : n + 1;
     }
 }
+/* Writes the summaries of a whole, finished study into out (results, then
+ * the money ledger) and gives the results' for the screen (the caller
+ * frees them). Returns 0 or the exit code after a message. */
+static int write_summaries(const study *st, const runner_totals *totals, h5out *out, const char *output,
+                           results_summary **sum, size_t *ns, results_difference **diff, size_t *nd)
+{
+    if (results_summarise(totals->rows, totals->row_count, st->scenario_count, &st->scenarios[0].sc.model,
+                          st->common_random_numbers, sum, ns, diff, nd) != 0) {
+        fprintf(stderr, "caseflow: out of memory summarising\n");
+        return CF_EXIT_INTERNAL;
+    }
+    if (h5out_write_summaries(out, "", *sum, *ns, *diff, *nd) != 0) {
+        fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
+        return h5out_error_class(out);
+    }
+    if (!totals->money)
+        return CF_EXIT_OK;
+    int rc = CF_EXIT_OK;
+    results_summary *msum = NULL;
+    results_difference *mdiff = NULL;
+    size_t mns = 0, mnd = 0;
+    if (money_summarise(totals->money, totals->row_count, st->scenario_count, &st->scenarios[0].sc.money,
+                        st->common_random_numbers, &msum, &mns, &mdiff, &mnd) != 0) {
+        fprintf(stderr, "caseflow: out of memory summarising the money ledger\n");
+        rc = CF_EXIT_INTERNAL;
+    } else if (h5out_write_summaries(out, "/money", msum, mns, mdiff, mnd) != 0) {
+        fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
+        rc = h5out_error_class(out);
+    }
+    free(msum);
+    free(mdiff);
+    return rc;
+}
+
+/* The message of a run that wrote its file but did not finish every trial
+ * (interrupted, or trials failed); returns its exit code. */
+static int report_unfinished(const runner_totals *totals, uint64_t count, const char *output, int progress)
+{
+    if (progress)
+        fprintf(stderr, "\n");
+    char failures[512] = "";
+    if (totals->failed)
+        snprintf(failures, sizeof failures, "; %llu failed (first: trial %llu: %s; reasons in /failures)",
+                 (unsigned long long)totals->failed, (unsigned long long)totals->first_failed, totals->first_reason);
+    if (totals->not_run) {
+        fprintf(stderr,
+                "caseflow: interrupted by %s: %llu of %llu trials finished%s; wrote %s, marked incomplete; "
+                "run the same command with --resume to complete it\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)totals->done,
+                (unsigned long long)count, failures, output);
+        return CF_EXIT_INTERRUPTED;
+    }
+    fprintf(stderr,
+            "caseflow: %llu of %llu trials failed (first: trial %llu: %s); the other trials are in %s, "
+            "marked incomplete (failed trials have status 2, reasons in /failures); run the same command "
+            "with --resume to retry them\n",
+            (unsigned long long)totals->failed, (unsigned long long)count, (unsigned long long)totals->first_failed,
+            totals->first_reason, output);
+    return CF_EXIT_TRIALS_FAILED;
+}
+
+/* The terminal summary of a run that finished every trial of its slice. */
+static void report_finished(const cli_args *a, const study *st, const runner_totals *totals, int whole,
+                            const results_summary *sum, size_t ns, const results_difference *diff, size_t nd,
+                            int task, int tasks, uint64_t first, uint64_t count, const char *output)
+{
+    printf("caseflow %s: %s '%s', %d scenario(s) x %d replications, seed %llu, %d months (%d warm-up)\n",
+           CASEFLOW_VERSION, st->text[0] ? "study" : "scenario", st->name, st->scenario_count, st->replications,
+           (unsigned long long)st->seed, st->scenarios[0].sc.model.horizon_months,
+           st->scenarios[0].sc.model.warmup_months);
+    if (whole) {
+        int shown = st->scenario_count < 4 ? st->scenario_count : 1;
+        for (int s = 0; s < shown; s++)
+            print_scenario(st, s, sum, ns);
+        if (nd)
+            print_differences(st, diff, nd);
+        if (totals->money)
+            print_money(st, totals);
+    } else {
+        printf("task %d of %d: trials %llu..%llu of %llu (merge the task files with caseflow merge)\n", task, tasks,
+               (unsigned long long)first, (unsigned long long)(first + count - 1),
+               (unsigned long long)study_trial_count(st));
+    }
+    double rate = totals->wall_seconds > 0 ? (double)totals->events / totals->wall_seconds : 0;
+    printf("%llu events in %.2f s (%.1f million events/s, %d threads); %llu participant records in %s\n",
+           (unsigned long long)totals->events, totals->wall_seconds, rate / 1e6, a->threads,
+           (unsigned long long)totals->participants, output);
+}
 
 static int command_run(const cli_args *a)
 {
-    /* Caught from the start, so a signal that comes while a large study
-     * loads stops the run rather than killing it. */
-    catch_stop_signals(1);
     study st;
+    int loaded = 0;
+    h5prev *prev = NULL;
+    h5out *out = NULL;
+    runner_totals totals;
+    memset(&totals, 0, sizeof totals);
+    results_summary *sum = NULL;
+    results_difference *diff = NULL;
+    size_t ns = 0, nd = 0;
+    char output[PATH_MAX], err[1024];
+    int rc = CF_EXIT_OK;
+
+    /* Caught from the start, so a signal that comes while a large study
+     * loads stops the run rather than killing it; still caught until the
+     * file is in place, so a stop request during the final write cannot
+     * leave a half-written temporary file behind. */
+    catch_stop_signals(1);
     config_error cerr;
     if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
         fprintf(stderr, "caseflow: %s\n", cerr.message);
-        return EXIT_USAGE;
+        rc = CF_EXIT_INPUT;
+        goto done;
     }
+    loaded = 1;
     int task, tasks;
     if (resolve_task(a, &task, &tasks) != 0) {
-        study_free(&st);
-        return EXIT_USAGE;
+        rc = CF_EXIT_INPUT;
+        goto done;
     }
     uint64_t first, count, total = study_trial_count(&st);
     study_slice(total, task, tasks, &first, &count);
     if ((uint64_t)tasks > total) {
         fprintf(stderr, "caseflow: %d tasks for %llu trials: some tasks would be empty; use at most %llu\n", tasks,
                 (unsigned long long)total, (unsigned long long)total);
-        study_free(&st);
-        return EXIT_USAGE;
+        rc = CF_EXIT_INPUT;
+        goto done;
     }
-    char output[PATH_MAX];
-    if (a->output)
+    if (a->output) {
         snprintf(output, sizeof output, "%s", a->output);
-    else
+    } else {
         default_output(a->config, task, tasks, output, sizeof output);
-    char err[1024];
-    h5out_meta meta = {CASEFLOW_VERSION, CASEFLOW_GIT_REVISION, &st, first, count, task, tasks};
+        mkdir("results", 0777); /* the default place; a failure shows in the check below */
+    }
+    /* The path is checked before anything runs (an hour's run must not end
+     * on a typo), and a symbolic link is followed: the link stays. */
+    char target[PATH_MAX];
+    if ((rc = outpath_check(output, a->force || a->resume, target, sizeof target, err, sizeof err)) != CF_EXIT_OK) {
+        fprintf(stderr, "caseflow: %s\n", err);
+        goto done;
+    }
+    snprintf(output, sizeof output, "%s", target);
+    outpath_clean_partials(output, stderr);
     struct stat sb;
     int exists = stat(output, &sb) == 0;
-    h5prev *prev = NULL;
+    h5out_meta meta = {CASEFLOW_VERSION, CASEFLOW_GIT_REVISION, &st, first, count, task, tasks};
     if (a->resume && exists) {
         /* The file being completed is read while the new one is written
          * beside it; the rename at the end replaces it. */
-        prev = h5prev_open(output, &meta, err, sizeof err);
-        if (!prev) {
+        if ((rc = h5prev_open(output, &meta, &prev, err, sizeof err)) != CF_EXIT_OK) {
             fprintf(stderr, "caseflow: %s\n", err);
-            study_free(&st);
-            return EXIT_MERGE;
+            goto done;
         }
-        if (h5prev_finished(prev) == count) {
+        uint64_t finished = h5prev_finished(prev);
+        if (finished == count) {
             if (!a->quiet)
                 printf("%s: all %llu trials are finished already; nothing to resume\n", output,
                        (unsigned long long)count);
-            h5prev_close(prev);
-            study_free(&st);
-            return EXIT_OK;
+            goto done;
         }
         if (!a->quiet)
             printf("resuming %s: %llu of %llu trials finished already, running the other %llu\n", output,
-                   (unsigned long long)h5prev_finished(prev), (unsigned long long)count,
-                   (unsigned long long)(count - h5prev_finished(prev)));
-    } else if (exists && !a->force) {
-        fprintf(stderr, "caseflow: %s: output file exists; use --force to replace it\n", output);
-        study_free(&st);
-        return EXIT_OUTPUT;
+                   (unsigned long long)finished, (unsigned long long)count, (unsigned long long)(count - finished));
     }
     /* Refuse up front rather than be killed by the kernel hours in. */
     if (runner_check_memory(&st, count, a->threads, err, sizeof err) != 0) {
         fprintf(stderr, "caseflow: %s\n", err);
-        h5prev_close(prev);
-        study_free(&st);
-        return EXIT_USAGE;
+        rc = CF_EXIT_INPUT;
+        goto done;
     }
     if (stop_requests) {
         /* Nothing ran yet: an empty file would only replace a better one. */
         fprintf(stderr, "caseflow: interrupted by %s before any trial ran; nothing written\n",
                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-        h5prev_close(prev);
-        study_free(&st);
-        return EXIT_INTERRUPTED;
+        rc = CF_EXIT_INTERRUPTED;
+        goto done;
     }
-    h5out *out = h5out_create(output, &meta, err, sizeof err);
-    if (!out) {
+    if (!(out = h5out_create(output, &meta, err, sizeof err))) {
         fprintf(stderr, "caseflow: %s\n", err);
-        h5prev_close(prev);
-        study_free(&st);
-        return EXIT_OUTPUT;
+        rc = CF_EXIT_OUTPUT;
+        goto done;
     }
+    /* Without --force nothing is replaced, not even a file that appears
+     * during the run; --resume replaces the file it completes. */
+    h5out_allow_replace(out, a->force || (a->resume && exists));
+    h5out_set_finish_delay(out, test_finish_delay_ms());
     runner_options opt = {.threads = a->threads,
                           .progress = !a->quiet && isatty(STDERR_FILENO),
                           .stop = &stop_requests,
                           .resume = prev};
-    runner_totals totals;
-    /* Still caught until the file is in place, so a stop request during
-     * the final write cannot leave a half-written temporary file behind. */
-    int run_rc = runner_run(&st, first, count, &opt, out, &totals, err, sizeof err);
-    h5prev_close(prev);
-    if (run_rc != 0) {
-        h5out_abort(out);
-        catch_stop_signals(0);
+    if ((rc = runner_run(&st, first, count, &opt, out, &totals, err, sizeof err)) != CF_EXIT_OK) {
         fprintf(stderr, "caseflow: %s: %s\n", output, err);
-        runner_totals_free(&totals);
-        study_free(&st);
-        return strstr(err, "out of memory") || strstr(err, "thread") ? EXIT_INTERNAL : EXIT_OUTPUT;
+        goto done;
     }
-    results_summary *sum = NULL;
-    results_difference *diff = NULL;
-    size_t ns = 0, nd = 0;
+    h5prev_close(prev);
+    prev = NULL;
     int whole = first == 0 && count == total;
     int finished = totals.done == count;
-    int rc = EXIT_OK;
     /* An unfinished study has no summary: it would be over a subset. */
-    if (whole && finished) {
-        if (results_summarise(totals.rows, totals.row_count, st.scenario_count, &st.scenarios[0].sc.model,
-                              st.common_random_numbers, &sum, &ns, &diff, &nd) != 0) {
-            fprintf(stderr, "caseflow: out of memory summarising\n");
-            rc = EXIT_INTERNAL;
-        } else if (h5out_write_summaries(out, "", sum, ns, diff, nd) != 0) {
-            fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
-            rc = EXIT_OUTPUT;
-        }
-        if (rc == EXIT_OK && totals.money) {
-            results_summary *msum = NULL;
-            results_difference *mdiff = NULL;
-            size_t mns = 0, mnd = 0;
-            if (money_summarise(totals.money, totals.row_count, st.scenario_count, &st.scenarios[0].sc.money,
-                                st.common_random_numbers, &msum, &mns, &mdiff, &mnd) != 0) {
-                fprintf(stderr, "caseflow: out of memory summarising the money ledger\n");
-                rc = EXIT_INTERNAL;
-            } else if (h5out_write_summaries(out, "/money", msum, mns, mdiff, mnd) != 0) {
-                fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
-                rc = EXIT_OUTPUT;
-            }
-            free(msum);
-            free(mdiff);
-        }
-    }
-    if (rc != EXIT_OK)
-        h5out_abort(out);
-    else if (h5out_finish(out, err, sizeof err) != 0) {
+    if (whole && finished && (rc = write_summaries(&st, &totals, out, output, &sum, &ns, &diff, &nd)) != CF_EXIT_OK)
+        goto done;
+    int finish_rc = h5out_finish(out, err, sizeof err);
+    out = NULL; /* freed either way */
+    if (finish_rc != 0) {
         fprintf(stderr, "caseflow: %s\n", err);
-        rc = EXIT_OUTPUT;
+        rc = CF_EXIT_OUTPUT;
+        goto done;
     }
     catch_stop_signals(0);
-    if (rc == EXIT_OK && !finished) {
-        if (opt.progress)
-            fprintf(stderr, "\n");
-        char failures[512] = "";
-        if (totals.failed)
-            snprintf(failures, sizeof failures, "; %llu failed (first: trial %llu: %s; reasons in /failures)",
-                     (unsigned long long)totals.failed, (unsigned long long)totals.first_failed, totals.first_reason);
-        if (totals.not_run) {
-            fprintf(stderr,
-                    "caseflow: interrupted by %s: %llu of %llu trials finished%s; wrote %s, marked incomplete; "
-                    "run the same command with --resume to complete it\n",
-                    stop_signal == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)totals.done,
-                    (unsigned long long)count, failures, output);
-            rc = EXIT_INTERRUPTED;
-        } else {
-            fprintf(stderr,
-                    "caseflow: %llu of %llu trials failed (first: trial %llu: %s); the other trials are in %s, "
-                    "marked incomplete (failed trials have status 2, reasons in /failures); run the same command "
-                    "with --resume to retry them\n",
-                    (unsigned long long)totals.failed, (unsigned long long)count,
-                    (unsigned long long)totals.first_failed, totals.first_reason, output);
-            rc = EXIT_TRIALS_FAILED;
-        }
-    }
-    if (rc == EXIT_OK && !a->quiet) {
-        printf("caseflow %s: %s '%s', %d scenario(s) x %d replications, seed %llu, %d months (%d warm-up)\n",
-               CASEFLOW_VERSION, st.text[0] ? "study" : "scenario", st.name, st.scenario_count, st.replications,
-               (unsigned long long)st.seed, st.scenarios[0].sc.model.horizon_months,
-               st.scenarios[0].sc.model.warmup_months);
-        if (whole) {
-            int shown = st.scenario_count < 4 ? st.scenario_count : 1;
-            for (int s = 0; s < shown; s++)
-                print_scenario(&st, s, sum, ns);
-            if (nd)
-                print_differences(&st, diff, nd);
-            if (totals.money)
-                print_money(&st, &totals);
-        } else {
-            printf("task %d of %d: trials %llu..%llu of %llu (merge the task files with caseflow merge)\n", task, tasks,
-                   (unsigned long long)first, (unsigned long long)(first + count - 1), (unsigned long long)total);
-        }
-        double rate = totals.wall_seconds > 0 ? (double)totals.events / totals.wall_seconds : 0;
-        printf("%llu events in %.2f s (%.1f million events/s, %d threads); %llu participant records in %s\n",
-               (unsigned long long)totals.events, totals.wall_seconds, rate / 1e6, a->threads,
-               (unsigned long long)totals.participants, output);
-    }
+    if (!finished)
+        rc = report_unfinished(&totals, count, output, opt.progress);
+    else if (!a->quiet)
+        report_finished(a, &st, &totals, whole, sum, ns, diff, nd, task, tasks, first, count, output);
+done:
+    if (out)
+        h5out_abort(out);
+    catch_stop_signals(0);
+    h5prev_close(prev);
     free(sum);
     free(diff);
     runner_totals_free(&totals);
-    study_free(&st);
+    if (loaded)
+        study_free(&st);
     return rc;
 }
 
@@ -701,13 +805,13 @@ static int command_check(const cli_args *a)
     config_error cerr;
     if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
         fprintf(stderr, "caseflow: %s\n", cerr.message);
-        return EXIT_USAGE;
+        return CF_EXIT_INPUT;
     }
     config_print(stdout, &st.scenarios[0].sc);
     if (st.scenario_count > 1)
         printf("# and %d more scenarios (caseflow list shows them)\n", st.scenario_count - 1);
     study_free(&st);
-    return EXIT_OK;
+    return CF_EXIT_OK;
 }
 
 static int command_list(const cli_args *a)
@@ -716,7 +820,7 @@ static int command_list(const cli_args *a)
     config_error cerr;
     if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
         fprintf(stderr, "caseflow: %s\n", cerr.message);
-        return EXIT_USAGE;
+        return CF_EXIT_INPUT;
     }
     printf("# study '%s': %d scenarios x %d replications = %llu trials\n", st.name, st.scenario_count,
            st.replications, (unsigned long long)study_trial_count(&st));
@@ -735,43 +839,57 @@ static int command_list(const cli_args *a)
                st.scenarios[s].name, settings);
     }
     study_free(&st);
-    return EXIT_OK;
+    return CF_EXIT_OK;
 }
-
 static int command_merge(int argc, char **argv)
 {
+    static const struct option merge_options[] = {
+        {"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int force = 0;
     const char *out = NULL;
-    const char *parts[4096];
-    int n = 0;
-    for (int i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--force") == 0)
+    const char **parts = calloc((size_t)argc, sizeof *parts);
+    int n = 0, rc = CF_EXIT_OK;
+    if (!parts) {
+        fprintf(stderr, "caseflow: merge: out of memory\n");
+        return CF_EXIT_INTERNAL;
+    }
+    /* argv[1] is "merge"; the rest is parsed as its own command line. */
+    optind = 0;
+    opterr = 0;
+    int c;
+    while (rc == CF_EXIT_OK && (c = getopt_long(argc - 1, argv + 1, "-h", merge_options, NULL)) != -1) {
+        if (c == 'f') {
             force = 1;
-        else if (argv[i][0] == '-') {
-            fprintf(stderr, "caseflow: merge: unknown option '%s'\n", argv[i]);
-            return EXIT_USAGE;
-        } else if (!out)
-            out = argv[i];
-        else if (n < 4096)
-            parts[n++] = argv[i];
+        } else if (c == 'h') {
+            usage(stdout);
+            free(parts);
+            return CF_EXIT_OK;
+        } else if (c == 1) {
+            if (!out)
+                out = optarg;
+            else
+                parts[n++] = optarg;
+        } else {
+            fprintf(stderr, "caseflow: merge: unknown option '%s'\n", argv[optind]);
+            rc = CF_EXIT_INPUT;
+        }
     }
-    if (!out || n == 0) {
+    if (rc == CF_EXIT_OK && (!out || n == 0)) {
         fprintf(stderr, "caseflow: usage: caseflow merge OUT.h5 PART.h5... [--force]\n");
-        return EXIT_USAGE;
+        rc = CF_EXIT_INPUT;
     }
-    struct stat sb;
-    if (!force && stat(out, &sb) == 0) {
-        fprintf(stderr, "caseflow: %s: output file exists; use --force to replace it\n", out);
-        return EXIT_OUTPUT;
+    char err[1024], target[PATH_MAX];
+    if (rc == CF_EXIT_OK && (rc = outpath_check(out, force, target, sizeof target, err, sizeof err)) != CF_EXIT_OK)
+        fprintf(stderr, "caseflow: %s\n", err);
+    if (rc == CF_EXIT_OK) {
+        outpath_clean_partials(target, stderr);
+        if ((rc = merge_files(target, parts, n, force, err, sizeof err)) != CF_EXIT_OK)
+            fprintf(stderr, "caseflow: merge: %s\n", err);
     }
-    char err[1024];
-    int rc = merge_files(out, parts, n, err, sizeof err);
-    if (rc != MERGE_OK) {
-        fprintf(stderr, "caseflow: merge: %s\n", err);
-        return rc == MERGE_OUTPUT ? EXIT_OUTPUT : rc == MERGE_REFUSED ? EXIT_MERGE : EXIT_USAGE;
-    }
-    printf("merged %d part(s) into %s\n", n, out);
-    return EXIT_OK;
+    if (rc == CF_EXIT_OK)
+        printf("merged %d part(s) into %s\n", n, out);
+    free(parts);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -780,45 +898,37 @@ int main(int argc, char **argv)
      * as on a full disk; every file is closed explicitly, so it has nothing
      * to do anyway. Must come before any other HDF5 call. */
     H5dont_atexit();
+    /* calibrate and merge have command lines of their own. */
     if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
         return calibrate_command(argc, argv);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return EXIT_OK;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("caseflow %s (%s)\n", CASEFLOW_VERSION, CASEFLOW_GIT_REVISION);
-            return EXIT_OK;
-        }
-    }
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return command_merge(argc, argv);
     cli_args a;
-    if (parse_args(argc, argv, &a) != 0)
-        return EXIT_USAGE;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != CF_EXIT_OK || a.done)
+        return rc;
     if (!a.command) {
         usage(stderr);
-        return EXIT_USAGE;
+        return CF_EXIT_INPUT;
     }
     if (strcmp(a.command, "keys") == 0) {
         config_print_reference(stdout);
-        return EXIT_OK;
+        return CF_EXIT_OK;
     }
     if (strcmp(a.command, "run") != 0 && strcmp(a.command, "check") != 0 && strcmp(a.command, "list") != 0) {
         fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate or keys)\n", a.command);
-        return EXIT_USAGE;
+        return CF_EXIT_INPUT;
     }
     if (!a.config) {
         fprintf(stderr, "caseflow: %s needs a scenario file (see caseflow --help)\n", a.command);
-        return EXIT_USAGE;
+        return CF_EXIT_INPUT;
     }
     if (strcmp(a.command, "list") == 0)
         return command_list(&a);
     if (strcmp(a.command, "run") == 0 && a.precision_metric[0]) {
         long reps = replications_for_precision(&a);
         if (reps < 0)
-            return EXIT_USAGE;
+            return CF_EXIT_INPUT;
         snprintf(a.precision_override, sizeof a.precision_override, "run.replications=%ld", reps);
         a.overrides[a.n_overrides++] = a.precision_override;
     }

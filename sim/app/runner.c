@@ -55,6 +55,8 @@ typedef struct pool {
     h5prev *resume;
     uint64_t injected[MAX_INJECTED];  /* CASEFLOW_TEST_FAIL_TRIAL */
     int injected_count;
+    uint64_t injected_nan[MAX_INJECTED];  /* CASEFLOW_TEST_NAN_TRIAL */
+    int injected_nan_count;
     pthread_mutex_t lock;
     pthread_cond_t changed;
 } pool;
@@ -64,6 +66,15 @@ static double seconds_since(const struct timespec *t0)
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (double)(t1.tv_sec - t0->tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0->tv_nsec);
+}
+
+/* trial is in a test hook's list */
+static int listed(const uint64_t *list, int n, uint64_t trial)
+{
+    for (int i = 0; i < n; i++)
+        if (list[i] == trial)
+            return 1;
+    return 0;
 }
 
 static int stop_level(const pool *pl)
@@ -121,6 +132,8 @@ static void *worker_main(void *arg)
             rc = model_run(&pl->st->scenarios[scenario].sc.model, replication, seed, buffer_record, &s->records,
                            &s->result);
             wall = seconds_since(&t0);
+            if (rc == 0 && s->records.count > 0 && listed(pl->injected_nan, pl->injected_nan_count, pl->first + k))
+                s->records.items[s->records.count - 1].referral_time = NAN; /* test hook, see runner.h */
         }
 
         pthread_mutex_lock(&pl->lock);
@@ -133,7 +146,8 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* The trial's packed mechanism numbers and money ledger, as stored. */
+/* The trial's packed mechanism numbers and money ledger, as stored.
+ * Returns 0 or the error's class. */
 static int write_one(h5out *out, slot *s, const results_row *row, const double *extras, const double *money,
                      char *err, size_t err_size)
 {
@@ -143,12 +157,12 @@ static int write_one(h5out *out, slot *s, const results_row *row, const double *
         s->records.items[i].scenario = row->scenario;
         if (h5out_add_participant(out, &s->records.items[i]) != 0) {
             snprintf(err, err_size, "%s", h5out_last_error(out));
-            return -1;
+            return h5out_error_class(out);
         }
     }
     if (h5out_write_trial(out, row, &s->result.series, extras, money) != 0) {
         snprintf(err, err_size, "%s", h5out_last_error(out));
-        return -1;
+        return h5out_error_class(out);
     }
     return 0;
 }
@@ -167,19 +181,60 @@ static void draw_progress(uint64_t done, uint64_t total, uint64_t events, double
     fflush(stderr);
 }
 
-/* CASEFLOW_TEST_FAIL_TRIAL=N[,M...]: the test hook described in runner.h. */
-static void read_injected(pool *pl)
+/* A list N[,M...] of trials from the environment (the test hooks of
+ * runner.h). */
+static int read_trial_list(const char *name, uint64_t *list)
 {
-    const char *text = getenv("CASEFLOW_TEST_FAIL_TRIAL");
-    while (text && *text && pl->injected_count < MAX_INJECTED) {
+    const char *text = getenv(name);
+    int n = 0;
+    while (text && *text && n < MAX_INJECTED) {
         char *end;
         errno = 0;
         unsigned long long t = strtoull(text, &end, 10);
         if (end == text || errno)
             break;
-        pl->injected[pl->injected_count++] = t;
+        list[n++] = t;
         text = *end == ',' ? end + 1 : end;
     }
+    return n;
+}
+
+static void read_injected(pool *pl)
+{
+    pl->injected_count = read_trial_list("CASEFLOW_TEST_FAIL_TRIAL", pl->injected);
+    pl->injected_nan_count = read_trial_list("CASEFLOW_TEST_NAN_TRIAL", pl->injected_nan);
+}
+
+/* A time that is not a finite number anywhere in a trial's result: an
+ * event was scheduled at such a time (a duration drew NaN or infinity), so
+ * the clock, and everything measured after it, is meaningless. The model
+ * cannot be asked (its clock is its own), so what it reports is checked:
+ * every participant's times (an exit time is NaN only for those who did
+ * not exit) and the time averages. Returns NULL, or why. */
+static const char *not_finite(const slot *s, char *buf, size_t size)
+{
+    const char *what = NULL;
+    size_t who = 0;
+    for (size_t i = 0; i < s->records.count && !what; i++) {
+        const model_participant *p = &s->records.items[i];
+        who = i;
+        if (!isfinite(p->referral_time))
+            what = "was referred";
+        else if (isinf(p->assignment_time))
+            what = "was assigned";
+        else if (isinf(p->exit_time) || (p->fate == FATE_EXITED && isnan(p->exit_time)))
+            what = "exited";
+    }
+    if (what) {
+        snprintf(buf, size, "a non-finite event time (participant %zu %s at a time that is not a finite number): a "
+                 "duration drew NaN or infinity; check the distributions' parameters", who, what);
+        return buf;
+    }
+    const model_result *r = &s->result;
+    if (!isfinite(r->mean_waiting) || !isfinite(r->mean_active) || !isfinite(r->utilisation))
+        return "a non-finite event time (the time averages are not finite numbers): a duration drew NaN or infinity; "
+               "check the distributions' parameters";
+    return NULL;
 }
 
 /* Why a trial that ran failed, or NULL when it did not. */
@@ -195,10 +250,9 @@ static const char *trial_failure(const pool *pl, const slot *s, uint64_t trial, 
         snprintf(buf, size, "the model failed an internal check (model_run returned %d)", s->rc);
         return buf;
     }
-    for (int i = 0; i < pl->injected_count; i++)
-        if (pl->injected[i] == trial)
-            return "injected failure (test hook CASEFLOW_TEST_FAIL_TRIAL)";
-    return NULL;
+    if (listed(pl->injected, pl->injected_count, trial))
+        return "injected failure (test hook CASEFLOW_TEST_FAIL_TRIAL)";
+    return not_finite(s, buf, size);
 }
 
 /* Waits until slot k's trial is done; returns 0 instead when the run is
@@ -242,7 +296,7 @@ static int write_unfinished(h5out *out, const results_row *row, char *err, size_
 {
     if (out && h5out_write_trial(out, row, NULL, NULL, NULL) != 0) {
         snprintf(err, err_size, "%s", h5out_last_error(out));
-        return -1;
+        return h5out_error_class(out);
     }
     return 0;
 }
@@ -270,7 +324,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
         free(pl.slots);
         free(tids);
         snprintf(err, err_size, "out of memory preparing %llu trials", (unsigned long long)count);
-        return -1;
+        return CF_EXIT_INTERNAL;
     }
     /* Every row names its trial from the start, whether or not it runs. */
     for (uint64_t k = 0; k < count; k++) {
@@ -291,7 +345,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
     int rc = 0;
     if (started == 0 && count > 0) {
         snprintf(err, err_size, "cannot start a thread");
-        rc = -1;
+        rc = CF_EXIT_INTERNAL;
     }
 
     while (rc == 0 && pl.next_to_write < pl.count) {
@@ -333,7 +387,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
             }
             if (out && h5out_add_failure(out, trial, why) != 0) {
                 snprintf(err, err_size, "%s", h5out_last_error(out));
-                rc = -1;
+                rc = h5out_error_class(out);
             } else {
                 rc = write_unfinished(out, row, err, err_size);
             }
@@ -358,7 +412,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
                 if (money_ledger_trial(&ss->sc.money, &ss->sc.model, &s->result.series, s->records.items,
                                        s->records.count, mr, NULL, why_money, sizeof why_money) != 0) {
                     snprintf(err, err_size, "trial %llu: money ledger: %s", (unsigned long long)trial, why_money);
-                    rc = -1;
+                    rc = CF_EXIT_INTERNAL;
                 }
                 mr->scenario = row->scenario;
                 mr->replication = row->replication;
@@ -517,19 +571,94 @@ static void format_bytes(char *buf, size_t size, double bytes)
     snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
 }
 
+/* The largest value of a schedule (a source's rate or quota). */
+static double schedule_max(const model_schedule *sc)
+{
+    double m = 0;
+    for (int i = 0; i < sc->count; i++)
+        if (sc->value[i] > m)
+            m = sc->value[i];
+    return m;
+}
+
+/* At most how many exits a trial can have: exits end meetings (at most
+ * the highest exit chance of one), a time limit (each slot at most once
+ * per limit) or a measure's place (each place at most once per its mean
+ * duration); meetings are bounded by the staff's meeting hours over the
+ * horizon and the shortest mean meeting. An upper bound: staff busy all
+ * the time, every day. */
+static double exit_capacity(const model_params *p)
+{
+    double days = p->horizon_months * MODEL_DAYS_PER_MONTH, posts = 0, slots = 0;
+    if (p->roles == 0) {
+        posts = p->workers;
+        slots = (double)p->workers * p->caseload_cap;
+    } else {
+        for (int t = 0; t < p->teams; t++)
+            for (int g = 0; g < p->team[t].groups; g++) {
+                const model_member_group *mg = &p->team[t].group[g];
+                posts += mg->count * (mg->fte > 0 ? mg->fte : 1);
+                slots += mg->count * p->role[mg->role].caseload_cap;
+            }
+    }
+    double shortest = dist_mean(&p->meeting_hours), chance = p->exit_probability;
+    for (int i = 0; i < p->phases; i++) {
+        double h = dist_mean(&p->phase[i].meeting_hours), c = p->phase[i].exit_probability + p->phase[i].progress_per_meeting;
+        if (h > 0 && (h < shortest || !(shortest > 0)))
+            shortest = h;
+        if (c > chance)
+            chance = c;
+    }
+    if (!(shortest > 0))
+        shortest = 1.0 / 60; /* a minute: meetings of no length are not counted on */
+    double exits = posts * p->meeting_hours_per_day * days / shortest * fmin(chance, 1.0);
+    if (p->max_months > 0)
+        exits += slots * p->horizon_months / p->max_months;
+    for (int k = 0; k < p->measures; k++) {
+        double d = dist_mean(&p->measure[k].duration_days);
+        exits += p->measure[k].places * days / (d > 1 ? d : 1);
+    }
+    return exits;
+}
+
+/* Expected referrals of one trial, from above: the sources' own (or the
+ * core Poisson rate) over the horizon, and those that exits bring —
+ * `replacement` new referrals per exit of a source's participant and a
+ * relapse with relapse_probability — bounded through the exits the staff
+ * can make. Without replacement or relapse it is the plain rate times the
+ * horizon. *extra gets the replacement and relapse part. */
+static double trial_referrals(const model_params *p, double *extra)
+{
+    double own = 0, replacement = 0;
+    if (p->sources == 0) {
+        own = p->referral_rate_per_month * p->horizon_months;
+    } else {
+        for (int i = 0; i < p->sources; i++) {
+            own += schedule_max(&p->source[i].rate) * p->horizon_months;
+            if (p->source[i].replacement > replacement)
+                replacement = p->source[i].replacement;
+        }
+    }
+    double per_exit = replacement + (p->relapse_probability > 0 ? p->relapse_probability : 0);
+    *extra = per_exit > 0 ? per_exit * exit_capacity(p) : 0;
+    return own + *extra;
+}
+
 int runner_check_memory(const study *st, uint64_t count, int threads, char *msg, size_t msg_size)
 {
     if (count == 0 || st->scenario_count < 1)
         return 0;
     /* Expected referrals of the busiest scenario's trial: every one of them
      * becomes a participant record held until the trial is written. */
-    double referrals = 0;
+    double referrals = 0, from_exits = 0;
     int months = 0, destinations = 0;
     for (int s = 0; s < st->scenario_count; s++) {
         const model_params *p = &st->scenarios[s].sc.model;
-        double r = p->referral_rate_per_month * p->horizon_months;
-        if (r > referrals)
+        double extra, r = trial_referrals(p, &extra);
+        if (r > referrals) {
             referrals = r;
+            from_exits = extra;
+        }
         months = p->horizon_months;
         destinations = p->destinations;
     }
@@ -555,16 +684,19 @@ int runner_check_memory(const study *st, uint64_t count, int threads, char *msg,
     double avail = memory_available();
     if (avail < 0 || peak <= avail)
         return 0;
-    char peak_text[32], avail_text[32], rows_text[32];
+    char peak_text[32], avail_text[32], rows_text[32], exits_text[160] = "";
     format_bytes(peak_text, sizeof peak_text, peak);
     format_bytes(avail_text, sizeof avail_text, avail);
     format_bytes(rows_text, sizeof rows_text, rows);
+    if (from_exits > 0)
+        snprintf(exits_text, sizeof exits_text, ", %.3g of them replacement or relapse referrals of the exits the staff "
+                 "can make", from_exits);
     snprintf(msg, msg_size,
              "not enough memory: this run needs an estimated %s at its peak and %s is available "
              "(%.0f trials in flight, at most 2 per thread, each holding about %.3g participant records of %.0f bytes "
-             "[%.3g referrals/month x %d months]; %s for %llu trial rows); use fewer --threads, a shorter horizon "
-             "or a lower referral rate, or split the study with --task/--tasks",
+             "[%.3g referrals/month x %d months%s]; %s for %llu trial rows); use fewer --threads, a shorter horizon "
+             "or a lower referral rate%s, or split the study with --task/--tasks",
              peak_text, avail_text, in_flight, referrals, record, referrals / (months ? months : 1), months,
-             rows_text, (unsigned long long)count);
+             exits_text, rows_text, (unsigned long long)count, from_exits > 0 ? " or replacement" : "");
     return -1;
 }

@@ -14,9 +14,15 @@
  * again. A trial whose model run fails is marked failed (status 2, with the
  * reason) and the others are kept.
  *
- * Test hook: the environment variable CASEFLOW_TEST_FAIL_TRIAL=N (or N,M,...)
- * makes study trial N fail as if its model had failed an internal check, so
- * tests can exercise failure handling end to end. It is read by runner_run.
+ * A trial whose result holds a time that is not a finite number (an event
+ * scheduled at NaN: a duration drew NaN or infinity) failed too: its
+ * numbers would be meaningless, so they are never kept as a result.
+ *
+ * Test hooks: the environment variable CASEFLOW_TEST_FAIL_TRIAL=N (or
+ * N,M,...) makes study trial N fail as if its model had failed an internal
+ * check, and CASEFLOW_TEST_NAN_TRIAL=N makes its last participant's
+ * referral time NaN, as a NaN event time would, so tests can exercise
+ * failure handling end to end. Both are read by runner_run.
  */
 #ifndef CASEFLOW_RUNNER_H
 #define CASEFLOW_RUNNER_H
@@ -24,6 +30,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include "output/h5out.h"
+#include "output/h5prev.h"
 #include "scenario/study.h"
 #include "output/results.h"
 
@@ -57,8 +64,11 @@ typedef struct runner_totals {
 } runner_totals;
 
 /* Runs trials [first, first + count) of the study, writing to out when it is
- * not NULL. Returns 0, or -1 with err filled. totals->rows must be freed
- * with runner_totals_free whatever the return value. */
+ * not NULL. Returns 0, or the error's class with err filled (CF_EXIT_OUTPUT:
+ * writing failed; CF_EXIT_MERGE: the file resumed cannot be read;
+ * CF_EXIT_INTERNAL: out of memory, no thread). A trial that fails is not an
+ * error of the run (see totals->failed). totals->rows must be freed with
+ * runner_totals_free whatever the return value. */
 int runner_run(const study *st, uint64_t first, uint64_t count, const runner_options *opt, h5out *out,
                runner_totals *totals, char *err, size_t err_size);
 
@@ -66,8 +76,10 @@ void runner_totals_free(runner_totals *t);
 
 /* Estimates the peak memory of running `count` trials of the study with
  * `threads` threads — the trials in flight (two per thread) each hold a
- * whole trial's participant records until they are written, plus the
- * running models' state, one row per trial and fixed costs — and compares it
+ * whole trial's participant records until they are written (the referrals
+ * of the sources, plus those replacement and relapse bring per exit,
+ * bounded by the exits the staff can make), plus the running models'
+ * state, one row per trial and fixed costs — and compares it
  * with the memory available (MemAvailable, a cgroup limit, RLIMIT_AS).
  * Returns 0 when it fits (or nothing is known), else -1 with msg saying the
  * estimate, what it is made of and what to change. */

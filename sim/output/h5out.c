@@ -1,5 +1,5 @@
 /*
- * io_h5.c — the HDF5 writer.
+ * h5out.c — the HDF5 writer (the resume reader is h5prev.c).
  *
  * Datasets whose size is known up front (trial rows and monthly series) are
  * created whole and filled row by row; the participant table grows in chunks
@@ -7,6 +7,8 @@
  * disk so h5py, pandas and R see plain columns.
  */
 #include "output/h5out.h"
+#include "output/h5out_shared.h"
+#include "output/outpath.h"
 
 #include <errno.h>
 #include <math.h>
@@ -50,6 +52,9 @@ struct h5out {
     h5out_failure *failures;  /* reasons of failed trials, for /failures */
     size_t failure_count, failure_capacity;
     char error[512];
+    cf_exit error_class;      /* of the last error: output, or internal (memory) */
+    int replace;              /* h5out_finish may replace a regular file */
+    int finish_delay_ms;      /* test hook: a pause before the file is moved into place */
 };
 
 static int fail(h5out *out, const char *what)
@@ -59,12 +64,26 @@ static int fail(h5out *out, const char *what)
         snprintf(out->error, sizeof out->error, "%s failed (%s)", what, strerror(e));
     else
         snprintf(out->error, sizeof out->error, "%s failed", what);
+    out->error_class = CF_EXIT_OUTPUT;
+    return -1;
+}
+
+/* An allocation failed: the machine's problem, not the output's. */
+static int fail_memory(h5out *out, const char *what)
+{
+    snprintf(out->error, sizeof out->error, "%s: out of memory", what);
+    out->error_class = CF_EXIT_INTERNAL;
     return -1;
 }
 
 const char *h5out_last_error(const h5out *out)
 {
     return out->error;
+}
+
+cf_exit h5out_error_class(const h5out *out)
+{
+    return out->error_class ? out->error_class : CF_EXIT_OUTPUT;
 }
 
 static int attr_string(hid_t obj, const char *name, const char *value)
@@ -199,7 +218,7 @@ static int write_study_tables(h5out *out, const study *st)
     hsize_t n = (hsize_t)st->scenario_count;
     scenario_row *rows = calloc(n, sizeof *rows);
     if (!rows)
-        return fail(out, "writing /scenarios");
+        return fail_memory(out, "writing /scenarios");
     for (hsize_t i = 0; i < n; i++) {
         rows[i].index = (uint32_t)i;
         snprintf(rows[i].name, sizeof rows[i].name, "%s", st->scenarios[i].name);
@@ -338,7 +357,7 @@ static int create_trial_datasets(h5out *out)
     }
     out->pad = malloc((size_t)out->months * (size_t)widest * sizeof *out->pad);
     if (!out->pad)
-        return fail(out, "allocating a series buffer");
+        return fail_memory(out, "allocating a series buffer");
     if (mark_per_trial(out->row_set) != 0 || mark_per_trial(out->exits_set) != 0)
         return fail(out, "marking per-trial datasets");
     if (out->extras_count > 0) {
@@ -417,6 +436,25 @@ static void h5out_free(h5out *out)
     free(out);
 }
 
+/* Creates the file with its root attributes in dense storage: compact
+ * storage (HDF5's default) keeps an object's attributes in its 64 KiB header,
+ * so a scenario text, a study or a name past that could not be stored.
+ * Dense storage needs the 1.8 file format, which every HDF5 reader of the
+ * last fifteen years (h5py, R, MATLAB) reads. */
+static hid_t create_file(const char *path)
+{
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t file = -1;
+    if (fcpl >= 0 && fapl >= 0 && H5Pset_attr_phase_change(fcpl, 0, 0) >= 0 &&
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
+        file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return file;
+}
+
 /* Allocation and the temporary file, common to both ways of creating. */
 static h5out *open_temp(const char *final_path, uint64_t first, uint64_t count, char *err, size_t err_size)
 {
@@ -444,12 +482,18 @@ static h5out *open_temp(const char *final_path, uint64_t first, uint64_t count, 
         return NULL;
     }
     /* Same directory as the target, so the final rename is atomic. */
-    snprintf(out->temp_path, len, "%s.partial-%ld", final_path, (long)getpid());
+    if (outpath_temp_name(final_path, (long)getpid(), out->temp_path, len) != 0) {
+        snprintf(err, err_size, "%s: the path is too long", final_path);
+        h5out_free(out);
+        return NULL;
+    }
     errno = 0;
-    out->file = H5Fcreate(out->temp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    out->file = create_file(out->temp_path);
     if (out->file < 0) {
         snprintf(err, err_size, "%s: cannot create the output file (%s)", final_path,
                  errno ? strerror(errno) : "HDF5 refused it");
+        /* A full disk can leave an empty file behind. */
+        unlink(out->temp_path);
         h5out_free(out);
         return NULL;
     }
@@ -502,7 +546,7 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
         char (*en)[RESULTS_EXTRA_NAME_LEN] = calloc(RESULTS_MAX_EXTRAS, sizeof *en);
         char (*mn)[80] = calloc(MONEY_MAX_COLUMNS, sizeof *mn);
         if (!en || !mn)
-            rc = fail(out, "allocating column names");
+            rc = fail_memory(out, "allocating column names");
         if (rc == 0 && out->extras_count > 0) {
             results_extras_names(mp, en);
             if (attr_columns(out->extras_set, (const char(*)[80])en, (size_t)out->extras_count) != 0)
@@ -622,7 +666,7 @@ static herr_t copy_attribute(hid_t loc, const char *name, const H5A_info_t *info
     return rc < 0 ? -1 : 0;
 }
 
-static int read_int_attr(hid_t file, const char *name, hid_t type, void *value)
+int h5out_read_int_attr(hid_t file, const char *name, hid_t type, void *value)
 {
     hid_t a = H5Aopen(file, name, H5P_DEFAULT);
     if (a < 0)
@@ -650,8 +694,8 @@ h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uin
         if (H5Ocopy(like, copied[i], out->file, copied[i], H5P_DEFAULT, H5P_DEFAULT) < 0)
             rc = fail(out, "copying the study tables");
     int task = 0, tasks = 1, complete = 0;
-    if (rc == 0 && (read_int_attr(out->file, "horizon_months", H5T_NATIVE_INT, &out->months) != 0 ||
-                    read_int_attr(out->file, "trials_total", H5T_NATIVE_UINT64, &out->trials_total) != 0))
+    if (rc == 0 && (h5out_read_int_attr(out->file, "horizon_months", H5T_NATIVE_INT, &out->months) != 0 ||
+                    h5out_read_int_attr(out->file, "trials_total", H5T_NATIVE_UINT64, &out->trials_total) != 0))
         rc = fail(out, "reading the study's shape");
     if (rc == 0) {
         hid_t d = H5Dopen2(out->file, "/destinations", H5P_DEFAULT);
@@ -698,6 +742,16 @@ h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uin
         return NULL;
     }
     return out;
+}
+
+void h5out_allow_replace(h5out *out, int replace)
+{
+    out->replace = replace;
+}
+
+void h5out_set_finish_delay(h5out *out, int ms)
+{
+    out->finish_delay_ms = ms;
 }
 
 static int flush_participants(h5out *out)
@@ -789,7 +843,7 @@ int h5out_add_failure(h5out *out, uint64_t trial, const char *reason)
         size_t cap = out->failure_capacity ? out->failure_capacity * 2 : 16;
         h5out_failure *grown = realloc(out->failures, cap * sizeof *grown);
         if (!grown)
-            return fail(out, "recording a failed trial");
+            return fail_memory(out, "recording a failed trial");
         out->failures = grown;
         out->failure_capacity = cap;
     }
@@ -900,11 +954,16 @@ int h5out_finish(h5out *out, char *err, size_t err_size)
     if (H5Fclose(out->file) < 0 && rc == 0)
         rc = fail(out, "closing the file");
     out->file = -1;
-    if (rc == 0 && rename(out->temp_path, out->final_path) != 0)
-        rc = fail(out, "renaming into place");
     if (rc != 0) {
         snprintf(err, err_size, "%s: %s", out->final_path, out->error);
         unlink(out->temp_path);
+    } else {
+        if (out->finish_delay_ms > 0) {
+            struct timespec pause = {out->finish_delay_ms / 1000, (long)(out->finish_delay_ms % 1000) * 1000000L};
+            while (nanosleep(&pause, &pause) != 0 && errno == EINTR)
+                ;
+        }
+        rc = outpath_commit(out->temp_path, out->final_path, out->replace, err, err_size) == CF_EXIT_OK ? 0 : -1;
     }
     h5out_free(out);
     return rc;
@@ -921,226 +980,9 @@ void h5out_abort(h5out *out)
     h5out_free(out);
 }
 
-/* ---- resuming an earlier file ------------------------------------------ */
-
-#define PREV_CHUNK 65536
-#define PREV_MAX_SERIES 64
-
-struct h5prev {
-    hid_t file;
-    uint64_t first, count, replications;
-    results_row *rows;                 /* with exits_by_destination filled in */
-    uint64_t finished;
-    int series_count;
-    char series[PREV_MAX_SERIES][80];  /* "/series/<name>" */
-    hid_t part_set, part_type;
-    hsize_t part_total;
-    model_participant *chunk;          /* rows [chunk_start, chunk_start + chunk_len) */
-    hsize_t chunk_start, chunk_len, chunk_pos;
-};
-
-static int read_text_attr(hid_t obj, const char *name, char *buf, size_t size)
-{
-    if (H5Aexists(obj, name) <= 0)
-        return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    hid_t t = a >= 0 ? H5Aget_type(a) : -1;
-    int rc = -1;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
-        /* as h5py writes them */
-        hid_t mem = H5Tcopy(H5T_C_S1);
-        H5Tset_size(mem, H5T_VARIABLE);
-        H5Tset_cset(mem, H5Tget_cset(t)); /* HDF5 does not convert between character sets */
-        char *v = NULL;
-        if (H5Aread(a, mem, &v) >= 0 && v) {
-            snprintf(buf, size, "%s", v);
-            rc = 0;
-        }
-        if (v)
-            H5free_memory(v);
-        H5Tclose(mem);
-    } else if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-        size_t len = H5Tget_size(t);
-        char *tmp = calloc(len + 1, 1);
-        if (tmp && H5Aread(a, t, tmp) >= 0) {
-            snprintf(buf, size, "%s", tmp);
-            rc = 0;
-        }
-        free(tmp);
-    }
-    if (t >= 0)
-        H5Tclose(t);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
-}
-
-/* Dimensions of a dataset; returns its rank, or -1. */
-static int dims_of(hid_t file, const char *name, hsize_t *dims)
-{
-    if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
-        return -1;
-    hid_t set = H5Dopen2(file, name, H5P_DEFAULT);
-    if (set < 0)
-        return -1;
-    hid_t sp = H5Dget_space(set);
-    int rank = H5Sget_simple_extent_ndims(sp);
-    if (rank < 1 || rank > 3)
-        rank = -1;
-    else
-        H5Sget_simple_extent_dims(sp, dims, NULL);
-    H5Sclose(sp);
-    H5Dclose(set);
-    return rank;
-}
-
-static herr_t collect_series(hid_t group, const char *name, const H5L_info_t *info, void *data)
-{
-    (void)group;
-    (void)info;
-    h5prev *p = data;
-    if (p->series_count == PREV_MAX_SERIES || strlen(name) > 60)
-        return -1;
-    snprintf(p->series[p->series_count++], sizeof p->series[0], "/series/%s", name);
-    return 0;
-}
-
-void h5prev_close(h5prev *p)
-{
-    if (!p)
-        return;
-    if (p->part_type >= 0)
-        H5Tclose(p->part_type);
-    if (p->part_set >= 0)
-        H5Dclose(p->part_set);
-    if (p->file >= 0)
-        H5Fclose(p->file);
-    free(p->rows);
-    free(p->chunk);
-    free(p);
-}
-
-/* Fills err with "cannot resume PATH: what" and closes p; returns NULL. */
-static h5prev *refuse(h5prev *p, const char *path, char *err, size_t err_size, const char *what)
-{
-    snprintf(err, err_size, "cannot resume %s: %s", path, what);
-    h5prev_close(p);
-    return NULL;
-}
-
-h5prev *h5prev_open(const char *path, const h5out_meta *meta, char *err, size_t err_size)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    h5prev *p = calloc(1, sizeof *p);
-    if (!p)
-        return refuse(NULL, path, err, err_size, "out of memory");
-    p->file = p->part_set = p->part_type = -1;
-    const study *st = meta->st;
-    p->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (p->file < 0)
-        return refuse(p, path, err, err_size, "not an HDF5 file, or unreadable");
-    char text[256], rev[256], msg[800];
-    int fv = 0;
-    if (read_text_attr(p->file, "format", text, sizeof text) != 0 || strcmp(text, "caseflow-run") != 0 ||
-        read_int_attr(p->file, "format_version", H5T_NATIVE_INT, &fv) != 0)
-        return refuse(p, path, err, err_size, "not a caseflow results file");
-    if (fv != H5OUT_FORMAT_VERSION) {
-        snprintf(msg, sizeof msg, "layout version %d, this program writes %d", fv, H5OUT_FORMAT_VERSION);
-        return refuse(p, path, err, err_size, msg);
-    }
-    if (read_text_attr(p->file, "program_version", text, sizeof text) != 0 ||
-        read_text_attr(p->file, "git_revision", rev, sizeof rev) != 0)
-        return refuse(p, path, err, err_size, "a caseflow file without its program version (damaged?)");
-    if (strcmp(text, meta->program_version) != 0 || strcmp(rev, meta->git_revision) != 0) {
-        snprintf(msg, sizeof msg, "it was written by caseflow %s (%s), this is %s (%s); rerun it from the start", text,
-                 rev, meta->program_version, meta->git_revision);
-        return refuse(p, path, err, err_size, msg);
-    }
-    uint64_t digest = 0, total = 0;
-    if (read_int_attr(p->file, "study_digest", H5T_NATIVE_UINT64, &digest) != 0 ||
-        read_int_attr(p->file, "trials_total", H5T_NATIVE_UINT64, &total) != 0 ||
-        read_int_attr(p->file, "first_trial", H5T_NATIVE_UINT64, &p->first) != 0 ||
-        read_int_attr(p->file, "trial_count", H5T_NATIVE_UINT64, &p->count) != 0)
-        return refuse(p, path, err, err_size, "a caseflow file without study attributes (damaged?)");
-    if (digest != st->digest || total != study_trial_count(st))
-        return refuse(p, path, err, err_size,
-                      "it is from a different study (its inputs or -s overrides differ from this run's)");
-    if (p->first != meta->first_trial || p->count != meta->trial_count) {
-        snprintf(msg, sizeof msg, "it holds trials %llu..%llu, this run trials %llu..%llu (use the same --task/--tasks)",
-                 (unsigned long long)p->first, (unsigned long long)(p->first + p->count - 1),
-                 (unsigned long long)meta->first_trial,
-                 (unsigned long long)(meta->first_trial + meta->trial_count - 1));
-        return refuse(p, path, err, err_size, msg);
-    }
-    p->replications = (uint64_t)st->replications;
-
-    /* The tables must have the shape this study gives them, or copying
-     * rows from them would read out of bounds. */
-    hsize_t dims[3];
-    int destinations = st->scenarios[0].sc.model.destinations;
-    if (dims_of(p->file, "/replications", dims) != 1 || dims[0] != p->count ||
-        dims_of(p->file, "/exits_by_destination", dims) != 2 || dims[0] != p->count ||
-        dims[1] != (hsize_t)destinations || dims_of(p->file, "/participants", dims) != 1)
-        return refuse(p, path, err, err_size, "its tables do not have this study's shape (damaged?)");
-    p->part_total = dims[0];
-    hsize_t idx = 0;
-    if (H5Lexists(p->file, "/series", H5P_DEFAULT) <= 0 ||
-        H5Literate_by_name(p->file, "/series", H5_INDEX_NAME, H5_ITER_INC, &idx, collect_series, p, H5P_DEFAULT) < 0)
-        return refuse(p, path, err, err_size, "its /series group is missing or unreadable");
-    for (int i = 0; i < p->series_count; i++)
-        if (dims_of(p->file, p->series[i], dims) < 2 || dims[0] != p->count)
-            return refuse(p, path, err, err_size, "its /series do not have this study's shape (damaged?)");
-
-    p->rows = calloc(p->count ? p->count : 1, sizeof *p->rows);
-    uint64_t *exits = malloc((p->count ? p->count : 1) * (size_t)destinations * sizeof *exits);
-    p->chunk = malloc(PREV_CHUNK * sizeof *p->chunk);
-    if (!p->rows || !exits || !p->chunk) {
-        free(exits);
-        return refuse(p, path, err, err_size, "out of memory");
-    }
-    hid_t row_t = h5out_row_type();
-    hid_t set = H5Dopen2(p->file, "/replications", H5P_DEFAULT);
-    int ok = set >= 0 && (p->count == 0 || H5Dread(set, row_t, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->rows) >= 0);
-    if (set >= 0)
-        H5Dclose(set);
-    H5Tclose(row_t);
-    set = H5Dopen2(p->file, "/exits_by_destination", H5P_DEFAULT);
-    ok = ok && set >= 0 &&
-         (p->count == 0 || H5Dread(set, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, exits) >= 0);
-    if (set >= 0)
-        H5Dclose(set);
-    for (uint64_t i = 0; ok && i < p->count; i++) {
-        memcpy(p->rows[i].exits_by_destination, &exits[i * (size_t)destinations],
-               (size_t)destinations * sizeof *exits);
-        if (p->rows[i].status == RESULTS_DONE) {
-            if (p->rows[i].trial != p->first + i)
-                ok = 0;
-            p->finished++;
-        }
-    }
-    free(exits);
-    if (!ok)
-        return refuse(p, path, err, err_size, "cannot read its trials (damaged?)");
-    p->part_set = H5Dopen2(p->file, "/participants", H5P_DEFAULT);
-    p->part_type = h5out_participant_type();
-    if (p->part_set < 0)
-        return refuse(p, path, err, err_size, "cannot read its participants (damaged?)");
-    return p;
-}
-
-int h5prev_has(const h5prev *p, uint64_t trial)
-{
-    return trial >= p->first && trial - p->first < p->count && p->rows[trial - p->first].status == RESULTS_DONE;
-}
-
-uint64_t h5prev_finished(const h5prev *p)
-{
-    return p->finished;
-}
-
 /* Copies row `row` of a per-trial dataset (first dimension the trial) from
  * one file to the same-named dataset of another, whatever its type. */
-static int copy_row(hid_t from, hid_t to, const char *name, uint64_t row, uint64_t to_row)
+int h5out_copy_row(hid_t from, hid_t to, const char *name, uint64_t row, uint64_t to_row)
 {
     hid_t src = H5Dopen2(from, name, H5P_DEFAULT), dst = H5Dopen2(to, name, H5P_DEFAULT);
     hid_t fs = src >= 0 ? H5Dget_space(src) : -1, ts = dst >= 0 ? H5Dget_space(dst) : -1;
@@ -1188,11 +1030,6 @@ static int copy_row(hid_t from, hid_t to, const char *name, uint64_t row, uint64
     return rc;
 }
 
-static int copy_trial_row(hid_t from, hid_t to, const char *name, uint64_t row)
-{
-    return copy_row(from, to, name, row, row);
-}
-
 int h5out_copy_trial_data(hid_t from, uint64_t from_row, h5out *out, uint64_t trial)
 {
     if (trial < out->first_trial || trial - out->first_trial >= out->trial_count)
@@ -1201,116 +1038,17 @@ int h5out_copy_trial_data(hid_t from, uint64_t from_row, h5out *out, uint64_t tr
     for (int s = 0; s < out->layout.count; s++) {
         char name[80];
         snprintf(name, sizeof name, "/series/%s", out->layout.item[s].name);
-        if (copy_row(from, out->file, name, from_row, to_row) != 0)
+        if (h5out_copy_row(from, out->file, name, from_row, to_row) != 0)
             return -1;
     }
-    if (out->extras_count > 0 && copy_row(from, out->file, "/trial_extras", from_row, to_row) != 0)
+    if (out->extras_count > 0 && h5out_copy_row(from, out->file, "/trial_extras", from_row, to_row) != 0)
         return -1;
-    if (out->money_count > 0 && copy_row(from, out->file, "/money/trials", from_row, to_row) != 0)
+    if (out->money_count > 0 && h5out_copy_row(from, out->file, "/money/trials", from_row, to_row) != 0)
         return -1;
     return 0;
 }
 
-/* The next unread participant record of the earlier file, or NULL at the
- * end (*failed set on a read error). */
-static const model_participant *prev_peek(h5prev *p, int *failed)
+hid_t h5out_file_id(const h5out *out)
 {
-    if (p->chunk_pos == p->chunk_len) {
-        hsize_t start = p->chunk_start + p->chunk_len;
-        if (start >= p->part_total)
-            return NULL;
-        hsize_t count = p->part_total - start < PREV_CHUNK ? p->part_total - start : PREV_CHUNK;
-        hid_t fs = H5Dget_space(p->part_set), ms = H5Screate_simple(1, &count, NULL);
-        H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
-        herr_t rc = H5Dread(p->part_set, p->part_type, ms, fs, H5P_DEFAULT, p->chunk);
-        H5Sclose(ms);
-        H5Sclose(fs);
-        if (rc < 0) {
-            *failed = 1;
-            return NULL;
-        }
-        p->chunk_start = start;
-        p->chunk_len = count;
-        p->chunk_pos = 0;
-    }
-    return &p->chunk[p->chunk_pos];
-}
-
-int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, uint64_t *participants, char *err,
-                      size_t err_size)
-{
-    *participants = 0;
-    if (!h5prev_has(p, trial)) {
-        snprintf(err, err_size, "trial %llu is not finished in the file resumed", (unsigned long long)trial);
-        return -1;
-    }
-    uint64_t i = trial - p->first;
-    *row = p->rows[i];
-    if (h5out_write_trial(out, row, NULL, NULL, NULL) != 0) {
-        snprintf(err, err_size, "%s", out->error);
-        return -1;
-    }
-    errno = 0;
-    for (int s = 0; s < p->series_count; s++)
-        if (copy_trial_row(p->file, out->file, p->series[s], i) != 0) {
-            snprintf(err, err_size, "copying trial %llu's %s failed", (unsigned long long)trial, p->series[s]);
-            return -1;
-        }
-    static const char *const vectors[] = {"/trial_extras", "/money/trials"};
-    for (size_t v = 0; v < 2; v++) {
-        int here = (strncmp(vectors[v], "/money/", 7) != 0 || H5Lexists(p->file, "/money", H5P_DEFAULT) > 0) &&
-                   H5Lexists(p->file, vectors[v], H5P_DEFAULT) > 0;
-        if (here && copy_trial_row(p->file, out->file, vectors[v], i) != 0) {
-            snprintf(err, err_size, "copying trial %llu's %s failed", (unsigned long long)trial, vectors[v]);
-            return -1;
-        }
-    }
-    /* Records come trial by trial; those of trials not copied (none in a
-     * file caseflow wrote) are passed over. */
-    int failed = 0;
-    const model_participant *rec;
-    while ((rec = prev_peek(p, &failed)) != NULL) {
-        uint64_t t = (uint64_t)rec->scenario * p->replications + rec->replication;
-        if (t > trial)
-            break;
-        if (t == trial) {
-            if (h5out_add_participant(out, rec) != 0) {
-                snprintf(err, err_size, "%s", out->error);
-                return -1;
-            }
-            (*participants)++;
-        }
-        p->chunk_pos++;
-    }
-    if (failed) {
-        snprintf(err, err_size, "reading the participants of trial %llu failed", (unsigned long long)trial);
-        return -1;
-    }
-    return 0;
-}
-
-int h5prev_trial_values(h5prev *p, const char *dataset, uint64_t trial, double *values, size_t n)
-{
-    if (trial < p->first || trial - p->first >= p->count)
-        return -1;
-    if ((strncmp(dataset, "/money/", 7) == 0 && H5Lexists(p->file, "/money", H5P_DEFAULT) <= 0) ||
-        H5Lexists(p->file, dataset, H5P_DEFAULT) <= 0)
-        return -1;
-    hid_t set = H5Dopen2(p->file, dataset, H5P_DEFAULT);
-    hid_t fs = H5Dget_space(set);
-    hsize_t dims[2] = {0, 0};
-    int rc = -1;
-    if (H5Sget_simple_extent_ndims(fs) == 2) {
-        H5Sget_simple_extent_dims(fs, dims, NULL);
-        if (dims[1] == n) {
-            hsize_t start[2] = {trial - p->first, 0}, cnt[2] = {1, n};
-            hid_t ms = H5Screate_simple(2, cnt, NULL);
-            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL);
-            rc = H5Dread(set, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, values) < 0 ? -1 : 0;
-            H5Sclose(ms);
-        }
-    }
-    H5Sclose(fs);
-    H5Dclose(set);
-    return rc;
+    return out->file;
 }

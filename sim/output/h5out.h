@@ -3,9 +3,11 @@
  *
  * Owns the file layout (documented in docs/OUTPUT.md) and its atomic
  * creation: everything is written under a temporary name in the target's
- * directory and renamed over the final name only when complete, so a killed
- * or failed run never leaves a half-written file where results are expected,
- * and an earlier file of that name stays intact until the new one is whole.
+ * directory and moved over the final name only when complete
+ * (output/outpath.h: flushed to disk, never replacing anything but a
+ * regular file, and nothing at all without leave), so a killed or failed
+ * run never leaves a half-written file where results are expected, and an
+ * earlier file of that name stays intact until the new one is whole.
  *
  * Every file has one shape: rows are trials (scenario x replication) of a
  * study, a plain run being a study of one scenario. A file holds a
@@ -20,6 +22,7 @@
 #include "model/model_casework.h"
 #include "output/results.h"
 #include "output/money.h"
+#include "output/exit_codes.h"
 
 #define H5OUT_FORMAT_VERSION 2
 
@@ -41,6 +44,16 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
  * caseflow file `like` (its study, scenarios and attributes), for merging. */
 h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uint64_t count, char *err,
                          size_t err_size);
+
+/* 1: h5out_finish may replace a regular file at the final path (--force,
+ * --resume); 0 (the default): it replaces nothing, and a file that appeared
+ * there during the run is kept beside the new one (output/outpath.h). */
+void h5out_allow_replace(h5out *out, int replace);
+
+/* Test hook (caseflow's CASEFLOW_TEST_FINISH_DELAY_MS): h5out_finish pauses
+ * this long after closing the file and before moving it into place, so a
+ * test can kill a run during its final write. Never set in real runs. */
+void h5out_set_finish_delay(h5out *out, int ms);
 
 /* Participant records are buffered and appended in chunks. */
 int h5out_add_participant(h5out *out, const model_participant *p);
@@ -66,42 +79,19 @@ int h5out_write_summaries(h5out *out, const char *group, const results_summary *
                           const results_difference *d, size_t nd);
 
 /* Flushes, marks the file complete when every trial of the study is in it
- * and done, closes and renames into place; returns 0, or -1 with err filled
- * (the temporary file is then removed). The handle is freed either way. */
+ * and done, closes, syncs and moves it into place (outpath_commit); returns
+ * 0, or -1 with err filled: the temporary file is then removed, or, when
+ * only the move was refused, kept under a name err gives. The handle is
+ * freed either way. Every failure is an output problem (CF_EXIT_OUTPUT). */
 int h5out_finish(h5out *out, char *err, size_t err_size);
 
 /* Closes and removes the temporary file. */
 void h5out_abort(h5out *out);
 
 const char *h5out_last_error(const h5out *out);
-
-/* An earlier file of the same study and slice, being resumed (caseflow run
- * --resume): its finished trials are copied into the new file instead of
- * being run again. */
-typedef struct h5prev h5prev;
-
-/* Opens path and checks that it can be resumed by a run described by meta:
- * a caseflow file of the same study (study_digest), build (program_version,
- * git_revision) and slice, its tables of the expected shape. Returns NULL
- * with err filled otherwise. */
-h5prev *h5prev_open(const char *path, const h5out_meta *meta, char *err, size_t err_size);
-
-/* 1 when trial (a study trial index) is finished (status 1) in the file. */
-int h5prev_has(const h5prev *p, uint64_t trial);
-uint64_t h5prev_finished(const h5prev *p);
-
-/* Copies a finished trial's row, series and participant records into out
- * and gives its row. Trials must be copied in increasing order (participant
- * records are read in one pass). Returns 0, or -1 with err filled. */
-int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, uint64_t *participants, char *err,
-                      size_t err_size);
-
-/* Row `trial` of a per-trial 2-D double dataset of the earlier file
- * (/trial_extras, /money/trials) into values (n columns). Returns 0, or -1
- * when the file has no such dataset or row. */
-int h5prev_trial_values(h5prev *p, const char *dataset, uint64_t trial, double *values, size_t n);
-
-void h5prev_close(h5prev *p);
+/* The class of the last error: CF_EXIT_OUTPUT, or CF_EXIT_INTERNAL when
+ * memory ran out. */
+cf_exit h5out_error_class(const h5out *out);
 
 /* Memory types of the tables, shared with the reader. Close with H5Tclose. */
 hid_t h5out_row_type(void);

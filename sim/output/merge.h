@@ -10,13 +10,15 @@
 #define CASEFLOW_IO_MERGE_H
 
 #include <stddef.h>
+#include "output/exit_codes.h"
 
-enum merge_status { MERGE_OK = 0, MERGE_BAD_INPUT = 1, MERGE_REFUSED = 2, MERGE_OUTPUT = 3 };
-
-/* Returns a merge_status; err holds one message when it is not MERGE_OK.
- * MERGE_BAD_INPUT: a part is unreadable or not a caseflow file;
- * MERGE_REFUSED: parts disagree (study, version) or trials are missing,
- * duplicated or unfinished; MERGE_OUTPUT: the merged file cannot be written. */
-int merge_files(const char *out_path, const char *const *parts, int n_parts, char *err, size_t err_size);
+/* Merges the parts into out_path (replace: as h5out_meta's, --force).
+ * Returns CF_EXIT_OK, or a class with err holding one message:
+ * CF_EXIT_INPUT: a part is unreadable or not a caseflow file;
+ * CF_EXIT_MERGE: parts disagree (study, version) or trials are missing,
+ * duplicated or unfinished; CF_EXIT_OUTPUT: the merged file cannot be
+ * written; CF_EXIT_INTERNAL: out of memory. */
+int merge_files(const char *out_path, const char *const *parts, int n_parts, int replace, char *err,
+                size_t err_size);
 
 #endif

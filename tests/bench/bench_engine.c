@@ -277,13 +277,38 @@ static int bench_hold(size_t pending, long holds, int repeats)
     return 0;
 }
 
+/* argv[i] as an integer in [min, max], else -1 after a message. */
+static long count_arg(char **argv, int i, const char *what, long min, long max)
+{
+    char *end;
+    long v = strtol(argv[i], &end, 10);
+    if (end == argv[i] || *end || v < min || v > max) {
+        fprintf(stderr, "bench_engine: %s: expected an integer between %ld and %ld, got '%s'\n", what, min, max,
+                argv[i]);
+        return -1;
+    }
+    return v;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc == 5 && strcmp(argv[1], "mm1") == 0)
-        return bench_mm1(atol(argv[2]), atoi(argv[3]), atoi(argv[4]));
-    if (argc == 5 && strcmp(argv[1], "hold") == 0)
-        return bench_hold((size_t)atol(argv[2]), atol(argv[3]), atoi(argv[4]));
-    fprintf(stderr, "usage: bench_engine mm1 CUSTOMERS REPEATS THREADS\n"
-                    "       bench_engine hold PENDING HOLDS REPEATS\n");
+    if (argc == 5 && strcmp(argv[1], "mm1") == 0) {
+        /* The confidence interval is over MM1_BATCHES batch means, each of
+         * at least one customer. */
+        long customers = count_arg(argv, 2, "CUSTOMERS", MM1_BATCHES, 1000000000L);
+        long repeats = count_arg(argv, 3, "REPEATS", 1, 1000), threads = count_arg(argv, 4, "THREADS", 1, 256);
+        if (customers < 0 || repeats < 0 || threads < 0)
+            return 2;
+        return bench_mm1(customers, (int)repeats, (int)threads);
+    }
+    if (argc == 5 && strcmp(argv[1], "hold") == 0) {
+        long pending = count_arg(argv, 2, "PENDING", 1, 1000000000L), holds = count_arg(argv, 3, "HOLDS", 1, 1000000000000L);
+        long repeats = count_arg(argv, 4, "REPEATS", 1, 1000);
+        if (pending < 0 || holds < 0 || repeats < 0)
+            return 2;
+        return bench_hold((size_t)pending, holds, (int)repeats);
+    }
+    fprintf(stderr, "usage: bench_engine mm1 CUSTOMERS REPEATS THREADS   (CUSTOMERS >= %d)\n"
+                    "       bench_engine hold PENDING HOLDS REPEATS\n", MM1_BATCHES);
     return 2;
 }
