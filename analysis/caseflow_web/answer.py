@@ -239,16 +239,20 @@ def _warnings(f, s, info):
         return [], None
     idx, _ = tr
     w = f["series/waiting"]
-    warm = info["warmup"]
-    if w.ndim != 2 or w.shape[1] - warm < 6:
+    months = w.shape[1] if w.ndim == 2 else 0
+    # the second half of the months after warm-up: a start-up (staff still
+    # arriving, an empty programme filling) is not taken for overload
+    start = info["warmup"] + (months - info["warmup"]) // 2
+    if w.ndim != 2 or months - start < 6:
         return [], None
-    x = np.arange(w.shape[1] - warm, dtype=float)
-    slopes = [np.polyfit(x, np.asarray(w[i, warm:], dtype=float), 1)[0] for i in idx]
+    x = np.arange(months - start, dtype=float)
+    slopes = [np.polyfit(x, np.asarray(w[i, start:], dtype=float), 1)[0] for i in idx]
     r = _ci(slopes)
     if r["lo"] is not None and r["lo"] > 0:
-        return [f"The waiting list grows by about {r['mean']:.1f} people a month after the warm-up "
-                f"(95 % CI {r['lo']:.1f} to {r['hi']:.1f}): more people are referred than the staff can take on, "
-                f"so the waits and the waiting list depend on how long the run is."], "page"
+        return [f"The waiting list is still growing at the end of the run: by about {r['mean']:.1f} people a month "
+                f"over months {start + 1} to {months} (95 % CI {r['lo']:.1f} to {r['hi']:.1f}). More people are "
+                f"referred than the staff can take on, so the waits and the waiting list depend on how long the "
+                f"run is."], "page"
     return [], "page"
 
 

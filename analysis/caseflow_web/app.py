@@ -296,6 +296,8 @@ def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_
         for rid in request.args.getlist("run"):
             if rid not in ids:
                 ids.append(rid)
+        # oldest first: the first is the base the differences are taken from
+        ids.sort(key=lambda r: (0, int(r[1:])) if jobs.RUN_ID.match(r) else (1, 0))
         runs = [store.get(r) for r in ids]
         if len(ids) < 2 or any(r is None for r in runs):
             return redirect(url_for("runs_page", error="choose two or more finished runs to compare"), 303)

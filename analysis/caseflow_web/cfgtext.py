@@ -404,6 +404,30 @@ class Writer:
         self._emit(f"{pad}{c}", path)
 
 
+def members_text(group, width=100):
+    """The inside of a group for a text box: short members packed several to
+    a line (`name = "af"; kind = "quota";`), long ones on lines of their own."""
+    lines, cur = [], ""
+    for name, node in group.items.items():
+        if isinstance(node, Scalar) or _fits(node, len(name) + 3):
+            piece = f"{name} = {inline(node)};"
+            if cur and len(cur) + 1 + len(piece) > width:
+                lines.append(cur)
+                cur = piece
+            else:
+                cur = f"{cur} {piece}" if cur else piece
+            continue
+        if cur:
+            lines.append(cur)
+            cur = ""
+        w = Writer()
+        w._setting(name, node, 0, (name,))
+        lines.extend(w.lines)
+    if cur:
+        lines.append(cur)
+    return "\n".join(lines)
+
+
 def write(tree, header=""):
     """(text, {line: path}) for a tree of top-level settings."""
     w = Writer(header)

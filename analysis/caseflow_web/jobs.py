@@ -217,10 +217,16 @@ class RunQueue:
                 self.q.put(run.id)
             elif run.status in ("running", "cancelling"):
                 h5 = self.store.file_of(run, run.h5)
+                complete = h5 is not None and _complete(h5)
+                run.finished = now()
+                if complete:         # the simulator finished after the server had gone
+                    run.status, run.message = "done", ""
+                    self.store.save(run)
+                    threading.Thread(target=self._post, args=(run,), daemon=True).start()
+                    continue
                 run.status = "interrupted" if h5 else "failed"
                 run.message = ("the server stopped during this run" +
                                ("; the file is incomplete: Resume completes it" if h5 else ""))
-                run.finished = now()
                 self.store.save(run)
 
     # -- requests --------------------------------------------------------------
@@ -437,6 +443,15 @@ class RunQueue:
         run.report = "failed" if problems else "done"
         run.report_message = "; ".join(problems)
         self.store.save(run)
+
+
+def _complete(h5):
+    try:
+        import h5py
+        with h5py.File(h5, "r") as f:
+            return bool(int(f.attrs.get("complete", 0)))
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def _finite(obj):

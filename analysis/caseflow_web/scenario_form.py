@@ -128,10 +128,7 @@ class Layout:
 # -- tree -> field texts -------------------------------------------------------
 
 def _group_text(node):
-    if len(C.inline(node)) <= 90 and not C._has_list_of_groups(node):
-        return C.members_inline(node)
-    text, _ = C.write(node)
-    return text.rstrip("\n")
+    return C.members_text(node)
 
 
 def format_for(node, widget):
@@ -213,7 +210,7 @@ def state_from_tree(layout, tree):
                 st.values[f"{rid}.{MORE}"] = _group_text(left)
     _prune(rest)
     if rest.items:
-        text, _ = C.write(rest)
+        text, _ = C.write(rest)   # whole settings: the writer's layout
         st.values[EXTRA] = text.rstrip("\n")
     return st
 
@@ -472,3 +469,13 @@ def text_rows(value, least=1, width=44, most=12):
     """Rows a textarea needs to show `value` whole at about `width` characters a line."""
     n = sum(max(1, -(-len(line) // width)) for line in (value or "").split("\n"))
     return max(least, min(most, n))
+
+
+def is_wide(spec, value):
+    """A group or list field whose text needs more than the control column."""
+    return spec.widget in ("group", "list", "array") and ("\n" in (value or "") or len(value or "") > 44)
+
+
+def error_list(state):
+    """(field id, message) in page order, for the banner above the form."""
+    return list(state.errors.items())

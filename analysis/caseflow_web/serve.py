@@ -8,6 +8,7 @@ name, since the network's name for the machine is not known here).
 import argparse
 import ipaddress
 import os
+import signal
 import sys
 
 from .app import ROOT, create_app
@@ -68,6 +69,15 @@ def main(argv=None):
         print(f"caseflow-web: warning: listening on {args.host}, not only this machine: anyone who can reach it "
               "can run the simulator here", file=sys.stderr, flush=True)
     runq = app.extensions["caseflow"]["queue"]
+
+    def on_term(_sig, _frame):     # as Ctrl-C: runs in progress are interrupted, resumable
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    # A shell starts background jobs with SIGINT ignored, and an ignored
+    # signal stays ignored across exec: the simulators would then not hear
+    # Cancel. Handled here, it is back to the default in every child.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.run()
     except KeyboardInterrupt:

@@ -121,6 +121,10 @@ def frontier(points, higher_is_better):
     return out
 
 
+def _thousands(v):
+    return f"{v:,.0f}".replace(",", "\u202f")
+
+
 def _finite(x):
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
@@ -134,10 +138,13 @@ def compute(ans, inputs):
     if use_money:
         cost_label = "programme cost over the run, kr (the simulator's money ledger)"
     else:
-        cost_label = (f"staff cost per year, kr (posts × {per_post:,.0f} kr, your figure)".replace(",", "\u202f")
+        cost_label = (f"staff cost per year, kr (posts × {_thousands(per_post)} kr, your figure)"
                       if per_post else "cost")
     rows = []
-    for s in scenarios:
+    grid = {(s.get("workers"), s.get("cap")) for s in scenarios[1:]}
+    for i, s in enumerate(scenarios):
+        if i == 0 and (s.get("workers"), s.get("cap")) in grid:
+            continue    # the base is also a grid point: the same option on the same referrals
         svc = s["metrics"].get(metric) or {}
         if use_money:
             cost = s["money"]["all"]["cost_total"].get("mean")
@@ -145,7 +152,7 @@ def compute(ans, inputs):
             cost = s["workers"] * per_post
         else:
             cost = None
-        rows.append({"name": s["name"], "posts": s.get("workers"), "cap": s.get("cap"), "cost": cost,
+        rows.append({"scenario": i, "name": s["name"], "posts": s.get("workers"), "cap": s.get("cap"), "cost": cost,
                      "service": svc.get("mean"), "service_lo": svc.get("lo"), "service_hi": svc.get("hi"),
                      "wait": (s.get("wait") or {}).get("mean"), "wait_label": (s.get("wait") or {}).get("label")})
     on = frontier([(r["cost"], r["service"]) for r in rows], higher)
@@ -175,7 +182,11 @@ def plot(result, path):
         ax.step([p[0] for p in fr], [p[1] for p in fr], where="post", color="#1f5fa8", lw=1.6, zorder=2,
                 label="frontier: no cheaper option serves better")
         ax.legend(loc="lower right" if result["higher_is_better"] else "upper right", fontsize=8, frameon=False)
+    from matplotlib.ticker import FuncFormatter
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _thousands(v)))
     ax.set_xlabel(result["cost_label"], fontsize=9)
+    if result["metric"].startswith("wait_within_"):
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v * 100:.0f} %"))
     ax.set_ylabel(result["service_label"], fontsize=9)
     ax.grid(alpha=0.3)
     ax.set_title("Cost against service level: posts × caseload cap (bars: 95 % CI)", fontsize=10)

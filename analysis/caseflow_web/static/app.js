@@ -69,8 +69,19 @@ function followRuns() {
   }, 1500);
 }
 
+function showFirstError() {
+  var bad = document.querySelector(".has-error");
+  if (!bad) return;
+  var sec = bad.closest("details");
+  if (sec) sec.open = true;
+  bad.scrollIntoView({block: "center"});
+  var input = bad.querySelector("input, textarea, select");
+  if (input) input.focus({preventScroll: true});
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   setupRows();
+  showFirstError();
   followRun();
   followRuns();
 });
