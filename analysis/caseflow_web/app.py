@@ -32,9 +32,11 @@ MAX_COMPARE = 12
 
 
 def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_limit=DEFAULT_UPLOAD_LIMIT,
-               allowed_hosts=None, python=sys.executable):
-    """allowed_hosts: host names the Host header may carry (default: the
-    loopback names); serve.py adds the address it binds to."""
+               allowed_hosts=None, python=sys.executable, make_reports=True):
+    """allowed_hosts: host names the Host header may carry besides the
+    loopback names, or "*" for any (serve.py, when bound to a network
+    address). make_reports=False skips the analysis report after each run
+    (the answer, tables and a study's frontier are still made)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = upload_limit
     fmt.register(app)
@@ -42,7 +44,8 @@ def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_
     schema = S.load(binary)
     layout = F.Layout(schema)
     store = jobs.RunStore(results_dir)
-    runq = jobs.RunQueue(store, binary, max_parallel=max_parallel, python=python, post_process=ST.post_process)
+    runq = jobs.RunQueue(store, binary, max_parallel=max_parallel, python=python, post_process=ST.post_process,
+                         make_reports=make_reports)
     configs_dir = os.path.realpath(configs_dir or os.path.join(ROOT, "configs"))
     any_host = allowed_hosts == "*"
     hosts = set(LOOPBACK_NAMES) | (set() if any_host else set(allowed_hosts or ()))

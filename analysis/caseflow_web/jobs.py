@@ -191,13 +191,16 @@ class RunStore:
 
 
 class RunQueue:
-    def __init__(self, store, binary, max_parallel=None, python=sys.executable, post_process=None):
+    def __init__(self, store, binary, max_parallel=None, python=sys.executable, post_process=None,
+                 make_reports=True):
         self.store = store
         self.binary = binary
         self.cores = os.cpu_count() or 1
         self.max_parallel = max(1, int(max_parallel or self.cores))
         self.python = python
         self.post_process = post_process      # callable(run, run_dir) after a successful run (studies)
+        self.make_reports = make_reports
+        self.report_proc = None
         self.q = queue.Queue()
         self.procs = {}
         self.running = 0
@@ -205,6 +208,10 @@ class RunQueue:
         self.stopping = False
         self.threads = [threading.Thread(target=self._worker, name=f"caseflow-run-{i}", daemon=True)
                         for i in range(self.max_parallel)]
+        # Reports are made one at a time apart from the runs, so a finished
+        # run frees its slot for the next simulation at once.
+        self.report_q = queue.Queue()
+        self.threads.append(threading.Thread(target=self._report_worker, name="caseflow-reports", daemon=True))
         self._recover()
         for t in self.threads:
             t.start()
@@ -215,6 +222,8 @@ class RunQueue:
         for run in sorted(self.store.all(), key=lambda r: r.id):
             if run.status == "queued":
                 self.q.put(run.id)
+            elif run.status == "done" and run.report in ("queued", "running"):
+                self.report_q.put(run.id)
             elif run.status in ("running", "cancelling"):
                 h5 = self.store.file_of(run, run.h5)
                 complete = h5 is not None and _complete(h5)
@@ -277,6 +286,9 @@ class RunQueue:
                     proc.send_signal(signal.SIGINT)
                 except OSError:
                     pass
+        rp = self.report_proc
+        if rp is not None and rp.poll() is None:
+            rp.kill()                 # a report is remade from the file on demand; nothing is lost
         end = time.time() + wait
         for proc in list(self.procs.values()):
             try:
@@ -284,8 +296,6 @@ class RunQueue:
             except subprocess.TimeoutExpired:
                 proc.kill()
 
-    def idle(self):
-        return self.q.empty() and self.running == 0
 
     # -- execution -------------------------------------------------------------
 
@@ -424,6 +434,26 @@ class RunQueue:
             run.report, run.report_message = "failed", f"reading the result file failed: {e}"
             self.store.save(run)
             return
+        run.report = "queued" if self.make_reports else "skipped"
+        self.store.save(run)
+        if self.make_reports:
+            self.report_q.put(run.id)
+
+    def _report_worker(self):
+        while True:
+            run = self.store.get(self.report_q.get())
+            if run is None or self.stopping:
+                continue
+            try:
+                self._report(run)
+            except Exception as e:  # noqa: BLE001 - the server must outlive any report
+                traceback.print_exc()
+                run.report, run.report_message = "failed", f"internal error in the web page: {e}"
+                self.store.save(run)
+
+    def _report(self, run):
+        """The analysis package's report (and a study's sweep page)."""
+        d = self.store.dir_of(run)
         run.report = "running"
         self.store.save(run)
         cmds = [("report", [self.python, REPORT_CLI, "report", run.h5, "-o", "report", "-q"])]
@@ -432,14 +462,25 @@ class RunQueue:
         problems = []
         for what, argv in cmds:
             shutil.rmtree(os.path.join(d, what), ignore_errors=True)
+            if self.stopping:
+                return
             try:
-                p = subprocess.run(argv, cwd=d, capture_output=True, text=True, timeout=REPORT_TIMEOUT,
-                                   stdin=subprocess.DEVNULL)
-                if p.returncode != 0:
-                    lines = [x for x in p.stderr.splitlines() if x.strip()]
-                    problems.append(f"{what}: " + (lines[-1] if lines else f"exit {p.returncode}"))
-            except (OSError, subprocess.TimeoutExpired) as e:
+                self.report_proc = subprocess.Popen(argv, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                                    text=True, stdin=subprocess.DEVNULL)
+                try:
+                    _, err = self.report_proc.communicate(timeout=REPORT_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    self.report_proc.kill()
+                    _, err = self.report_proc.communicate()
+                    err = f"took longer than {REPORT_TIMEOUT} s"
+                rc = self.report_proc.returncode
+                if rc != 0:
+                    lines = [x for x in (err or "").splitlines() if x.strip()]
+                    problems.append(f"{what}: " + (lines[-1] if lines else f"exit {rc}"))
+            except OSError as e:
                 problems.append(f"{what}: {e}")
+            finally:
+                self.report_proc = None
         run.report = "failed" if problems else "done"
         run.report_message = "; ".join(problems)
         self.store.save(run)

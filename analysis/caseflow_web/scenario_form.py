@@ -425,9 +425,10 @@ def range_text(key):
 
 
 def default_text(key):
+    """The default as the form shows it; '' when there is none."""
     d = key.get("default")
     if d is None:
-        return "required" if key.get("required") else ""
+        return ""
     if isinstance(d, bool):
         return "true" if d else "false"
     if isinstance(d, list):

@@ -46,10 +46,12 @@ def write_script(path, body):
 
 @pytest.fixture
 def make_app(tmp_path, real_bin):
-    """make_app(binary=None, **kw) -> (app, client); queues stopped at the end."""
+    """make_app(binary=None, **kw) -> (app, client); queues stopped at the
+    end. Without reports unless a test asks for them (they take seconds)."""
     made = []
 
     def make(binary=None, results=None, **kw):
+        kw.setdefault("make_reports", False)
         app = create_app(str(results or tmp_path / "results"), binary or real_bin, **kw)
         made.append(app)
         return app, app.test_client()
@@ -134,12 +136,14 @@ def editor_form(client, start="default.cfg"):
 
 def wait_for(client, rid, statuses=("done", "failed", "interrupted", "incomplete", "cancelled"), report=True,
              timeout=120):
-    """Polls the run's status until it is one of `statuses` (and, when
-    `report`, its report is made or failed)."""
+    """Polls the run's status until it is one of `statuses`; for a finished
+    run also until its report is made or failed (report=True) or until the
+    answer, tables and a study's frontier are written (report="started")."""
     end = time.time() + timeout
+    ready = {True: ("done", "failed", "skipped"), "started": ("queued", "running", "done", "failed", "skipped")}
     while time.time() < end:
         s = client.get(f"/api/runs/{rid}").get_json()
-        if s["status"] in statuses and (not report or s["status"] != "done" or s["report"] in ("done", "failed")):
+        if s["status"] in statuses and (not report or s["status"] != "done" or s["report"] in ready[report]):
             return s
         time.sleep(0.05)
     raise AssertionError(f"run {rid} still {s} after {timeout} s")
@@ -157,3 +161,28 @@ def run_id(resp):
     assert resp.status_code == 303, resp.get_data(as_text=True)[-2000:]
     loc = resp.headers["Location"]
     return loc.rstrip("/").rsplit("/", 1)[-1]
+
+
+def start_server(results, binary, **popen):
+    """`python3 -m caseflow_web --port 0` as `make serve` starts it; returns
+    (process, base url). Stop it with stop_server."""
+    import subprocess
+    p = subprocess.Popen(["/usr/bin/python3", "-m", "caseflow_web", "--port", "0", "--results", str(results),
+                          "--caseflow", binary], cwd=ANALYSIS, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, **popen)
+    line = p.stdout.readline()
+    if not line.startswith("caseflow web page: "):
+        p.kill()
+        pytest.fail(f"the server did not start: {line}{p.stderr.read()}")
+    return p, line.split()[3].rstrip("/")
+
+
+def stop_server(p):
+    import signal
+    import subprocess
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()

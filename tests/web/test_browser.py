@@ -11,13 +11,11 @@ under results/web-e2e-failure/.
 import os
 import re
 import shutil
-import signal
-import subprocess
 
 import h5py
 import pytest
 
-from conftest import ANALYSIS, ROOT
+from conftest import ROOT, start_server, stop_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -27,20 +25,9 @@ WAIT = 60   # seconds for any one page state; the whole test takes about 15 s
 
 @pytest.fixture
 def server(tmp_path, real_bin):
-    p = subprocess.Popen(["/usr/bin/python3", "-m", "caseflow_web", "--port", "0", "--results",
-                          str(tmp_path / "results"), "--caseflow", real_bin],
-                         cwd=ANALYSIS, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    if not line.startswith("caseflow web page: "):
-        p.kill()
-        pytest.fail(f"the server did not start: {line}{p.stderr.read()}")
-    url = line.split()[3].rstrip("/")
+    p, url = start_server(tmp_path / "results", real_bin)
     yield url, tmp_path / "results"
-    p.send_signal(signal.SIGINT)
-    try:
-        p.wait(20)
-    except subprocess.TimeoutExpired:
-        p.kill()
+    stop_server(p)
 
 
 @pytest.fixture

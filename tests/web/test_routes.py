@@ -14,7 +14,8 @@ import pytest
 
 from caseflow_web import study as ST
 
-from conftest import CONFIGS, editor_form, form_fields, run_id, submit, wait_for, write_script
+from conftest import (CONFIGS, editor_form, form_fields, run_id, start_server, stop_server, submit, wait_for,
+                      write_script)
 
 SMALL = {"run.replications": "4"}
 
@@ -65,8 +66,11 @@ def test_editor_shows_every_key_with_unit_default_range_help(make_app):
     app, c = make_app()
     html = c.get("/").get_data(as_text=True)
     schema = app.extensions["caseflow"]["schema"]
+    list_sections = {x["name"] for x in schema.sections if x["list"]}
     for k in schema.keys:
-        if "[]" not in k["key"]:
+        if k["key"] in list_sections:     # the section's heading is the list's name
+            assert f'id="section-{k["key"]}"' in html and k["help"].split(" (")[0] in html, k["key"]
+        elif "[]" not in k["key"]:
             assert f"<code>{k['key']}</code>" in html, k["key"]
     assert 'name="staff.workers"' in html and 'value="12"' in html
     assert "participants/worker" in html and "range ≥ 1, ≤ 100" in html and "default 4.0" in html
@@ -227,7 +231,7 @@ def test_server_survives_a_crashing_simulator(make_app, real_bin, tmp_path):
 
 def test_cancel_writes_an_incomplete_file_and_resume_completes_it(make_app):
     app, c = make_app()
-    rid = run_id(submit(c, editor_form(c), "run", {"run.replications": "300"}))
+    rid = run_id(submit(c, editor_form(c), "run", {"run.replications": "300", "run.horizon_months": "30"}))
     end = time.time() + 60
     while c.get(f"/api/runs/{rid}").get_json()["done"] < 1 and time.time() < end:
         time.sleep(0.01)
@@ -287,8 +291,8 @@ def test_staffing_study_shows_the_frontier(make_app):
     r = submit(c, f, "study", dict(SMALL, study_posts="10, 12", study_caps="16, 20", study_cost_per_post="650000",
                                   study_days="14"))
     rid = run_id(r)
-    s = wait_for(c, rid)
-    assert s["status"] == "done" and s["report"] == "done", s
+    s = wait_for(c, rid, report="started")
+    assert s["status"] == "done", s
     html = c.get(f"/runs/{rid}").get_data(as_text=True)
     assert 'id="frontier-table"' in html and "frontier.png" in html
     assert c.get(f"/runs/{rid}/files/frontier.png").status_code == 200
@@ -383,7 +387,7 @@ def test_no_request_reads_outside_the_results_folder(shared):
 
 def test_symlinks_are_not_followed(make_app, tmp_path, real_bin):
     results = tmp_path / "results"
-    app, c = make_app(results=results)
+    app, c = make_app(results=results, make_reports=True)
     rid = run_id(submit(c, editor_form(c), "run", dict(SMALL, **{"run.horizon_months": "24"})))
     wait_for(c, rid)
     store = app.extensions["caseflow"]["store"]
@@ -454,3 +458,46 @@ def test_serve_listens_on_loopback_by_default(tmp_path, real_bin):
     finally:
         p.send_signal(signal.SIGINT)
         p.wait(20)
+
+
+def test_cancel_reaches_the_simulator_when_the_server_was_started_ignoring_sigint(tmp_path, real_bin):
+    """A shell starts background jobs with SIGINT ignored, which children
+    inherit; the server must give its simulators back the default."""
+    import json
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kw):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def post(url, fields):
+        try:
+            opener.open(urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode()), timeout=30)
+        except urllib.error.HTTPError as e:
+            assert e.code == 303, e.read()
+            return e.headers["Location"]
+        raise AssertionError("no redirect")
+
+    p, url = start_server(tmp_path / "results", real_bin,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        f = form_fields(urllib.request.urlopen(url + "/?start=default.cfg", timeout=30).read().decode())
+        f.setlist("run.replications", ["3000"])
+        f.setlist("action", ["run"])
+        rid = post(url + "/scenario", list(f.items(multi=True))).rsplit("/", 1)[-1]
+
+        def status():
+            return json.load(urllib.request.urlopen(f"{url}/api/runs/{rid}", timeout=30))
+        end = time.time() + 60
+        while status()["done"] < 1 and time.time() < end:
+            time.sleep(0.01)
+        post(f"{url}/runs/{rid}/cancel", [])
+        while status()["status"] in ("running", "cancelling") and time.time() < end:
+            time.sleep(0.05)
+        s = status()
+        assert s["status"] == "interrupted" and "of 3000 trials finished" in s["message"], s
+    finally:
+        stop_server(p)

@@ -42,7 +42,7 @@ function followRun() {
   var status = head.dataset.status;
   var report = head.dataset.report;
   var active = ["queued", "running", "cancelling"];
-  var waitingReport = status === "done" && (report === "running" || report === "none");
+  var waitingReport = status === "done" && ["none", "queued", "running"].indexOf(report) >= 0;
   if (active.indexOf(status) < 0 && !waitingReport) return;
   function poll() {
     fetch("/api/runs/" + encodeURIComponent(id), {cache: "no-store"}).then(function (r) { return r.json(); })
