@@ -134,7 +134,7 @@ def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_
             return editor(st, "", 404)
         with open(os.path.join(configs_dir, name), encoding="utf-8") as fh:
             st, code = from_text(fh.read(), f"configs/{name}")
-        return editor(st, f"configs/{name}", code)
+        return editor(st, f"configs/{name}" if code == 200 else "", code)
 
     @app.post("/upload")
     def upload():
@@ -151,9 +151,12 @@ def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             st = F.FormState()
-            st.top_errors.append(f"{name}: not a text file (UTF-8)")
+            st.top_errors.append(f"{name}: not a text file (UTF-8); nothing was loaded")
             return editor(st, "", 422)
         st, code = from_text(text, name)
+        if code != 200:
+            st.top_errors[-1] += "; nothing was loaded"
+            return editor(st, "", code)
         return editor(st, f"uploaded {name}", code)
 
     def default_label(tree):

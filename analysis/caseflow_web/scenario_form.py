@@ -287,7 +287,8 @@ def tree_from_form(layout, form):
             et = C.parse(extra)
             for k, v in et.items.items():
                 b.tree.items[k] = v
-                b.path_field[(k,)] = EXTRA
+            for path in _leaf_paths(et, ()):
+                b.path_field[path] = EXTRA
         except C.CfgError as e:
             b.errors[EXTRA] = str(e)
     for f in layout.fields():
@@ -329,6 +330,16 @@ def tree_from_form(layout, form):
         if items:
             C.put(b.tree, ls.path, C.Seq("list", items))
     return b
+
+
+def _leaf_paths(group, prefix):
+    """Paths of the settings in a group that are not groups themselves (a
+    message about a group's other members is then not blamed on this box)."""
+    for k, v in group.items.items():
+        if isinstance(v, C.Group) and v.items:
+            yield from _leaf_paths(v, prefix + (k,))
+        else:
+            yield prefix + (k,)
 
 
 def _row_numbers(form, lid):

@@ -155,6 +155,8 @@ def test_upload_reads_a_scenario_and_refuses_the_rest(make_app):
         r = c.post("/upload", data={"scenario": (io.BytesIO(body), "../../evil.cfg")})
         assert r.status_code == code, (body[:20], r.status_code)
         assert text in r.get_data(as_text=True)
+        if code == 422:
+            assert "nothing was loaded" in r.get_data(as_text=True) and "Scenario from" not in r.get_data(as_text=True)
     r = c.post("/upload", data={})
     assert r.status_code == 400
 

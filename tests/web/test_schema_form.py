@@ -210,3 +210,15 @@ def test_real_check_message_reaches_the_row(md_schema, real_bin, tmp_path):
 def test_parser_refuses_bad_text_with_a_line(text):
     with pytest.raises(C.CfgError):
         C.parse(text)
+
+
+def test_settings_without_a_field_are_kept_not_dropped(md_schema):
+    lay = F.Layout(md_schema)
+    tree = C.parse('run: { horizon_months = 12; novelty = 3; };\nfuture_section: { x = "y"; };\n')
+    st = F.state_from_tree(lay, tree)
+    assert st.values["run.horizon_months"] == "12"
+    assert "novelty = 3;" in st.values[F.EXTRA] and 'x = "y";' in st.values[F.EXTRA]
+    built = F.tree_from_form(lay, _form_from_state(st))
+    assert C.get(built.tree, ("run", "novelty")).value == 3 and C.get(built.tree, ("future_section", "x")).value == "y"
+    assert built.path_field[("future_section", "x")] == built.path_field[("run", "novelty")] == F.EXTRA
+    assert ("run",) not in built.path_field     # run.replications' messages are not this box's
