@@ -51,7 +51,7 @@ function followRun() {
         var fill = document.getElementById("progress-fill");
         var text = document.getElementById("progress-text");
         if (fill && s.total) fill.style.width = (100 * s.done / s.total).toFixed(1) + "%";
-        if (text && s.total && s.status !== "queued") text.textContent = s.done + " of " + s.total + " replications";
+        if (text && s.total && s.status !== "queued") text.textContent = s.done + " of " + s.total + " " + (text.dataset.unit || "replications");
         setTimeout(poll, 400);
       }).catch(function () { setTimeout(poll, 2000); });
   }
