@@ -64,7 +64,7 @@ def _open(path):
     return f
 
 
-def _params(f, s, names):
+def _params(f, s):
     """Scenario s's parameters: /resolved when present, else the scenario
     text + overrides + the study's settings (as the analysis package does)."""
     params = {}
@@ -131,7 +131,7 @@ def _rows_of(table, s):
 
 def _scenario(f, s, name, summary, money, info):
     m = _rows_of(summary, s)
-    params = _params(f, s, None)
+    params = _params(f, s)
     a = {"name": name, "metrics": m, "workers": params.get("staff.workers"), "cap": params.get("staff.caseload_cap")}
     # wait: the median when the file has it, else the mean among those assigned
     if "wait_median_days" in m:

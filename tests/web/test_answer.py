@@ -9,7 +9,6 @@ import subprocess
 
 import h5py
 import numpy as np
-import pytest
 
 from caseflow_web import answer as A
 
