@@ -10,7 +10,8 @@ BUILD   := build
 SAN_BUILD := build-san
 
 DEB_PACKAGES := gcc make pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools libcmocka-dev \
-                python3-h5py python3-numpy python3-matplotlib python3-pytest
+                python3-h5py python3-numpy python3-matplotlib python3-pytest \
+                python3-flask python3-waitress chromium chromium-driver python3-selenium
 
 HDF5_CFLAGS = $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
 HDF5_LIBS   = $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
@@ -82,6 +83,7 @@ check-config: build
 # and append to EXTRA_TEST_TARGETS what `make test` must also run.
 EXTRA_TEST_TARGETS :=
 -include tests/bench/bench.mk analysis/analysis.mk tests/fuzz/fuzz.mk tests/robust/robust.mk tests/slurm/slurm.mk
+-include analysis/web.mk
 
 # The unit and model tests, the same tests built with sanitizers, then the
 # fragments' tests.

@@ -1,0 +1,114 @@
+"""The answer read from a run file: the simulator's rows as they are, the
+service-level metrics and /diagnostics when a file has them (the formats
+note), the fallbacks when it does not, and the CSV tables."""
+import csv
+import json
+import os
+import shutil
+import subprocess
+
+import h5py
+import numpy as np
+
+from caseflow_web import answer as A
+
+from conftest import CONFIGS, editor_form, run_id, submit, wait_for
+
+
+def run(real_bin, tmp_path, name, *sets, reps=4):
+    out = tmp_path / f"{name}.h5"
+    args = [real_bin, "run", os.path.join(CONFIGS, "default.cfg"), "-o", str(out), "--reps", str(reps), "--quiet"]
+    for s in sets:
+        args += ["-s", s]
+    subprocess.run(args, check=True, capture_output=True)
+    return str(out)
+
+
+def add_rows(path, rows):
+    """Appends /summary rows (as a simulator with service levels would write)."""
+    with h5py.File(path, "r+") as f:
+        old = f["summary"][...]
+        new = np.zeros(len(rows), dtype=old.dtype)
+        for i, (metric, unit, mean, lo, hi) in enumerate(rows):
+            new[i] = (0, metric.encode(), unit.encode(), mean, lo, hi, old["replications"][0])
+        del f["summary"]
+        f.create_dataset("summary", data=np.concatenate([old, new]))
+
+
+def test_answer_is_the_files_summary(real_bin, tmp_path):
+    h5 = run(real_bin, tmp_path, "base")
+    a = A.read_answer(h5)["scenarios"][0]
+    with h5py.File(h5) as f:
+        rows = {r["metric"].decode(): r for r in f["summary"][...]}
+    assert a["wait"]["metric"] == "wait_days" and a["wait"]["label"] == "mean wait (among those assigned)"
+    assert a["wait"]["mean"] == float(rows["wait_days"]["mean"]) and a["wait"]["lo"] == float(rows["wait_days"]["ci_low"])
+    assert a["exits_total"]["mean"] == float(rows["exits_per_month"]["mean"])
+    assert [e["destination"] for e in a["exits"]] == ["work", "studies", "other_measure", "dropout"]
+    assert a["service"] == [] and a["money"] is None and a["targets"] == []
+    assert (a["workers"], a["cap"]) == (12, 20)
+
+
+def test_service_levels_and_median_are_shown_when_the_file_has_them(real_bin, tmp_path):
+    h5 = run(real_bin, tmp_path, "svc")
+    add_rows(h5, [("wait_median_days", "days", 3.25, 2.5, 4.0), ("wait_within_30d", "share", 0.9, 0.85, 0.95),
+                  ("wait_within_14d", "share", 0.75, 0.7, 0.8), ("wait_p90_days", "days", 20.0, 18.0, 22.0)])
+    a = A.read_answer(h5)["scenarios"][0]
+    assert a["wait"]["metric"] == "wait_median_days" and a["wait"]["label"] == "median wait"
+    assert a["wait"]["mean"] == 3.25
+    assert [(s["days"], s["mean"]) for s in a["service"]] == [(14.0, 0.75), (30.0, 0.9)]   # thresholds from names
+    assert [w["metric"] for w in a["wait_more"]] == ["wait_p90_days"]
+
+
+def test_diagnostics_warnings_from_the_file(real_bin, tmp_path):
+    h5 = run(real_bin, tmp_path, "diag")
+    with h5py.File(h5, "r+") as f:
+        g = f.create_group("diagnostics")
+        g.attrs["overloaded"] = 1
+        g.attrs["warnings"] = "referrals exceed capacity: offered load 1.2\nwarm-up too short: 30 months suggested"
+    a = A.read_answer(h5)["scenarios"][0]
+    assert a["warnings_source"] == "file"
+    assert a["warnings"] == ["referrals exceed capacity: offered load 1.2", "warm-up too short: 30 months suggested"]
+
+
+def test_the_pages_own_overload_check(real_bin, tmp_path):
+    over = A.read_answer(run(real_bin, tmp_path, "eight", "staff.workers=8"))["scenarios"][0]
+    fine = A.read_answer(run(real_bin, tmp_path, "fifteen", "staff.workers=15"))["scenarios"][0]
+    assert over["warnings_source"] == fine["warnings_source"] == "page"
+    assert len(over["warnings"]) == 1 and "still growing" in over["warnings"][0]
+    assert fine["warnings"] == []
+
+
+def test_tables_are_the_files_datasets(real_bin, tmp_path):
+    h5 = run(real_bin, tmp_path, "tables")
+    names = A.write_tables(h5, str(tmp_path / "t"))
+    assert names == ["summary.csv", "replications.csv", "exits_by_destination.csv"]
+    with h5py.File(h5) as f:
+        summary = f["summary"][...]
+        ebd = f["exits_by_destination"][...]
+    rows = list(csv.DictReader(open(tmp_path / "t" / "summary.csv")))
+    assert [r["metric"] for r in rows] == [x["metric"].decode() for x in summary]
+    assert [float(r["mean"]) for r in rows] == [float(x["mean"]) for x in summary]
+    rows = list(csv.reader(open(tmp_path / "t" / "exits_by_destination.csv")))
+    assert rows[0][3:] == ["work", "studies", "other_measure", "dropout"]
+    assert [[int(v) for v in r[3:]] for r in rows[1:]] == ebd.tolist()
+
+
+def test_run_page_shows_service_levels_first_when_present(make_app, tmp_path):
+    """The page shows what answer.json holds: here a file given service-level
+    rows (as the simulator will write them) after the run."""
+    app, c = make_app()
+    rid = run_id(submit(c, editor_form(c), "run", {"run.replications": "4"}))
+    assert wait_for(c, rid, report="started")["status"] == "done"   # answer.json written
+    store = app.extensions["caseflow"]["store"]
+    run_ = store.get(rid)
+    h5 = str(tmp_path / "with-service-levels.h5")       # a copy: the report may be reading the run's file
+    shutil.copyfile(os.path.join(store.dir_of(run_), run_.h5), h5)
+    add_rows(h5, [("wait_median_days", "days", 3.25, 2.5, 4.0), ("wait_within_14d", "share", 0.75, 0.7, 0.8)])
+    with open(os.path.join(store.dir_of(run_), "answer.json"), "w") as fh:
+        json.dump(A.read_answer(h5), fh)
+    html = c.get(f"/runs/{rid}").get_data(as_text=True)
+    assert 'id="answer-wait_within_14d" data-value="0.75">75\u202f%<' in html
+    assert 'data-metric="wait_median_days" data-value="3.25">3.2<' in html or \
+        'data-metric="wait_median_days" data-value="3.25">3.3<' in html
+    assert "median wait" in html and "does not report service levels" not in html
+    assert html.index("answer-wait_within_14d") < html.index("answer-wait\"")
