@@ -28,6 +28,7 @@
 #include "scenario/study.h"
 #include "app/runner.h"
 #include "app/calibrate.h"
+#include "app/cli_service.h"
 #include "output/money.h"
 
 #ifndef CASEFLOW_VERSION
@@ -283,8 +284,6 @@ static void print_scenario(const study *st, int s, const results_summary *sum, s
     else
         snprintf(inflow, sizeof inflow, "%d referral sources", mp->sources);
     printf("scenario %d '%s': %s, %s; after warm-up, per replication:\n", s, st->scenarios[s].name, staff, inflow);
-    print_metric(find_metric(sum, ns, sc, "wait_days"), "wait for a slot", 1, "days");
-    print_metric(find_metric(sum, ns, sc, "time_in_programme_days"), "time in programme", 1, "days");
     print_metric(find_metric(sum, ns, sc, "waiting_list"), "waiting list", 1, "people");
     print_metric(find_metric(sum, ns, sc, "active"), "participants assigned", 1, "people");
     print_metric(find_metric(sum, ns, sc, "utilisation"), "worker time in meetings", 100, "%");
@@ -305,7 +304,7 @@ static void print_scenario(const study *st, int s, const results_summary *sum, s
 
 static void print_differences(const study *st, const results_difference *d, size_t nd)
 {
-    static const char *const shown[] = {"wait_days", "time_in_programme_days", "exits_per_month"};
+    static const char *const shown[] = {"wait_mean_days", "programme_mean_days", "exits_per_month"};
     printf("difference against scenario 0 '%s' (95%% CI, %s):\n", st->scenarios[0].name,
            st->common_random_numbers ? "paired by replication, common random numbers" : "Welch, independent streams");
     for (size_t i = 0; i < nd; i++)
@@ -451,7 +450,7 @@ static long replications_for_precision(const cli_args *a)
     study_free(&st);
     if (!known) {
         fprintf(stderr, "caseflow: --precision: no metric named '%s' (the metrics are those of /summary, e.g. "
-                        "exits_per_month, time_in_programme_days, wait_days)\n", a->precision_metric);
+                        "exits_per_month, programme_mean_days, wait_mean_days)\n", a->precision_metric);
         return -1;
     }
     for (;;) {
@@ -606,6 +605,7 @@ static int command_run(const cli_args *a)
     results_summary *sum = NULL;
     results_difference *diff = NULL;
     size_t ns = 0, nd = 0;
+    diagnostics diag = {0};
     int whole = first == 0 && count == total;
     int finished = totals.done == count;
     int rc = EXIT_OK;
@@ -617,6 +617,11 @@ static int command_run(const cli_args *a)
             rc = EXIT_INTERNAL;
         } else if (h5out_write_summaries(out, "", sum, ns, diff, nd) != 0) {
             fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
+            rc = EXIT_OUTPUT;
+        }
+        /* Overload and warm-up warnings, stored in /diagnostics. */
+        if (rc == EXIT_OK && cli_diagnose(out, sum, ns, &diag, err, sizeof err) != 0) {
+            fprintf(stderr, "caseflow: %s: %s\n", output, err);
             rc = EXIT_OUTPUT;
         }
         if (rc == EXIT_OK && totals.money) {
@@ -672,9 +677,12 @@ static int command_run(const cli_args *a)
                (unsigned long long)st.seed, st.scenarios[0].sc.model.horizon_months,
                st.scenarios[0].sc.model.warmup_months);
         if (whole) {
+            cli_print_warnings(stdout, &diag);
             int shown = st.scenario_count < 4 ? st.scenario_count : 1;
-            for (int s = 0; s < shown; s++)
+            for (int s = 0; s < shown; s++) {
                 print_scenario(&st, s, sum, ns);
+                cli_print_service(stdout, &st, s, sum, ns, &diag);
+            }
             if (nd)
                 print_differences(&st, diff, nd);
             if (totals.money)
@@ -690,6 +698,7 @@ static int command_run(const cli_args *a)
     }
     free(sum);
     free(diff);
+    diagnostics_free(&diag);
     runner_totals_free(&totals);
     study_free(&st);
     return rc;

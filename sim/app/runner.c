@@ -348,6 +348,10 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
             totals->events += s->result.events;
             totals->participants += s->records.count;
             const study_scenario *ss = &st->scenarios[scenario];
+            if (service_trial(&ss->sc.model, &s->result, s->records.items, s->records.count, &row->service) != 0) {
+                snprintf(err, err_size, "trial %llu: out of memory computing service levels", (unsigned long long)trial);
+                rc = -1;
+            }
             results_extras_pack(row, &ss->sc.model, extras);
             const double *money_out = NULL;
             if (money) {

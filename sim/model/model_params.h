@@ -15,6 +15,7 @@
 #define CASEFLOW_MODEL_PARAMS_H
 
 #include "engine/eng_dist.h"
+#include "model/service_params.h"
 
 #define MODEL_DAYS_PER_MONTH (365.25 / 12.0)
 #define MODEL_MAX_DESTINATIONS 16
@@ -189,6 +190,10 @@ typedef struct model_params {
 
     int targets;
     model_target target[MODEL_MAX_TARGETS];
+
+    /* what is reported about waits (the `service` section); never read by
+     * the model */
+    service_params service;
 } model_params;
 
 #endif

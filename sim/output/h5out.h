@@ -75,6 +75,10 @@ void h5out_abort(h5out *out);
 
 const char *h5out_last_error(const h5out *out);
 
+/* The open file, for writers of groups of their own (output/diagnostics.h)
+ * between the last trial and h5out_finish. */
+hid_t h5out_file(const h5out *out);
+
 /* An earlier file of the same study and slice, being resumed (caseflow run
  * --resume): its finished trials are copied into the new file instead of
  * being run again. */

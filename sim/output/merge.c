@@ -2,6 +2,7 @@
  * io_merge.c — reading task files back and writing the merged study.
  */
 #include "output/merge.h"
+#include "output/diagnostics.h"
 
 #include <hdf5.h>
 #include <stdio.h>
@@ -385,6 +386,15 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
             h5out_write_summaries(out, "", sum, ns, diff, nd) != 0) {
             snprintf(err, err_size, "%s: writing summaries failed", out_path);
             rc = MERGE_OUTPUT;
+        }
+        if (rc == MERGE_OK) {
+            diagnostics diag;
+            if (diagnostics_compute(h5out_file(out), sum, ns, &diag, err, err_size) != 0 ||
+                diagnostics_write(h5out_file(out), &diag) != 0) {
+                snprintf(err, err_size, "%s: writing /diagnostics failed", out_path);
+                rc = MERGE_OUTPUT;
+            }
+            diagnostics_free(&diag);
         }
         free(sum);
         free(diff);
