@@ -197,7 +197,10 @@ static void judge(diagnostics *d, int s, const stat_obs *slope_obs, const double
     int ok_a = warmup_mser5(ma, (size_t)d->horizon_months, &cut_a, &lim_a) == 0;
     ds->suggested_warmup_months = ok_w || ok_a ? (int)(cut_w > cut_a ? cut_w : cut_a) : -1;
     ds->settle_at_limit = (ok_w && lim_w) || (ok_a && lim_a);
-    ds->unsettled = ds->suggested_warmup_months > d->warmup_months || ds->settle_at_limit;
+    /* A minimum at the limit alone is not taken as unsettled: with the
+     * dozen batches of a 60-month run, noise in a settled series puts it
+     * there often (the late batches happen to be the flattest). */
+    ds->unsettled = ds->suggested_warmup_months > d->warmup_months;
 }
 
 static void word_warnings(diagnostics *d)
@@ -214,7 +217,7 @@ static void word_warnings(diagnostics *d)
                      ds->offered_load, ds->capacity, 100 * ds->offered_load / ds->capacity);
         if (ds->overloaded)
             append(d, &len,
-                   "%soverloaded: the waiting list grows by %.2g [%.2g, %.2g] people a month through the measured "
+                   "%soverloaded: the waiting list grows by %.3g [%.3g, %.3g] people a month through the measured "
                    "window%s; mean waits here depend on the run length\n",
                    who, ds->trend, ds->trend_lo, ds->trend_hi, load);
         if (ds->unsettled && ds->settle_at_limit)
@@ -380,7 +383,7 @@ int diagnostics_write(hid_t file, const diagnostics *d)
                     "overloaded: 95 % CI of the mean least-squares slope of the month-end waiting list over the "
                     "measured months lies above 0 and the growth over the window is >= 1 person and >= 10 % of the "
                     "mean list; unsettled: MSER-5 on the replication-averaged waiting-list and caseload series "
-                    "suggests more than run.warmup_months, or finds no settled point in the first half of the run");
+                    "suggests more than run.warmup_months (MSER-5 looks at most half the run far)");
     if (d->scenarios > 1) {
         /* the flags per scenario; the attributes above say "in any" */
         int *flags = malloc((size_t)d->scenarios * sizeof *flags);

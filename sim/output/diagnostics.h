@@ -15,8 +15,10 @@
  *    single replication there is no interval and no warning.
  *  - unsettled: the warm-up is shorter than MSER-5 (engine/eng_warmup.h)
  *    suggests on the replication-averaged waiting-list and caseload
- *    (participants assigned) series, the larger of the two; or MSER-5 finds
- *    no settled point within the first half of the run.
+ *    (participants assigned) series, the larger of the two. MSER-5 looks
+ *    at most half the run far: when its minimum lies there the suggestion
+ *    is a lower bound ("at least"), and a warm-up beyond half the run can
+ *    never be called too short by it (the trend warning still speaks).
  *
  * Also every scenario's offered load (accepted referrals x mean time in
  * programme: places wanted) against its capacity (caseload places), from

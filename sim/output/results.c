@@ -191,8 +191,10 @@ static void finish_binary(const stat_obs *s, double *mean, double *lo, double *h
     }
     double centre = (phat + z * z / (2 * nn)) / (1 + z * z / nn);
     double half = z * sqrt(phat * (1 - phat) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
-    *lo = centre - half;
-    *hi = centre + half;
+    /* Exactly, the interval holds phat, and reaches 0 (1) at phat 0 (1);
+     * rounding can leave it an ulp short. */
+    *lo = fmin(centre - half, phat);
+    *hi = fmax(centre + half, phat);
 }
 
 static void finish(const stat_obs *s, double *mean, double *lo, double *hi, uint64_t *n)
