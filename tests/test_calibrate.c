@@ -111,7 +111,7 @@ static void simulate_truth(const char *base, double p, double *share, double *sh
     if (runner_run(&st, 0, study_trial_count(&st), &opt, NULL, &t, err, sizeof err) != 0)
         fail_msg("runner_run: %s", err);
     figure_of(&st, &t, "exit_share.work", share, share_h);
-    figure_of(&st, &t, "time_in_programme_days", days, days_h);
+    figure_of(&st, &t, "programme_mean_days", days, days_h);
     runner_totals_free(&t);
     study_free(&st);
 }
@@ -128,7 +128,7 @@ static void test_recovers_known_parameters(void **state)
      * seeds, so the difference is paired). */
     simulate_truth(fx.base, p_true * 1.1, &share2, &share2_h, &days2, &days2_h);
     double slope = (days2 - days) / (p_true * 0.1);
-    print_message("  observed: exit_share.work %.5f +- %.5f, time_in_programme_days %.3f +- %.3f; "
+    print_message("  observed: exit_share.work %.5f +- %.5f, programme_mean_days %.3f +- %.3f; "
                   "d days / d p = %.1f\n",
                   share, share_h, days, days_h, slope);
     assert_true(slope < 0);
@@ -149,7 +149,7 @@ static void test_recovers_known_parameters(void **state)
              "  );\n"
              "  targets = (\n"
              "    { metric = \"exit_share.work\"; value = %.17g; se = %.17g; },\n"
-             "    { metric = \"time_in_programme_days\"; value = %.17g; se = %.17g; }\n"
+             "    { metric = \"programme_mean_days\"; value = %.17g; se = %.17g; }\n"
              "  );\n"
              "};\n",
              share, share_h / 1.96, days, days_h / 1.96);
@@ -308,7 +308,7 @@ typedef struct bad_case {
 
 #define HEAD "calibrate: {\n  base = \"base.cfg\";\n"
 #define PARAM "  parameters = ( { key = \"exits.probability_per_meeting\"; lower = 0.02; upper = 0.4; } );\n"
-#define TARGET "  targets = ( { metric = \"time_in_programme_days\"; value = 150.0; } );\n"
+#define TARGET "  targets = ( { metric = \"programme_mean_days\"; value = 150.0; } );\n"
 
 static const bad_case bad_cases[] = {
     {HEAD PARAM TARGET "  max_iterations = = 10;\n};\n", ":5: syntax error", "syntax error"},

@@ -276,7 +276,7 @@ static void test_layout(void **state)
         assert_int_equal(row->active_at_end, m.active_at_end);
         assert_int_equal(row->exits_measured, m.exits_measured);
         TS_ASSERT_SAME_DOUBLE(row->utilisation, m.utilisation);
-        TS_ASSERT_SAME_DOUBLE(row->wait_mean_days, stat_obs_mean(&m.wait_days));
+        TS_ASSERT_SAME_DOUBLE(row->wait_days_assigned, stat_obs_mean(&m.wait_days));
         /* and as the runner reported */
         assert_int_equal(row->referrals, totals.rows[r].referrals);
         referrals += row->referrals;

@@ -18,7 +18,7 @@ from .page import Page, esc, fmt, fmt_ci
 from .runfile import RunFile
 from .scenario_text import format_value
 
-FIGURE_METRICS = ["wait_days", "time_in_programme_days", "waiting_list", "active", "caseload_per_worker",
+FIGURE_METRICS = ["wait_mean_days", "programme_mean_days", "waiting_list", "active", "caseload_per_worker",
                   "utilisation", "referrals_per_month", "exits_per_month"]
 
 

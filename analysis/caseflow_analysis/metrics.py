@@ -13,8 +13,10 @@ from . import stats
 
 # name -> (label for people, unit, display scale, display unit)
 FIXED = [
-    ("wait_days", "wait for a slot (referred after warm-up)", "days", 1.0, "days"),
-    ("time_in_programme_days", "time in programme (assigned after warm-up, exited)", "days", 1.0, "days"),
+    ("wait_days_assigned", "wait for a slot, among those assigned (biased low: leaves out those still waiting)",
+     "days", 1.0, "days"),
+    ("time_in_programme_days_assigned", "time in programme, among those who exited (biased low: leaves out "
+     "those still in)", "days", 1.0, "days"),
     ("waiting_list", "waiting list, time-average", "participants", 1.0, "people"),
     ("active", "participants assigned, time-average", "participants", 1.0, "people"),
     ("utilisation", "worker time in meetings", "share", 100.0, "%"),
@@ -36,7 +38,17 @@ def metric_info(name):
         return "meetings per exit (assigned after warm-up)", "meetings", 1.0, "meetings"
     if name == "caseload_per_worker":
         return "caseload per worker, time-average", "participants", 1.0, "people"
+    from . import service
+    found = service.metric_info(name)
+    if found:
+        return found
     return name, "", 1.0, ""
+
+
+class Values(dict):
+    """{metric: array over replications}; .units holds the simulator's unit
+    of a metric where /summary gives one (where its interval is cut)."""
+    units = {}
 
 
 def replication_metrics(run):
@@ -44,18 +56,23 @@ def replication_metrics(run):
     then analysis-only metrics. Empty when /replications is absent."""
     reps = run.replications
     if reps is None:
-        return {}
+        return Values()
     names = reps.dtype.names
     months = float(run.measured_months) if run.measured_months > 0 else math.nan
 
     def col(name):
         return reps[name].astype(float) if name in names else np.full(len(reps), np.nan)
 
-    out = {}
+    out = Values()
+    out.units = {r["metric"]: r.get("unit", "") for r in (run.summary or [])}
+    # files written before the service levels named the biased means
+    # wait_mean_days / programme_mean_days in /replications
+    wait_col = "wait_days_assigned" if "wait_days_assigned" in names else "wait_mean_days"
+    prog_col = "time_in_programme_days_assigned" if "time_in_programme_days_assigned" in names else "programme_mean_days"
     wait_n = col("wait_n")
-    out["wait_days"] = np.where(wait_n > 0, col("wait_mean_days"), np.nan)
+    out["wait_days_assigned"] = np.where(wait_n > 0, col(wait_col), np.nan)
     prog_n = col("programme_n")
-    out["time_in_programme_days"] = np.where(prog_n > 0, col("programme_mean_days"), np.nan)
+    out["time_in_programme_days_assigned"] = np.where(prog_n > 0, col(prog_col), np.nan)
     out["waiting_list"] = col("mean_waiting")
     out["active"] = col("mean_active")
     out["utilisation"] = col("utilisation")
@@ -69,6 +86,9 @@ def replication_metrics(run):
         with np.errstate(invalid="ignore", divide="ignore"):
             for d, name in enumerate(run.destinations):
                 out[f"exit_share.{name}"] = np.where(exits > 0, ebd[:, d] / exits, np.nan)
+    # the service levels per trial, as the simulator stored them
+    from . import service
+    out.update(service.replication_values(run))
     # analysis-only
     if "meetings_per_exit" in names:
         out["meetings_per_exit"] = np.where(prog_n > 0, col("meetings_per_exit"), np.nan)
@@ -78,7 +98,24 @@ def replication_metrics(run):
 
 
 def summarise(values_by_metric):
-    return {k: stats.mean_ci(v) for k, v in values_by_metric.items()}
+    """Mean and 95 % interval per metric, as the simulator's /summary: Student
+    t, cut to where the quantity can lie (docs/OUTPUT.md), and Wilson's
+    interval for the 0/1 target_met.* values."""
+    from . import service
+    units = getattr(values_by_metric, "units", {})
+    out = {}
+    for k, v in values_by_metric.items():
+        if k.startswith("target_met."):
+            out[k] = service.wilson_ci(v)
+            continue
+        r = stats.mean_ci(v)
+        lo_bound, hi_bound = service.bounds_of(k, units.get(k))
+        if lo_bound is not None and r["ci_low"] < lo_bound:
+            r["ci_low"] = lo_bound
+        if hi_bound is not None and r["ci_high"] > hi_bound:
+            r["ci_high"] = hi_bound
+        out[k] = r
+    return out
 
 
 def compare_with_summary(recomputed, summary, rtol=1e-6):
@@ -260,9 +297,11 @@ def consistency_checks(run, pstats):
             diff = np.abs(pstats.waiting - run.series["waiting"]).max()
             checks.append({"name": "waiting from /participants = /series/waiting",
                            "ok": bool(diff == 0), "detail": f"largest difference {diff:g}"})
-        if run.replications is not None and "programme_mean_days" in run.replications.dtype.names:
+        names = run.replications.dtype.names if run.replications is not None else ()
+        col = next((c for c in ("time_in_programme_days_assigned", "programme_mean_days") if c in names), None)
+        if col:
             ours = pstats.programme_mean_by_rep()
-            theirs = run.replications["programme_mean_days"].astype(float)
+            theirs = run.replications[col].astype(float)
             both = np.isfinite(ours) & np.isfinite(theirs)
             same_nan = bool(np.array_equal(np.isnan(ours), np.isnan(theirs)))
             diff = float(np.abs(ours[both] - theirs[both]).max()) if both.any() else 0.0

@@ -6,6 +6,7 @@ import os
 
 from . import metrics as M
 from . import outputs, stats
+from . import service as SV
 from .errors import InputError
 from .page import Page, esc, fmt, fmt_ci
 from .runfile import RunData
@@ -98,6 +99,8 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
         summary["sections_skipped"].append({"section": section, "reason": why})
         page.note(f"Not shown: {why}")
 
+    SV.warnings_first(run, page, summary)  # overload and warm-up warnings, before any number
+
     # -- run ----------------------------------------------------------------
     page.section("run", "The run")
     page.table(None, run_info_rows(run, pstats))
@@ -143,6 +146,9 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
                 "ci_high": src["ci_high"], "replications": src["n"],
                 "source": "recomputed" if mine is not None else "simulator /summary",
                 "simulator": sim, "agrees_with_simulator": agrees}
+        # per-profile and per-source service levels have their own table (checked here all the same)
+        keep = [i for i, r in enumerate(rows) if not SV.grouped(r[0]) or r[3] is False]
+        trows, classes = [trows[i] for i in keep], [classes[i] for i in keep]
         page.table(["metric", "unit", "mean", "95 % CI", "replications", "vs. simulator /summary"], trows,
                    numeric=(2, 3, 4), row_classes=classes, raw_cols=(5,))
         bad = [r[0] for r in rows if r[3] is False]
@@ -153,6 +159,8 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
             page.note("The file has no /summary: nothing to check the recomputed numbers against.")
     else:
         skip("key numbers", "the file has no /replications.")
+
+    SV.service_section(run, page, summary, add_figure, skip)
 
     # -- levels ------------------------------------------------------------------
     page.section("levels", "Waiting list and caseload over time")

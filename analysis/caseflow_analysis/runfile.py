@@ -188,8 +188,15 @@ class RunFile:
         self.participant_fields = f["participants"].dtype.names if self.has_participants else ()
         self.targets = read_targets(f) if "targets" in f else []
         self._read_money(f)
+        # /trial_extras [T, X] named by `columns` (the mechanisms' and the
+        # service levels' numbers per trial); None when absent
+        self.extras_trials, self.extras_columns = None, []
+        if _is_dataset(f, "trial_extras") and "columns" in f["trial_extras"].attrs:
+            self.extras_columns = [as_text(c) for c in f["trial_extras"].attrs["columns"]]
+            self.extras_trials = f["trial_extras"][...].astype(float)
         known = ("destinations", "replications", "exits_by_destination", "series", "summary", "participants",
-                 "targets", "scenarios", "parameter_names", "scenario_parameters", "paired_differences")
+                 "targets", "scenarios", "parameter_names", "scenario_parameters", "paired_differences",
+                 "trial_extras", "diagnostics")
         if self.money_trials is not None or self.money_summary is not None:
             known += ("money",)
         self.other_groups = sorted(k for k in f.keys() if k not in known)
@@ -242,6 +249,9 @@ class RunFile:
                               f"{first + count - 1 if isinstance(first, int) and isinstance(count, int) else '?'} "
                               f"of {total} (a task's slice, or a run that failed). Statistics use the finished "
                               "trials present; merge the task files with `caseflow merge` for the whole study.")
+        if self.extras_trials is not None and self.extras_trials.shape != (n_rows, len(self.extras_columns)):
+            self.notes.append("/trial_extras does not have one row per trial and one column per name: not used.")
+            self.extras_trials = None
         if self.money_trials is not None and self.money_trials.shape[0] != n_rows:
             self.notes.append(f"/money/trials has {self.money_trials.shape[0]} rows, expected one per trial "
                               f"({n_rows}): not used.")
@@ -353,6 +363,9 @@ class RunData:
                       if rf.money_trials is not None else None)
         self.money_summary = ([dict(r) for r in rf.money_summary if int(r.get("scenario", 0)) == s]
                               if rf.money_summary is not None else None)
+        # /trial_extras: {column: array over this scenario's replications}, {} without it
+        self.extras = ({c: rf.extras_trials[sel, j] for j, c in enumerate(rf.extras_columns)}
+                       if rf.extras_trials is not None else {})
         if self.n_reps == 0:
             raise InputError(f"{self.path}: scenario '{self.scenario_name}' has no finished trials in this file")
 

@@ -21,8 +21,8 @@ from .errors import InputError
 from .page import Page, esc, fmt, fmt_ci
 from .runfile import RunFile
 
-DEFAULT_METRICS = ["wait_days", "waiting_list", "utilisation", "caseload_per_worker", "exits_per_month",
-                   "time_in_programme_days"]
+DEFAULT_METRICS = ["wait_mean_days", "waiting_list", "utilisation", "caseload_per_worker", "exits_per_month",
+                   "programme_mean_days"]
 
 NOT_A_STUDY = ("{path}: no /scenarios table — sweep needs a study file (caseflow run STUDY.cfg, e.g. "
                "configs/study_staffing.cfg); this file was written before caseflow had studies "

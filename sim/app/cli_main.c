@@ -24,6 +24,7 @@
 #include "scenario/study.h"
 #include "app/runner.h"
 #include "app/calibrate.h"
+#include "app/cli_service.h"
 #include "output/money.h"
 
 #ifndef CASEFLOW_VERSION
@@ -319,8 +320,6 @@ static void print_scenario(const study *st, int s, const results_summary *sum, s
     else
         snprintf(inflow, sizeof inflow, "%d referral sources", mp->sources);
     printf("scenario %d '%s': %s, %s; after warm-up, per replication:\n", s, st->scenarios[s].name, staff, inflow);
-    print_metric(find_metric(sum, ns, sc, "wait_days"), "wait for a slot", 1, "days");
-    print_metric(find_metric(sum, ns, sc, "time_in_programme_days"), "time in programme", 1, "days");
     print_metric(find_metric(sum, ns, sc, "waiting_list"), "waiting list", 1, "people");
     print_metric(find_metric(sum, ns, sc, "active"), "participants assigned", 1, "people");
     print_metric(find_metric(sum, ns, sc, "utilisation"), "worker time in meetings", 100, "%");
@@ -341,7 +340,7 @@ static void print_scenario(const study *st, int s, const results_summary *sum, s
 
 static void print_differences(const study *st, const results_difference *d, size_t nd)
 {
-    static const char *const shown[] = {"wait_days", "time_in_programme_days", "exits_per_month"};
+    static const char *const shown[] = {"wait_mean_days", "programme_mean_days", "exits_per_month"};
     printf("difference against scenario 0 '%s' (95%% CI, %s):\n", st->scenarios[0].name,
            st->common_random_numbers ? "paired by replication, common random numbers" : "Welch, independent streams");
     for (size_t i = 0; i < nd; i++)
@@ -521,7 +520,7 @@ static long replications_for_precision(const cli_args *a)
     study_free(&st);
     if (!known) {
         fprintf(stderr, "caseflow: --precision: no metric named '%s' (the metrics are those of /summary, e.g. "
-                        "exits_per_month, time_in_programme_days, wait_days)\n", a->precision_metric);
+                        "exits_per_month, programme_mean_days, wait_mean_days)\n", a->precision_metric);
         return -1;
     }
     for (;;) {
@@ -577,7 +576,8 @@ static long replications_for_precision(const cli_args *a)
  * the money ledger) and gives the results' for the screen (the caller
  * frees them). Returns 0 or the exit code after a message. */
 static int write_summaries(const study *st, const runner_totals *totals, h5out *out, const char *output,
-                           results_summary **sum, size_t *ns, results_difference **diff, size_t *nd)
+                           results_summary **sum, size_t *ns, results_difference **diff, size_t *nd,
+                           diagnostics *diag)
 {
     if (results_summarise(totals->rows, totals->row_count, st->scenario_count, &st->scenarios[0].sc.model,
                           st->common_random_numbers, sum, ns, diff, nd) != 0) {
@@ -587,6 +587,12 @@ static int write_summaries(const study *st, const runner_totals *totals, h5out *
     if (h5out_write_summaries(out, "", *sum, *ns, *diff, *nd) != 0) {
         fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
         return h5out_error_class(out);
+    }
+    /* Overload and warm-up warnings, stored in /diagnostics. */
+    char err[1024];
+    if (cli_diagnose(out, *sum, *ns, diag, err, sizeof err) != 0) {
+        fprintf(stderr, "caseflow: %s: %s\n", output, err);
+        return CF_EXIT_OUTPUT;
     }
     if (!totals->money)
         return CF_EXIT_OK;
@@ -637,16 +643,20 @@ static int report_unfinished(const runner_totals *totals, uint64_t count, const 
 /* The terminal summary of a run that finished every trial of its slice. */
 static void report_finished(const cli_args *a, const study *st, const runner_totals *totals, int whole,
                             const results_summary *sum, size_t ns, const results_difference *diff, size_t nd,
-                            int task, int tasks, uint64_t first, uint64_t count, const char *output)
+                            const diagnostics *diag, int task, int tasks, uint64_t first, uint64_t count,
+                            const char *output)
 {
     printf("caseflow %s: %s '%s', %d scenario(s) x %d replications, seed %llu, %d months (%d warm-up)\n",
            CASEFLOW_VERSION, st->text[0] ? "study" : "scenario", st->name, st->scenario_count, st->replications,
            (unsigned long long)st->seed, st->scenarios[0].sc.model.horizon_months,
            st->scenarios[0].sc.model.warmup_months);
     if (whole) {
+        cli_print_warnings(stdout, diag);
         int shown = st->scenario_count < 4 ? st->scenario_count : 1;
-        for (int s = 0; s < shown; s++)
+        for (int s = 0; s < shown; s++) {
             print_scenario(st, s, sum, ns);
+            cli_print_service(stdout, st, s, sum, ns, diag);
+        }
         if (nd)
             print_differences(st, diff, nd);
         if (totals->money)
@@ -673,6 +683,7 @@ static int command_run(const cli_args *a)
     results_summary *sum = NULL;
     results_difference *diff = NULL;
     size_t ns = 0, nd = 0;
+    diagnostics diag = {0};
     char output[PATH_MAX], err[1024];
     int rc = CF_EXIT_OK;
 
@@ -772,7 +783,7 @@ static int command_run(const cli_args *a)
     int whole = first == 0 && count == total;
     int finished = totals.done == count;
     /* An unfinished study has no summary: it would be over a subset. */
-    if (whole && finished && (rc = write_summaries(&st, &totals, out, output, &sum, &ns, &diff, &nd)) != CF_EXIT_OK)
+    if (whole && finished && (rc = write_summaries(&st, &totals, out, output, &sum, &ns, &diff, &nd, &diag)) != CF_EXIT_OK)
         goto done;
     int finish_rc = h5out_finish(out, err, sizeof err);
     out = NULL; /* freed either way */
@@ -785,7 +796,7 @@ static int command_run(const cli_args *a)
     if (!finished)
         rc = report_unfinished(&totals, count, output, opt.progress);
     else if (!a->quiet)
-        report_finished(a, &st, &totals, whole, sum, ns, diff, nd, task, tasks, first, count, output);
+        report_finished(a, &st, &totals, whole, sum, ns, diff, nd, &diag, task, tasks, first, count, output);
 done:
     if (out)
         h5out_abort(out);
@@ -793,6 +804,7 @@ done:
     h5prev_close(prev);
     free(sum);
     free(diff);
+    diagnostics_free(&diag);
     runner_totals_free(&totals);
     if (loaded)
         study_free(&st);

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/eng_survival.h"
+
 /* A slot's rc besides model_run's: the trial is finished in the file
  * resumed, so it is copied rather than run. */
 #define SLOT_COPY 1
@@ -404,6 +406,10 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
             totals->events += s->result.events;
             totals->participants += s->records.count;
             const study_scenario *ss = &st->scenarios[scenario];
+            if (service_trial(&ss->sc.model, &s->result, s->records.items, s->records.count, &row->service) != 0) {
+                snprintf(err, err_size, "trial %llu: out of memory computing service levels", (unsigned long long)trial);
+                rc = -1;
+            }
             results_extras_pack(row, &ss->sc.model, extras);
             const double *money_out = NULL;
             if (money) {
@@ -678,6 +684,9 @@ int runner_check_memory(const study *st, uint64_t count, int threads, char *msg,
      * this estimates 3.9 GB. */
     double models = running * referrals * record * 2;
     double series = in_flight * months * (6.0 + destinations) * sizeof(double);
+    /* The writer's service levels sort a (time, event) pair per record
+     * (added after the measurement above; not re-measured). */
+    models += capacity * sizeof(surv_obs);
     double rows = (double)count * (sizeof(results_row) + 1);
     double fixed = 64.0 * 1024 * 1024;                      /* libraries, HDF5 caches, stacks */
     double peak = records + models + series + rows + fixed;

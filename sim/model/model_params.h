@@ -15,6 +15,7 @@
 #define CASEFLOW_MODEL_PARAMS_H
 
 #include "engine/eng_dist.h"
+#include "model/service_params.h"
 
 #define MODEL_DAYS_PER_MONTH (365.25 / 12.0)
 #define MODEL_MAX_DESTINATIONS 16
@@ -196,6 +197,10 @@ typedef struct model_params {
      * grows without bound). 0: derived from the scenario, see
      * model_present_limit in model_casework.h. */
     int max_participants_present;
+
+    /* what is reported about waits (the `service` section); never read by
+     * the model */
+    service_params service;
 } model_params;
 
 #endif

@@ -86,6 +86,11 @@ cf_exit h5out_error_class(const h5out *out)
     return out->error_class ? out->error_class : CF_EXIT_OUTPUT;
 }
 
+hid_t h5out_file(const h5out *out)
+{
+    return out->file;
+}
+
 static int attr_string(hid_t obj, const char *name, const char *value)
 {
     if (H5Aexists(obj, name) > 0)
@@ -145,10 +150,10 @@ hid_t h5out_row_type(void)
     INSERT(r, results_row, referrals_measured, H5T_NATIVE_UINT64);
     INSERT(r, results_row, exits_measured, H5T_NATIVE_UINT64);
     INSERT(r, results_row, wait_n, H5T_NATIVE_UINT64);
-    INSERT(r, results_row, wait_mean_days, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, wait_days_assigned, H5T_NATIVE_DOUBLE);
     INSERT(r, results_row, wait_max_days, H5T_NATIVE_DOUBLE);
     INSERT(r, results_row, programme_n, H5T_NATIVE_UINT64);
-    INSERT(r, results_row, programme_mean_days, H5T_NATIVE_DOUBLE);
+    INSERT(r, results_row, time_in_programme_days_assigned, H5T_NATIVE_DOUBLE);
     INSERT(r, results_row, meetings_per_exit, H5T_NATIVE_DOUBLE);
     INSERT(r, results_row, mean_waiting, H5T_NATIVE_DOUBLE);
     INSERT(r, results_row, mean_active, H5T_NATIVE_DOUBLE);

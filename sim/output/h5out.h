@@ -93,6 +93,10 @@ const char *h5out_last_error(const h5out *out);
  * memory ran out. */
 cf_exit h5out_error_class(const h5out *out);
 
+/* The open file, for writers of groups of their own (output/diagnostics.h)
+ * between the last trial and h5out_finish. */
+hid_t h5out_file(const h5out *out);
+
 /* Memory types of the tables, shared with the reader. Close with H5Tclose. */
 hid_t h5out_row_type(void);
 hid_t h5out_participant_type(void);

@@ -10,6 +10,7 @@
  * they are copied, since reading them twice would double a merge's I/O.
  */
 #include "output/merge.h"
+#include "output/diagnostics.h"
 
 #include <hdf5.h>
 #include <stdio.h>
@@ -610,6 +611,15 @@ int merge_files(const char *out_path, const char *const *paths, int n, int repla
             h5out_write_summaries(out, "", sum, ns, diff, nd) != 0) {
             snprintf(err, err_size, "%s: writing summaries failed", out_path);
             rc = CF_EXIT_OUTPUT;
+        }
+        if (rc == CF_EXIT_OK) {
+            diagnostics diag;
+            if (diagnostics_compute(h5out_file(out), sum, ns, &diag, err, err_size) != 0 ||
+                diagnostics_write(h5out_file(out), &diag) != 0) {
+                snprintf(err, err_size, "%s: writing /diagnostics failed", out_path);
+                rc = CF_EXIT_OUTPUT;
+            }
+            diagnostics_free(&diag);
         }
         free(sum);
         free(diff);

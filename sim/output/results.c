@@ -23,10 +23,10 @@ void results_row_from_model(results_row *row, const model_result *r)
     row->referrals_measured = r->referrals_measured;
     row->exits_measured = r->exits_measured;
     row->wait_n = r->wait_days.n;
-    row->wait_mean_days = stat_obs_mean(&r->wait_days);
+    row->wait_days_assigned = stat_obs_mean(&r->wait_days);
     row->wait_max_days = r->wait_days.n ? r->wait_days.max : NAN;
     row->programme_n = r->programme_days.n;
-    row->programme_mean_days = stat_obs_mean(&r->programme_days);
+    row->time_in_programme_days_assigned = stat_obs_mean(&r->programme_days);
     row->meetings_per_exit = stat_obs_mean(&r->meetings_per_exit);
     row->mean_waiting = r->mean_waiting;
     row->mean_active = r->mean_active;
@@ -49,8 +49,10 @@ void results_row_from_model(results_row *row, const model_result *r)
 static const struct {
     const char *name, *unit;
 } fixed_metrics[] = {
-    {"wait_days", "days"},
-    {"time_in_programme_days", "days"},
+    /* the means among those assigned (or exited) within the window: the
+     * censoring-correct ones are wait_mean_days and programme_mean_days */
+    {"wait_days_assigned", "days"},
+    {"time_in_programme_days_assigned", "days"},
     {"waiting_list", "participants"},
     {"active", "participants"},
     {"utilisation", "share"},
@@ -65,17 +67,22 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
      * the output file, so none may be left undefined. */
     memset(info, 0, RESULTS_MAX_METRICS * sizeof *info);
     size_t k = 0;
+    /* Every metric here is a count, rate, duration, share or probability:
+     * none can be negative. */
     for (size_t i = 0; i < FIXED_METRICS; i++, k++) {
         snprintf(info[k].name, sizeof info[k].name, "%s", fixed_metrics[i].name);
         snprintf(info[k].unit, sizeof info[k].unit, "%s", fixed_metrics[i].unit);
+        info[k].bounds = RESULTS_NONNEGATIVE;
     }
     for (int d = 0; d < p->destinations; d++, k++) {
         snprintf(info[k].name, sizeof info[k].name, "exits_per_month.%s", p->destination_names[d]);
         snprintf(info[k].unit, sizeof info[k].unit, "per month");
+        info[k].bounds = RESULTS_NONNEGATIVE;
     }
     for (int d = 0; d < p->destinations; d++, k++) {
         snprintf(info[k].name, sizeof info[k].name, "exit_share.%s", p->destination_names[d]);
         snprintf(info[k].unit, sizeof info[k].unit, "share");
+        info[k].bounds = RESULTS_UNIT_INTERVAL;
     }
     /* Mechanisms' metrics appear only when the mechanism is on. */
 #define METRIC(fmt, arg, u, bin)                                                  \
@@ -83,6 +90,8 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
         snprintf(info[k].name, sizeof info[k].name, fmt, arg);                    \
         snprintf(info[k].unit, sizeof info[k].unit, "%s", u);                     \
         info[k].binary = bin;                                                     \
+        info[k].bounds = strcmp(u, "share") == 0 || bin ? RESULTS_UNIT_INTERVAL   \
+                                                        : RESULTS_NONNEGATIVE;    \
         k++;                                                                      \
     } while (0)
     if (p->good_destinations)
@@ -108,6 +117,14 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
         METRIC("target_met.%s", p->target[t].name, "probability", 1);
     }
 #undef METRIC
+    service_column cols[SERVICE_MAX_COLUMNS];
+    size_t nc = service_columns(p, cols);
+    for (size_t c = 0; c < nc; c++, k++) {
+        memcpy(info[k].name, cols[c].name, sizeof info[k].name);
+        memcpy(info[k].unit, cols[c].unit, sizeof info[k].unit);
+        info[k].binary = cols[c].binary;
+        info[k].bounds = cols[c].bounds;
+    }
     return k;
 }
 
@@ -115,8 +132,8 @@ void results_metric_values(const results_row *row, const model_params *p, double
 {
     double months = p->horizon_months - p->warmup_months;
     size_t k = 0;
-    v[k++] = row->wait_n ? row->wait_mean_days : NAN;
-    v[k++] = row->programme_n ? row->programme_mean_days : NAN;
+    v[k++] = row->wait_n ? row->wait_days_assigned : NAN;
+    v[k++] = row->programme_n ? row->time_in_programme_days_assigned : NAN;
     v[k++] = row->mean_waiting;
     v[k++] = row->mean_active;
     v[k++] = row->utilisation;
@@ -154,6 +171,10 @@ void results_metric_values(const results_row *row, const model_params *p, double
         v[k++] = row->target_value[t];
         v[k++] = row->target_met[t];
     }
+    size_t offsets[SERVICE_MAX_COLUMNS];
+    size_t nc = service_offsets(p, offsets);
+    for (size_t c = 0; c < nc; c++)
+        v[k++] = service_value_at(&row->service, offsets[c]);
 }
 
 /* Wilson's score interval: a proportion near 0 or 1 (the probability of
@@ -170,8 +191,10 @@ static void finish_binary(const stat_obs *s, double *mean, double *lo, double *h
     }
     double centre = (phat + z * z / (2 * nn)) / (1 + z * z / nn);
     double half = z * sqrt(phat * (1 - phat) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
-    *lo = centre - half;
-    *hi = centre + half;
+    /* Exactly, the interval holds phat, and reaches 0 (1) at phat 0 (1);
+     * rounding can leave it an ulp short. */
+    *lo = fmin(centre - half, phat);
+    *hi = fmax(centre + half, phat);
 }
 
 static void finish(const stat_obs *s, double *mean, double *lo, double *hi, uint64_t *n)
@@ -181,6 +204,15 @@ static void finish(const stat_obs *s, double *mean, double *lo, double *hi, uint
     *lo = *mean - h;
     *hi = *mean + h;
     *n = s->n;
+}
+
+/* The interval cut to where the quantity can lie (results.h). */
+static void clamp_to_bounds(int bounds, double *lo, double *hi)
+{
+    if (bounds != RESULTS_UNBOUNDED && *lo < 0)
+        *lo = 0;
+    if (bounds == RESULTS_UNIT_INTERVAL && *hi > 1)
+        *hi = 1;
 }
 
 int results_summarise_table(const double *values, const results_key *keys, size_t n, size_t m, int scenarios,
@@ -241,6 +273,7 @@ int results_summarise_table(const double *values, const results_key *keys, size_
                 finish_binary(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
             else
                 finish(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
+            clamp_to_bounds(info[k].bounds, &o->ci_low, &o->ci_high);
             if (s == 0)
                 continue;
             results_difference *d = &(*diffs)[nd++];
@@ -256,7 +289,9 @@ int results_summarise_table(const double *values, const results_key *keys, size_
                 double df = (va + vb) * (va + vb) /
                             (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
                 d->mean = stat_obs_mean(a) - stat_obs_mean(b);
-                double h = stat_t_quantile(0.975, df) * sqrt(va + vb);
+                /* Both constant (a capacity, a share that is always 1):
+                 * the difference is exact, and df would be 0 / 0. */
+                double h = va + vb == 0 ? 0.0 : isnan(df) ? NAN : stat_t_quantile(0.975, df) * sqrt(va + vb);
                 d->ci_low = d->mean - h;
                 d->ci_high = d->mean + h;
                 d->replications = a->n < b->n ? a->n : b->n;
@@ -367,6 +402,14 @@ static size_t extras_walk(extras_op op, results_row *row, const model_params *p,
         extra_f64(op, &k, names, v, &met, name);
         if (op == EXTRAS_UNPACK)
             row->target_met[t] = (int32_t)met;
+    }
+    service_column cols[SERVICE_MAX_COLUMNS];
+    size_t nc = service_columns(p, cols);
+    for (size_t c = 0; c < nc; c++) {
+        double x = service_value(&row->service, &cols[c]);
+        extra_f64(op, &k, names, v, &x, cols[c].name);
+        if (op == EXTRAS_UNPACK)
+            service_set(&row->service, &cols[c], x);
     }
     return k;
 }

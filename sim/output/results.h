@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "model/model_casework.h"
+#include "output/service.h"
 
 enum results_status { RESULTS_PENDING = 0, RESULTS_DONE = 1, RESULTS_FAILED = 2 };
 
@@ -28,10 +29,13 @@ typedef struct results_row {
     double wall_seconds;          /* the one field that differs between identical runs */
     uint64_t referrals, exits, waiting_at_end, active_at_end;
     uint64_t referrals_measured, exits_measured;
+    /* Means among those assigned (waits) or exited (programme) within the
+     * window: biased low on short windows, kept under names that say so;
+     * the censoring-correct ones are in `service`. */
     uint64_t wait_n;
-    double wait_mean_days, wait_max_days;
+    double wait_days_assigned, wait_max_days;
     uint64_t programme_n;
-    double programme_mean_days;
+    double time_in_programme_days_assigned;
     double meetings_per_exit;
     double mean_waiting, mean_active, utilisation;
     uint64_t exits_by_destination[MODEL_MAX_DESTINATIONS];
@@ -45,15 +49,27 @@ typedef struct results_row {
     uint64_t followup[MODEL_MAX_DESTINATIONS][4];
     double target_value[MODEL_MAX_TARGETS];
     int32_t target_met[MODEL_MAX_TARGETS];
+    /* Service levels (output/service.h), filled from the participant
+     * records by the runner, stored in /trial_extras. */
+    service_row service;
 } results_row;
 
-#define RESULTS_MAX_METRICS (16 + 4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_TARGETS + MODEL_MAX_SOURCES)
-#define RESULTS_NAME_LEN 48
+#define RESULTS_MAX_METRICS (16 + 4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_TARGETS + MODEL_MAX_SOURCES + \
+                             SERVICE_MAX_COLUMNS)
+#define RESULTS_NAME_LEN 80
+
+/* Where a metric's values can lie. A confidence interval of a quantity that
+ * cannot be negative (a wait, a count) is cut at 0, and that of a share at
+ * 0 and 1: Student's t on few replications of a skewed quantity can reach
+ * below 0, which would only say that the interval is not to be trusted
+ * there. The mean itself is never changed. */
+enum results_bounds { RESULTS_UNBOUNDED = 0, RESULTS_NONNEGATIVE = 1, RESULTS_UNIT_INTERVAL = 2 };
 
 typedef struct results_metric_info {
     char name[RESULTS_NAME_LEN];
     char unit[16];
     int binary;        /* 0/1 per trial: the interval is Wilson's for a proportion */
+    int bounds;        /* enum results_bounds */
 } results_metric_info;
 
 typedef struct results_summary {
@@ -86,7 +102,7 @@ void results_metric_values(const results_row *row, const model_params *p, double
  * destinations and targets (names, never values), so every scenario of a
  * study has the same columns. */
 #define RESULTS_MAX_EXTRAS (5 + 2 * MODEL_MAX_SOURCES + MODEL_MAX_PROFILES * MODEL_MAX_DESTINATIONS + \
-                            4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_TARGETS)
+                            4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_TARGETS + SERVICE_MAX_COLUMNS)
 #define RESULTS_EXTRA_NAME_LEN 80
 
 /* Column names; returns the count. names may be NULL to count only. */

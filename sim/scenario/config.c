@@ -6,6 +6,7 @@
  * the key reference in configs/README.md are all generated from it.
  */
 #include "scenario/config.h"
+#include "scenario/config_service.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -180,6 +181,16 @@ static const config_key schema[] = {
     SECTION("method.pressure", read_pressure, "group",
             "Volume pressure: { target = name; cap_increase = 0.2; mapping_speedup = 0.5; }: while behind the "
             "target's straight path, caps rise and the first phase goes faster."),
+    /* Service levels: read by scenario/config_service.c once everything
+     * else is (config_load calls it); listed here for the key checks and
+     * the reference. */
+    SECTION("service.wait_days", config_service_section, "days",
+            "Wait thresholds X (whole days) of the reported P(wait <= X): [X, ...], at most 8. Default: [14, 30, 90]."),
+    SECTION("service.targets", config_service_section, "list",
+            "Service-level targets: ( { name; kind = \"wait_share\"|\"median_wait\"; days; value (wait_share: the "
+            "share placed within days); from_month = warm-up; to_month = horizon less days; }, ... ): the share of "
+            "people referred in [from_month, to_month) who get a place within days >= value, or their median wait "
+            "<= days."),
     /* Last: it names roles, measures, profiles and destinations read above. */
     SECTION("money", read_money, "group",
             "Costs and the per-actor ledger (see `Money` below): { discount_rate = 0.0; horizons_years = [1, 5]; "
@@ -2101,6 +2112,8 @@ int config_load(config_scenario *sc, const char *path, const char *const *overri
              sc->model.warmup_months);
         goto out;
     }
+    if (config_service_read(&ld.cfg, path, overrides, n_overrides, sc, err) != 0)
+        goto out;
     const char *why_model = model_params_check(&sc->model);
     if (why_model) {
         fail(&ld, NULL, NULL, "inconsistent scenario: %s", why_model);

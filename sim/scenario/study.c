@@ -6,6 +6,7 @@
  * hand-written scenario file, with the same messages.
  */
 #include "scenario/study.h"
+#include "scenario/config_service.h"
 
 #include <libconfig.h>
 #include <math.h>
@@ -394,7 +395,7 @@ static uint64_t digest_of(const study *st)
 static int same_shape(const model_params *a, const model_params *b)
 {
     if (a->horizon_months != b->horizon_months || a->warmup_months != b->warmup_months ||
-        a->destinations != b->destinations)
+        a->destinations != b->destinations || !config_service_same(&a->service, &b->service))
         return 0;
     for (int d = 0; d < a->destinations; d++)
         if (strcmp(a->destination_names[d], b->destination_names[d]) != 0)
@@ -561,7 +562,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         const model_params *a = &st->scenarios[0].sc.model, *b = &st->scenarios[i].sc.model;
         if (!same_shape(a, b)) {
             snprintf(err->message, sizeof err->message,
-                     "%s:%d: scenario '%s': changes the horizon, warm-up or exit destinations; all scenarios of a study "
+                     "%s:%d: scenario '%s': changes the horizon, warm-up, exit destinations or service section; all scenarios of a study "
                      "share them so their series compare",
                      path, pl.items[i].line, pl.items[i].name);
             goto out;

@@ -22,7 +22,7 @@ def test_sweep_on_a_study(tiny_study, tmp_path):
     assert data["summary_agrees"] is True
     for f in data["figures"]:
         assert (out / f).read_bytes()[:4] == b"\x89PNG"
-    assert "curve_wait_days.png" in data["figures"] and "heatmap_wait_days.png" in data["figures"]
+    assert "curve_wait_mean_days.png" in data["figures"] and "heatmap_wait_mean_days.png" in data["figures"]
     with h5py.File(tiny_study) as f:
         sim = f["summary"][...]
     for s in range(8):
