@@ -1,11 +1,14 @@
 /*
- * io_config.h — scenario files in, validated parameters out.
+ * config.h — scenario files in, validated parameters out.
  *
  * Owns the scenario schema (every key: type, range, default, unit, meaning),
  * reading libconfig files, command-line overrides (-s key=value), and the
  * error messages a user sees for a bad file: one message naming the file,
  * the line, the key path and what was expected. Nothing downstream ever sees
  * an unvalidated value.
+ *
+ * The implementation is cut by job (config_internal.h lists the files):
+ * schema, loading, messages, sections, money, overrides and printing.
  */
 #ifndef CASEFLOW_IO_CONFIG_H
 #define CASEFLOW_IO_CONFIG_H

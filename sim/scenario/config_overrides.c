@@ -1,0 +1,108 @@
+/*
+ * config_overrides.c — command-line overrides (-s key.path=value): each one
+ * is set in the parsed tree before validation, so an override is checked
+ * exactly like the same key written in the file, and messages name it.
+ */
+#include "scenario/config_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int override_given(const loader *ld, const char *key)
+{
+    size_t len = strlen(key);
+    for (int i = 0; i < ld->n_overrides; i++)
+        if (strncmp(ld->overrides[i], key, len) == 0 && ld->overrides[i][len] == '=')
+            return 1;
+    return 0;
+}
+
+static config_setting_t *ensure_group(config_setting_t *parent, const char *name)
+{
+    config_setting_t *g = config_setting_get_member(parent, name);
+    if (g)
+        return config_setting_type(g) == CONFIG_TYPE_GROUP ? g : NULL;
+    return config_setting_add(parent, name, CONFIG_TYPE_GROUP);
+}
+
+int override_apply(loader *ld, const char *text)
+{
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text)
+        return loader_fail(ld, NULL, text, "an override must look like -s key.path=value");
+    char path[256];
+    size_t plen = (size_t)(eq - text);
+    if (plen >= sizeof path)
+        return loader_fail(ld, NULL, text, "key path too long");
+    memcpy(path, text, plen);
+    path[plen] = '\0';
+    const char *value = eq + 1;
+
+    config_setting_t *parent = config_root_setting(&ld->cfg);
+    char *save = NULL, work[256];
+    memcpy(work, path, plen + 1);
+    char *part = strtok_r(work, ".", &save);
+    char *next;
+    while (part && (next = strtok_r(NULL, ".", &save)) != NULL) {
+        parent = ensure_group(parent, part);
+        if (!parent)
+            return loader_fail(ld, NULL, path, "cannot set: '%s' is not a group", part);
+        part = next;
+    }
+    if (!part || !*part)
+        return loader_fail(ld, NULL, path, "empty key");
+    if (config_setting_get_member(parent, part))
+        config_setting_remove(parent, part);
+
+    char *end;
+    errno = 0;
+    long long iv = strtoll(value, &end, 10);
+    config_setting_t *s;
+    if (*value && *end == '\0' && errno == 0) {
+        s = config_setting_add(parent, part, CONFIG_TYPE_INT64);
+        if (s)
+            config_setting_set_int64(s, iv);
+    } else {
+        errno = 0;
+        double dv = strtod(value, &end);
+        /* Out of range (1e999) is still a number, so the range check can
+         * say "not finite" rather than "got a string". */
+        if (*value && *end == '\0' && (errno == 0 || errno == ERANGE)) {
+            s = config_setting_add(parent, part, CONFIG_TYPE_FLOAT);
+            if (s)
+                config_setting_set_float(s, dv);
+        } else {
+            size_t vl = strlen(value);
+            char unq[256];
+            if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"' && vl - 2 < sizeof unq) {
+                memcpy(unq, value + 1, vl - 2);
+                unq[vl - 2] = '\0';
+                value = unq;
+            }
+            s = config_setting_add(parent, part, CONFIG_TYPE_STRING);
+            if (s)
+                config_setting_set_string(s, value);
+        }
+    }
+    if (!s)
+        return loader_fail(ld, NULL, path, "cannot set this key");
+    return 0;
+}
+
+
+char *override_join(const char *const *ov, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(ov[i]) + 1;
+    char *out = malloc(len);
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        strcat(out, ov[i]);
+        strcat(out, "\n");
+    }
+    return out;
+}
