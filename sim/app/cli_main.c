@@ -430,12 +430,6 @@ static void catch_stop_signals(int on)
  * are the first ones of the real run. Returns the count, or -1. */
 static long replications_for_precision(const cli_args *a)
 {
-    const char *ov[CONFIG_MAX_OVERRIDES + 4];
-    int n_ov = 0;
-    for (int i = 0; i < a->n_overrides; i++)
-        ov[n_ov++] = a->overrides[i];
-    char reps_line[64];
-    ov[n_ov++] = reps_line;
     study st;
     config_error cerr;
     if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
@@ -448,17 +442,18 @@ static long replications_for_precision(const cli_args *a)
     for (size_t k = 0; k < m; k++)
         known |= strcmp(info[k].name, a->precision_metric) == 0;
     long n = st.replications < 2 ? 2 : st.replications;
-    study_free(&st);
     if (!known) {
+        study_free(&st);
         fprintf(stderr, "caseflow: --precision: no metric named '%s' (the metrics are those of /summary, e.g. "
                         "exits_per_month, time_in_programme_days, wait_days)\n", a->precision_metric);
         return -1;
     }
+    /* The study is loaded once; each pilot sets its replications on it. */
     for (;;) {
         if (n > a->max_reps)
             n = a->max_reps;
-        snprintf(reps_line, sizeof reps_line, "run.replications=%ld", n);
-        if (study_load(&st, a->config, ov, n_ov, &cerr) != 0) {
+        if (study_set_replications(&st, (int)n, &cerr) != 0) {
+            study_free(&st);
             fprintf(stderr, "caseflow: %s\n", cerr.message);
             return -1;
         }
@@ -482,7 +477,8 @@ static long replications_for_precision(const cli_args *a)
         free(sum);
         free(diff);
         runner_totals_free(&totals);
-        study_free(&st);
+        if (rc != 0 || worst <= a->precision || n >= a->max_reps)
+            study_free(&st);
         if (rc != 0) {
             fprintf(stderr, "caseflow: --precision: a pilot run failed: %s\n", err);
             return -1;

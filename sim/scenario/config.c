@@ -363,32 +363,82 @@ char *config_read_text(const char *path, size_t *len, char *why, size_t why_size
     return buf;
 }
 
-int config_load(config_scenario *sc, const char *path, const char *const *overrides, int n_overrides,
-                config_error *err)
+/* The numbers config_set_numbers sets, applied after the overrides. */
+typedef struct number_settings {
+    const char *const *keys;
+    const double *values;
+    int count;
+} number_settings;
+
+static int same_key(const char *line, const char *key_line)
+{
+    const char *eq = strchr(key_line, '=');
+    size_t len = eq ? (size_t)(eq - key_line) : strlen(key_line);
+    return strncmp(line, key_line, len) == 0 && line[len] == '=';
+}
+
+/* The overrides as stored: "key=value" lines, then each number set; an
+ * override line whose key a number sets again is dropped (the number is
+ * what acts, and the record of a calibration's many evaluations stays
+ * short). */
+static char *join_settings(const char *const *overrides, int n_overrides, const number_settings *nums)
+{
+    if (nums->count == 0)
+        return override_join(overrides, n_overrides);
+    const char **lines = malloc((size_t)(n_overrides + nums->count) * sizeof *lines);
+    char (*texts)[CONFIG_KEY_TEXT_LEN + 40] = malloc((size_t)(nums->count ? nums->count : 1) * sizeof *texts);
+    char *out = NULL;
+    if (!lines || !texts)
+        goto done;
+    int n = 0;
+    for (int i = 0; i < n_overrides; i++) {
+        int replaced = 0;
+        for (int k = 0; k < nums->count; k++)
+            replaced |= same_key(overrides[i], nums->keys[k]);
+        if (!replaced)
+            lines[n++] = overrides[i];
+    }
+    for (int k = 0; k < nums->count; k++) {
+        char v[40];
+        snprintf(texts[k], sizeof texts[k], "%.*s=%s", CONFIG_KEY_TEXT_LEN - 1, nums->keys[k],
+                 config_format_number(nums->values[k], 0, v, sizeof v));
+        lines[n++] = texts[k];
+    }
+    out = override_join(lines, n);
+done:
+    free(lines);
+    free(texts);
+    return out;
+}
+
+/* Parses text, applies the overrides and numbers, reads every key and runs
+ * the whole-scenario checks; on success sc owns copies of name, text and
+ * the settings' record. */
+static int load_scenario(config_scenario *sc, const char *name, const char *text, const char *const *overrides,
+                         int n_overrides, const number_settings *nums, config_error *err)
 {
     memset(sc, 0, sizeof *sc);
-    loader ld = {.path = path, .overrides = overrides, .n_overrides = n_overrides, .err = err};
+    loader ld = {.path = name,
+                 .overrides = overrides,
+                 .n_overrides = n_overrides,
+                 .number_keys = nums->keys,
+                 .n_numbers = nums->count,
+                 .err = err};
     err->message[0] = '\0';
-    char why[200];
-    size_t len = 0;
-    char *text = config_read_text(path, &len, why, sizeof why);
-    if (!text)
-        return loader_fail(&ld, NULL, NULL, "%s", why);
-    if (memchr(text, '\0', len)) {
-        free(text);
-        return loader_fail(&ld, NULL, NULL, "contains NUL bytes; not a text scenario file");
-    }
     config_init(&ld.cfg);
     config_set_auto_convert(&ld.cfg, 0);
     int rc = -1;
     if (config_read_string(&ld.cfg, text) != CONFIG_TRUE) {
-        snprintf(err->message, sizeof err->message, "%s:%d: syntax error: %s", path, config_error_line(&ld.cfg),
+        snprintf(err->message, sizeof err->message, "%s:%d: syntax error: %s", name, config_error_line(&ld.cfg),
                  config_error_text(&ld.cfg));
         config_one_line(err->message, sizeof err->message);
         goto out;
     }
     for (int i = 0; i < n_overrides; i++)
         if (override_apply(&ld, overrides[i]) != 0)
+            goto out;
+    for (int i = 0; i < nums->count; i++)
+        if (override_set_number(&ld, nums->keys[i], nums->values[i]) != 0)
             goto out;
     if (check_known(&ld, config_root_setting(&ld.cfg), "") != 0)
         goto out;
@@ -408,21 +458,132 @@ int config_load(config_scenario *sc, const char *path, const char *const *overri
         loader_fail(&ld, NULL, NULL, "inconsistent scenario: %s", why_model);
         goto out;
     }
-    sc->path = strdup(path);
-    sc->overrides = override_join(overrides, n_overrides);
-    sc->text = text;
-    text = NULL;
-    if (!sc->path || !sc->overrides) {
+    sc->path = strdup(name);
+    sc->overrides = join_settings(overrides, n_overrides, nums);
+    sc->text = strdup(text);
+    if (!sc->path || !sc->overrides || !sc->text) {
         loader_fail(&ld, NULL, NULL, "out of memory");
         goto out;
     }
     rc = 0;
 out:
-    free(text);
     config_destroy(&ld.cfg);
     if (rc != 0)
         config_scenario_free(sc);
     return rc;
+}
+
+char *config_read_scenario(const char *path, config_error *err)
+{
+    loader ld = {.path = path, .err = err};
+    err->message[0] = '\0';
+    char why[200];
+    size_t len = 0;
+    char *text = config_read_text(path, &len, why, sizeof why);
+    if (!text) {
+        loader_fail(&ld, NULL, NULL, "%s", why);
+        return NULL;
+    }
+    if (memchr(text, '\0', len)) {
+        free(text);
+        loader_fail(&ld, NULL, NULL, "contains NUL bytes; not a text scenario file");
+        return NULL;
+    }
+    return text;
+}
+
+int config_load(config_scenario *sc, const char *path, const char *const *overrides, int n_overrides,
+                config_error *err)
+{
+    memset(sc, 0, sizeof *sc);
+    char *text = config_read_scenario(path, err);
+    if (!text)
+        return -1;
+    int rc = config_load_text(sc, path, text, overrides, n_overrides, err);
+    free(text);
+    return rc;
+}
+
+int config_load_text(config_scenario *sc, const char *name, const char *text, const char *const *overrides,
+                     int n_overrides, config_error *err)
+{
+    number_settings none = {0};
+    return load_scenario(sc, name, text, overrides, n_overrides, &none, err);
+}
+
+/* The stored overrides of a loaded scenario as lines (pointers into a
+ * copy the caller frees), with room for `extra` more. */
+static char *split_overrides(const char *joined, int extra, const char ***lines, int *n)
+{
+    char *copy = strdup(joined ? joined : "");
+    size_t cap = 1 + (size_t)extra;
+    for (const char *p = copy ? copy : ""; *p; p++)
+        cap += *p == '\n';
+    *lines = copy ? malloc(cap * sizeof **lines) : NULL;
+    *n = 0;
+    if (!*lines) {
+        free(copy);
+        return NULL;
+    }
+    char *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+        (*lines)[(*n)++] = l;
+    return copy;
+}
+
+int config_derive(config_scenario *dst, const config_scenario *src, const char *const *overrides, int n_overrides,
+                  const char *const *keys, const double *values, int n_values, config_error *err)
+{
+    const char **lines = NULL;
+    int n = 0;
+    char *copy = split_overrides(src->overrides, n_overrides, &lines, &n);
+    if (!copy) {
+        memset(dst, 0, sizeof *dst);
+        snprintf(err->message, sizeof err->message, "%s: out of memory", src->path ? src->path : "scenario");
+        return -1;
+    }
+    for (int i = 0; i < n_overrides; i++)
+        lines[n++] = overrides[i];
+    number_settings nums = {keys, values, n_values};
+    int rc = load_scenario(dst, src->path, src->text, lines, n, &nums, err);
+    free(lines);
+    free(copy);
+    return rc;
+}
+
+int config_set_numbers(config_scenario *sc, const char *const *keys, const double *values, int n,
+                       config_error *err)
+{
+    config_scenario next;
+    if (config_derive(&next, sc, NULL, 0, keys, values, n, err) != 0)
+        return -1;
+    config_scenario_free(sc);
+    *sc = next;
+    return 0;
+}
+
+int config_set_number(config_scenario *sc, const char *key, double value, config_error *err)
+{
+    return config_set_numbers(sc, &key, &value, 1, err);
+}
+
+int config_copy(config_scenario *dst, const config_scenario *src, config_error *err)
+{
+    return config_derive(dst, src, NULL, 0, NULL, NULL, 0, err);
+}
+
+char *config_format_number(double v, int as_float, char *buf, size_t size)
+{
+    /* The shortest of %.1g .. %.17g that reads back exactly; %.17g always
+     * does for a finite double. */
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (!isfinite(v) || strtod(buf, NULL) == v)
+            break;
+    }
+    if (as_float && isfinite(v) && !strpbrk(buf, ".eE") && strlen(buf) + 3 <= size)
+        strcat(buf, ".0");
+    return buf;
 }
 
 void config_scenario_free(config_scenario *sc)

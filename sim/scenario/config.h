@@ -39,7 +39,41 @@ typedef struct config_error {
  * Returns 0, or -1 with err->message set. */
 int config_load(config_scenario *sc, const char *path, const char *const *overrides, int n_overrides,
                 config_error *err);
+
+/* The same from text held in memory (a stored scenario, a test's text):
+ * name stands for the file in messages ("name:line: key: what") and is
+ * stored as sc->path. Nothing is read from or written to the file system. */
+int config_load_text(config_scenario *sc, const char *name, const char *text, const char *const *overrides,
+                     int n_overrides, config_error *err);
+
+/* A scenario file's text as config_load reads it; NULL with err filled
+ * ("path: (file): cannot open: ...") when it cannot be read or is not text. */
+char *config_read_scenario(const char *path, config_error *err);
+
+/* Sets numeric keys of a loaded scenario (plain keys, distribution
+ * parameters such as casework.meeting_hours.mean, shares such as
+ * exits.shares.work) to values, validated exactly like `-s key=value`: each
+ * key's range, then every check of the whole scenario, with the same
+ * messages. The values are added to sc->overrides (shortest round-trip
+ * text), so the stored text and overrides still reproduce the scenario.
+ * Returns 0, or -1 with err filled and sc unchanged. */
+int config_set_numbers(config_scenario *sc, const char *const *keys, const double *values, int n,
+                       config_error *err);
+int config_set_number(config_scenario *sc, const char *key, double value, config_error *err);
+
+/* dst becomes the loaded scenario src with more "key=value" overrides and
+ * then numbers (as config_set_numbers) applied, loaded again from src's
+ * stored text: the same validation, no file read. With none, a copy. */
+int config_derive(config_scenario *dst, const config_scenario *src, const char *const *overrides, int n_overrides,
+                  const char *const *keys, const double *values, int n_values, config_error *err);
+int config_copy(config_scenario *dst, const config_scenario *src, config_error *err);
+
 void config_scenario_free(config_scenario *sc);
+
+/* The shortest decimal text that reads back as exactly v ("0.08", not
+ * "0.080000000000000002"); as_float adds ".0" to an integral value so it
+ * reads back as a float ("4.0"). Returns buf. */
+char *config_format_number(double v, int as_float, char *buf, size_t size);
 
 /* Writes every key with its resolved value, unit and meaning, as a valid
  * scenario file. */

@@ -52,8 +52,13 @@ typedef struct loader {
     config_t cfg;
     const char *const *overrides;
     int n_overrides;
+    const char *const *number_keys; /* keys config_set_numbers sets, messages name them as overrides */
+    int n_numbers;
     config_error *err;
 } loader;
+
+/* Longest key path the loader handles ("staff.teams.lag1.members.coach.count"). */
+#define CONFIG_KEY_TEXT_LEN 256
 
 /* ---- the schema (config_schema.c) ---- */
 
@@ -136,6 +141,9 @@ int section_read_money(loader *ld, const config_setting_t *s, config_scenario *s
 int override_given(const loader *ld, const char *key);
 /* Sets "key.path=value" in the loader's tree. */
 int override_apply(loader *ld, const char *text);
+/* Sets key.path to a number in the loader's tree (an integer setting when
+ * the value is integral, as "-s key=7" would). */
+int override_set_number(loader *ld, const char *path, double value);
 /* The overrides as "key=value\n" lines (caller frees); NULL without memory. */
 char *override_join(const char *const *ov, int n);
 

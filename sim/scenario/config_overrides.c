@@ -6,6 +6,7 @@
 #include "scenario/config_internal.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@ int override_given(const loader *ld, const char *key)
     size_t len = strlen(key);
     for (int i = 0; i < ld->n_overrides; i++)
         if (strncmp(ld->overrides[i], key, len) == 0 && ld->overrides[i][len] == '=')
+            return 1;
+    for (int i = 0; i < ld->n_numbers; i++)
+        if (strcmp(ld->number_keys[i], key) == 0)
             return 1;
     return 0;
 }
@@ -26,12 +30,47 @@ static config_setting_t *ensure_group(config_setting_t *parent, const char *name
     return config_setting_add(parent, name, CONFIG_TYPE_GROUP);
 }
 
+/* A new, empty setting of the given type at path in the loader's tree: the
+ * groups on the way are created, an earlier value is removed. NULL with
+ * the message filled when the path cannot hold a value. */
+static config_setting_t *override_slot(loader *ld, const char *path, int type)
+{
+    size_t plen = strlen(path);
+    if (plen >= CONFIG_KEY_TEXT_LEN) {
+        loader_fail(ld, NULL, path, "key path too long");
+        return NULL;
+    }
+    config_setting_t *parent = config_root_setting(&ld->cfg);
+    char *save = NULL, work[CONFIG_KEY_TEXT_LEN];
+    memcpy(work, path, plen + 1);
+    char *part = strtok_r(work, ".", &save);
+    char *next;
+    while (part && (next = strtok_r(NULL, ".", &save)) != NULL) {
+        parent = ensure_group(parent, part);
+        if (!parent) {
+            loader_fail(ld, NULL, path, "cannot set: '%s' is not a group", part);
+            return NULL;
+        }
+        part = next;
+    }
+    if (!part || !*part) {
+        loader_fail(ld, NULL, path, "empty key");
+        return NULL;
+    }
+    if (config_setting_get_member(parent, part))
+        config_setting_remove(parent, part);
+    config_setting_t *s = config_setting_add(parent, part, type);
+    if (!s)
+        loader_fail(ld, NULL, path, "cannot set this key");
+    return s;
+}
+
 int override_apply(loader *ld, const char *text)
 {
     const char *eq = strchr(text, '=');
     if (!eq || eq == text)
         return loader_fail(ld, NULL, text, "an override must look like -s key.path=value");
-    char path[256];
+    char path[CONFIG_KEY_TEXT_LEN];
     size_t plen = (size_t)(eq - text);
     if (plen >= sizeof path)
         return loader_fail(ld, NULL, text, "key path too long");
@@ -39,57 +78,56 @@ int override_apply(loader *ld, const char *text)
     path[plen] = '\0';
     const char *value = eq + 1;
 
-    config_setting_t *parent = config_root_setting(&ld->cfg);
-    char *save = NULL, work[256];
-    memcpy(work, path, plen + 1);
-    char *part = strtok_r(work, ".", &save);
-    char *next;
-    while (part && (next = strtok_r(NULL, ".", &save)) != NULL) {
-        parent = ensure_group(parent, part);
-        if (!parent)
-            return loader_fail(ld, NULL, path, "cannot set: '%s' is not a group", part);
-        part = next;
-    }
-    if (!part || !*part)
-        return loader_fail(ld, NULL, path, "empty key");
-    if (config_setting_get_member(parent, part))
-        config_setting_remove(parent, part);
-
     char *end;
     errno = 0;
     long long iv = strtoll(value, &end, 10);
     config_setting_t *s;
     if (*value && *end == '\0' && errno == 0) {
-        s = config_setting_add(parent, part, CONFIG_TYPE_INT64);
-        if (s)
-            config_setting_set_int64(s, iv);
-    } else {
-        errno = 0;
-        double dv = strtod(value, &end);
-        /* Out of range (1e999) is still a number, so the range check can
-         * say "not finite" rather than "got a string". */
-        if (*value && *end == '\0' && (errno == 0 || errno == ERANGE)) {
-            s = config_setting_add(parent, part, CONFIG_TYPE_FLOAT);
-            if (s)
-                config_setting_set_float(s, dv);
-        } else {
-            size_t vl = strlen(value);
-            char unq[256];
-            if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"' && vl - 2 < sizeof unq) {
-                memcpy(unq, value + 1, vl - 2);
-                unq[vl - 2] = '\0';
-                value = unq;
-            }
-            s = config_setting_add(parent, part, CONFIG_TYPE_STRING);
-            if (s)
-                config_setting_set_string(s, value);
-        }
+        if (!(s = override_slot(ld, path, CONFIG_TYPE_INT64)))
+            return -1;
+        config_setting_set_int64(s, iv);
+        return 0;
     }
-    if (!s)
-        return loader_fail(ld, NULL, path, "cannot set this key");
+    errno = 0;
+    double dv = strtod(value, &end);
+    /* Out of range (1e999) is still a number, so the range check can say
+     * "not finite" rather than "got a string". */
+    if (*value && *end == '\0' && (errno == 0 || errno == ERANGE)) {
+        if (!(s = override_slot(ld, path, CONFIG_TYPE_FLOAT)))
+            return -1;
+        config_setting_set_float(s, dv);
+        return 0;
+    }
+    size_t vl = strlen(value);
+    char unq[256];
+    if (vl >= 2 && value[0] == '"' && value[vl - 1] == '"' && vl - 2 < sizeof unq) {
+        memcpy(unq, value + 1, vl - 2);
+        unq[vl - 2] = '\0';
+        value = unq;
+    }
+    if (!(s = override_slot(ld, path, CONFIG_TYPE_STRING)))
+        return -1;
+    config_setting_set_string(s, value);
     return 0;
 }
 
+int override_set_number(loader *ld, const char *path, double value)
+{
+    /* Integral values become integers, as their text would: an integer key
+     * accepts them, a float key accepts integers too. */
+    if (value == floor(value) && fabs(value) < 9.2e18) {
+        config_setting_t *s = override_slot(ld, path, CONFIG_TYPE_INT64);
+        if (!s)
+            return -1;
+        config_setting_set_int64(s, (long long)value);
+        return 0;
+    }
+    config_setting_t *s = override_slot(ld, path, CONFIG_TYPE_FLOAT);
+    if (!s)
+        return -1;
+    config_setting_set_float(s, value);
+    return 0;
+}
 
 char *override_join(const char *const *ov, int n)
 {

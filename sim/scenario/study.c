@@ -404,8 +404,8 @@ static int same_shape(const model_params *a, const model_params *b)
 
 /* Loads scenario i of the plan: the base with its settings, then the
  * command line's overrides, which win. */
-static int load_scenario(study *st, const char *base, const pending *p, const char *const *overrides, int n_overrides,
-                         config_error *err)
+static int load_scenario(study *st, const char *base, const char *base_text, const pending *p,
+                         const char *const *overrides, int n_overrides, config_error *err)
 {
     const char *ov[CONFIG_MAX_OVERRIDES * 2 + 2];
     int n = 0;
@@ -418,7 +418,7 @@ static int load_scenario(study *st, const char *base, const pending *p, const ch
         ov[n++] = overrides[i];
     study_scenario *sc = &st->scenarios[st->scenario_count];
     config_error inner;
-    int rc = config_load(&sc->sc, base, ov, n, &inner);
+    int rc = base_text ? config_load_text(&sc->sc, base, base_text, ov, n, &inner) : -1;
     free(copy);
     if (rc != 0) {
         if (st->text[0])
@@ -434,6 +434,18 @@ static int load_scenario(study *st, const char *base, const pending *p, const ch
     return 0;
 }
 
+/* What follows from the loaded scenarios: the shared run settings, the
+ * swept keys' values and the digest. */
+static int study_finish(study *st, config_error *err)
+{
+    st->replications = st->scenarios[0].sc.replications;
+    st->seed = st->scenarios[0].sc.seed;
+    if (collect_params(st, err) != 0)
+        return -1;
+    st->digest = digest_of(st);
+    return 0;
+}
+
 int study_load(study *st, const char *path, const char *const *overrides, int n_overrides, config_error *err)
 {
     memset(st, 0, sizeof *st);
@@ -446,6 +458,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
     config_t cfg;
     config_init(&cfg);
     plan pl = {0};
+    char *base_text = NULL;
     int rc = -1;
     char base[4096];
     const char *study_overrides[2];
@@ -555,8 +568,20 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         all_ov[n_all++] = study_overrides[i];
     for (int i = 0; i < n_overrides && n_all < CONFIG_MAX_OVERRIDES + 2; i++)
         all_ov[n_all++] = overrides[i];
+    /* The base is read once: every scenario is loaded from that text, so a
+     * file changing while a large study loads cannot mix two versions. */
+    config_error read_err;
+    base_text = config_read_scenario(base, &read_err);
+    if (!base_text) {
+        if (is_study)
+            snprintf(err->message, sizeof err->message, "%s:%d: scenario 'base': %s", path, pl.items[0].line,
+                     read_err.message);
+        else
+            *err = read_err;
+        goto out;
+    }
     for (int i = 0; i < pl.count; i++) {
-        if (load_scenario(st, base, &pl.items[i], all_ov, n_all, err) != 0)
+        if (load_scenario(st, base, base_text, &pl.items[i], all_ov, n_all, err) != 0)
             goto out;
         const model_params *a = &st->scenarios[0].sc.model, *b = &st->scenarios[i].sc.model;
         if (!same_shape(a, b)) {
@@ -567,14 +592,12 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             goto out;
         }
     }
-    st->replications = st->scenarios[0].sc.replications;
-    st->seed = st->scenarios[0].sc.seed;
-    if (collect_params(st, err) != 0)
+    if (study_finish(st, err) != 0)
         goto out;
-    st->digest = digest_of(st);
     rc = 0;
 out:
     plan_free(&pl);
+    free(base_text);
     config_destroy(&cfg);
     if (rc != 0) {
         if (!err->message[0]) /* the paths that fail only when memory runs out */
@@ -583,6 +606,48 @@ out:
         study_free(st);
     }
     return rc;
+}
+
+int study_of_scenario(study *st, const config_scenario *sc, config_error *err)
+{
+    memset(st, 0, sizeof *st);
+    err->message[0] = '\0';
+    st->common_random_numbers = 1;
+    st->path = strdup(sc->path);
+    st->text = strdup("");
+    st->scenarios = calloc(1, sizeof *st->scenarios);
+    if (!st->path || !st->text || !st->scenarios) {
+        snprintf(err->message, sizeof err->message, "%s: out of memory", sc->path);
+        study_free(st);
+        return -1;
+    }
+    const char *slash = strrchr(sc->path, '/');
+    snprintf(st->name, sizeof st->name, "%s", slash ? slash + 1 : sc->path);
+    study_scenario *s = &st->scenarios[0];
+    snprintf(s->name, sizeof s->name, "base");
+    if (config_copy(&s->sc, sc, err) != 0 || !(s->settings = strdup(""))) {
+        if (!err->message[0])
+            snprintf(err->message, sizeof err->message, "%s: out of memory", sc->path);
+        config_scenario_free(&s->sc);
+        study_free(st);
+        return -1;
+    }
+    st->scenario_count = 1;
+    if (study_finish(st, err) != 0) {
+        study_free(st);
+        return -1;
+    }
+    return 0;
+}
+
+int study_set_replications(study *st, int replications, config_error *err)
+{
+    for (int i = 0; i < st->scenario_count; i++)
+        if (config_set_number(&st->scenarios[i].sc, "run.replications", replications, err) != 0)
+            return -1;
+    st->replications = replications;
+    st->digest = digest_of(st);
+    return 0;
 }
 
 void study_free(study *st)

@@ -49,6 +49,13 @@ typedef struct study {
 int study_load(study *st, const char *path, const char *const *overrides, int n_overrides, config_error *err);
 void study_free(study *st);
 
+/* A study of one scenario already loaded (a copy of sc), as study_load
+ * makes of a plain scenario file, without reading any file. */
+int study_of_scenario(study *st, const config_scenario *sc, config_error *err);
+
+/* Sets every scenario's replications (validated as run.replications). */
+int study_set_replications(study *st, int replications, config_error *err);
+
 uint64_t study_trial_count(const study *st);
 void study_trial(const study *st, uint64_t trial, int *scenario, uint32_t *replication, uint64_t *seed);
 
