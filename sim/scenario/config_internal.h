@@ -75,6 +75,33 @@ int schema_choice_index(const char *choices, const char *word);
 /* "a number >= 0 and <= 24 (hours/day)", for messages and the reference. */
 void schema_describe_range(const config_key *k, char *buf, size_t size);
 
+/* ---- inside lists and groups (config_items.c) ---- */
+
+typedef enum item_type { ITEM_FLOAT, ITEM_INT, ITEM_BOOL, ITEM_STRING, ITEM_DIST, ITEM_ARRAY, ITEM_LIST, ITEM_GROUP } item_type;
+
+typedef struct item_key {
+    const char *path;     /* "[]" for a list item: "sources.[].rate_per_month" */
+    item_type type;
+    int required;         /* every item (or the group) must have it */
+    double min, max;      /* ITEM_FLOAT, ITEM_INT */
+    int min_open;
+    const char *fallback; /* default as written in a file; NULL: none */
+    const char *unit;
+    const char *choices;  /* ITEM_STRING of fixed words: "a|b" */
+    const char *doc;
+} item_key;
+
+extern const item_key config_items[];
+extern const size_t config_items_size;
+
+const item_key *items_find(const char *pattern);
+/* A reader's path ("sources[0].schedule[2]") as a pattern ("sources.[].schedule.[]"). */
+void items_pattern(const char *path, char *out, size_t size);
+/* Member `name` of the item at path, with the range, requirement and
+ * default of its entry in config_items. */
+int item_get_number(loader *ld, const config_setting_t *item, const char *path, const char *name, double *out);
+int item_get_int(loader *ld, const config_setting_t *item, const char *path, const char *name, int *out);
+
 /* ---- messages (config_messages.c) ---- */
 
 /* Fills ld->err with "path:line: key: what" (or "path: -s key: what" when

@@ -204,7 +204,7 @@ static int money_staff_read(loader *ld, const config_setting_t *s, config_scenar
         if (given[r])
             return loader_fail(ld, e, key, "role '%s' is costed twice", role);
         given[r] = 1;
-        if (item_number(ld, e, path, "cost_per_fte_year", 0, 1e8, 0, 1, 0, &mp->staff_cost_per_fte_year[r]) != 0 ||
+        if (item_get_number(ld, e, path, "cost_per_fte_year", &mp->staff_cost_per_fte_year[r]) != 0 ||
             money_split_read(ld, e, path, "employer", &mp->staff_employer[r]) != 0)
             return -1;
     }
@@ -250,7 +250,7 @@ static int money_measures_read(loader *ld, const config_setting_t *s, config_sce
         if (given[k])
             return loader_fail(ld, e, key, "measure '%s' is costed twice", name);
         given[k] = 1;
-        if (item_number(ld, e, path, "cost_per_participant_month", 0, 1e7, 0, 1, 0, &mp->measure_cost_per_month[k]) !=
+        if (item_get_number(ld, e, path, "cost_per_participant_month", &mp->measure_cost_per_month[k]) !=
                 0 ||
             money_split_read(ld, e, path, "paid_by", &mp->measure_paid_by[k]) != 0)
             return -1;
@@ -264,7 +264,7 @@ static int money_measures_read(loader *ld, const config_setting_t *s, config_sce
 }
 
 /* fixed (cost per month) and per_participant (cost per participant started). */
-static int money_items_read(loader *ld, const config_setting_t *s, const char *what, const char *cost_key, double max,
+static int money_items_read(loader *ld, const config_setting_t *s, const char *what, const char *cost_key,
                             money_item *items, int *count)
 {
     const char *const allowed[] = {"name", cost_key, "paid_by", NULL};
@@ -279,7 +279,7 @@ static int money_items_read(loader *ld, const config_setting_t *s, const char *w
             return -1;
         memcpy(names[i], items[i].name, MODEL_NAME_LEN);
         if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0 ||
-            item_number(ld, e, path, cost_key, 0, max, 0, 1, 0, &items[i].cost) != 0 ||
+            item_get_number(ld, e, path, cost_key, &items[i].cost) != 0 ||
             money_split_read(ld, e, path, "paid_by", &items[i].paid_by) != 0)
             return -1;
     }
@@ -399,7 +399,7 @@ int section_read_money(loader *ld, const config_setting_t *s, config_scenario *s
         return loader_fail(ld, s, "money", "expected a group { staff = ...; baseline = ...; ... }, got %s", config_type_name(s));
     money_params_init(mp);
     if (item_members(ld, s, "money", allowed) != 0 ||
-        item_number(ld, s, "money", "discount_rate", 0, 1, 0, 0, 0.0, &mp->discount_rate) != 0)
+        item_get_number(ld, s, "money", "discount_rate", &mp->discount_rate) != 0)
         return -1;
     const config_setting_t *hz = config_setting_get_member(s, "horizons_years");
     if (hz) {
@@ -447,10 +447,10 @@ int section_read_money(loader *ld, const config_setting_t *s, config_scenario *s
                                              "cost_per_participant_month and paid_by");
     }
     if ((m = config_setting_get_member(s, "fixed")) &&
-        money_items_read(ld, m, "money.fixed", "cost_per_month", 1e9, mp->fixed, &mp->fixed_items) != 0)
+        money_items_read(ld, m, "money.fixed", "cost_per_month", mp->fixed, &mp->fixed_items) != 0)
         return -1;
     if ((m = config_setting_get_member(s, "per_participant")) &&
-        money_items_read(ld, m, "money.per_participant", "cost", 1e8, mp->per_participant,
+        money_items_read(ld, m, "money.per_participant", "cost", mp->per_participant,
                          &mp->per_participant_items) != 0)
         return -1;
     if (!(m = config_setting_get_member(s, "baseline")))

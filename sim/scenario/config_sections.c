@@ -197,8 +197,8 @@ int item_schedule(loader *ld, const config_setting_t *s, const char *key, model_
         if (config_setting_type(e) != CONFIG_TYPE_GROUP)
             return loader_fail(ld, e, path, "expected { month = m; value = v; }");
         if (item_members(ld, e, path, allowed) != 0 ||
-            item_number(ld, e, path, "month", 0, 1200, 0, 1, 0, &out->month[i]) != 0 ||
-            item_number(ld, e, path, "value", 0, 1e7, 0, 1, 0, &out->value[i]) != 0)
+            item_get_number(ld, e, path, "month", &out->month[i]) != 0 ||
+            item_get_number(ld, e, path, "value", &out->value[i]) != 0)
             return -1;
         if (i > 0 && !(out->month[i] > out->month[i - 1]))
             return loader_fail(ld, e, path, "months must increase: %g after %g", out->month[i], out->month[i - 1]);
@@ -265,11 +265,11 @@ int section_read_profiles(loader *ld, const config_setting_t *s, config_scenario
             return -1;
         memcpy(names[i], pr->name, MODEL_NAME_LEN);
         if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0 ||
-            item_number(ld, e, path, "need", 0, 1000, 1, 0, 1.0, &pr->need) != 0 ||
-            item_number(ld, e, path, "readiness", -20, 20, 0, 0, 0.0, &pr->readiness) != 0 ||
-            item_number(ld, e, path, "acceptance", 0, 1, 0, 0, 1.0, &pr->acceptance) != 0 ||
-            item_int(ld, e, path, "priority", -1000, 1000, 0, 0, &pr->priority) != 0 ||
-            item_number(ld, e, path, "female_share", 0, 1, 0, 0, 0.5, &pr->female_share) != 0)
+            item_get_number(ld, e, path, "need", &pr->need) != 0 ||
+            item_get_number(ld, e, path, "readiness", &pr->readiness) != 0 ||
+            item_get_number(ld, e, path, "acceptance", &pr->acceptance) != 0 ||
+            item_get_int(ld, e, path, "priority", &pr->priority) != 0 ||
+            item_get_number(ld, e, path, "female_share", &pr->female_share) != 0)
             return -1;
         const config_setting_t *ages = config_setting_get_member(e, "age_shares");
         char key[96];
@@ -338,14 +338,14 @@ int section_read_sources(loader *ld, const config_setting_t *s, config_scenario 
         if (rate) {
             src->rate.count = 1;
             src->rate.month[0] = 0;
-            if (item_number(ld, e, path, "rate_per_month", 0, 1e7, 0, 1, 0, &src->rate.value[0]) != 0)
+            if (item_get_number(ld, e, path, "rate_per_month", &src->rate.value[0]) != 0)
                 return -1;
         } else {
             snprintf(key, sizeof key, "%s.schedule", path);
             if (item_schedule(ld, sched, key, &src->rate) != 0)
                 return -1;
         }
-        if (item_int(ld, e, path, "replacement", 0, 100, 0, 0, &src->replacement) != 0)
+        if (item_get_int(ld, e, path, "replacement", &src->replacement) != 0)
             return -1;
         const config_setting_t *shares = config_setting_get_member(e, "profiles");
         snprintf(key, sizeof key, "%s.profiles", path);
@@ -372,9 +372,9 @@ int section_read_sources(loader *ld, const config_setting_t *s, config_scenario 
             char ckey[128];
             snprintf(ckey, sizeof ckey, "%s.cases", key);
             if (item_members(ld, unit, key, unit_allowed) != 0 ||
-                item_number(ld, unit, key, "caseworkers", 0, 1e6, 1, 1, 0, &src->unit_caseworkers) != 0 ||
-                item_number(ld, unit, key, "full_rate_below", 0, 1e6, 0, 1, 0, &src->unit_full_below) != 0 ||
-                item_number(ld, unit, key, "zero_rate_above", 0, 1e6, 0, 1, 0, &src->unit_zero_above) != 0)
+                item_get_number(ld, unit, key, "caseworkers", &src->unit_caseworkers) != 0 ||
+                item_get_number(ld, unit, key, "full_rate_below", &src->unit_full_below) != 0 ||
+                item_get_number(ld, unit, key, "zero_rate_above", &src->unit_zero_above) != 0)
                 return -1;
             if (!cases)
                 return loader_fail(ld, unit, ckey, "missing; expected a schedule of the unit's cases");
@@ -413,9 +413,9 @@ int section_read_roles(loader *ld, const config_setting_t *s, config_scenario *s
             return -1;
         memcpy(names[i], r->name, MODEL_NAME_LEN);
         if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0 ||
-            item_number(ld, e, path, "caseload_cap", 0, 1e6, 0, 0, 0, &r->caseload_cap) != 0 ||
+            item_get_number(ld, e, path, "caseload_cap", &r->caseload_cap) != 0 ||
             item_bool(ld, e, path, "decides", &r->decides) != 0 ||
-            item_number(ld, e, path, "call_in_probability", 0, 1, 0, 0, 0, &r->call_in_probability) != 0 ||
+            item_get_number(ld, e, path, "call_in_probability", &r->call_in_probability) != 0 ||
             item_dist(ld, e, path, "meeting_hours", r->decides || r->call_in_probability > 0, "hours", &r->meeting_hours) != 0)
             return -1;
     }
@@ -470,9 +470,9 @@ int section_read_teams(loader *ld, const config_setting_t *s, config_scenario *s
             if (mg->role < 0)
                 return loader_fail_unknown_name(ld, config_setting_get_member(m, "role"), rkey, "role", role,
                                                 (const char(*)[MODEL_NAME_LEN])role_names, p->roles);
-            if (item_int(ld, m, mpath, "count", 0, MODEL_MAX_WORKERS, 0, 1, &mg->count) != 0 ||
-                item_number(ld, m, mpath, "fte", 0, 1, 1, 0, 1.0, &mg->fte) != 0 ||
-                item_number(ld, m, mpath, "start_month", 0, 1200, 0, 0, 0.0, &mg->start_month) != 0)
+            if (item_get_int(ld, m, mpath, "count", &mg->count) != 0 ||
+                item_get_number(ld, m, mpath, "fte", &mg->fte) != 0 ||
+                item_get_number(ld, m, mpath, "start_month", &mg->start_month) != 0)
                 return -1;
         }
         t->groups = config_setting_length(members);
@@ -501,12 +501,12 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
             return -1;
         memcpy(names[i], ms->name, MODEL_NAME_LEN);
         if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0 ||
-            item_int(ld, e, path, "places", 0, 10000000, 1, 0, &ms->places) != 0 ||
-            item_number(ld, e, path, "open_month", 0, 1200, 0, 0, 0, &ms->open_month) != 0 ||
-            item_number(ld, e, path, "close_month", 0, 1e9, 0, 0, 1e9, &ms->close_month) != 0 ||
+            item_get_int(ld, e, path, "places", &ms->places) != 0 ||
+            item_get_number(ld, e, path, "open_month", &ms->open_month) != 0 ||
+            item_get_number(ld, e, path, "close_month", &ms->close_month) != 0 ||
             item_dist(ld, e, path, "duration_days", 1, "days", &ms->duration_days) != 0 ||
             item_string(ld, e, path, "exit_to", 0, &to) != 0 ||
-            item_number(ld, e, path, "exit_probability", 0, 1, 0, 0, 0, &ms->exit_probability) != 0)
+            item_get_number(ld, e, path, "exit_probability", &ms->exit_probability) != 0)
             return -1;
         if (!(ms->close_month > ms->open_month))
             return loader_fail(ld, e, path, "close_month (%g) must come after open_month (%g)", ms->close_month, ms->open_month);
@@ -553,8 +553,8 @@ int section_read_phases(loader *ld, const config_setting_t *s, config_scenario *
         if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0 ||
             item_dist(ld, e, path, "meeting_hours", 1, "hours", &ph->meeting_hours) != 0 ||
             item_dist(ld, e, path, "own_time_days", 1, "days", &ph->own_time_days) != 0 ||
-            item_number(ld, e, path, "progress_per_meeting", 0, 1e3, 0, 0, 0, &ph->progress_per_meeting) != 0 ||
-            item_number(ld, e, path, "exit_probability", 0, 1, 0, 0, 0, &ph->exit_probability) != 0 ||
+            item_get_number(ld, e, path, "progress_per_meeting", &ph->progress_per_meeting) != 0 ||
+            item_get_number(ld, e, path, "exit_probability", &ph->exit_probability) != 0 ||
             item_bool(ld, e, path, "needs_decision", &ph->needs_decision) != 0 ||
             item_string(ld, e, path, "measure", 0, &measure) != 0)
             return -1;
@@ -743,8 +743,8 @@ int section_read_pressure(loader *ld, const config_setting_t *s, config_scenario
     const char *target;
     if (item_members(ld, s, "method.pressure", allowed) != 0 ||
         item_string(ld, s, "method.pressure", "target", 1, &target) != 0 ||
-        item_number(ld, s, "method.pressure", "cap_increase", 0, 10, 0, 0, 0, &p->pressure_cap_increase) != 0 ||
-        item_number(ld, s, "method.pressure", "mapping_speedup", 0, 100, 0, 0, 0, &p->pressure_mapping_speedup) != 0)
+        item_get_number(ld, s, "method.pressure", "cap_increase", &p->pressure_cap_increase) != 0 ||
+        item_get_number(ld, s, "method.pressure", "mapping_speedup", &p->pressure_mapping_speedup) != 0)
         return -1;
     char tn[MODEL_MAX_TARGETS][MODEL_NAME_LEN];
     for (int j = 0; j < p->targets; j++)
