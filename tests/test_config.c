@@ -708,6 +708,11 @@ static void test_format_number_is_shortest(void **state)
     assert_string_equal(config_format_number(0.1 + 0.2, 0, buf, sizeof buf), "0.30000000000000004");
     assert_string_equal(config_format_number(4, 0, buf, sizeof buf), "4");
     assert_string_equal(config_format_number(4, 1, buf, sizeof buf), "4.0");
+    assert_string_equal(config_format_number(40, 1, buf, sizeof buf), "40.0");
+    assert_string_equal(config_format_number(190, 0, buf, sizeof buf), "190");
+    assert_string_equal(config_format_number(1e9, 0, buf, sizeof buf), "1000000000");
+    assert_string_equal(config_format_number(0.00012, 0, buf, sizeof buf), "0.00012");
+    assert_string_equal(config_format_number(1e22, 0, buf, sizeof buf), "1e+22");
     assert_string_equal(config_format_number(1e-7, 1, buf, sizeof buf), "1e-07");
     assert_string_equal(config_format_number(-2.5e300, 1, buf, sizeof buf), "-2.5e+300");
     const double samples[] = {1.0 / 3, 2.0 / 3, 0.15, 1e22, 123456789.123456789, 5e-324, 1.7976931348623157e308};

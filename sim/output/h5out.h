@@ -21,7 +21,7 @@
 #include "output/results.h"
 #include "output/money.h"
 
-#define H5OUT_FORMAT_VERSION 2
+#define H5OUT_FORMAT_VERSION 3 /* 3: /resolved */
 
 typedef struct h5out h5out;
 

@@ -411,6 +411,28 @@ done:
     return out;
 }
 
+/* The tree of text with the loader's overrides and numbers (values) set;
+ * the caller destroys ld->cfg whatever the outcome. */
+static int loader_parse(loader *ld, const char *text, const double *values)
+{
+    ld->err->message[0] = '\0';
+    config_init(&ld->cfg);
+    config_set_auto_convert(&ld->cfg, 0);
+    if (config_read_string(&ld->cfg, text) != CONFIG_TRUE) {
+        snprintf(ld->err->message, sizeof ld->err->message, "%s:%d: syntax error: %s", ld->path,
+                 config_error_line(&ld->cfg), config_error_text(&ld->cfg));
+        config_one_line(ld->err->message, sizeof ld->err->message);
+        return -1;
+    }
+    for (int i = 0; i < ld->n_overrides; i++)
+        if (override_apply(ld, ld->overrides[i]) != 0)
+            return -1;
+    for (int i = 0; i < ld->n_numbers; i++)
+        if (override_set_number(ld, ld->number_keys[i], values[i]) != 0)
+            return -1;
+    return 0;
+}
+
 /* Parses text, applies the overrides and numbers, reads every key and runs
  * the whole-scenario checks; on success sc owns copies of name, text and
  * the settings' record. */
@@ -424,22 +446,9 @@ static int load_scenario(config_scenario *sc, const char *name, const char *text
                  .number_keys = nums->keys,
                  .n_numbers = nums->count,
                  .err = err};
-    err->message[0] = '\0';
-    config_init(&ld.cfg);
-    config_set_auto_convert(&ld.cfg, 0);
     int rc = -1;
-    if (config_read_string(&ld.cfg, text) != CONFIG_TRUE) {
-        snprintf(err->message, sizeof err->message, "%s:%d: syntax error: %s", name, config_error_line(&ld.cfg),
-                 config_error_text(&ld.cfg));
-        config_one_line(err->message, sizeof err->message);
+    if (loader_parse(&ld, text, nums->values) != 0)
         goto out;
-    }
-    for (int i = 0; i < n_overrides; i++)
-        if (override_apply(&ld, overrides[i]) != 0)
-            goto out;
-    for (int i = 0; i < nums->count; i++)
-        if (override_set_number(&ld, nums->keys[i], nums->values[i]) != 0)
-            goto out;
     if (check_known(&ld, config_root_setting(&ld.cfg), "") != 0)
         goto out;
     for (size_t i = 0; i < config_schema_size; i++)
@@ -531,6 +540,31 @@ static char *split_overrides(const char *joined, int extra, const char ***lines,
     return copy;
 }
 
+int loader_open_scenario(loader *ld, const config_scenario *sc, config_error *err)
+{
+    const char **lines = NULL;
+    int n = 0;
+    char *copy = split_overrides(sc->overrides, 0, &lines, &n);
+    memset(ld, 0, sizeof *ld);
+    ld->path = sc->path;
+    ld->err = err;
+    ld->overrides = lines;
+    ld->n_overrides = n;
+    int rc;
+    if (!copy) {
+        config_init(&ld->cfg);
+        snprintf(err->message, sizeof err->message, "%s: out of memory", sc->path);
+        rc = -1;
+    } else {
+        rc = loader_parse(ld, sc->text, NULL);
+    }
+    ld->overrides = NULL;
+    ld->n_overrides = 0;
+    free(lines);
+    free(copy);
+    return rc;
+}
+
 int config_derive(config_scenario *dst, const config_scenario *src, const char *const *overrides, int n_overrides,
                   const char *const *keys, const double *values, int n_values, config_error *err)
 {
@@ -574,12 +608,21 @@ int config_copy(config_scenario *dst, const config_scenario *src, config_error *
 
 char *config_format_number(double v, int as_float, char *buf, size_t size)
 {
-    /* The shortest of %.1g .. %.17g that reads back exactly; %.17g always
-     * does for a finite double. */
-    for (int digits = 1; digits <= 17; digits++) {
+    /* The fewest significant digits (1 to 17) that read back exactly; %.17g
+     * always does for a finite double. */
+    int digits = 1;
+    for (; digits <= 17; digits++) {
         snprintf(buf, size, "%.*g", digits, v);
         if (!isfinite(v) || strtod(buf, NULL) == v)
             break;
+    }
+    /* %g turns to an exponent as soon as the digits run out (40 is "4e+01");
+     * plain decimals read better between 1e-4 and 1e16. */
+    const char *e = strchr(buf, 'e');
+    if (e && fabs(v) >= 1e-4 && fabs(v) < 1e16) {
+        int exponent = atoi(e + 1);
+        int decimals = digits - 1 - exponent;
+        snprintf(buf, size, "%.*f", decimals > 0 ? decimals : 0, v);
     }
     if (as_float && isfinite(v) && !strpbrk(buf, ".eE") && strlen(buf) + 3 <= size)
         strcat(buf, ".0");

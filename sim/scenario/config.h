@@ -70,6 +70,30 @@ int config_copy(config_scenario *dst, const config_scenario *src, config_error *
 
 void config_scenario_free(config_scenario *sc);
 
+/* Every key of a loaded scenario after defaults, study settings and
+ * overrides (see config_resolve.c for the names and the order). */
+typedef struct config_resolved_key {
+    char *key;       /* "staff.caseload_cap", "sources.kommun.rate_per_month", "sources.[0].schedule.[1].value" */
+    char *text;      /* as written in a .cfg file: 0.08, "fifo", [1, 5] */
+    double value;    /* the number (a bool 0/1); NaN for other values */
+    int is_default;  /* the schema's default, not given in the text */
+} config_resolved_key;
+
+typedef struct config_resolved {
+    config_resolved_key *keys;
+    size_t count, capacity;
+} config_resolved;
+
+/* Lists sc's keys into out (freed with config_resolved_free). Returns 0, or
+ * -1 with err filled (out of memory). */
+int config_resolve(const config_scenario *sc, config_resolved *out, config_error *err);
+void config_resolved_free(config_resolved *r);
+const config_resolved_key *config_resolved_find(const config_resolved *r, const char *key);
+
+/* 1 when an item's name can stand in a key path (no dots, brackets,
+ * spaces, quotes or '='); items with other names are known by index. */
+int config_plain_name(const char *name);
+
 /* The shortest decimal text that reads back as exactly v ("0.08", not
  * "0.080000000000000002"); as_float adds ".0" to an integral value so it
  * reads back as a float ("4.0"). Returns buf. */

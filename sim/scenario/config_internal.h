@@ -74,6 +74,10 @@ int schema_is_group_prefix(const char *path);
 int schema_choice_index(const char *choices, const char *word);
 /* "a number >= 0 and <= 24 (hours/day)", for messages and the reference. */
 void schema_describe_range(const config_key *k, char *buf, size_t size);
+/* Whether a key takes part in the loaded scenario (its section is on, the
+ * key it depends on is absent): `check` prints, /resolved lists defaults
+ * only of those (config_print.c). */
+int schema_key_applies(const config_key *k, const config_scenario *sc);
 
 /* ---- inside lists and groups (config_items.c) ---- */
 
@@ -113,6 +117,13 @@ int loader_fail_unknown(loader *ld, const config_setting_t *s, const char *key);
 /* "no WHAT named 'NAME'", with the closest of names as a hint. */
 int loader_fail_unknown_name(loader *ld, const config_setting_t *s, const char *key, const char *what,
                              const char *name, const char (*names)[MODEL_NAME_LEN], int n);
+
+/* ---- loading (config.c) ---- */
+
+/* ld holds the tree of a loaded scenario: its stored text with its stored
+ * overrides applied (not validated again). Returns 0, or -1 with err
+ * filled; ld->cfg must be destroyed either way. */
+int loader_open_scenario(loader *ld, const config_scenario *sc, config_error *err);
 
 /* ---- typed values (config.c) ---- */
 

@@ -52,7 +52,7 @@ static void print_value(FILE *out, const config_key *k, const config_scenario *s
 
 /* Whether a key takes part in this scenario, so `check` prints only what
  * acts (and its output loads back as the same scenario). */
-static int key_applies(const config_key *k, const config_scenario *sc)
+int schema_key_applies(const config_key *k, const config_scenario *sc)
 {
     const model_params *p = &sc->model;
     static const struct {
@@ -159,7 +159,7 @@ void config_print(FILE *out, const config_scenario *sc)
     const config_key *keys[CONFIG_SCHEMA_MAX];
     size_t n = 0;
     for (size_t i = 0; i < config_schema_size; i++)
-        if (key_applies(&config_schema[i], sc) && strchr(config_schema[i].path, '.'))
+        if (schema_key_applies(&config_schema[i], sc) && strchr(config_schema[i].path, '.'))
             keys[n++] = &config_schema[i];
     qsort(keys, n, sizeof keys[0], by_path);
     const char *prev = "";
