@@ -56,7 +56,7 @@ static void usage(FILE *out)
             "       caseflow list STUDY\n"
             "       caseflow merge OUT.h5 PART.h5... [--force]\n"
             "       caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force] [--quiet]\n"
-            "       caseflow keys\n"
+            "       caseflow keys [--json]\n"
             "       caseflow --help | --version\n"
             "\n"
             "run     runs a scenario's or a study's trials and writes one HDF5 file\n"
@@ -66,7 +66,7 @@ static void usage(FILE *out)
             "merge   combines task files of one study into one file, refusing gaps\n"
             "calibrate fits scenario keys to observed figures; writes the calibrated scenario\n"
             "        (default results/<name>.cfg; see caseflow calibrate --help)\n"
-            "keys    prints the reference of every scenario key (Markdown)\n"
+            "keys    prints the reference of every scenario key (Markdown; --json: as JSON)\n"
             "\n"
             "  -o FILE        output file\n"
             "  --reps N       replications (same as -s run.replications=N)\n"
@@ -700,10 +700,11 @@ static int command_check(const cli_args *a)
         return EXIT_USAGE;
     }
     config_print(stdout, &st.scenarios[0].sc);
-    if (st.scenario_count > 1)
-        printf("# and %d more scenarios (caseflow list shows them)\n", st.scenario_count - 1);
+    int rc = study_print_differences(stdout, &st, &cerr) == 0 ? EXIT_OK : EXIT_INTERNAL;
+    if (rc != EXIT_OK)
+        fprintf(stderr, "caseflow: %s\n", cerr.message);
     study_free(&st);
-    return EXIT_OK;
+    return rc;
 }
 
 static int command_list(const cli_args *a)
@@ -790,6 +791,16 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return command_merge(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "keys") == 0) {
+        if (argc == 3 && strcmp(argv[2], "--json") == 0) {
+            config_print_keys_json(stdout);
+            return EXIT_OK;
+        }
+        if (argc > 2) {
+            fprintf(stderr, "caseflow: keys takes no arguments but --json (got '%s')\n", argv[2]);
+            return EXIT_USAGE;
+        }
+    }
     cli_args a;
     if (parse_args(argc, argv, &a) != 0)
         return EXIT_USAGE;

@@ -103,8 +103,13 @@ char *config_format_number(double v, int as_float, char *buf, size_t size);
  * scenario file. */
 void config_print(FILE *out, const config_scenario *sc);
 
-/* Writes the key reference (Markdown table) used in configs/README.md. */
+/* Writes the key reference (Markdown table) used in configs/README.md:
+ * every key, list-item members as sources.[].rate_per_month. */
 void config_print_reference(FILE *out);
+
+/* The same as one JSON object, format "caseflow-keys" version 1 (the
+ * format a web front end builds its form from). */
+void config_print_keys_json(FILE *out);
 
 /* The resolved numeric value of a key path (a plain key, a distribution's
  * parameter such as casework.meeting_hours.mean, or a share such as

@@ -1,7 +1,6 @@
 /*
- * config_print.c — scenarios and the schema as text: `caseflow check`'s
- * resolved scenario (a valid scenario file of every key that acts) and the
- * key reference (`caseflow keys`, the table in configs/README.md).
+ * config_print.c — `caseflow check`'s resolved scenario: a valid scenario
+ * file of every key that acts (config_keys.c prints the key reference).
  */
 #include "scenario/config_internal.h"
 
@@ -9,27 +8,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Numbers as the shortest text that reads back exactly (0.08, not
+ * 0.080000000000000002), floats with a point so they stay floats. */
+static const char *num(double v, char *buf)
+{
+    return config_format_number(v, 1, buf, 40);
+}
+
 static void print_value(FILE *out, const config_key *k, const config_scenario *sc)
 {
     const char *field = (const char *)sc + k->offset;
+    char a_buf[40], b_buf[40];
     switch (k->type) {
     case KEY_INT: fprintf(out, "%d", *(const int *)field); break;
     case KEY_SEED: fprintf(out, "%lluL", (unsigned long long)*(const uint64_t *)field); break;
-    case KEY_FLOAT: fprintf(out, "%.17g", *(const double *)field); break;
+    case KEY_FLOAT: fprintf(out, "%s", num(*(const double *)field, a_buf)); break;
     case KEY_DIST: {
         const dist *d = (const dist *)field;
         const char *a, *b;
         dist_param_names(d->kind, &a, &b);
-        fprintf(out, "{ dist = \"%s\"; %s = %.17g;", dist_kind_name(d->kind), a, d->p1);
+        fprintf(out, "{ dist = \"%s\"; %s = %s;", dist_kind_name(d->kind), a, num(d->p1, a_buf));
         if (b)
-            fprintf(out, " %s = %.17g;", b, d->p2);
+            fprintf(out, " %s = %s;", b, num(d->p2, b_buf));
         fprintf(out, " }");
         break;
     }
     case KEY_SHARES:
         fprintf(out, "{");
         for (int i = 0; i < sc->model.destinations; i++)
-            fprintf(out, " %s = %.17g;", sc->model.destination_names[i], sc->model.destination_shares[i]);
+            fprintf(out, " %s = %s;", sc->model.destination_names[i], num(sc->model.destination_shares[i], a_buf));
         fprintf(out, " }");
         break;
     case KEY_ENUM: {
@@ -186,27 +193,5 @@ void config_print(FILE *out, const config_scenario *sc)
     for (; open > 0; open--)
         fprintf(out, "%*s};\n", 2 * (open - 1), "");
     print_sections(out, sc);
-}
-
-void config_print_reference(FILE *out)
-{
-    fprintf(out, "| key | type | unit | default | meaning |\n|---|---|---|---|---|\n");
-    for (size_t i = 0; i < config_schema_size; i++) {
-        const config_key *k = &config_schema[i];
-        char range[160];
-        switch (k->type) {
-        case KEY_INT:
-        case KEY_FLOAT:
-            schema_describe_range(k, range, sizeof range);
-            break;
-        case KEY_SEED: snprintf(range, sizeof range, "integer >= 0"); break;
-        case KEY_DIST: snprintf(range, sizeof range, "distribution group"); break;
-        case KEY_SHARES: snprintf(range, sizeof range, "group of name = share"); break;
-        case KEY_ENUM: snprintf(range, sizeof range, "one of %s", k->choices); break;
-        case KEY_SECTION: snprintf(range, sizeof range, "%s", k->unit); break;
-        }
-        fprintf(out, "| `%s` | %s | %s | %s | %s |\n", k->path, range, k->unit,
-                k->fallback ? k->fallback : "required", k->doc);
-    }
 }
 

@@ -16,6 +16,7 @@
 #define CASEFLOW_IO_STUDY_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "scenario/config.h"
 
 #define STUDY_MAX_PARAMS 16
@@ -60,6 +61,11 @@ const char *study_resolved_key(const study_resolved *r, size_t k);
 void study_resolved_row(const study_resolved *r, int scenario, const char **text, double *value,
                         unsigned char *is_default);
 void study_resolved_free(study_resolved *r);
+
+/* For `caseflow check` of a study: every scenario but the base with each
+ * resolved key whose value differs from the base's (as "# " comment
+ * lines). Returns 0, or -1 with err filled. */
+int study_print_differences(FILE *out, const study *st, config_error *err);
 
 /* A study of one scenario already loaded (a copy of sc), as study_load
  * makes of a plain scenario file, without reading any file. */

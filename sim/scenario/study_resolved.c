@@ -13,6 +13,7 @@
 #include "scenario/study.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,33 @@ void study_resolved_row(const study_resolved *r, int s, const char **text, doubl
         value[d->at->index] = d->value;
         is_default[d->at->index] = (unsigned char)d->is_default;
     }
+}
+
+int study_print_differences(FILE *out, const study *st, config_error *err)
+{
+    if (st->scenario_count < 2)
+        return 0;
+    study_resolved *r;
+    if (study_resolve(st, &r, err) != 0)
+        return -1;
+    fprintf(out, "# %d more scenario%s; each differs from the base (above) in:\n", st->scenario_count - 1,
+            st->scenario_count == 2 ? "" : "s");
+    for (int s = 1; s < st->scenario_count; s++) {
+        fprintf(out, "# scenario %d '%s':", s, st->scenarios[s].name);
+        int shown = 0;
+        for (size_t i = 0; i < r->diff_count[s]; i++) {
+            const diff *d = &r->diffs[s][i];
+            const char *base = d->at->base >= 0 ? r->base.keys[d->at->base].text : NULL;
+            if (d->text && base && strcmp(d->text, base) == 0)
+                continue; /* the same value, given rather than defaulted */
+            fprintf(out, "\n#   %s = %s  (base: %s)", d->at->key, d->text ? d->text : "(not set)",
+                    base ? base : "not set");
+            shown++;
+        }
+        fprintf(out, "%s\n", shown ? "" : " nothing (the same scenario as the base)");
+    }
+    study_resolved_free(r);
+    return 0;
 }
 
 void study_resolved_free(study_resolved *r)
