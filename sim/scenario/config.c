@@ -513,11 +513,41 @@ int config_load(config_scenario *sc, const char *path, const char *const *overri
     return rc;
 }
 
+int config_load_expanded(config_scenario *sc, const char *name, const char *expanded, const config_line_map *map,
+                         const char *const *overrides, int n_overrides, config_error *err)
+{
+    memset(sc, 0, sizeof *sc);
+    /* The parser's own limit would say "memory exhausted". An empty text
+     * is left to the missing-key message. */
+    int line;
+    const char *problem = config_text_problem(expanded, &line);
+    int rc;
+    if (problem && line > 0) {
+        snprintf(err->message, sizeof err->message, "%s:%d: %s", name, line, problem);
+        rc = -1;
+    } else {
+        number_settings none = {0};
+        rc = load_scenario(sc, name, expanded, overrides, n_overrides, &none, err);
+    }
+    if (rc != 0) {
+        config_map_message(err, name, map);
+        config_one_line(err->message, sizeof err->message);
+    }
+    return rc;
+}
+
 int config_load_text(config_scenario *sc, const char *name, const char *text, const char *const *overrides,
                      int n_overrides, config_error *err)
 {
-    number_settings none = {0};
-    return load_scenario(sc, name, text, overrides, n_overrides, &none, err);
+    memset(sc, 0, sizeof *sc);
+    config_line_map map;
+    char *expanded = config_expand_includes(name, text, &map, err);
+    if (!expanded)
+        return -1;
+    int rc = config_load_expanded(sc, name, expanded, &map, overrides, n_overrides, err);
+    free(expanded);
+    config_line_map_free(&map);
+    return rc;
 }
 
 /* The stored overrides of a loaded scenario as lines (pointers into a

@@ -46,6 +46,13 @@ int config_load(config_scenario *sc, const char *path, const char *const *overri
 int config_load_text(config_scenario *sc, const char *name, const char *text, const char *const *overrides,
                      int n_overrides, config_error *err);
 
+/* The same for a text whose includes config_expand_includes has expanded
+ * (map: where its lines came from, for messages), so a study expands its
+ * base once for all its scenarios. */
+typedef struct config_line_map config_line_map;
+int config_load_expanded(config_scenario *sc, const char *name, const char *expanded, const config_line_map *map,
+                         const char *const *overrides, int n_overrides, config_error *err);
+
 /* A scenario file's text as config_load reads it; NULL with err filled
  * ("path: (file): cannot open: ...") when it cannot be read or is not text. */
 char *config_read_scenario(const char *path, config_error *err);
@@ -93,6 +100,38 @@ const config_resolved_key *config_resolved_find(const config_resolved *r, const 
 /* 1 when an item's name can stand in a key path (no dots, brackets,
  * spaces, quotes or '='); items with other names are known by index. */
 int config_plain_name(const char *name);
+
+/* ---- texts before parsing (config_include.c) ---- */
+
+#define CONFIG_MAX_INCLUDE_DEPTH 10
+#define CONFIG_MAX_NESTING 64
+
+/* Where each line of an expanded text came from: line i (1-based) of the
+ * text is line line[i-1] of files[file[i-1]]; files[0] is the text's own. */
+typedef struct config_line_map {
+    char **files;
+    size_t file_count;
+    int *file, *line;
+    size_t lines, capacity;
+} config_line_map;
+
+/* text (of the file `name`) with every @include line replaced by the file
+ * it names, relative to the including file's folder, recursively; map
+ * filled (free with config_line_map_free). NULL with err filled ("name:line:
+ * @include \"x\": why") when an included file is missing, not a regular
+ * file (a FIFO, a directory), not text, or includes nest too deep. */
+char *config_expand_includes(const char *name, const char *text, config_line_map *map, config_error *err);
+void config_line_map_free(config_line_map *map);
+
+/* Rewrites a message "name:LINE: ..." about an expanded text to name the
+ * included file and its own line. */
+void config_map_message(config_error *err, const char *name, const config_line_map *map);
+
+/* Why a text cannot be handed to libconfig (empty, or nested deeper than
+ * libconfig's parser stack allows, which it reports as "memory
+ * exhausted"), with the line in *line (0: none); NULL when it can. Brackets
+ * inside strings and comments do not count. */
+const char *config_text_problem(const char *text, int *line);
 
 /* The shortest decimal text that reads back as exactly v ("0.08", not
  * "0.080000000000000002"); as_float adds ".0" to an integral value so it

@@ -287,45 +287,6 @@ static int read_lhs(const char *path, const config_setting_t *g, plan *pl, confi
     return rc;
 }
 
-/* What makes a text unfit to hand to libconfig, or NULL. An empty file
- * would only say "missing required key", and libconfig's parser answers deep
- * nesting with "memory exhausted" (its stack limit), both unclear. Brackets
- * inside strings and comments do not count. */
-#define STUDY_MAX_NESTING 64
-
-static const char *text_problem(const char *text)
-{
-    const char *p = text;
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-        p++;
-    if (*p == '\0')
-        return "the file is empty; expected a scenario or a study (see configs/README.md)";
-    int depth = 0;
-    for (p = text; *p; p++) {
-        if (*p == '"') {
-            for (p++; *p && *p != '"'; p++)
-                if (*p == '\\' && p[1])
-                    p++;
-            if (!*p)
-                break;
-        } else if (*p == '#' || (*p == '/' && p[1] == '/')) {
-            while (p[1] && p[1] != '\n')
-                p++;
-        } else if (*p == '/' && p[1] == '*') {
-            const char *end = strstr(p + 2, "*/");
-            if (!end)
-                break;
-            p = end + 1;
-        } else if (*p == '{' || *p == '(' || *p == '[') {
-            if (++depth > STUDY_MAX_NESTING)
-                return "groups, lists or arrays nested more than 64 deep; not a scenario or study file";
-        } else if ((*p == '}' || *p == ')' || *p == ']') && depth > 0) {
-            depth--;
-        }
-    }
-    return NULL;
-}
-
 static int collect_params(study *st, config_error *err)
 {
     for (int s = 0; s < st->scenario_count; s++) {
@@ -404,8 +365,8 @@ static int same_shape(const model_params *a, const model_params *b)
 
 /* Loads scenario i of the plan: the base with its settings, then the
  * command line's overrides, which win. */
-static int load_scenario(study *st, const char *base, const char *base_text, const pending *p,
-                         const char *const *overrides, int n_overrides, config_error *err)
+static int load_scenario(study *st, const char *base, const char *base_text, const config_line_map *base_map,
+                         const pending *p, const char *const *overrides, int n_overrides, config_error *err)
 {
     const char *ov[CONFIG_MAX_OVERRIDES * 2 + 2];
     int n = 0;
@@ -418,7 +379,7 @@ static int load_scenario(study *st, const char *base, const char *base_text, con
         ov[n++] = overrides[i];
     study_scenario *sc = &st->scenarios[st->scenario_count];
     config_error inner;
-    int rc = base_text ? config_load_text(&sc->sc, base, base_text, ov, n, &inner) : -1;
+    int rc = config_load_expanded(&sc->sc, base, base_text, base_map, ov, n, &inner);
     free(copy);
     if (rc != 0) {
         if (st->text[0])
@@ -455,6 +416,8 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
     char why_unread[200];
     size_t text_len = 0;
     char *text = config_read_text(path, &text_len, why_unread, sizeof why_unread);
+    config_line_map map = {0}, base_map = {0};
+    int in_study_text = 0; /* messages name lines of the expanded study text */
     config_t cfg;
     config_init(&cfg);
     plan pl = {0};
@@ -465,9 +428,23 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
     char rep_ov[64], seed_ov[64];
     int n_study_ov = 0;
 
-    const char *problem = text ? text_problem(text) : NULL;
+    /* Included files become part of the text: stored, digested, and never
+     * read again by resume or merge. A text that cannot be read or holds
+     * NUL bytes is left to config_read_scenario's message below. */
+    if (text && strlen(text) == text_len) {
+        char *expanded = config_expand_includes(path, text, &map, err);
+        free(text);
+        if (!(text = expanded))
+            goto out;
+    }
+    int problem_line = 0;
+    const char *problem = text ? config_text_problem(text, &problem_line) : NULL;
     if (problem) {
-        snprintf(err->message, sizeof err->message, "%s: %s", path, problem);
+        if (problem_line > 0)
+            snprintf(err->message, sizeof err->message, "%s:%d: %s", path, problem_line, problem);
+        else
+            snprintf(err->message, sizeof err->message, "%s: %s", path, problem);
+        config_map_message(err, path, &map);
         free(text);
         goto out;
     }
@@ -484,6 +461,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             goto out;
     } else {
         st->text = text;
+        in_study_text = 1;
         const config_setting_t *g = config_lookup(&cfg, "study");
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
             config_fail(err, path, g, "study", "expected a group study: { base = \"scenario.cfg\"; ... }");
@@ -568,10 +546,13 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         all_ov[n_all++] = study_overrides[i];
     for (int i = 0; i < n_overrides && n_all < CONFIG_MAX_OVERRIDES + 2; i++)
         all_ov[n_all++] = overrides[i];
-    /* The base is read once: every scenario is loaded from that text, so a
-     * file changing while a large study loads cannot mix two versions. */
+    /* The base is read (and its includes expanded) once: every scenario is
+     * loaded from that text, so a file changing while a large study loads
+     * cannot mix two versions. */
     config_error read_err;
-    base_text = config_read_scenario(base, &read_err);
+    char *raw_base = config_read_scenario(base, &read_err);
+    base_text = raw_base ? config_expand_includes(base, raw_base, &base_map, &read_err) : NULL;
+    free(raw_base);
     if (!base_text) {
         if (is_study)
             snprintf(err->message, sizeof err->message, "%s:%d: scenario 'base': %s", path, pl.items[0].line,
@@ -581,7 +562,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         goto out;
     }
     for (int i = 0; i < pl.count; i++) {
-        if (load_scenario(st, base, base_text, &pl.items[i], all_ov, n_all, err) != 0)
+        if (load_scenario(st, base, base_text, &base_map, &pl.items[i], all_ov, n_all, err) != 0)
             goto out;
         const model_params *a = &st->scenarios[0].sc.model, *b = &st->scenarios[i].sc.model;
         if (!same_shape(a, b)) {
@@ -602,9 +583,13 @@ out:
     if (rc != 0) {
         if (!err->message[0]) /* the paths that fail only when memory runs out */
             snprintf(err->message, sizeof err->message, "%s: out of memory", path);
+        if (in_study_text)
+            config_map_message(err, path, &map);
         config_one_line(err->message, sizeof err->message);
         study_free(st);
     }
+    config_line_map_free(&map);
+    config_line_map_free(&base_map);
     return rc;
 }
 
