@@ -279,38 +279,8 @@ static int finish_scenario(loader *ld, config_scenario *sc)
                                "a time limit needs a destination named time_limit in exits.shares (share 0 is fine) or "
                                "exits.destinations");
     }
-    if (p->roles > 0) {
-        for (int r = 0; r < p->roles; r++) {
-            if (!p->role[r].decides && !(p->role[r].call_in_probability > 0))
-                continue;
-            int present = 0;
-            for (int t = 0; t < p->teams; t++)
-                for (int g = 0; g < p->team[t].groups; g++)
-                    present |= p->team[t].group[g].role == r && p->team[t].group[g].count > 0;
-            if (!present) {
-                char key[64];
-                snprintf(key, sizeof key, "staff.roles[%d]", r);
-                return loader_fail(ld, config_lookup(&ld->cfg, "staff.roles"), key,
-                                   "role '%s' decides or is called in, but no team has anyone in it", p->role[r].name);
-            }
-        }
-        if (p->cap_by_need)
-            for (int i = 0; i < p->profiles; i++)
-                for (int r = 0; r < p->roles; r++)
-                    if (p->role[r].caseload_cap > 0 && p->role[r].caseload_cap < p->profile[i].need)
-                        return loader_fail(ld, config_lookup(&ld->cfg, "staff.roles"), "staff.roles",
-                                           "role '%s' has caseload_cap %g, below the need %g of profile '%s': nobody of "
-                                           "that profile could ever be assigned",
-                                           p->role[r].name, p->role[r].caseload_cap, p->profile[i].need, p->profile[i].name);
-    } else if (p->cap_by_need) {
-        for (int i = 0; i < p->profiles; i++)
-            if (p->caseload_cap < p->profile[i].need)
-                return loader_fail(ld, config_lookup(&ld->cfg, "staff.caseload_cap"), "staff.caseload_cap",
-                                   "caseload cap %d is below the need %g of profile '%s'", p->caseload_cap, p->profile[i].need,
-                                   p->profile[i].name);
-    }
-    if (p->has_learning && p->learning_start > 1)
-        return -1;
+    /* The checks of roles against teams and caps against needs are the
+     * model's (model_params_explain), reported at their keys below. */
     return 0;
 }
 
@@ -411,6 +381,33 @@ done:
     return out;
 }
 
+/* A finding of the model's whole-scenario check, at the key it is about
+ * (so with the file's line), in one place for both. */
+static int report_problem(loader *ld, const model_problem *pr)
+{
+    static const char *const keys[] = {
+        [MODEL_PART_WARMUP] = "run.warmup_months",
+        [MODEL_PART_CASELOAD_CAP] = "staff.caseload_cap",
+        [MODEL_PART_CASEWORK_MEETING] = "casework.meeting_hours",
+        [MODEL_PART_ROLES] = "staff.roles",
+        [MODEL_PART_ROLE] = "staff.roles",
+        [MODEL_PART_TEAMS] = "staff.teams",
+        [MODEL_PART_PHASE] = "phases",
+    };
+    if (pr->part == MODEL_PART_OTHER || (size_t)pr->part >= sizeof keys / sizeof keys[0] || !keys[pr->part])
+        return loader_fail(ld, NULL, NULL, "inconsistent scenario: %s", pr->why);
+    const config_setting_t *s = config_lookup(&ld->cfg, keys[pr->part]);
+    char key[CONFIG_KEY_TEXT_LEN];
+    snprintf(key, sizeof key, "%s", keys[pr->part]);
+    if (pr->part == MODEL_PART_ROLE || pr->part == MODEL_PART_PHASE) {
+        snprintf(key, sizeof key, "%s[%d]", keys[pr->part], pr->index);
+        /* a phase's own line; a role is named at its list */
+        if (pr->part == MODEL_PART_PHASE && s && pr->index >= 0 && pr->index < config_setting_length(s))
+            s = config_setting_get_elem(s, (unsigned)pr->index);
+    }
+    return loader_fail(ld, s, key, "%s", pr->why);
+}
+
 /* The tree of text with the loader's overrides and numbers (values) set;
  * the caller destroys ld->cfg whatever the outcome. */
 static int loader_parse(loader *ld, const char *text, const double *values)
@@ -456,15 +453,9 @@ static int load_scenario(config_scenario *sc, const char *name, const char *text
             goto out;
     if (finish_scenario(&ld, sc) != 0)
         goto out;
-    if (sc->model.warmup_months >= sc->model.horizon_months) {
-        loader_fail(&ld, config_lookup(&ld.cfg, "run.warmup_months"), "run.warmup_months",
-                    "expected fewer months than run.horizon_months (%d), got %d", sc->model.horizon_months,
-                    sc->model.warmup_months);
-        goto out;
-    }
-    const char *why_model = model_params_check(&sc->model);
-    if (why_model) {
-        loader_fail(&ld, NULL, NULL, "inconsistent scenario: %s", why_model);
+    model_problem problem;
+    if (model_params_explain(&sc->model, &problem) != 0) {
+        report_problem(&ld, &problem);
         goto out;
     }
     sc->path = strdup(name);

@@ -177,6 +177,9 @@ int section_read_money(loader *ld, const config_setting_t *s, config_scenario *s
 
 /* 1 when key was set by one of the loader's overrides. */
 int override_given(const loader *ld, const char *key);
+/* The override ("key=value", or a number's key) that sets something
+ * inside the group `key`, or NULL. */
+const char *override_within(const loader *ld, const char *key);
 /* Sets "key.path=value" in the loader's tree. */
 int override_apply(loader *ld, const char *text);
 /* Sets key.path to a number in the loader's tree (an integer setting when

@@ -35,8 +35,19 @@ int loader_fail(loader *ld, const config_setting_t *where, const char *key, cons
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     int line = where ? (int)config_setting_source_line(where) : 0;
+    /* An override inside the group the message is about (-s
+     * casework.meeting_hours.sd=..., -s a.b.c.d=5 that made group a). */
+    const char *inside = key && !override_given(ld, key) ? override_within(ld, key) : NULL;
+    char setter[CONFIG_KEY_TEXT_LEN];
+    if (inside)
+        snprintf(setter, sizeof setter, "%.*s", (int)strcspn(inside, "="), inside);
     if (key && override_given(ld, key))
         snprintf(ld->err->message, sizeof ld->err->message, "%s: -s %s: %s", ld->path, key, what);
+    else if (inside && line > 0)
+        snprintf(ld->err->message, sizeof ld->err->message, "%s:%d: %s (with -s %s): %s", ld->path, line, key,
+                 setter, what);
+    else if (inside)
+        snprintf(ld->err->message, sizeof ld->err->message, "%s: -s %s: %s: %s", ld->path, setter, key, what);
     else if (line > 0)
         snprintf(ld->err->message, sizeof ld->err->message, "%s:%d: %s: %s", ld->path, line,
                  key ? key : "(file)", what);

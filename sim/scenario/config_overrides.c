@@ -5,7 +5,9 @@
  */
 #include "scenario/config_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,18 @@ int override_given(const loader *ld, const char *key)
         if (strcmp(ld->number_keys[i], key) == 0)
             return 1;
     return 0;
+}
+
+const char *override_within(const loader *ld, const char *key)
+{
+    size_t len = strlen(key);
+    for (int i = 0; i < ld->n_overrides; i++)
+        if (strncmp(ld->overrides[i], key, len) == 0 && ld->overrides[i][len] == '.')
+            return ld->overrides[i];
+    for (int i = 0; i < ld->n_numbers; i++)
+        if (strncmp(ld->number_keys[i], key, len) == 0 && ld->number_keys[i][len] == '.')
+            return ld->number_keys[i];
+    return NULL;
 }
 
 static config_setting_t *ensure_group(config_setting_t *parent, const char *name)
@@ -38,6 +52,11 @@ static config_setting_t *override_slot(loader *ld, const char *path, int type)
     size_t plen = strlen(path);
     if (plen >= CONFIG_KEY_TEXT_LEN) {
         loader_fail(ld, NULL, path, "key path too long");
+        return NULL;
+    }
+    if (path[0] == '.' || (plen > 0 && path[plen - 1] == '.') || strstr(path, "..")) {
+        loader_fail(ld, NULL, path, "empty part in the key path (expected names joined by single dots, e.g. "
+                                    "staff.workers)");
         return NULL;
     }
     config_setting_t *parent = config_root_setting(&ld->cfg);
@@ -65,6 +84,35 @@ static config_setting_t *override_slot(loader *ld, const char *path, int type)
     return s;
 }
 
+/* An integer as a file may write it: decimal or hexadecimal (0x10), with
+ * libconfig's L suffix or without. 1 with *out set, else 0. */
+static int parse_integer(const char *value, long long *out)
+{
+    char digits[64];
+    size_t len = strlen(value);
+    if (len == 0 || len >= sizeof digits)
+        return 0;
+    memcpy(digits, value, len + 1);
+    if (len > 1 && (digits[len - 1] == 'L' || digits[len - 1] == 'l'))
+        digits[--len] = '\0';
+    const char *p = digits;
+    int negative = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    int base = p[0] == '0' && (p[1] == 'x' || p[1] == 'X') ? 16 : 10;
+    if (base == 16)
+        p += 2;
+    if (!*p || !isxdigit((unsigned char)*p) || (base == 10 && !isdigit((unsigned char)*p)))
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long magnitude = strtoull(p, &end, base);
+    if (*end != '\0' || errno != 0 || magnitude > (unsigned long long)LLONG_MAX)
+        return 0;
+    *out = negative ? -(long long)magnitude : (long long)magnitude;
+    return 1;
+}
+
 int override_apply(loader *ld, const char *text)
 {
     const char *eq = strchr(text, '=');
@@ -78,16 +126,15 @@ int override_apply(loader *ld, const char *text)
     path[plen] = '\0';
     const char *value = eq + 1;
 
-    char *end;
-    errno = 0;
-    long long iv = strtoll(value, &end, 10);
+    long long iv;
     config_setting_t *s;
-    if (*value && *end == '\0' && errno == 0) {
+    if (parse_integer(value, &iv)) {
         if (!(s = override_slot(ld, path, CONFIG_TYPE_INT64)))
             return -1;
         config_setting_set_int64(s, iv);
         return 0;
     }
+    char *end;
     errno = 0;
     double dv = strtod(value, &end);
     /* Out of range (1e999) is still a number, so the range check can say

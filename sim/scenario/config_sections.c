@@ -578,12 +578,8 @@ int section_read_phases(loader *ld, const config_setting_t *s, config_scenario *
         if (done && item_shares(ld, done, key, "destination", (const char(*)[MODEL_NAME_LEN])p->destination_names,
                                 p->destinations, ph->completion_shares) != 0)
             return -1;
-        if (i < n - 1 && !(ph->progress_per_meeting > 0) && !(ph->exit_probability > 0))
-            return loader_fail(ld, e, path, "this phase can never be left: give progress_per_meeting or exit_probability > 0");
-        if (i == n - 1 && !(ph->progress_per_meeting > 0) && !(ph->exit_probability > 0) &&
-            !config_lookup(&ld->cfg, "programme.max_months"))
-            return loader_fail(ld, e, path, "this phase can never be left: give progress_per_meeting, exit_probability > 0 or "
-                                     "programme.max_months");
+        /* Whether the phase can be left, and a decider for needs_decision,
+         * are checked with the whole scenario (model_params_explain). */
         ph->measure = -1;
         if (measure) {
             char mn[MODEL_MAX_MEASURES][MODEL_NAME_LEN];
@@ -594,14 +590,6 @@ int section_read_phases(loader *ld, const config_setting_t *s, config_scenario *
             if (ph->measure < 0)
                 return loader_fail_unknown_name(ld, config_setting_get_member(e, "measure"), key, "measure", measure,
                                                 (const char(*)[MODEL_NAME_LEN])mn, p->measures);
-        }
-        if (ph->needs_decision) {
-            int decider = 0;
-            for (int r = 0; r < p->roles; r++)
-                decider |= p->role[r].decides;
-            if (!decider)
-                return loader_fail(ld, config_setting_get_member(e, "needs_decision"), path,
-                                   "needs a decision, but no role in staff.roles has decides = true");
         }
     }
     p->phases = n;

@@ -44,6 +44,40 @@ static int plan_add(plan *pl, const char *name, char *settings, int line)
     return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    const pending *const *x = a, *const *y = b;
+    int c = strcmp((*x)->name, (*y)->name);
+    return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+/* Scenario names pick scenarios (report --scenario NAME, the output's
+ * /scenarios), so two may not share one; sorting finds a pair in
+ * O(n log n) for studies of many thousands. */
+static int plan_names_unique(const plan *pl, const char *path, config_error *err)
+{
+    const pending **sorted = malloc((size_t)(pl->count ? pl->count : 1) * sizeof *sorted);
+    if (!sorted) {
+        snprintf(err->message, sizeof err->message, "%s: out of memory", path);
+        return -1;
+    }
+    for (int i = 0; i < pl->count; i++)
+        sorted[i] = &pl->items[i];
+    qsort(sorted, (size_t)pl->count, sizeof *sorted, by_name);
+    int rc = 0;
+    for (int i = 1; i < pl->count && rc == 0; i++)
+        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0) {
+            const pending *first = sorted[i - 1], *second = sorted[i];
+            snprintf(err->message, sizeof err->message,
+                     "%s:%d: scenario '%s': the name is used twice (scenarios %d and %d%s); scenario names must differ",
+                     path, second->line, second->name, (int)(first - pl->items), (int)(second - pl->items),
+                     strcmp(first->name, "base") == 0 ? ", 'base' is the base scenario's" : "");
+            rc = -1;
+        }
+    free(sorted);
+    return rc;
+}
+
 static void plan_free(plan *pl)
 {
     for (int i = 0; i < pl->count; i++)
@@ -196,7 +230,7 @@ static int read_grid(const char *path, const config_setting_t *list, plan *pl, c
                    STUDY_MAX_SCENARIOS);
     for (long point = 0; rc == 0 && point < (long)total; point++) {
         char *settings = calloc(1, 1);
-        char name[STUDY_NAME_LEN] = "";
+        char name[STUDY_NAME_LEN * 8] = "";
         long rest = point;
         /* Last axis varies fastest, like nested loops written in order. */
         int idx[STUDY_MAX_PARAMS];
@@ -211,6 +245,13 @@ static int read_grid(const char *path, const config_setting_t *list, plan *pl, c
             size_t used = strlen(name);
             const char *leaf = strrchr(axes[i].key, '.');
             snprintf(name + used, sizeof name - used, "%s%s=%s", i ? "," : "", leaf ? leaf + 1 : axes[i].key, v);
+        }
+        if (strlen(name) >= STUDY_NAME_LEN) {
+            /* Too long to keep whole: cut, and end with the point's number,
+             * so cut names stay unique. */
+            char suffix[32];
+            int sn = snprintf(suffix, sizeof suffix, "~%ld", point);
+            snprintf(name + STUDY_NAME_LEN - 1 - sn, (size_t)sn + 1, "%s", suffix);
         }
         if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(list)) != 0)
             rc = config_fail(err, path, list, "study.grid", "out of memory");
@@ -532,6 +573,8 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             config_fail(err, path, g, "study", "%d scenarios; at most %d", pl.count, STUDY_MAX_SCENARIOS);
             goto out;
         }
+        if (plan_names_unique(&pl, path, err) != 0)
+            goto out;
     }
 
     st->scenarios = calloc((size_t)pl.count, sizeof *st->scenarios);
