@@ -421,13 +421,32 @@ static int loader_parse(loader *ld, const char *text, const double *values)
         config_one_line(ld->err->message, sizeof ld->err->message);
         return -1;
     }
-    for (int i = 0; i < ld->n_overrides; i++)
+    ld->n_canonical = ld->n_overrides + ld->n_numbers;
+    ld->canonical = calloc((size_t)(ld->n_canonical ? ld->n_canonical : 1), sizeof *ld->canonical);
+    if (!ld->canonical)
+        return loader_fail(ld, NULL, NULL, "out of memory");
+    for (int i = 0; i < ld->n_overrides; i++) {
+        ld->current = i;
         if (override_apply(ld, ld->overrides[i]) != 0)
             return -1;
-    for (int i = 0; i < ld->n_numbers; i++)
+    }
+    for (int i = 0; i < ld->n_numbers; i++) {
+        ld->current = ld->n_overrides + i;
         if (override_set_number(ld, ld->number_keys[i], values[i]) != 0)
             return -1;
+    }
+    ld->current = -1;
     return 0;
+}
+
+void loader_close(loader *ld)
+{
+    config_destroy(&ld->cfg);
+    for (int i = 0; ld->canonical && i < ld->n_canonical; i++)
+        free(ld->canonical[i]);
+    free(ld->canonical);
+    ld->canonical = NULL;
+    ld->n_canonical = 0;
 }
 
 /* Parses text, applies the overrides and numbers, reads every key and runs
@@ -467,7 +486,7 @@ static int load_scenario(config_scenario *sc, const char *name, const char *text
     }
     rc = 0;
 out:
-    config_destroy(&ld.cfg);
+    loader_close(&ld);
     if (rc != 0)
         config_scenario_free(sc);
     return rc;
@@ -658,7 +677,9 @@ void config_scenario_free(config_scenario *sc)
     sc->path = sc->text = sc->overrides = NULL;
 }
 
-int config_get_number(const config_scenario *sc, const char *path, double *value)
+/* A number of the model's own fields: plain keys, distribution parameters,
+ * shares (and the money section's, by money_get_number). */
+static int field_number(const config_scenario *sc, const char *path, double *value)
 {
     if (strncmp(path, "money.", 6) == 0)
         return money_get_number(&sc->money, &sc->model, path, value);
@@ -705,5 +726,41 @@ int config_get_number(const config_scenario *sc, const char *path, double *value
             }
     }
     return -1;
+}
+
+/* Any other number, found by its key path in the scenario's tree (list
+ * items by name or index, as -s names them), or as a listed default. */
+static int tree_number(const config_scenario *sc, const char *path, double *value)
+{
+    loader ld;
+    config_error err;
+    int rc = -1;
+    if (loader_open_scenario(&ld, sc, &err) == 0) {
+        const config_setting_t *s = override_find(&ld, path);
+        if (s && value_is_number(s)) {
+            *value = value_is_integer(s) ? (double)config_setting_get_int64(s) : config_setting_get_float(s);
+            rc = 0;
+        }
+    }
+    loader_close(&ld);
+    if (rc != 0) {
+        config_resolved r;
+        if (config_resolve(sc, &r, &err) == 0) {
+            const config_resolved_key *k = config_resolved_find(&r, path);
+            if (k && !isnan(k->value)) {
+                *value = k->value;
+                rc = 0;
+            }
+            config_resolved_free(&r);
+        }
+    }
+    return rc;
+}
+
+int config_get_number(const config_scenario *sc, const char *path, double *value)
+{
+    if (field_number(sc, path, value) == 0)
+        return 0;
+    return tree_number(sc, path, value);
 }
 

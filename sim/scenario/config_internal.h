@@ -54,6 +54,12 @@ typedef struct loader {
     int n_overrides;
     const char *const *number_keys; /* keys config_set_numbers sets, messages name them as overrides */
     int n_numbers;
+    /* per override, then per number: the reader's form of a path through
+     * list items (sources[0].rate_per_month), so messages about it name the
+     * override; NULL entries for plain paths. */
+    char **canonical;
+    int n_canonical;
+    int current;   /* the override being applied; -1 none */
     config_error *err;
 } loader;
 
@@ -124,6 +130,8 @@ int loader_fail_unknown_name(loader *ld, const config_setting_t *s, const char *
  * overrides applied (not validated again). Returns 0, or -1 with err
  * filled; ld->cfg must be destroyed either way. */
 int loader_open_scenario(loader *ld, const config_scenario *sc, config_error *err);
+/* Frees what a loader holds (its tree and the overrides' paths). */
+void loader_close(loader *ld);
 
 /* ---- typed values (config.c) ---- */
 
@@ -177,6 +185,9 @@ int section_read_money(loader *ld, const config_setting_t *s, config_scenario *s
 
 /* 1 when key was set by one of the loader's overrides. */
 int override_given(const loader *ld, const char *key);
+/* The override ("key=value", or a number's key) that set key (given in
+ * the reader's form sources[0].x or as written), or NULL. */
+const char *override_setting(const loader *ld, const char *key);
 /* The override ("key=value", or a number's key) that sets something
  * inside the group `key`, or NULL. */
 const char *override_within(const loader *ld, const char *key);
@@ -185,6 +196,9 @@ int override_apply(loader *ld, const char *text);
 /* Sets key.path to a number in the loader's tree (an integer setting when
  * the value is integral, as "-s key=7" would). */
 int override_set_number(loader *ld, const char *path, double value);
+/* The setting a key path names (through list items as -s does), or NULL
+ * with ld->err filled. */
+const config_setting_t *override_find(loader *ld, const char *path);
 /* The overrides as "key=value\n" lines (caller frees); NULL without memory. */
 char *override_join(const char *const *ov, int n);
 

@@ -41,8 +41,10 @@ int loader_fail(loader *ld, const config_setting_t *where, const char *key, cons
     char setter[CONFIG_KEY_TEXT_LEN];
     if (inside)
         snprintf(setter, sizeof setter, "%.*s", (int)strcspn(inside, "="), inside);
-    if (key && override_given(ld, key))
-        snprintf(ld->err->message, sizeof ld->err->message, "%s: -s %s: %s", ld->path, key, what);
+    const char *given = key ? override_setting(ld, key) : NULL;
+    if (given)
+        snprintf(ld->err->message, sizeof ld->err->message, "%s: -s %.*s: %s", ld->path, (int)strcspn(given, "="),
+                 given, what);
     else if (inside && line > 0)
         snprintf(ld->err->message, sizeof ld->err->message, "%s:%d: %s (with -s %s): %s", ld->path, line, key,
                  setter, what);

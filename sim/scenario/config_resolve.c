@@ -310,7 +310,7 @@ int config_resolve(const config_scenario *sc, config_resolved *out, config_error
         snprintf(err->message, sizeof err->message, "%s: out of memory listing the resolved keys", sc->path);
         rc = -1;
     }
-    config_destroy(&ld.cfg);
+    loader_close(&ld);
     if (rc != 0)
         config_resolved_free(out);
     return rc;
