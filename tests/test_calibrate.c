@@ -263,6 +263,17 @@ static void test_fixed_seeds_make_the_distance_deterministic(void **state)
     assert_int_equal(calibrate_evaluate(&cs, &y, 2, f3, &d3, err, sizeof err), 0);
     assert_true(f3[0].mean >= f1[0].mean);
     assert_true(isfinite(d1) && d1 >= 0);
+    /* Evaluations set the parameters on the base loaded once: the base file
+     * is not read again (here it is gone) and the figures are the same. */
+    assert_int_equal(unlink(fx.base), 0);
+    assert_int_equal(calibrate_evaluate(&cs, &x, 2, f2, &d2, err, sizeof err), 0);
+    TS_ASSERT_SAME_DOUBLE(d2, d1);
+    TS_ASSERT_SAME_DOUBLE(f2[0].mean, f1[0].mean);
+    /* A point that makes no valid scenario is told apart (1), with the
+     * override-style message naming the key. */
+    double bad = 1.5;
+    assert_int_equal(calibrate_evaluate(&cs, &bad, 1, f2, &d2, err, sizeof err), 1);
+    TS_ASSERT_CONTAINS(err, "-s exits.shares.work");
     calibrate_free(&cs);
     fixture_drop(&fx);
 }

@@ -12,7 +12,10 @@
  * file name, the line where the file has one, the key path and what was
  * expected, and for being a single line.
  *
- * Config files are written with mkstemp under /tmp and removed afterwards.
+ * Scenario texts are loaded from memory (config_load_text) under a made-up
+ * name; the tests of reading files write them with mkstemp under /tmp and
+ * remove them afterwards. Also: numbers set on a loaded scenario
+ * (config_set_number) are validated like overrides and recorded.
  */
 #include "test_support.h"
 
@@ -63,9 +66,12 @@ static int load_bytes(const void *data, size_t len, const char *const *ov, int n
     return rc;
 }
 
+/* Loads text from memory under a made-up file name, kept in g_path for
+ * checking messages. */
 static int load_text(const char *text, const char *const *ov, int n_ov, config_scenario *sc, config_error *err)
 {
-    return load_bytes(text, strlen(text), ov, n_ov, sc, err);
+    snprintf(g_path, sizeof g_path, "test-scenario.cfg");
+    return config_load_text(sc, g_path, text, ov, n_ov, err);
 }
 
 /* The checks every error message must pass: it names the file (followed by
@@ -603,10 +609,124 @@ static void test_override_errors(void **state)
     free(text);
 }
 
+/* ---- scenarios from memory and numbers set on them ---------------------- */
+
+static void test_load_text_from_memory(void **state)
+{
+    (void)state;
+    /* The name stands for the file in messages and is stored; nothing is
+     * read from the file system (no file of that name exists). */
+    const char *name = "stored:part-3/config_text";
+    char *text = base_with(10, "  caseload_cap = 0;");
+    config_scenario sc;
+    config_error err;
+    assert_int_equal(config_load_text(&sc, name, text, NULL, 0, &err), -1);
+    check_message(&err, name, 10, NEEDLES("staff.caseload_cap", "expected an integer >= 1"));
+    free(text);
+    text = base_with(0, "");
+    const char *ov[] = {"staff.workers=4"};
+    if (config_load_text(&sc, name, text, ov, 1, &err) != 0)
+        fail_msg("%s", err.message);
+    assert_string_equal(sc.path, name);
+    assert_string_equal(sc.text, text);
+    assert_string_equal(sc.overrides, "staff.workers=4\n");
+    assert_int_equal(sc.model.workers, 4);
+    config_scenario_free(&sc);
+    free(text);
+}
+
+static void test_set_number_validates_like_an_override(void **state)
+{
+    (void)state;
+    char *text = base_with(0, "");
+    config_scenario sc;
+    config_error err;
+    if (load_text(text, NULL, 0, &sc, &err) != 0)
+        fail_msg("%s", err.message);
+    /* out of range: the -s message, and the scenario is unchanged */
+    assert_int_equal(config_set_number(&sc, "staff.caseload_cap", 0, &err), -1);
+    check_message(&err, g_path, 0, NEEDLES("-s staff.caseload_cap", "expected an integer >= 1", "got 0"));
+    assert_int_equal(sc.model.caseload_cap, 5);
+    assert_string_equal(sc.overrides, "");
+    /* a check of the whole scenario */
+    assert_int_equal(config_set_number(&sc, "run.warmup_months", 24, &err), -1);
+    check_message(&err, g_path, 0, NEEDLES("run.warmup_months", "fewer months"));
+    /* an integer key refuses a fraction; a key no scenario has is unknown */
+    assert_int_equal(config_set_number(&sc, "staff.workers", 2.5, &err), -1);
+    check_message(&err, g_path, 0, NEEDLES("staff.workers", "expected an integer", "got a number"));
+    assert_int_equal(config_set_number(&sc, "staff.worker", 3, &err), -1);
+    check_message(&err, g_path, 0, NEEDLES("did you mean 'staff.workers'"));
+    /* shares are checked together: one alone does not sum to 1 */
+    const char *one[] = {"exits.shares.work"};
+    const double half[] = {0.5};
+    assert_int_equal(config_set_numbers(&sc, one, half, 1, &err), -1);
+    check_message(&err, g_path, 19, NEEDLES("exits.shares", "sum to 1", "1.25"));
+    const char *both[] = {"exits.shares.work", "exits.shares.other"};
+    const double halves[] = {0.5, 0.5};
+    if (config_set_numbers(&sc, both, halves, 2, &err) != 0)
+        fail_msg("%s", err.message);
+    TS_ASSERT_SAME_DOUBLE(sc.model.destination_shares[0], 0.5);
+
+    /* set, the value is exact, recorded in shortest form, and the stored
+     * text and overrides load back as the same scenario */
+    if (config_set_number(&sc, "exits.probability_per_meeting", 0.08, &err) != 0 ||
+        config_set_number(&sc, "casework.meeting_hours.mean", 2.25, &err) != 0 ||
+        config_set_number(&sc, "staff.workers", 7, &err) != 0 ||
+        config_set_number(&sc, "staff.workers", 6, &err) != 0)
+        fail_msg("%s", err.message);
+    TS_ASSERT_SAME_DOUBLE(sc.model.exit_probability, 0.08);
+    TS_ASSERT_SAME_DOUBLE(sc.model.meeting_hours.p1, 2.25);
+    assert_int_equal(sc.model.workers, 6);
+    assert_string_equal(sc.text, text);
+    assert_string_equal(sc.overrides, "exits.shares.work=0.5\nexits.shares.other=0.5\n"
+                                      "exits.probability_per_meeting=0.08\ncasework.meeting_hours.mean=2.25\n"
+                                      "staff.workers=6\n");
+    const char *lines[5] = {"exits.shares.work=0.5", "exits.shares.other=0.5", "exits.probability_per_meeting=0.08",
+                            "casework.meeting_hours.mean=2.25", "staff.workers=6"};
+    config_scenario again;
+    if (config_load_text(&again, g_path, sc.text, lines, 5, &err) != 0)
+        fail_msg("%s", err.message);
+    assert_memory_equal(&again.model, &sc.model, sizeof sc.model);
+
+    /* a copy is independent of its source */
+    config_scenario copy;
+    if (config_copy(&copy, &sc, &err) != 0)
+        fail_msg("%s", err.message);
+    config_scenario_free(&sc);
+    assert_memory_equal(&again.model, &copy.model, sizeof copy.model);
+    assert_string_equal(copy.overrides, again.overrides);
+    config_scenario_free(&copy);
+    config_scenario_free(&again);
+    free(text);
+}
+
+static void test_format_number_is_shortest(void **state)
+{
+    (void)state;
+    char buf[40];
+    assert_string_equal(config_format_number(0.08, 0, buf, sizeof buf), "0.08");
+    assert_string_equal(config_format_number(0.1 + 0.2, 0, buf, sizeof buf), "0.30000000000000004");
+    assert_string_equal(config_format_number(4, 0, buf, sizeof buf), "4");
+    assert_string_equal(config_format_number(4, 1, buf, sizeof buf), "4.0");
+    assert_string_equal(config_format_number(40, 1, buf, sizeof buf), "40.0");
+    assert_string_equal(config_format_number(190, 0, buf, sizeof buf), "190");
+    assert_string_equal(config_format_number(1e9, 0, buf, sizeof buf), "1000000000");
+    assert_string_equal(config_format_number(0.00012, 0, buf, sizeof buf), "0.00012");
+    assert_string_equal(config_format_number(1e22, 0, buf, sizeof buf), "1e+22");
+    assert_string_equal(config_format_number(1e-7, 1, buf, sizeof buf), "1e-07");
+    assert_string_equal(config_format_number(-2.5e300, 1, buf, sizeof buf), "-2.5e+300");
+    const double samples[] = {1.0 / 3, 2.0 / 3, 0.15, 1e22, 123456789.123456789, 5e-324, 1.7976931348623157e308};
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+        TS_ASSERT_SAME_DOUBLE(strtod(config_format_number(samples[i], 1, buf, sizeof buf), NULL), samples[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_config_loads),
+        cmocka_unit_test(test_load_text_from_memory),
+        cmocka_unit_test(test_set_number_validates_like_an_override),
+        cmocka_unit_test(test_format_number_is_shortest),
         cmocka_unit_test(test_base_values_and_defaults),
         cmocka_unit_test(test_print_round_trip),
         cmocka_unit_test(test_missing_file),

@@ -61,10 +61,8 @@ static char g_path[PATH_MAX];
 
 static int load_text(const char *text, config_scenario *sc, config_error *err)
 {
-    ts_write_temp(text, strlen(text), g_path);
-    int rc = config_load(sc, g_path, NULL, 0, err);
-    unlink(g_path);
-    return rc;
+    snprintf(g_path, sizeof g_path, "test-sections.cfg");
+    return config_load_text(sc, g_path, text, NULL, 0, err);
 }
 
 #define NEEDLES(...) ((const char *const[]){__VA_ARGS__, NULL})

@@ -49,11 +49,8 @@ static void load_cfg(config_scenario *sc, const char *fmt, ...)
     va_end(ap);
     if (n < 0 || n >= (int)sizeof text)
         fail_msg("scenario text too long");
-    char path[PATH_MAX];
-    ts_write_temp(text, strlen(text), path);
     config_error err;
-    int rc = config_load(sc, path, NULL, 0, &err);
-    unlink(path);
+    int rc = config_load_text(sc, "test-mechanisms.cfg", text, NULL, 0, &err);
     if (rc != 0)
         fail_msg("scenario rejected: %s\n%s", err.message, text);
 }

@@ -29,10 +29,8 @@ static char g_path[PATH_MAX];
 
 static int load_text(const char *text, config_scenario *sc, config_error *err)
 {
-    ts_write_temp(text, strlen(text), g_path);
-    int rc = config_load(sc, g_path, NULL, 0, err);
-    unlink(g_path);
-    return rc;
+    snprintf(g_path, sizeof g_path, "test-money.cfg");
+    return config_load_text(sc, g_path, text, NULL, 0, err);
 }
 
 static void load_ok(const char *text, config_scenario *sc)
@@ -774,10 +772,9 @@ static void test_get_number_and_override(void **state)
     config_scenario sc;
     char *text = join_lines(RICH, RICH_LINES, 0, "");
     config_error err;
-    ts_write_temp(text, strlen(text), g_path);
+    snprintf(g_path, sizeof g_path, "test-money.cfg");
     const char *ov[] = {"money.discount_rate=0.03", "money.baseline.assistance.kommun=12000"};
-    int rc = config_load(&sc, g_path, ov, 2, &err);
-    unlink(g_path);
+    int rc = config_load_text(&sc, g_path, text, ov, 2, &err);
     free(text);
     if (rc != 0)
         fail_msg("%s", err.message);

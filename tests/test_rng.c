@@ -260,6 +260,9 @@ static void test_dist_make_rejects(void **state)
         {DIST_GAMMA, 1, -1},          {DIST_GAMMA, 1, NAN},
         {DIST_LOGNORMAL, 0, 1},       {DIST_LOGNORMAL, 1, 0},      {DIST_LOGNORMAL, -2, 1},
         {DIST_LOGNORMAL, 1, INFINITY},
+        /* issue 13: draws must stay finite and the mean reachable */
+        {DIST_GAMMA, 1e-3, 10},       {DIST_GAMMA, 1.5, 1e150},    {DIST_LOGNORMAL, 1.5, 1e300},
+        {DIST_LOGNORMAL, 1, 101},     {DIST_EXPONENTIAL, 1e13, 0}, {DIST_UNIFORM, 0, 1e300},
         {DIST_KIND_COUNT, 1, 1},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -270,7 +273,50 @@ static void test_dist_make_rejects(void **state)
     }
     dist d;
     assert_null(dist_make(&d, DIST_UNIFORM, 0, 1e-9));
-    assert_null(dist_make(&d, DIST_GAMMA, 1e-3, 10));
+    /* Small and skewed, but within the bounds (gamma sd <= 30 x mean,
+     * lognormal <= 100 x, parameters <= 1e12). The gamma's mean 1e-3 was
+     * accepted with sd 10 before those bounds: shape 1e-8, every draw 0. */
+    assert_null(dist_make(&d, DIST_GAMMA, 1e-3, 0.03));
+    assert_null(dist_make(&d, DIST_LOGNORMAL, 1e-3, 0.1));
+    assert_null(dist_make(&d, DIST_EXPONENTIAL, 1e12, 0));
+}
+
+/* At the bounds every draw is finite, and for gamma, exponential and
+ * uniform the sample mean reaches the configured mean: within a 99.9 %
+ * interval from the sample's own spread (fixed seed), which a gamma whose
+ * mean lies in draws too rare to occur would miss. A lognormal's spread is
+ * too heavy-tailed for a normal interval, so only its draws are checked. */
+static void test_dist_bounds_keep_draws_finite(void **state)
+{
+    (void)state;
+    const struct {
+        dist_kind kind;
+        double p1, p2;
+    } edge[] = {
+        {DIST_GAMMA, 2.0, 60.0}, {DIST_LOGNORMAL, 2.0, 200.0}, {DIST_EXPONENTIAL, 1e12, 0}, {DIST_UNIFORM, 0, 1e12},
+        {DIST_GAMMA, 3e10, 9e11}, {DIST_LOGNORMAL, 1e10, 1e12},
+    };
+    gsl_rng *r = rng_alloc(20260501);
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        dist d;
+        assert_null(dist_make(&d, edge[i].kind, edge[i].p1, edge[i].p2));
+        const int n = 400000;
+        double sum = 0, sum2 = 0;
+        for (int k = 0; k < n; k++) {
+            double x = dist_sample(&d, r);
+            if (!isfinite(x) || x < 0)
+                fail_msg("kind %d (%g, %g): draw %g", (int)edge[i].kind, edge[i].p1, edge[i].p2, x);
+            sum += x;
+            sum2 += x * x;
+        }
+        double mean = sum / n, sd = sqrt((sum2 / n - mean * mean) * n / (n - 1));
+        double half = ts_z(0.999) * sd / sqrt((double)n);
+        print_message("  kind %d (%g, %g): sample mean %.6g +- %.3g, configured %.6g\n", (int)edge[i].kind,
+                      edge[i].p1, edge[i].p2, mean, half, dist_mean(&d));
+        if (edge[i].kind == DIST_GAMMA || edge[i].kind == DIST_EXPONENTIAL || edge[i].kind == DIST_UNIFORM)
+            TS_ASSERT_IN_CI("mean at the bound", dist_mean(&d), mean, half);
+    }
+    rng_free(r);
 }
 
 int main(void)
@@ -283,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_uniform_moments),
         cmocka_unit_test(test_distribution_moments),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_dist_bounds_keep_draws_finite),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_dist_make_rejects),
     };

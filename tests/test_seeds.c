@@ -98,12 +98,13 @@ static char *replace_every(const char *text, const char *find, const char *repla
 static void run_variant_every(run *r, const char *name, const edit *every, int n_every, const edit *edits, int n_edits,
                               const char *const *overrides, int n_overrides)
 {
-    char rel[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
+    char rel[PATH_MAX], path[PATH_MAX];
     snprintf(rel, sizeof rel, "configs/%s", name);
     ts_source_path(rel, path);
-    const char *load = path;
-    tmp[0] = '\0';
+    config_error err;
+    int rc;
     if (n_edits > 0 || n_every > 0) {
+        /* The edited scenario is loaded from memory, as a study of one. */
         char *text = ts_read_file(path, NULL);
         if (!text)
             fail_msg("cannot read %s", path);
@@ -113,15 +114,17 @@ static void run_variant_every(run *r, const char *name, const edit *every, int n
             text = next;
         }
         char *changed = apply_edits(text, edits, n_edits, path);
-        ts_write_temp(changed, strlen(changed), tmp);
+        config_scenario sc;
+        rc = config_load_text(&sc, path, changed, overrides, n_overrides, &err);
+        if (rc == 0) {
+            rc = study_of_scenario(&r->st, &sc, &err);
+            config_scenario_free(&sc);
+        }
         free(text);
         free(changed);
-        load = tmp;
+    } else {
+        rc = study_load(&r->st, path, overrides, n_overrides, &err);
     }
-    config_error err;
-    int rc = study_load(&r->st, load, overrides, n_overrides, &err);
-    if (tmp[0])
-        unlink(tmp);
     if (rc != 0)
         fail_msg("%s: %s", name, err.message);
     r->loaded = 1;

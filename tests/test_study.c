@@ -258,10 +258,57 @@ static void test_bad_studies(void **state)
                        (const char *[]){"key.path=value", NULL});
 }
 
+/* A study made from a loaded scenario is the study of that scenario's file:
+ * same trials, same digest (so a calibration's runs are the runs `caseflow
+ * run` makes); replications set on it are validated and change the digest. */
+static void test_study_of_loaded_scenario(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_make(&fx, "# unused\n");
+    study from_file, from_memory;
+    load_ok(&from_file, fx.base);
+    config_scenario sc;
+    config_error err;
+    if (config_load(&sc, fx.base, NULL, 0, &err) != 0)
+        fail_msg("%s", err.message);
+    fixture_drop(&fx); /* nothing is read from here on */
+    if (study_of_scenario(&from_memory, &sc, &err) != 0)
+        fail_msg("%s", err.message);
+    config_scenario_free(&sc);
+    assert_int_equal(from_memory.scenario_count, 1);
+    assert_string_equal(from_memory.name, from_file.name);
+    assert_string_equal(from_memory.scenarios[0].name, "base");
+    assert_int_equal(from_memory.replications, 30);
+    assert_true(from_memory.seed == 99);
+    assert_true(from_memory.digest == from_file.digest);
+    for (uint64_t t = 0; t < study_trial_count(&from_file); t++) {
+        int sa, sb;
+        uint32_t ra, rb;
+        uint64_t seed_a, seed_b;
+        study_trial(&from_file, t, &sa, &ra, &seed_a);
+        study_trial(&from_memory, t, &sb, &rb, &seed_b);
+        assert_true(sa == sb && ra == rb && seed_a == seed_b);
+    }
+    uint64_t before = from_memory.digest;
+    assert_int_equal(study_set_replications(&from_memory, 0, &err), -1);
+    TS_ASSERT_CONTAINS(err.message, "run.replications");
+    assert_int_equal(from_memory.replications, 30);
+    if (study_set_replications(&from_memory, 4, &err) != 0)
+        fail_msg("%s", err.message);
+    assert_int_equal(from_memory.replications, 4);
+    assert_int_equal(from_memory.scenarios[0].sc.replications, 4);
+    assert_int_equal(study_trial_count(&from_memory), 4);
+    assert_true(from_memory.digest != before);
+    study_free(&from_file);
+    study_free(&from_memory);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_scenario_is_one_scenario_study),
+        cmocka_unit_test(test_study_of_loaded_scenario),
         cmocka_unit_test(test_grid_and_named_scenarios_expand_in_order),
         cmocka_unit_test(test_slices_cover_every_trial_once),
         cmocka_unit_test(test_lhs_stratifies_each_range),

@@ -17,8 +17,8 @@ from . import scenario_text
 
 # File kinds and the format_version values this code reads.
 SUPPORTED = {
-    "caseflow-run": (1, 2),
-    "caseflow-study": (1, 2),
+    "caseflow-run": (1, 2, 3),
+    "caseflow-study": (1, 2, 3),
 }
 
 DEFAULT_DAYS_PER_MONTH = 365.25 / 12.0

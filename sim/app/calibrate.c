@@ -2,9 +2,10 @@
  * calibrate.c — calibration files, the fit, the report and the calibrated
  * scenario; see calibrate.h for the method.
  *
- * Every evaluation loads the base through study_load with the parameters as
- * "key=value" overrides, exactly as `caseflow run BASE -s key=value` would,
- * and runs its trials through runner_run without an output file; the
+ * Every evaluation sets the parameters on a copy of the loaded base with
+ * config_derive, validated exactly as `caseflow run BASE -s key=value` would
+ * be (the base file is read once, at load), and runs its trials through
+ * runner_run without an output file; the
  * figures come from results_summarise, so they are the numbers `caseflow
  * run` prints for the calibrated scenario.
  */
@@ -100,16 +101,25 @@ static int number_of(const config_setting_t *s, double *v)
 
 /* ---- reading a calibration file ---------------------------------------- */
 
-/* Loads the base with the parameters at x; 0 or -1 with cerr filled. */
+/* The base with the parameters at x (and the overrides), set on a copy of
+ * the loaded base: validated like -s, no file read. 0 or -1 with cerr filled. */
+static int scenario_at(const calibrate_spec *cs, const double *x, const char *const *overrides, int n_overrides,
+                       config_scenario *sc, config_error *cerr)
+{
+    char keys[CALIBRATE_MAX_SETTINGS][CALIBRATE_KEY_LEN];
+    const char *key_ptrs[CALIBRATE_MAX_SETTINGS];
+    double values[CALIBRATE_MAX_SETTINGS];
+    int n = calibrate_settings(cs, x, keys, values);
+    for (int i = 0; i < n; i++)
+        key_ptrs[i] = keys[i];
+    return config_derive(sc, &cs->base_sc, overrides, n_overrides, key_ptrs, values, n, cerr);
+}
+
+/* Whether the parameters at x make a valid scenario; 0 or -1 with cerr filled. */
 static int try_point(const calibrate_spec *cs, const double *x, config_error *cerr)
 {
-    char lines[CALIBRATE_MAX_OVERRIDES][CALIBRATE_OVERRIDE_LEN];
-    const char *ptrs[CALIBRATE_MAX_OVERRIDES];
-    int n = calibrate_overrides(cs, x, lines);
-    for (int i = 0; i < n; i++)
-        ptrs[i] = lines[i];
     config_scenario sc;
-    if (config_load(&sc, cs->base, ptrs, n, cerr) != 0)
+    if (scenario_at(cs, x, NULL, 0, &sc, cerr) != 0)
         return -1;
     config_scenario_free(&sc);
     return 0;
@@ -526,14 +536,15 @@ void calibrate_free(calibrate_spec *cs)
 
 /* ---- evaluating a point ------------------------------------------------ */
 
-int calibrate_overrides(const calibrate_spec *cs, const double *x, char lines[][CALIBRATE_OVERRIDE_LEN])
+int calibrate_settings(const calibrate_spec *cs, const double *x, char keys[][CALIBRATE_KEY_LEN], double *values)
 {
     int n = 0;
     int fitted[MODEL_MAX_DESTINATIONS] = {0};
     int any_share = 0;
     double fitted_sum = 0;
     for (int i = 0; i < cs->param_count; i++) {
-        snprintf(lines[n++], CALIBRATE_OVERRIDE_LEN, "%s=%.17g", cs->param[i].key, x[i]);
+        snprintf(keys[n], CALIBRATE_KEY_LEN, "%s", cs->param[i].key);
+        values[n++] = x[i];
         if (cs->param[i].share >= 0) {
             any_share = 1;
             fitted[cs->param[i].share] = 1;
@@ -556,7 +567,8 @@ int calibrate_overrides(const calibrate_spec *cs, const double *x, char lines[][
     for (int d = 0; d < mp->destinations; d++)
         if (!fitted[d]) {
             double v = free_sum > 0 ? rest * mp->destination_shares[d] / free_sum : rest / free_count;
-            snprintf(lines[n++], CALIBRATE_OVERRIDE_LEN, "exits.shares.%s=%.17g", mp->destination_names[d], v);
+            snprintf(keys[n], CALIBRATE_KEY_LEN, "exits.shares.%s", mp->destination_names[d]);
+            values[n++] = v;
         }
     return n;
 }
@@ -582,21 +594,27 @@ static size_t first_unfinished(const runner_totals *t)
 int calibrate_evaluate(const calibrate_spec *cs, const double *x, int threads, calibrate_figure *fig,
                        double *distance, char *err, size_t err_size)
 {
-    char lines[CALIBRATE_MAX_OVERRIDES][CALIBRATE_OVERRIDE_LEN];
-    const char *ptrs[CALIBRATE_MAX_OVERRIDES];
-    int n = calibrate_overrides(cs, x, lines);
-    snprintf(lines[n++], CALIBRATE_OVERRIDE_LEN, "run.replications=%d", cs->replications);
-    snprintf(lines[n++], CALIBRATE_OVERRIDE_LEN, "run.seed=%llu", (unsigned long long)cs->seed);
-    for (int i = 0; i < n; i++)
-        ptrs[i] = lines[i];
+    /* The seed is an integer of up to 64 bits, so it is set as text. */
+    char reps[64], seed[64], first[CALIBRATE_KEY_LEN + 40];
+    snprintf(reps, sizeof reps, "run.replications=%d", cs->replications);
+    snprintf(seed, sizeof seed, "run.seed=%llu", (unsigned long long)cs->seed);
+    const char *run_settings[] = {reps, seed};
+    snprintf(first, sizeof first, "%s=%.17g", cs->param[0].key, x[0]);
     figures_undefined(cs, fig);
     *distance = PENALTY;
 
     study st;
+    config_scenario sc;
     config_error cerr;
-    if (study_load(&st, cs->base, ptrs, n, &cerr) != 0) {
+    if (scenario_at(cs, x, run_settings, 2, &sc, &cerr) != 0) {
         snprintf(err, err_size, "%s", cerr.message);
         return 1;
+    }
+    int made = study_of_scenario(&st, &sc, &cerr);
+    config_scenario_free(&sc);
+    if (made != 0) {
+        snprintf(err, err_size, "%s", cerr.message);
+        return -1;
     }
     runner_options opt;
     memset(&opt, 0, sizeof opt);
@@ -613,7 +631,7 @@ int calibrate_evaluate(const calibrate_spec *cs, const double *x, int threads, c
     } else if (first_unfinished(&tot) < tot.row_count) {
         const results_row *row = &tot.rows[first_unfinished(&tot)];
         snprintf(err, err_size, "trial %llu (replication %u of the base at %s) %s", (unsigned long long)row->trial,
-                 row->replication, lines[0], row->status == RESULTS_FAILED ? "failed" : "did not run");
+                 row->replication, first, row->status == RESULTS_FAILED ? "failed" : "did not run");
         rc = -1;
     } else if (results_summarise(tot.rows, tot.row_count, 1, &st.scenarios[0].sc.model, 1, &sum, &ns, &diff,
                                  &nd) != 0) {
@@ -1039,7 +1057,7 @@ static void put_value(FILE *f, const config_setting_t *s, int depth)
  * float keeps its place, anything else is replaced. */
 static int set_number(config_t *cfg, const char *path, double v)
 {
-    char work[CALIBRATE_OVERRIDE_LEN];
+    char work[CALIBRATE_KEY_LEN];
     snprintf(work, sizeof work, "%s", path);
     config_setting_t *parent = config_root_setting(cfg);
     char *save = NULL, *part = strtok_r(work, ".", &save), *next;
@@ -1129,13 +1147,12 @@ int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const
         goto out;
     }
     {
-        char lines[CALIBRATE_MAX_OVERRIDES][CALIBRATE_OVERRIDE_LEN];
-        int n = calibrate_overrides(cs, res->fitted, lines);
+        char keys[CALIBRATE_MAX_SETTINGS][CALIBRATE_KEY_LEN];
+        double values[CALIBRATE_MAX_SETTINGS];
+        int n = calibrate_settings(cs, res->fitted, keys, values);
         for (int i = 0; i < n; i++) {
-            char *eq = strchr(lines[i], '=');
-            *eq = '\0';
-            if (set_number(&cfg, lines[i], strtod(eq + 1, NULL)) != 0) {
-                snprintf(err, err_size, "%s: cannot set %s in the calibrated scenario", out, lines[i]);
+            if (set_number(&cfg, keys[i], values[i]) != 0) {
+                snprintf(err, err_size, "%s: cannot set %s in the calibrated scenario", out, keys[i]);
                 goto out;
             }
         }

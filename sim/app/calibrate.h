@@ -120,12 +120,11 @@ typedef struct calibrate_result {
 int calibrate_load(calibrate_spec *cs, const char *path, config_error *err);
 void calibrate_free(calibrate_spec *cs);
 
-/* The "key=value" overrides that set the parameters to x (shares not fitted
- * rescaled); lines must hold CALIBRATE_MAX_OVERRIDES strings. Returns the
+/* The keys and values that set the parameters to x (shares not fitted
+ * rescaled); keys and values must hold CALIBRATE_MAX_SETTINGS. Returns the
  * count. */
-#define CALIBRATE_MAX_OVERRIDES (CALIBRATE_MAX_PARAMS + 16 + 2)
-#define CALIBRATE_OVERRIDE_LEN (CALIBRATE_KEY_LEN + 40)
-int calibrate_overrides(const calibrate_spec *cs, const double *x, char lines[][CALIBRATE_OVERRIDE_LEN]);
+#define CALIBRATE_MAX_SETTINGS (CALIBRATE_MAX_PARAMS + 16)
+int calibrate_settings(const calibrate_spec *cs, const double *x, char keys[][CALIBRATE_KEY_LEN], double *values);
 
 /* Simulates the base with the parameters at x (cs->replications on the
  * fixed seeds) and fills one figure per target and the distance. Returns 0;

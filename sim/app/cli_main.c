@@ -43,7 +43,7 @@ static void usage(FILE *out)
             "       caseflow list STUDY\n"
             "       caseflow merge OUT.h5 PART.h5... [--force]\n"
             "       caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force] [--quiet]\n"
-            "       caseflow keys\n"
+            "       caseflow keys [--json]\n"
             "       caseflow --help | --version\n"
             "\n"
             "run     runs a scenario's or a study's trials and writes one HDF5 file\n"
@@ -53,7 +53,7 @@ static void usage(FILE *out)
             "merge   combines task files of one study into one file, refusing gaps\n"
             "calibrate fits scenario keys to observed figures; writes the calibrated scenario\n"
             "        (default results/<name>.cfg; see caseflow calibrate --help)\n"
-            "keys    prints the reference of every scenario key (Markdown)\n"
+            "keys    prints the reference of every scenario key (Markdown; --json: as JSON)\n"
             "\n"
             "  -o FILE        output file\n"
             "  --reps N       replications (same as -s run.replications=N)\n"
@@ -499,12 +499,6 @@ static void catch_stop_signals(int on)
  * are the first ones of the real run. Returns the count, or -1. */
 static long replications_for_precision(const cli_args *a)
 {
-    const char *ov[CONFIG_MAX_OVERRIDES + 4];
-    int n_ov = 0;
-    for (int i = 0; i < a->n_overrides; i++)
-        ov[n_ov++] = a->overrides[i];
-    char reps_line[64];
-    ov[n_ov++] = reps_line;
     study st;
     config_error cerr;
     if (study_load(&st, a->config, a->overrides, a->n_overrides, &cerr) != 0) {
@@ -517,17 +511,18 @@ static long replications_for_precision(const cli_args *a)
     for (size_t k = 0; k < m; k++)
         known |= strcmp(info[k].name, a->precision_metric) == 0;
     long n = st.replications < 2 ? 2 : st.replications;
-    study_free(&st);
     if (!known) {
+        study_free(&st);
         fprintf(stderr, "caseflow: --precision: no metric named '%s' (the metrics are those of /summary, e.g. "
                         "exits_per_month, programme_mean_days, wait_mean_days)\n", a->precision_metric);
         return -1;
     }
+    /* The study is loaded once; each pilot sets its replications on it. */
     for (;;) {
         if (n > a->max_reps)
             n = a->max_reps;
-        snprintf(reps_line, sizeof reps_line, "run.replications=%ld", n);
-        if (study_load(&st, a->config, ov, n_ov, &cerr) != 0) {
+        if (study_set_replications(&st, (int)n, &cerr) != 0) {
+            study_free(&st);
             fprintf(stderr, "caseflow: %s\n", cerr.message);
             return -1;
         }
@@ -551,7 +546,8 @@ static long replications_for_precision(const cli_args *a)
         free(sum);
         free(diff);
         runner_totals_free(&totals);
-        study_free(&st);
+        if (rc != 0 || worst <= a->precision || n >= a->max_reps)
+            study_free(&st);
         if (rc != 0) {
             fprintf(stderr, "caseflow: --precision: a pilot run failed: %s\n", err);
             return -1;
@@ -820,10 +816,11 @@ static int command_check(const cli_args *a)
         return CF_EXIT_INPUT;
     }
     config_print(stdout, &st.scenarios[0].sc);
-    if (st.scenario_count > 1)
-        printf("# and %d more scenarios (caseflow list shows them)\n", st.scenario_count - 1);
+    int rc = study_print_differences(stdout, &st, &cerr) == 0 ? CF_EXIT_OK : CF_EXIT_INTERNAL;
+    if (rc != CF_EXIT_OK)
+        fprintf(stderr, "caseflow: %s\n", cerr.message);
     study_free(&st);
-    return CF_EXIT_OK;
+    return rc;
 }
 
 static int command_list(const cli_args *a)
@@ -915,6 +912,16 @@ int main(int argc, char **argv)
         return calibrate_command(argc, argv);
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return command_merge(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "keys") == 0) {
+        if (argc == 3 && strcmp(argv[2], "--json") == 0) {
+            config_print_keys_json(stdout);
+            return CF_EXIT_OK;
+        }
+        if (argc > 2) {
+            fprintf(stderr, "caseflow: keys takes no arguments but --json (got '%s')\n", argv[2]);
+            return CF_EXIT_INPUT;
+        }
+    }
     cli_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc != CF_EXIT_OK || a.done)

@@ -133,8 +133,32 @@ typedef struct model_result {
 } model_result;
 
 /* Returns NULL if the parameters are consistent, else what is wrong. The
- * config layer validates each key; this checks what only the whole shows. */
+ * config layer validates each key's type and range; this checks what only
+ * the whole shows, and is the one place those checks are written (the
+ * config layer reports its findings at the key, with model_params_explain). */
 const char *model_params_check(const model_params *p);
+
+/* What a failed check is about, so a reader of files can name the key. */
+typedef enum model_part {
+    MODEL_PART_OTHER = 0,
+    MODEL_PART_WARMUP,         /* run.warmup_months */
+    MODEL_PART_CASELOAD_CAP,   /* staff.caseload_cap (no roles) */
+    MODEL_PART_CASEWORK_MEETING, /* casework.meeting_hours */
+    MODEL_PART_ROLES,          /* staff.roles as a whole */
+    MODEL_PART_ROLE,           /* staff.roles[index] */
+    MODEL_PART_TEAMS,          /* staff.teams as a whole */
+    MODEL_PART_PHASE,          /* phases[index] */
+} model_part;
+
+typedef struct model_problem {
+    model_part part;
+    int index;                 /* the role or phase; -1 for a whole part */
+    char why[320];             /* one line naming the values and names involved */
+} model_problem;
+
+/* The same checks as model_params_check: 0 when consistent, else -1 with
+ * problem filled. */
+int model_params_explain(const model_params *p, model_problem *problem);
 
 /* The most participants a run lets be present at once (referred and not
  * yet gone): max_participants_present when set, else 1 000 000 plus the

@@ -9,6 +9,7 @@
 #include "output/h5out.h"
 #include "output/h5out_shared.h"
 #include "output/outpath.h"
+#include "output/h5resolved.h"
 
 #include <errno.h>
 #include <math.h>
@@ -543,6 +544,8 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
         rc = fail(out, "writing /destinations");
     if (rc == 0)
         rc = write_study_tables(out, meta->st);
+    if (rc == 0 && h5resolved_write(out->file, meta->st, out->error, sizeof out->error) != 0)
+        rc = -1;
     if (rc == 0)
         rc = create_trial_datasets(out);
     if (rc == 0) {
@@ -694,7 +697,8 @@ h5out *h5out_create_like(const char *final_path, hid_t like, uint64_t first, uin
         if (H5Aiterate2(like, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attribute, &out->file) < 0)
             rc = fail(out, "copying root attributes");
     }
-    static const char *const copied[] = {"/destinations", "/scenarios", "/parameter_names", "/scenario_parameters"};
+    static const char *const copied[] = {"/destinations", "/scenarios", "/parameter_names", "/scenario_parameters",
+                                         "/resolved"};
     for (size_t i = 0; rc == 0 && i < sizeof copied / sizeof copied[0]; i++)
         if (H5Ocopy(like, copied[i], out->file, copied[i], H5P_DEFAULT, H5P_DEFAULT) < 0)
             rc = fail(out, "copying the study tables");

@@ -24,7 +24,7 @@
 #include "output/money.h"
 #include "output/exit_codes.h"
 
-#define H5OUT_FORMAT_VERSION 2
+#define H5OUT_FORMAT_VERSION 3 /* 3: /resolved */
 
 typedef struct h5out h5out;
 

@@ -339,39 +339,34 @@ static int read_vector(hid_t file, const char *name, uint64_t row, double *value
 }
 
 /* The study's base scenario, loaded again from the text and overrides the
- * file stores: the summaries need its mechanisms (sources, targets,
- * money), not only the file's shape. */
+ * file stores (from memory: merge never reads the scenario's files): the
+ * summaries need its mechanisms (sources, targets, money), not only the
+ * file's shape. */
 static int reload_base(hid_t f, config_scenario *sc, char *err, size_t err_size)
 {
-    char *text = NULL, *ov = NULL;
+    char *text = NULL, *ov = NULL, *name = NULL;
     int rc = -1;
     if (read_attr_alloc(f, "config_text", &text) != 0 || read_attr_alloc(f, "overrides", &ov) != 0) {
         snprintf(err, err_size, "the first part has no stored scenario text (damaged?)");
         goto out;
     }
-    char path[] = "/tmp/caseflow-merge-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        snprintf(err, err_size, "cannot create a temporary file to reload the scenario");
-        goto out;
-    }
-    size_t len = strlen(text);
-    int ok = write(fd, text, len) == (ssize_t)len;
-    close(fd);
     const char *lines[256];
     int nl = 0;
     for (char *save = NULL, *l = strtok_r(ov, "\n", &save); l && nl < 256; l = strtok_r(NULL, "\n", &save))
         lines[nl++] = l;
     config_error cerr;
-    if (ok && config_load(sc, path, lines, nl, &cerr) == 0)
+    if (read_attr_alloc(f, "config_path", &name) != 0) {
+        free(name);
+        name = NULL;
+    }
+    if (config_load_text(sc, name ? name : "config_text", text, lines, nl, &cerr) == 0)
         rc = 0;
     else
-        snprintf(err, err_size, "the scenario stored in the first part does not load again: %s",
-                 ok ? cerr.message : "cannot write it");
-    unlink(path);
+        snprintf(err, err_size, "the scenario stored in the first part does not load again: %s", cerr.message);
 out:
     free(text);
     free(ov);
+    free(name);
     return rc;
 }
 

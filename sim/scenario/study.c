@@ -45,6 +45,40 @@ static int plan_add(plan *pl, const char *name, char *settings, int line)
     return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    const pending *const *x = a, *const *y = b;
+    int c = strcmp((*x)->name, (*y)->name);
+    return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+/* Scenario names pick scenarios (report --scenario NAME, the output's
+ * /scenarios), so two may not share one; sorting finds a pair in
+ * O(n log n) for studies of many thousands. */
+static int plan_names_unique(const plan *pl, const char *path, config_error *err)
+{
+    const pending **sorted = malloc((size_t)(pl->count ? pl->count : 1) * sizeof *sorted);
+    if (!sorted) {
+        snprintf(err->message, sizeof err->message, "%s: out of memory", path);
+        return -1;
+    }
+    for (int i = 0; i < pl->count; i++)
+        sorted[i] = &pl->items[i];
+    qsort(sorted, (size_t)pl->count, sizeof *sorted, by_name);
+    int rc = 0;
+    for (int i = 1; i < pl->count && rc == 0; i++)
+        if (strcmp(sorted[i - 1]->name, sorted[i]->name) == 0) {
+            const pending *first = sorted[i - 1], *second = sorted[i];
+            snprintf(err->message, sizeof err->message,
+                     "%s:%d: scenario '%s': the name is used twice (scenarios %d and %d%s); scenario names must differ",
+                     path, second->line, second->name, (int)(first - pl->items), (int)(second - pl->items),
+                     strcmp(first->name, "base") == 0 ? ", 'base' is the base scenario's" : "");
+            rc = -1;
+        }
+    free(sorted);
+    return rc;
+}
+
 static void plan_free(plan *pl)
 {
     for (int i = 0; i < pl->count; i++)
@@ -197,7 +231,7 @@ static int read_grid(const char *path, const config_setting_t *list, plan *pl, c
                    STUDY_MAX_SCENARIOS);
     for (long point = 0; rc == 0 && point < (long)total; point++) {
         char *settings = calloc(1, 1);
-        char name[STUDY_NAME_LEN] = "";
+        char name[STUDY_NAME_LEN * 8] = "";
         long rest = point;
         /* Last axis varies fastest, like nested loops written in order. */
         int idx[STUDY_MAX_PARAMS];
@@ -212,6 +246,13 @@ static int read_grid(const char *path, const config_setting_t *list, plan *pl, c
             size_t used = strlen(name);
             const char *leaf = strrchr(axes[i].key, '.');
             snprintf(name + used, sizeof name - used, "%s%s=%s", i ? "," : "", leaf ? leaf + 1 : axes[i].key, v);
+        }
+        if (strlen(name) >= STUDY_NAME_LEN) {
+            /* Too long to keep whole: cut, and end with the point's number,
+             * so cut names stay unique. */
+            char suffix[32];
+            int sn = snprintf(suffix, sizeof suffix, "~%ld", point);
+            snprintf(name + STUDY_NAME_LEN - 1 - sn, (size_t)sn + 1, "%s", suffix);
         }
         if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(list)) != 0)
             rc = config_fail(err, path, list, "study.grid", "out of memory");
@@ -286,45 +327,6 @@ static int read_lhs(const char *path, const config_setting_t *g, plan *pl, confi
     free(perm);
     free(value);
     return rc;
-}
-
-/* What makes a text unfit to hand to libconfig, or NULL. An empty file
- * would only say "missing required key", and libconfig's parser answers deep
- * nesting with "memory exhausted" (its stack limit), both unclear. Brackets
- * inside strings and comments do not count. */
-#define STUDY_MAX_NESTING 64
-
-static const char *text_problem(const char *text)
-{
-    const char *p = text;
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-        p++;
-    if (*p == '\0')
-        return "the file is empty; expected a scenario or a study (see configs/README.md)";
-    int depth = 0;
-    for (p = text; *p; p++) {
-        if (*p == '"') {
-            for (p++; *p && *p != '"'; p++)
-                if (*p == '\\' && p[1])
-                    p++;
-            if (!*p)
-                break;
-        } else if (*p == '#' || (*p == '/' && p[1] == '/')) {
-            while (p[1] && p[1] != '\n')
-                p++;
-        } else if (*p == '/' && p[1] == '*') {
-            const char *end = strstr(p + 2, "*/");
-            if (!end)
-                break;
-            p = end + 1;
-        } else if (*p == '{' || *p == '(' || *p == '[') {
-            if (++depth > STUDY_MAX_NESTING)
-                return "groups, lists or arrays nested more than 64 deep; not a scenario or study file";
-        } else if ((*p == '}' || *p == ')' || *p == ']') && depth > 0) {
-            depth--;
-        }
-    }
-    return NULL;
 }
 
 static int collect_params(study *st, config_error *err)
@@ -405,8 +407,8 @@ static int same_shape(const model_params *a, const model_params *b)
 
 /* Loads scenario i of the plan: the base with its settings, then the
  * command line's overrides, which win. */
-static int load_scenario(study *st, const char *base, const pending *p, const char *const *overrides, int n_overrides,
-                         config_error *err)
+static int load_scenario(study *st, const char *base, const char *base_text, const config_line_map *base_map,
+                         const pending *p, const char *const *overrides, int n_overrides, config_error *err)
 {
     const char *ov[CONFIG_MAX_OVERRIDES * 2 + 2];
     int n = 0;
@@ -419,7 +421,7 @@ static int load_scenario(study *st, const char *base, const pending *p, const ch
         ov[n++] = overrides[i];
     study_scenario *sc = &st->scenarios[st->scenario_count];
     config_error inner;
-    int rc = config_load(&sc->sc, base, ov, n, &inner);
+    int rc = config_load_expanded(&sc->sc, base, base_text, base_map, ov, n, &inner);
     free(copy);
     if (rc != 0) {
         if (st->text[0])
@@ -435,6 +437,18 @@ static int load_scenario(study *st, const char *base, const pending *p, const ch
     return 0;
 }
 
+/* What follows from the loaded scenarios: the shared run settings, the
+ * swept keys' values and the digest. */
+static int study_finish(study *st, config_error *err)
+{
+    st->replications = st->scenarios[0].sc.replications;
+    st->seed = st->scenarios[0].sc.seed;
+    if (collect_params(st, err) != 0)
+        return -1;
+    st->digest = digest_of(st);
+    return 0;
+}
+
 int study_load(study *st, const char *path, const char *const *overrides, int n_overrides, config_error *err)
 {
     memset(st, 0, sizeof *st);
@@ -444,18 +458,35 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
     char why_unread[200];
     size_t text_len = 0;
     char *text = config_read_text(path, &text_len, why_unread, sizeof why_unread);
+    config_line_map map = {0}, base_map = {0};
+    int in_study_text = 0; /* messages name lines of the expanded study text */
     config_t cfg;
     config_init(&cfg);
     plan pl = {0};
+    char *base_text = NULL;
     int rc = -1;
     char base[4096];
     const char *study_overrides[2];
     char rep_ov[64], seed_ov[64];
     int n_study_ov = 0;
 
-    const char *problem = text ? text_problem(text) : NULL;
+    /* Included files become part of the text: stored, digested, and never
+     * read again by resume or merge. A text that cannot be read or holds
+     * NUL bytes is left to config_read_scenario's message below. */
+    if (text && strlen(text) == text_len) {
+        char *expanded = config_expand_includes(path, text, &map, err);
+        free(text);
+        if (!(text = expanded))
+            goto out;
+    }
+    int problem_line = 0;
+    const char *problem = text ? config_text_problem(text, &problem_line) : NULL;
     if (problem) {
-        snprintf(err->message, sizeof err->message, "%s: %s", path, problem);
+        if (problem_line > 0)
+            snprintf(err->message, sizeof err->message, "%s:%d: %s", path, problem_line, problem);
+        else
+            snprintf(err->message, sizeof err->message, "%s: %s", path, problem);
+        config_map_message(err, path, &map);
         free(text);
         goto out;
     }
@@ -472,6 +503,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             goto out;
     } else {
         st->text = text;
+        in_study_text = 1;
         const config_setting_t *g = config_lookup(&cfg, "study");
         if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
             config_fail(err, path, g, "study", "expected a group study: { base = \"scenario.cfg\"; ... }");
@@ -542,6 +574,8 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             config_fail(err, path, g, "study", "%d scenarios; at most %d", pl.count, STUDY_MAX_SCENARIOS);
             goto out;
         }
+        if (plan_names_unique(&pl, path, err) != 0)
+            goto out;
     }
 
     st->scenarios = calloc((size_t)pl.count, sizeof *st->scenarios);
@@ -556,8 +590,23 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         all_ov[n_all++] = study_overrides[i];
     for (int i = 0; i < n_overrides && n_all < CONFIG_MAX_OVERRIDES + 2; i++)
         all_ov[n_all++] = overrides[i];
+    /* The base is read (and its includes expanded) once: every scenario is
+     * loaded from that text, so a file changing while a large study loads
+     * cannot mix two versions. */
+    config_error read_err;
+    char *raw_base = config_read_scenario(base, &read_err);
+    base_text = raw_base ? config_expand_includes(base, raw_base, &base_map, &read_err) : NULL;
+    free(raw_base);
+    if (!base_text) {
+        if (is_study)
+            snprintf(err->message, sizeof err->message, "%s:%d: scenario 'base': %s", path, pl.items[0].line,
+                     read_err.message);
+        else
+            *err = read_err;
+        goto out;
+    }
     for (int i = 0; i < pl.count; i++) {
-        if (load_scenario(st, base, &pl.items[i], all_ov, n_all, err) != 0)
+        if (load_scenario(st, base, base_text, &base_map, &pl.items[i], all_ov, n_all, err) != 0)
             goto out;
         const model_params *a = &st->scenarios[0].sc.model, *b = &st->scenarios[i].sc.model;
         if (!same_shape(a, b)) {
@@ -568,22 +617,66 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             goto out;
         }
     }
-    st->replications = st->scenarios[0].sc.replications;
-    st->seed = st->scenarios[0].sc.seed;
-    if (collect_params(st, err) != 0)
+    if (study_finish(st, err) != 0)
         goto out;
-    st->digest = digest_of(st);
     rc = 0;
 out:
     plan_free(&pl);
+    free(base_text);
     config_destroy(&cfg);
     if (rc != 0) {
         if (!err->message[0]) /* the paths that fail only when memory runs out */
             snprintf(err->message, sizeof err->message, "%s: out of memory", path);
+        if (in_study_text)
+            config_map_message(err, path, &map);
         config_one_line(err->message, sizeof err->message);
         study_free(st);
     }
+    config_line_map_free(&map);
+    config_line_map_free(&base_map);
     return rc;
+}
+
+int study_of_scenario(study *st, const config_scenario *sc, config_error *err)
+{
+    memset(st, 0, sizeof *st);
+    err->message[0] = '\0';
+    st->common_random_numbers = 1;
+    st->path = strdup(sc->path);
+    st->text = strdup("");
+    st->scenarios = calloc(1, sizeof *st->scenarios);
+    if (!st->path || !st->text || !st->scenarios) {
+        snprintf(err->message, sizeof err->message, "%s: out of memory", sc->path);
+        study_free(st);
+        return -1;
+    }
+    const char *slash = strrchr(sc->path, '/');
+    snprintf(st->name, sizeof st->name, "%s", slash ? slash + 1 : sc->path);
+    study_scenario *s = &st->scenarios[0];
+    snprintf(s->name, sizeof s->name, "base");
+    if (config_copy(&s->sc, sc, err) != 0 || !(s->settings = strdup(""))) {
+        if (!err->message[0])
+            snprintf(err->message, sizeof err->message, "%s: out of memory", sc->path);
+        config_scenario_free(&s->sc);
+        study_free(st);
+        return -1;
+    }
+    st->scenario_count = 1;
+    if (study_finish(st, err) != 0) {
+        study_free(st);
+        return -1;
+    }
+    return 0;
+}
+
+int study_set_replications(study *st, int replications, config_error *err)
+{
+    for (int i = 0; i < st->scenario_count; i++)
+        if (config_set_number(&st->scenarios[i].sc, "run.replications", replications, err) != 0)
+            return -1;
+    st->replications = replications;
+    st->digest = digest_of(st);
+    return 0;
 }
 
 void study_free(study *st)

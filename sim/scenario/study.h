@@ -16,6 +16,7 @@
 #define CASEFLOW_IO_STUDY_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "scenario/config.h"
 
 #define STUDY_MAX_PARAMS 16
@@ -48,6 +49,30 @@ typedef struct study {
  * overrides apply to every scenario. Returns 0, or -1 with err filled. */
 int study_load(study *st, const char *path, const char *const *overrides, int n_overrides, config_error *err);
 void study_free(study *st);
+
+/* Every scenario's resolved keys (config_resolve) as one table: the keys'
+ * union K in schema order, and per scenario a row of K texts ("" where the
+ * scenario lacks the key), numbers (NaN for non-numbers and absent keys)
+ * and default flags. study_resolved_row fills caller arrays of K. */
+typedef struct study_resolved study_resolved;
+int study_resolve(const study *st, study_resolved **out, config_error *err);
+size_t study_resolved_key_count(const study_resolved *r);
+const char *study_resolved_key(const study_resolved *r, size_t k);
+void study_resolved_row(const study_resolved *r, int scenario, const char **text, double *value,
+                        unsigned char *is_default);
+void study_resolved_free(study_resolved *r);
+
+/* For `caseflow check` of a study: every scenario but the base with each
+ * resolved key whose value differs from the base's (as "# " comment
+ * lines). Returns 0, or -1 with err filled. */
+int study_print_differences(FILE *out, const study *st, config_error *err);
+
+/* A study of one scenario already loaded (a copy of sc), as study_load
+ * makes of a plain scenario file, without reading any file. */
+int study_of_scenario(study *st, const config_scenario *sc, config_error *err);
+
+/* Sets every scenario's replications (validated as run.replications). */
+int study_set_replications(study *st, int replications, config_error *err);
 
 uint64_t study_trial_count(const study *st);
 void study_trial(const study *st, uint64_t trial, int *scenario, uint32_t *replication, uint64_t *seed);
