@@ -92,8 +92,17 @@ static void start_meeting_if_idle(model_ctx *m, int w)
     }
 }
 
+static void hand_on(model_ctx *m, uint32_t s);
+static void worker_start(model_ctx *m, int w);
+
 static void needs_meeting(model_ctx *m, uint32_t s)
 {
+    /* A participant of a post that has ended (staffing plan) was busy
+     * elsewhere when it ended: they are handed on now. */
+    if (m->workers[m->people[s].rec.worker].closed) {
+        hand_on(m, s);
+        return;
+    }
     queue_meeting(m, s, m->people[s].rec.worker, MEET_CASEWORK);
 }
 
@@ -115,6 +124,8 @@ static void assign(model_ctx *m, uint32_t s, int w)
 {
     participant *pp = &m->people[s];
     worker *wk = &m->workers[w];
+    /* back from the waiting list after their post ended (hand_on) */
+    int returning = !isnan(pp->rec.assignment_time) && pp->rec.worker < 0;
     if (pp->rec.worker >= 0 && pp->rec.worker != w)
         pp->rec.worker_changes++;
     pp->rec.worker = w;
@@ -148,6 +159,15 @@ static void assign(model_ctx *m, uint32_t s, int w)
             return;
         if (got == MEASURE_HELD)
             pp->measure_ready = 1;
+        needs_meeting(m, s);
+    } else if (returning) {
+        m->active++;
+        active_changed(m);
+        pp->progress *= 1 - m->p->progress_lost_on_change;
+        if (m->p->max_months > 0) {
+            double due = pp->rec.assignment_time + m->p->max_months * MODEL_DAYS_PER_MONTH;
+            pp->limit = sim_schedule_at(&m->engine, due > m->engine.now ? due : m->engine.now, EV_TIME_LIMIT, s);
+        }
         needs_meeting(m, s);
     }
 }
@@ -366,6 +386,108 @@ static void on_meeting_end(model_ctx *m, int w)
         start_meeting_if_idle(m, w);
 }
 
+/* ---- posts that end (staffing plans, model_staffplan.c) ------------------- */
+
+/* A participant of an ended post goes to the least loaded colleague with
+ * room when staff.turnover.on_leave is reassign, as a leaver's caseload
+ * does; otherwise (on_leave = wait, or nobody has room) back to the waiting
+ * list, since no replacement will come. Someone in a meeting elsewhere or
+ * in a measure is handed on when they next need a casework meeting. */
+static void hand_on(model_ctx *m, uint32_t s)
+{
+    const model_params *p = m->p;
+    participant *pp = &m->people[s];
+    worker *wk = &m->workers[pp->rec.worker];
+    wk->caseload--;
+    wk->load -= staff_weight_of(m, pp);
+    int other = p->reassign_on_leave ? staff_least_loaded(m, pp) : -1;
+    if (other >= 0) {
+        int own = pp->state == P_OWN_TIME;
+        pp->progress *= 1 - p->progress_lost_on_change;
+        assign(m, s, other);
+        if (!own)
+            queue_meeting(m, s, other, MEET_CASEWORK);
+        return; /* in own time: they meet the new worker when it ends */
+    }
+    if (pp->state == P_OWN_TIME && pp->pending != EVSET_NO_HANDLE)
+        sim_cancel(&m->engine, pp->pending);
+    pp->pending = EVSET_NO_HANDLE;
+    if (pp->measure_ready)
+        measures_release(m, s);
+    pp->measure_wanted = 0;
+    if (pp->limit != EVSET_NO_HANDLE) {
+        sim_cancel(&m->engine, pp->limit); /* rescheduled when they are assigned again */
+        pp->limit = EVSET_NO_HANDLE;
+    }
+    pp->rec.worker_changes++;
+    pp->rec.worker = -1;
+    m->active--;
+    active_changed(m);
+    waiting_join(m, s);
+}
+
+/* The post's side is the pool's (staff_leave); its caseload is handed on at
+ * once, except people in a meeting with another role or in a measure. */
+static void post_close_now(model_ctx *m, int w)
+{
+    worker *wk = &m->workers[w];
+    if (wk->active)
+        staff_leave(m, w);
+    wk->leaving = 0;
+    /* Meetings queued here by other roles' participants: decision and
+     * consultation requests go to a colleague of the role, if any. */
+    fifo pending = wk->queue;
+    memset(&wk->queue, 0, sizeof wk->queue);
+    for (size_t i = 0; i < pending.count; i++) {
+        uint64_t e = pending.items[(pending.head + i) & (pending.capacity - 1)];
+        participant *pp = &m->people[entry_slot(e)];
+        if (pp->state != P_NEEDS_MEETING || !entry_current(e, pp->seq) || entry_kind(e) == MEET_CASEWORK)
+            continue;
+        int other = staff_worker_of_role(m, wk->role, wk->team);
+        if (other >= 0 && fifo_push(&m->workers[other].queue, e) == 0) {
+            pp->queued_at = other;
+            start_meeting_if_idle(m, other);
+        } else {
+            /* nobody of the role left: the case goes on with its worker */
+            pp->decision_phase = -1;
+            own_time(m, entry_slot(e));
+        }
+    }
+    free(pending.items);
+    for (uint32_t s = 0; s < m->people_used && wk->caseload > 0; s++) {
+        participant *pp = &m->people[s];
+        if (pp->state == P_FREE || pp->rec.worker != w || isnan(pp->rec.assignment_time))
+            continue;
+        if (pp->state == P_OWN_TIME || (pp->state == P_NEEDS_MEETING && pp->queued_at == w))
+            hand_on(m, s);
+    }
+    fill_free_slots(m);
+}
+
+void casework_post_start(model_ctx *m, int w)
+{
+    worker_start(m, w);
+}
+
+void casework_post_close(model_ctx *m, int w)
+{
+    worker *wk = &m->workers[w];
+    if (wk->closed)
+        return;
+    wk->closed = 1;
+    if (wk->active && wk->busy) {
+        wk->leaving = 1; /* after the meeting under way */
+        staff_ready_update(m, w);
+        return;
+    }
+    post_close_now(m, w);
+}
+
+void casework_fill(model_ctx *m)
+{
+    fill_free_slots(m);
+}
+
 static void on_own_time_end(model_ctx *m, uint32_t s)
 {
     m->people[s].pending = EVSET_NO_HANDLE;
@@ -421,6 +543,10 @@ static void worker_leave_now(model_ctx *m, int w)
 {
     const model_params *p = m->p;
     worker *wk = &m->workers[w];
+    if (wk->closed) {
+        post_close_now(m, w); /* the post ended during the meeting */
+        return;
+    }
     staff_leave(m, w);
     /* Meetings queued here by other roles' participants go elsewhere. */
     fifo pending = wk->queue;
@@ -553,11 +679,15 @@ void casework_handle(model_ctx *m, const evset_event *ev)
         waiting_renege(m, ev->subject);
         break;
     case EV_WORKER_START:
-        worker_start(m, (int)ev->subject);
+        if (!m->workers[ev->subject].closed) /* an ended post has no replacement */
+            worker_start(m, (int)ev->subject);
         break;
     case EV_WORKER_LEAVE:
-        on_worker_leave(m, (int)ev->subject);
+        if (!m->workers[ev->subject].closed && m->workers[ev->subject].active)
+            on_worker_leave(m, (int)ev->subject);
         break;
+    case EV_STAFF_PLAN:
+        break; /* handled by model_staffplan.c before this dispatch */
     case EV_MEASURE_END:
         on_measure_end(m, ev->subject);
         break;

@@ -46,6 +46,7 @@ enum event_kind {
     EV_MEASURE_END,        /* subject: participant slot */
     EV_MEASURE_OPEN,       /* subject: measure */
     EV_TIME_LIMIT,         /* subject: participant slot */
+    EV_STAFF_PLAN,         /* subject: staffplan action (model_staffplan.c) */
 };
 
 enum participant_state {
@@ -86,6 +87,8 @@ typedef struct worker {
     double fte;
     int active;             /* in post */
     int leaving;            /* leaves when the current meeting ends */
+    int closed;             /* the post ended (plan, funding, rule): no replacement */
+    int rule;               /* 1 + the staff rule that opened the post, 0 none */
     double hired_at;
     int learning;           /* a new hire, still on the learning curve */
     double load;            /* participants, or their need */
@@ -106,8 +109,21 @@ typedef struct team_state {
 
 typedef struct measure_state {
     int used;
+    int places;             /* places now (staffplan schedules change it); set at setup */
     fifo queue;             /* participants waiting for a place */
 } measure_state;
+
+/* Staffing over time, in force now (model_staffplan.c); `on` is 0 unless the
+ * scenario has plan steps, changes, rules, post ends or place schedules. */
+typedef struct staffplan_state {
+    int on;
+    double role_cap[MODEL_MAX_ROLES];
+    double core_cap;
+    double hours_per_day;
+    int first_plan_slot;    /* worker slots beyond the teams: plan posts, then rule posts */
+    int rule_first[MODEL_MAX_STAFF_RULES], rule_slots[MODEL_MAX_STAFF_RULES];
+    int rule_run[MODEL_MAX_STAFF_RULES];   /* consecutive month ends beyond the threshold */
+} staffplan_state;
 
 typedef struct cumulative {
     /* Running integral of a level over time, never restarted; monthly and
@@ -149,6 +165,7 @@ typedef struct model_ctx {
     team_state teams[MODEL_MAX_TEAMS];
     int team_count;
     measure_state measures[MODEL_MAX_MEASURES];
+    staffplan_state plan;
     double quota_carry[MODEL_MAX_SOURCES];
     int active;
     uint64_t enrolled;

@@ -17,6 +17,14 @@
  * scheduled. */
 void casework_start_staff(model_ctx *m);
 
+/* Staffing over time (model_staffplan.c decides when): post w opens, as a
+ * ramp-up start does; post w ends for good, its participants handed on as
+ * staff.turnover.on_leave says (to colleagues with room, else back to the
+ * waiting list); the waiting list fills whatever room there is. */
+void casework_post_start(model_ctx *m, int w);
+void casework_post_close(model_ctx *m, int w);
+void casework_fill(model_ctx *m);
+
 /* Handles one event taken from the engine. */
 void casework_handle(model_ctx *m, const evset_event *ev);
 

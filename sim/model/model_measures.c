@@ -32,7 +32,7 @@ void measures_start(model_ctx *m, uint32_t s, int k)
 void measures_fill(model_ctx *m, int k)
 {
     measure_state *ms = &m->measures[k];
-    while (ms->used < m->p->measure[k].places && ms->queue.count > 0 && measure_open(m, k)) {
+    while (ms->used < ms->places && ms->queue.count > 0 && measure_open(m, k)) {
         uint64_t e = fifo_pop(&ms->queue);
         uint32_t s = entry_slot(e);
         participant *pp = &m->people[s];
@@ -54,7 +54,7 @@ enum measure_request measures_request(model_ctx *m, uint32_t s, int k)
 {
     if (k < 0 || !measure_open(m, k))
         return MEASURE_NONE;
-    if (m->measures[k].used < m->p->measure[k].places && m->measures[k].queue.count == 0) {
+    if (m->measures[k].used < m->measures[k].places && m->measures[k].queue.count == 0) {
         m->measures[k].used++;
         return MEASURE_HELD;
     }
@@ -81,6 +81,8 @@ void measures_release(model_ctx *m, uint32_t s)
 void measures_schedule_openings(model_ctx *m)
 {
     const model_params *p = m->p;
+    for (int k = 0; k < p->measures; k++)
+        m->measures[k].places = p->measure[k].places; /* a staffing plan may change them later */
     for (int k = 0; k < p->measures; k++)
         if (p->measure[k].open_month > 0 && p->measure[k].open_month < p->horizon_months)
             sim_schedule_at(&m->engine, p->measure[k].open_month * MODEL_DAYS_PER_MONTH, EV_MEASURE_OPEN, (uint32_t)k);

@@ -31,6 +31,8 @@
 #define MODEL_MAX_MEASURES 6
 #define MODEL_MAX_TARGETS 6
 #define MODEL_MAX_WORKERS 100000
+#define MODEL_MAX_PLAN 32
+#define MODEL_MAX_STAFF_RULES 4
 
 /* A value that changes at given months: piecewise constant (rates, quotas)
  * or piecewise linear (a referring unit's caseload), by the user's choice of
@@ -80,6 +82,7 @@ typedef struct model_member_group {
     int count;
     double fte;
     double start_month;           /* hiring schedule: ramp-up */
+    double end_month;             /* the post ends (funding cliff); 0: never */
 } model_member_group;
 
 typedef struct model_team {
@@ -103,11 +106,38 @@ typedef struct model_phase {
 typedef struct model_measure {
     char name[MODEL_NAME_LEN];
     int places;
+    model_schedule places_at;     /* places from given months (a cut or a rise); count 0: always `places` */
     double open_month, close_month;
     dist duration_days;
     int exit_destination;         /* -1: none */
     double exit_probability;      /* at the end of a place */
 } model_measure;
+
+/* Staffing that changes over time (model_staffplan.c); every list empty by
+ * default. A role of -1 means the core's workers (no staff.roles). */
+typedef struct model_plan_step {      /* posts opened (change > 0) or closed at a month */
+    double month;
+    int role, team;
+    int change;
+    double fte;
+} model_plan_step;
+
+typedef struct model_staff_change {   /* caps and meeting hours from a month */
+    double month;
+    int role;                         /* -1: every role (or the core's cap) */
+    double caseload_cap;              /* < 0: unchanged */
+    double meeting_hours_per_day;     /* < 0: unchanged */
+} model_staff_change;
+
+typedef struct model_staff_rule {     /* open or close posts by the waiting list */
+    int opens;                        /* 1: open above the threshold, 0: close below it */
+    int role, team;
+    double threshold;                 /* waiting at month end */
+    int months;                       /* consecutive month ends beyond it */
+    double delay_days;                /* opens: recruitment delay */
+    int limit;                        /* opens: most extra posts; closes: fewest posts kept */
+    double fte;
+} model_staff_rule;
 
 enum model_target_kind { TARGET_ENROLLED, TARGET_EXITS, TARGET_SHARE };
 
@@ -163,6 +193,14 @@ typedef struct model_params {
     double learning_months, learning_start;
     int has_maturity;
     double maturity_months, maturity_start;
+
+    /* staffing over time (model_staffplan.c): all empty unless given */
+    int plan_steps;
+    model_plan_step plan[MODEL_MAX_PLAN];
+    int staff_changes;
+    model_staff_change staff_change[MODEL_MAX_PLAN];
+    int staff_rules;
+    model_staff_rule staff_rule[MODEL_MAX_STAFF_RULES];
 
     /* phases (0: one phase from the core's casework and exits) */
     int phases;

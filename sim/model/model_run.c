@@ -18,6 +18,7 @@
 #include "model/model_arrivals.h"
 #include "model/model_measures.h"
 #include "model/model_series.h"
+#include "model/model_staffplan.h"
 #include "model/model_waiting.h"
 
 /* The phases in force: the scenario's, or one built from the core keys. */
@@ -156,6 +157,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
         goto done;
     }
     waiting_setup_levels(m);
+    staffplan_setup(m);
 
     /* Month ends go in first so that, at equal times, the snapshot precedes
      * whatever else happens at that instant. */
@@ -164,10 +166,16 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
     arrivals_start(m);
     measures_schedule_openings(m);
     casework_start_staff(m);
+    staffplan_start(m);
 
     evset_event ev;
     while (!m->stop && !m->engine.out_of_memory && !m->over_limit && sim_next(&m->engine, &ev)) {
-        casework_handle(m, &ev);
+        if (ev.kind == EV_STAFF_PLAN)
+            staffplan_handle(m, ev.subject);
+        else
+            casework_handle(m, &ev);
+        if (ev.kind == EV_MONTH_END && m->plan.on)
+            staffplan_month_end(m, (int)ev.subject);
         if (ev.kind == EV_MONTH_END && (int)ev.subject + 1 == p->horizon_months)
             break; /* the horizon: events after it are never needed */
     }

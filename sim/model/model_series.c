@@ -42,12 +42,17 @@ void model_series_layout(const model_params *p, model_series *s)
     }
     if (p->has_patience)
         layout_add(s, "reneged", "people who gave up waiting in the month", 1);
-    if (p->roles > 0 || p->has_turnover) {
+    if (p->roles > 0 || p->has_turnover || staff_plan_wanted(p)) {
         layout_add(s, "worker_caseload", "participants of each worker at month end (NaN: no such post)",
                    staff_worker_slots(p));
         layout_add(s, "worker_utilisation", "share of each worker's time in meetings in the month",
                    staff_worker_slots(p));
         layout_add(s, "staff_in_post", "full-time equivalents in post at month end", 1);
+    }
+    if (staff_plan_wanted(p)) {
+        layout_add(s, "posts_in_post", "posts in post at month end (heads; staffing plans)", 1);
+        layout_add(s, "caseload_places", "caseload places of the posts in post at month end: the sum of their caps",
+                   1);
     }
     if (p->has_method)
         layout_add(s, "method_capital", "method capital of each team at month end", p->roles > 0 ? p->teams : 1);
@@ -148,6 +153,16 @@ void series_month_end(model_ctx *m, int month)
                 fte += wk->fte;
         }
         f[month] = fte;
+    }
+    if ((v = series_values(ser, "posts_in_post"))) {
+        double *places = series_values(ser, "caseload_places"), posts = 0, cap = 0;
+        for (int w = 0; w < m->worker_count; w++)
+            if (m->workers[w].active && !m->workers[w].leaving) {
+                posts++;
+                cap += staff_cap_of(m, &m->workers[w]);
+            }
+        v[month] = posts;
+        places[month] = cap;
     }
     if ((v = series_values(ser, "method_capital"))) {
         int n = p->roles > 0 ? p->teams : 1;

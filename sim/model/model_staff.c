@@ -17,15 +17,44 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* Slots beyond the teams' members: posts a staffing plan opens, then room
+ * for the most each opening rule may open (model_staffplan.c). 0 unless a
+ * scenario plans staff. */
+static int planned_slots(const model_params *p)
+{
+    int n = 0;
+    for (int i = 0; i < p->plan_steps; i++)
+        if (p->plan[i].change > 0)
+            n += p->plan[i].change;
+    for (int r = 0; r < p->staff_rules; r++)
+        if (p->staff_rule[r].opens)
+            n += p->staff_rule[r].limit;
+    return n;
+}
+
+int staff_plan_wanted(const model_params *p)
+{
+    if (p->plan_steps > 0 || p->staff_changes > 0 || p->staff_rules > 0)
+        return 1;
+    for (int t = 0; t < p->teams; t++)
+        for (int g = 0; g < p->team[t].groups; g++)
+            if (p->team[t].group[g].end_month > 0)
+                return 1;
+    for (int k = 0; k < p->measures; k++)
+        if (p->measure[k].places_at.count > 0)
+            return 1;
+    return 0;
+}
+
 int staff_worker_slots(const model_params *p)
 {
     if (p->roles == 0)
-        return p->workers;
+        return p->workers + planned_slots(p);
     int n = 0;
     for (int t = 0; t < p->teams; t++)
         for (int g = 0; g < p->team[t].groups; g++)
             n += p->team[t].group[g].count;
-    return n;
+    return n + planned_slots(p);
 }
 
 int staff_setup(model_ctx *m)
@@ -71,15 +100,16 @@ int staff_setup(model_ctx *m)
 void staff_start_core(model_ctx *m)
 {
     const model_params *p = m->p;
-    for (int w = 0; w < m->worker_count; w++) {
+    /* Slots beyond p->workers are planned posts, started by their plan. */
+    for (int w = 0; w < p->workers; w++) {
         m->workers[w].active = 1;
         staff_ready_update(m, w);
         m->teams[0].fte_active += 1.0;
         m->teams[0].members_active++;
     }
-    m->capacity_level.level = (double)m->worker_count;
+    m->capacity_level.level = (double)p->workers;
     if (p->has_turnover)
-        for (int w = 0; w < m->worker_count; w++)
+        for (int w = 0; w < p->workers; w++)
             sim_schedule(&m->engine,
                          dist_sample(&p->tenure_months, m->stream[MODEL_STREAM_STAFF]) * MODEL_DAYS_PER_MONTH,
                          EV_WORKER_LEAVE, (uint32_t)w);
@@ -142,7 +172,7 @@ static double productivity(const model_ctx *m, const worker *w)
 
 double staff_hours_per_day(const model_ctx *m, const worker *wk)
 {
-    double rate = m->p->meeting_hours_per_day;
+    double rate = m->plan.on ? m->plan.hours_per_day : m->p->meeting_hours_per_day;
     if (m->p->roles > 0 || m->p->has_method || m->p->has_learning)
         rate = rate * wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0)) * productivity(m, wk);
     return rate;
@@ -156,9 +186,11 @@ double staff_busy_weight(const model_ctx *m, const worker *wk)
     return wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0));
 }
 
-static double role_cap(const model_ctx *m, const worker *w)
+double staff_cap_of(const model_ctx *m, const worker *w)
 {
     double cap = m->p->roles > 0 ? m->p->role[w->role].caseload_cap : (double)m->p->caseload_cap;
+    if (m->plan.on) /* caps a staffing plan changes over time */
+        cap = m->p->roles > 0 ? m->plan.role_cap[w->role] : m->plan.core_cap;
     if (m->pressure)
         cap = floor(cap * (1 + m->p->pressure_cap_increase));
     return cap;
@@ -233,14 +265,14 @@ int staff_least_loaded(const model_ctx *m, const participant *pp)
         if (m->ready_size == 0)
             return -1;
         int w = m->ready_heap[0];
-        return m->workers[w].load + weight <= role_cap(m, &m->workers[w]) ? w : -1;
+        return m->workers[w].load + weight <= staff_cap_of(m, &m->workers[w]) ? w : -1;
     }
     int best = -1;
     for (int w = 0; w < m->worker_count; w++) {
         const worker *wk = &m->workers[w];
         if (!wk->active || wk->leaving)
             continue;
-        double cap = role_cap(m, wk);
+        double cap = staff_cap_of(m, wk);
         if (cap <= 0 || wk->load + weight > cap)
             continue;
         if (best < 0 || wk->load < m->workers[best].load)

@@ -12,7 +12,12 @@
 
 #include "model/model_ctx.h"
 
-/* Posts a scenario has: `workers` in the core, the team members otherwise. */
+/* Whether the scenario changes staffing over time (model_staffplan.c):
+ * plan steps, cap or hour changes, rules, posts that end, place schedules. */
+int staff_plan_wanted(const model_params *p);
+
+/* Posts a scenario has: `workers` in the core, the team members otherwise,
+ * plus the slots of posts a staffing plan or rule may open. */
 int staff_worker_slots(const model_params *p);
 
 /* Allocates the workers and the least-loaded heap; -1 when out of memory. */
@@ -37,6 +42,9 @@ double staff_hours_per_day(const model_ctx *m, const worker *wk);
 /* Worker time a meeting in progress takes per day of it, in FTE. */
 double staff_busy_weight(const model_ctx *m, const worker *wk);
 
+/* The caseload cap worker w takes participants up to now (role or core
+ * cap, as a staffing plan has changed it, raised under volume pressure). */
+double staff_cap_of(const model_ctx *m, const worker *w);
 /* What a participant weighs against a caseload cap: 1, or their need. */
 double staff_weight_of(const model_ctx *m, const participant *pp);
 /* Keeps worker w's place in the least-loaded heap right after a change of
