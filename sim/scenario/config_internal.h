@@ -179,6 +179,10 @@ int section_read_destinations(loader *ld, const config_setting_t *s, config_scen
 int section_read_followup(loader *ld, const config_setting_t *s, config_scenario *sc);
 int section_read_targets(loader *ld, const config_setting_t *s, config_scenario *sc);
 int section_read_pressure(loader *ld, const config_setting_t *s, config_scenario *sc);
+/* staffing over time (config_staffplan.c) */
+int section_read_staff_plan(loader *ld, const config_setting_t *s, config_scenario *sc);
+int section_read_staff_changes(loader *ld, const config_setting_t *s, config_scenario *sc);
+int section_read_staff_rules(loader *ld, const config_setting_t *s, config_scenario *sc);
 int section_read_money(loader *ld, const config_setting_t *s, config_scenario *sc);
 
 /* ---- overrides (config_overrides.c) ---- */

@@ -74,9 +74,45 @@ const item_key config_items[] = {
     NUM("staff.teams.[].members.[].fte", 0, 0, 1, 1, "1.0", "FTE", "Working time of each, as a share of full time."),
     NUM("staff.teams.[].members.[].start_month", 0, 0, 1200, 0, "0.0", "months", "Month they start."),
 
+    NUM("staff.teams.[].members.[].end_month", 0, 0, 1200, 0, "0", "months",
+        "Month the posts end for good, e.g. when funding stops (0: never); after start_month. Their participants "
+        "go as staff.turnover.on_leave says, or back to the waiting list when nobody has room."),
+
+    NUM("staff.plan.[].month", 1, 0, 1200, 0, NULL, "months", "Month the step takes effect (0: from the start)."),
+    STR("staff.plan.[].role", 0, NULL, NULL, "A role in staff.roles (required with roles; none without)."),
+    STR("staff.plan.[].team", 0, NULL, NULL, "A team in staff.teams: required to open posts; closing without a "
+        "team takes posts from any team."),
+    INT("staff.plan.[].change", 1, -100000, 100000, NULL, "posts", "Posts opened (> 0) or closed (< 0)."),
+    NUM("staff.plan.[].fte", 0, 0, 1, 1, "1.0", "FTE", "Working time of each opened post (with staff.roles)."),
+
+    NUM("staff.changes.[].month", 1, 0, 1200, 0, NULL, "months", "Month the change takes effect (0: from the start)."),
+    STR("staff.changes.[].role", 0, NULL, NULL, "The role whose cap changes; default every role with a caseload."),
+    NUM("staff.changes.[].caseload_cap", 0, 0, 1e6, 0, NULL, "participants/worker", "The cap from that month."),
+    NUM("staff.changes.[].meeting_hours_per_day", 0, 0, 24, 1, NULL, "hours/day",
+        "Everyone's meeting-hour budget from that month (meetings under way keep their end)."),
+
+    NUM("staff.rules.[].open_above", 0, 0, 1e9, 0, NULL, "participants",
+        "Open a post when the waiting list has been above this at `months` month ends in a row."),
+    NUM("staff.rules.[].close_below", 0, 0, 1e9, 0, NULL, "participants",
+        "Close a post when the waiting list has been below this at `months` month ends in a row."),
+    INT("staff.rules.[].months", 1, 1, 1200, NULL, "months", "Month ends in a row beyond the threshold; the count "
+        "starts again after each opening or closing."),
+    NUM("staff.rules.[].delay_days", 0, 0, 36500, 0, "0", "days", "Recruitment delay from the decision to the start."),
+    INT("staff.rules.[].max_extra", 1, 1, 1000, NULL, "posts", "open_above rules (required there): most posts the "
+        "rule has open at once (with turnover: the most it opens over the run)."),
+    INT("staff.rules.[].min_posts", 0, 0, 100000, "0", "posts", "Posts of the role (in the team) a closing rule keeps."),
+    STR("staff.rules.[].role", 0, NULL, NULL, "A role in staff.roles (required with roles; none without)."),
+    STR("staff.rules.[].team", 0, NULL, NULL, "A team in staff.teams: required to open; closing without one takes "
+        "the latest post of the role anywhere."),
+    NUM("staff.rules.[].fte", 0, 0, 1, 1, "1.0", "FTE", "Working time of each post the rule opens (with staff.roles)."),
+
     NAME("measures"),
     INT("measures.[].places", 1, 0, 10000000, NULL, "places", "Participants the measure takes at a time."),
     NUM("measures.[].open_month", 0, 0, 1200, 0, "0", "months", "Month the measure opens."),
+    OF("measures.[].places_schedule", ITEM_LIST, 0, "", "Places from given months, as steps: ( { month; value; }, "
+       "... ); `places` holds before the first. A cut takes no place from whoever is in it."),
+    NUM("measures.[].places_schedule.[].month", 1, 0, 1200, 0, NULL, "months", "Month the step starts (increasing)."),
+    NUM("measures.[].places_schedule.[].value", 1, 0, 1e7, 0, NULL, "places", "Places from that month on (whole)."),
     NUM("measures.[].close_month", 0, 0, 1e9, 0, "1e9", "months", "Month it closes (after open_month; default never)."),
     OF("measures.[].duration_days", ITEM_DIST, 1, "days", "Time a participant spends in the measure (a distribution)."),
     STR("measures.[].exit_to", 0, NULL, NULL, "Destination of those who exit from the measure."),

@@ -105,6 +105,19 @@ const config_key config_schema[] = {
              "A team reaches full maturity after working together this long.", model.maturity_months),
     IN_GROUP("staff.maturity.start", KEY_FLOAT, 0, 1, 1, "share",
              "Progress multiplier of a new team; each change of member sets it back.", model.maturity_start),
+    /* Staffing over time (config_staffplan.c, model_staffplan.c); after
+     * roles and teams, whose names they use. */
+    SECTION("staff.plan", section_read_staff_plan, "list",
+            "Posts opened or closed at months: ( { month; role; team; change = +n or -n; fte = 1.0; }, ... ). "
+            "Opened posts start as a ramp-up start does (learning, maturity, turnover apply); closing takes the "
+            "latest posts of the role (in the team, if named) in post. Without staff.roles: no role or team."),
+    SECTION("staff.changes", section_read_staff_changes, "list",
+            "Caps and meeting hours from months: ( { month; role = every role; caseload_cap; "
+            "meeting_hours_per_day; }, ... ). A lower cap takes nobody away; a higher one fills from the list."),
+    SECTION("staff.rules", section_read_staff_rules, "list",
+            "Posts opened or closed by the waiting list at month ends: ( { open_above = X; months = Y; "
+            "delay_days = D; max_extra = K; role; team; fte; } or { close_below = X; months = Y; min_posts = K; "
+            "role; team; } ), at most 4."),
     SECTION("measures", section_read_measures, "list",
             "External measures: ( { name; places; open_month = 0; close_month = never; duration_days = dist; "
             "exit_to = destination; exit_probability = 0.0; }, ... )."),

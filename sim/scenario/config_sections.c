@@ -429,7 +429,7 @@ int section_read_teams(loader *ld, const config_setting_t *s, config_scenario *s
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "members", NULL};
-    static const char *const member_allowed[] = {"role", "count", "fte", "start_month", NULL};
+    static const char *const member_allowed[] = {"role", "count", "fte", "start_month", "end_month", NULL};
     if (p->roles == 0)
         return loader_fail(ld, s, "staff.teams", "teams need staff.roles");
     if (item_list_of_groups(ld, s, "staff.teams", MODEL_MAX_TEAMS) != 0)
@@ -472,8 +472,12 @@ int section_read_teams(loader *ld, const config_setting_t *s, config_scenario *s
                                                 (const char(*)[MODEL_NAME_LEN])role_names, p->roles);
             if (item_get_int(ld, m, mpath, "count", &mg->count) != 0 ||
                 item_get_number(ld, m, mpath, "fte", &mg->fte) != 0 ||
-                item_get_number(ld, m, mpath, "start_month", &mg->start_month) != 0)
+                item_get_number(ld, m, mpath, "start_month", &mg->start_month) != 0 ||
+                item_get_number(ld, m, mpath, "end_month", &mg->end_month) != 0)
                 return -1;
+            if (mg->end_month > 0 && !(mg->end_month > mg->start_month))
+                return loader_fail(ld, m, mpath, "end_month (%g) must come after start_month (%g)", mg->end_month,
+                                   mg->start_month);
         }
         t->groups = config_setting_length(members);
     }
@@ -485,7 +489,7 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "places", "open_month", "close_month", "duration_days", "exit_to",
-                                          "exit_probability", NULL};
+                                          "exit_probability", "places_schedule", NULL};
     if (item_list_of_groups(ld, s, "measures", MODEL_MAX_MEASURES) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -508,6 +512,14 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
             item_string(ld, e, path, "exit_to", 0, &to) != 0 ||
             item_get_number(ld, e, path, "exit_probability", &ms->exit_probability) != 0)
             return -1;
+        const config_setting_t *sched = config_setting_get_member(e, "places_schedule");
+        char skey[96];
+        snprintf(skey, sizeof skey, "%s.places_schedule", path);
+        if (sched && item_schedule(ld, sched, skey, &ms->places_at) != 0)
+            return -1;
+        for (int j = 0; j < ms->places_at.count; j++)
+            if (ms->places_at.value[j] != (double)(int)ms->places_at.value[j])
+                return loader_fail(ld, sched, skey, "places are whole numbers, got %g", ms->places_at.value[j]);
         if (!(ms->close_month > ms->open_month))
             return loader_fail(ld, e, path, "close_month (%g) must come after open_month (%g)", ms->close_month, ms->open_month);
         ms->exit_destination = -1;
