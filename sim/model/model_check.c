@@ -56,6 +56,44 @@ static const char *problem(model_problem *pr, model_part part, int index, const 
 
 #define SAME(reason) "%s", reason
 
+/* Staffing over time (model_staffplan.c): references in range and sizes
+ * that fit the posts' slots, whatever built the parameters. */
+static int ref_ok(int index, int n, int roles)
+{
+    return roles > 0 ? index >= -1 && index < n : index == -1;
+}
+
+static const char *staffplan_check(const model_params *p, model_problem *pr)
+{
+    const char *why = "a staffing plan names a role or team that does not exist, or changes nothing";
+    long slots = 0;
+    for (int i = 0; i < p->plan_steps; i++) {
+        const model_plan_step *st = &p->plan[i];
+        if (!ref_ok(st->role, p->roles, p->roles) || !ref_ok(st->team, p->teams, p->roles) || st->change == 0 ||
+            (p->roles > 0 && (st->role < 0 || (st->change > 0 && st->team < 0))) || !(st->fte > 0 && st->fte <= 1))
+            return problem(pr, MODEL_PART_OTHER, -1, why, "staff.plan[%d]: %s", i, why);
+        slots += st->change > 0 ? st->change : 0;
+    }
+    for (int i = 0; i < p->staff_changes; i++)
+        if (!ref_ok(p->staff_change[i].role, p->roles, p->roles))
+            return problem(pr, MODEL_PART_OTHER, -1, why, "staff.changes[%d]: %s", i, why);
+    for (int r = 0; r < p->staff_rules; r++) {
+        const model_staff_rule *ru = &p->staff_rule[r];
+        if (!ref_ok(ru->role, p->roles, p->roles) || !ref_ok(ru->team, p->teams, p->roles) || ru->months < 1 ||
+            ru->limit < 0 || (ru->opens && (ru->limit < 1 || !(ru->fte > 0 && ru->fte <= 1) || ru->delay_days < 0)) ||
+            (p->roles > 0 && (ru->role < 0 || (ru->opens && ru->team < 0))))
+            return problem(pr, MODEL_PART_OTHER, -1, why, "staff.rules[%d]: %s", r, why);
+        slots += ru->opens ? ru->limit : 0;
+    }
+    if (slots > MODEL_MAX_WORKERS)
+        return problem(pr, MODEL_PART_OTHER, -1, "more than 100000 planned posts", SAME("more than 100000 planned posts"));
+    for (int k = 0; k < p->measures; k++)
+        if (p->measure[k].places_at.count > 0 && !schedule_ok(&p->measure[k].places_at))
+            return problem(pr, MODEL_PART_OTHER, -1, "a measure's places schedule needs months in increasing order and "
+                           "values >= 0", SAME("a measure's places schedule needs months in increasing order and values >= 0"));
+    return NULL;
+}
+
 static const char *params_check(const model_params *p, model_problem *pr)
 {
     if (p->sources == 0 && (!(p->referral_rate_per_month > 0) || !isfinite(p->referral_rate_per_month)))
@@ -186,7 +224,7 @@ static const char *params_check(const model_params *p, model_problem *pr)
                                "caseload cap %d is below the need %g of profile '%s'", p->caseload_cap,
                                p->profile[i].need, p->profile[i].name);
     }
-    return NULL;
+    return staffplan_check(p, pr);
 }
 
 const char *model_params_check(const model_params *p)
