@@ -577,6 +577,13 @@ void money_metric_values(const money_row *row, const money_params *mp, double *v
 int money_summarise(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
                     results_summary **summary, size_t *n_summary, results_difference **diffs, size_t *n_diffs)
 {
+    return money_summarise_against(rows, n, scenarios, mp, paired, 0, summary, n_summary, diffs, n_diffs);
+}
+
+int money_summarise_against(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
+                            int reference, results_summary **summary, size_t *n_summary,
+                            results_difference **diffs, size_t *n_diffs)
+{
     results_metric_info info[MONEY_MAX_METRICS];
     size_t m = money_metric_info_for(mp, info);
     double *values = malloc((n * m + 1) * sizeof *values);
@@ -587,8 +594,8 @@ int money_summarise(const money_row *rows, size_t n, int scenarios, const money_
             money_metric_values(&rows[i], mp, &values[i * m]);
             keys[i] = (results_key){rows[i].scenario, rows[i].replication, rows[i].status};
         }
-        rc = results_summarise_table(values, keys, n, m, scenarios, info, paired, summary, n_summary, diffs,
-                                     n_diffs);
+        rc = results_summarise_table_against(values, keys, n, m, scenarios, info, paired, reference, summary,
+                                             n_summary, diffs, n_diffs);
     } else {
         *summary = NULL;
         *diffs = NULL;

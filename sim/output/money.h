@@ -143,5 +143,9 @@ void money_row_unpack(money_row *row, const money_params *mp, const double *valu
  * when out of memory. */
 int money_summarise(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
                     results_summary **summary, size_t *n_summary, results_difference **diffs, size_t *n_diffs);
+/* The same with differences against scenario `reference` (study.reference). */
+int money_summarise_against(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
+                            int reference, results_summary **summary, size_t *n_summary,
+                            results_difference **diffs, size_t *n_diffs);
 
 #endif

@@ -86,12 +86,12 @@ static void plan_free(plan *pl)
     free(pl->items);
 }
 
+/* The shortest text that reads back as the same double (0.15, never
+ * 0.14999999999999999), as config_format_number writes it: names and
+ * settings stay readable and the value loaded is exactly the one swept. */
 static void format_value(char *buf, size_t size, double v)
 {
-    if (v == floor(v) && fabs(v) < 1e15)
-        snprintf(buf, size, "%.0f", v);
-    else
-        snprintf(buf, size, "%.17g", v);
+    config_format_number(v, 0, buf, size);
 }
 
 static char *append_setting(char *settings, const char *key, const char *value)
