@@ -74,7 +74,7 @@ static double estimate(const double *y, int k, const int *pick, int n, double *f
         for (int j = 0; j < n; j++) {
             const double *b = &y[(size_t)pick[j] * w];
             double fa = b[0], fb = b[1], fab = b[2 + i];
-            s += fb * (fab - fa);
+            s += (fb - mean) * (fab - fa);
             t += (fa - fab) * (fa - fab);
         }
         first[i] = var > 0 ? s / (double)n / var : NAN;

@@ -23,6 +23,11 @@
  *   total        ST_i = mean_j (f(A_j) - f(A_B^(i)_j))^2 / (2 V)    (Jansen 1999)
  * Both are unbiased for the numerators and robust when indices are small
  * (the older Sobol 1993 first-order estimator subtracts two large numbers).
+ * f(B_j) in the first-order sum is centred on the mean of the 2N outputs:
+ * the estimand is unchanged (E f(A_B^(i)) = E f(A)), but an output whose
+ * mean is far from 0 (a utilisation near 0.4, a wait of 20 days) no longer
+ * multiplies its noise by that mean; without it a 32-block study gave first
+ * order intervals wider than [0, 1].
  * Confidence intervals: the 2.5 and 97.5 percentiles of the indices over
  * `bootstrap` resamples of the N blocks with replacement (whole blocks, so
  * each resample keeps the pairing of A, B and A_B^(i)). Cost O(bootstrap N k).

@@ -94,8 +94,10 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
                                                         : RESULTS_NONNEGATIVE;    \
         k++;                                                                      \
     } while (0)
-    if (p->good_destinations)
+    if (p->good_destinations) {
         METRIC("%s", "good_exit_share", "share", 0);
+        METRIC("%s", "good_exits_per_month", "per month", 0); /* the study table's headline */
+    }
     if (p->profiles > 0)
         METRIC("%s", "rejected_per_month", "per month", 0);
     if (p->has_patience)
@@ -149,6 +151,7 @@ void results_metric_values(const results_row *row, const model_params *p, double
             if ((p->good_destinations >> d) & 1)
                 good += row->exits_by_destination[d];
         v[k++] = row->exits_measured ? (double)good / (double)row->exits_measured : NAN;
+        v[k++] = (double)good / months;
     }
     if (p->profiles > 0)
         v[k++] = (double)row->rejected_measured / months;
