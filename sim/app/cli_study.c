@@ -131,13 +131,13 @@ void cli_print_sensitivity(FILE *f, const sensitivity_result *r)
         for (int i = 0; i < sp->k; i++)
             order[i] = (ranked){i, r->index[q][i].total};
         qsort(order, (size_t)sp->k, sizeof *order, by_total);
-        fprintf(f, "    %-4s %-44s %-24s %s\n", "rank", "key [min, max]", "total ST [95% CI]", "first order S [95% CI]");
+        fprintf(f, "    %-4s %-60s %-24s %s\n", "rank", "key [min, max]", "total ST [95% CI]", "first order S [95% CI]");
         for (int j = 0; j < sp->k; j++) {
             int i = order[j].input;
             const sobol_index *x = &r->index[q][i];
             char key[SENSITIVITY_NAME_LEN + 48];
             snprintf(key, sizeof key, "%s [%g, %g]", sp->keys[i], sp->min[i], sp->max[i]);
-            fprintf(f, "    %-4d %-44s %5.3f [%6.3f, %6.3f]  %6.3f [%6.3f, %6.3f]\n", j + 1, key, x->total,
+            fprintf(f, "    %-4d %-60s %5.3f [%6.3f, %6.3f]  %6.3f [%6.3f, %6.3f]\n", j + 1, key, x->total,
                     x->total_low, x->total_high, x->first, x->first_low, x->first_high);
         }
     }
