@@ -48,16 +48,31 @@ void cli_print_study_table(FILE *f, const study *st, const results_summary *sum,
     headline h[HEADLINES];
     long col[HEADLINES];
     int nh = 0;
+    /* The service section's first two thresholds, whatever they are. */
+    char within_name[2][RESULTS_NAME_LEN], within_label[2][32];
+    int nw = 0;
+    size_t m0 = S ? ns / (size_t)S : 0;
+    for (size_t k = 0; k < m0 && nw < 2; k++) {
+        const char *name = sum[k].metric;
+        if (strncmp(name, "wait_within_", 12) == 0 && !strchr(name, '.')) {
+            snprintf(within_name[nw], sizeof within_name[nw], "%s", name);
+            snprintf(within_label[nw], sizeof within_label[nw], "P(wait<=%.*s) %%", (int)strcspn(name + 12, " "),
+                     name + 12);
+            nw++;
+        }
+    }
     const headline wanted[] = {
         {"wait_mean_days", "wait days", 1, 0},
-        {"wait_within_30d", "P(wait<=30d) %", 100, 0},
-        {"wait_within_90d", "P(wait<=90d) %", 100, 0},
+        {nw > 0 ? within_name[0] : "", nw > 0 ? within_label[0] : "", 100, 0},
+        {nw > 1 ? within_name[1] : "", nw > 1 ? within_label[1] : "", 100, 0},
         {"exits_per_month", "exits/month", 1, 0},
         {"good_exits_per_month", "good exits/mo", 1, 0},
         {"reneged_per_month", "gave up/month", 1, 0},
         {"money.cost_per_good_exit", "kr/good exit", 1, 1},
     };
     for (size_t w = 0; w < sizeof wanted / sizeof wanted[0] && nh < HEADLINES; w++) {
+        if (!wanted[w].metric[0])
+            continue;
         long c = wanted[w].money ? (msum ? column_of(msum, mns, S, wanted[w].metric) : -1)
                                  : column_of(sum, ns, S, wanted[w].metric);
         if (c >= 0) {
