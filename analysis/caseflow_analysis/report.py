@@ -6,6 +6,7 @@ import os
 
 from . import metrics as M
 from . import outputs, stats
+from . import sensitivity as SENS
 from . import service as SV
 from .errors import InputError
 from .page import Page, esc, fmt, fmt_ci
@@ -335,6 +336,8 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
     # -- money ----------------------------------------------------------------------------------
     if run.money is not None or run.money_summary is not None:
         money_section(run, page, summary, add_figure, skip)
+
+    SENS.section(run.path, page, summary, add_figure)  # a sensitivity study's /sensitivity, if any
 
     # -- checks & notes ----------------------------------------------------------------------------
     page.section("checks", "Checks")
