@@ -429,8 +429,10 @@ def money_section(run, page, summary, add_figure, skip):
             continue
         lab, unit = MO.label(n)
         if v["replications"] == 0:
-            why = ("no exit to work or studies in any replication" if n == "money.cost_per_good_exit"
-                   else "no replication has a value")
+            why = "no replication has a value"
+            if n == "money.cost_per_good_exit":  # no good exits, or none can be: say which
+                why = ("no exit to work or studies in any replication" if run.params.get("exits.good")
+                       else "exits.good is unset, so no destination counts as work or studies")
             mean_txt, ci_txt = "—", f"— ({why})"
         else:
             digits = 1 if n == "money.cohort" else 0

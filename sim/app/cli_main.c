@@ -355,6 +355,22 @@ static void print_money(const study *st, const runner_totals *t)
     printf("money (scenario 0, kr per participant; 95%% CI over replications)%s\n", cost ? ":" : "");
     if (cost)
         printf("  programme cost per participant %.0f [%.0f, %.0f]\n", cost->mean, cost->ci_low, cost->ci_high);
+    const results_summary *year = find_metric(sum, ns, 0, "money.cost_per_year");
+    if (year && year->replications > 0)
+        printf("  programme cost per year        %.0f [%.0f, %.0f]\n", year->mean, year->ci_low, year->ci_high);
+    const results_summary *good = find_metric(sum, ns, 0, "money.cost_per_good_exit");
+    if (!st->scenarios[0].sc.model.good_destinations)
+        printf("  cost per good exit: none, exits.good is unset (no destination counts as work or studies)\n");
+    else if (good && good->replications > 0)
+        printf("  cost per good exit             %.0f [%.0f, %.0f]\n", good->mean, good->ci_low, good->ci_high);
+    else
+        printf("  cost per good exit: no exit to work or studies in any replication\n");
+    if (mp->costs_only) {
+        printf("  costs only (no money.baseline): no net results or payback\n");
+        free(sum);
+        free(diff);
+        return;
+    }
     printf("  %-10s %-*s  payback\n", "account", 31 * mp->horizons - 1, "net result after each horizon");
     for (int acc = 0; acc < MONEY_ACCOUNTS; acc++) {
         printf("  %-10s", money_account_names[acc]);

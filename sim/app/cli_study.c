@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HEADLINES 8
+#define HEADLINES 9
 
 typedef struct headline {
     const char *metric;
@@ -69,6 +69,7 @@ void cli_print_study_table(FILE *f, const study *st, const results_summary *sum,
         {"good_exits_per_month", "good exits/mo", 1, 0},
         {"reneged_per_month", "gave up/month", 1, 0},
         {"money.cost_per_good_exit", "kr/good exit", 1, 1},
+        {"money.cost_per_year", "cost kr/year", 1, 1},
     };
     for (size_t w = 0; w < sizeof wanted / sizeof wanted[0] && nh < HEADLINES; w++) {
         if (!wanted[w].metric[0])
