@@ -3,8 +3,8 @@
  * the study file expands into, the indices of a model run (a key the model
  * never reads gets indices whose intervals hold 0; a key that alone drives
  * the outcome gets a total index near 1), the file's /sensitivity agreeing
- * between one run and merged task files, and the whole-study table against
- * study.reference.
+ * between one run and merged task files, the whole-study table against
+ * study.reference, and the money lines of a costs-only study.
  *
  * The key that provably does nothing: profiles.all.female_share with a
  * single profile. It only decides the sex written into each participant's
@@ -260,6 +260,32 @@ static void test_study_table_names_its_reference(void **state)
     ts_remove_tree(fx.dir);
 }
 
+/* A money section without exits.good: cost per year is printed, and cost
+ * per good exit says why there is none rather than "no exit to work". */
+static void test_money_lines_say_when_exits_good_is_unset(void **state)
+{
+    (void)state;
+    const char *bin = getenv("CASEFLOW_BIN");
+    ts_need_binary(bin);
+    fixture fx;
+    fixture_make(&fx, "study: { base = \"base.cfg\"; replications = 2; };\n");
+    char cfg[PATH_MAX], out[PATH_MAX];
+    snprintf(cfg, sizeof cfg, "%s/money.cfg", fx.dir);
+    snprintf(out, sizeof out, "%s/m.h5", fx.dir);
+    char text[4096];
+    snprintf(text, sizeof text, "%s%s", base_text,
+             "money: { staff = ( { role = \"worker\"; cost_per_fte_year = 600000.0; employer = \"kommun\"; } ); };\n");
+    ts_write_file(cfg, text, strlen(text));
+    ts_output o = {0};
+    assert_int_equal(ts_caseflow(&o, NULL, bin, "run", cfg, "-o", out, "--reps", "2", NULL), 0);
+    TS_ASSERT_CONTAINS(o.out, "programme cost per year        4800000 [4800000, 4800000]"); /* 8 x 600 000 */
+    TS_ASSERT_CONTAINS(o.out, "cost per good exit: none, exits.good is unset");
+    TS_ASSERT_CONTAINS(o.out, "costs only (no money.baseline)");
+    assert_null(strstr(o.out, "no exit to work or studies"));
+    ts_output_free(&o);
+    ts_remove_tree(fx.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_noop_key_is_zero_and_the_driving_key_is_one),
         cmocka_unit_test(test_merge_computes_the_same_indices),
         cmocka_unit_test(test_study_table_names_its_reference),
+        cmocka_unit_test(test_money_lines_say_when_exits_good_is_unset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
