@@ -136,6 +136,10 @@ void cli_print_sensitivity(FILE *f, const sensitivity_result *r)
     fprintf(f, "sensitivity (Sobol indices over %d design blocks, %zu scenarios; %s):\n", sp->n,
             sobol_design_points(sp->n, sp->k), sensitivity_estimator);
     for (int q = 0; q < sp->metric_count; q++) {
+        if (isnan(r->variance[q])) {
+            fprintf(f, "  %s: undefined at some design point (e.g. no exits there): no indices\n", sp->metrics[q]);
+            continue;
+        }
         if (!(r->variance[q] > 0)) {
             fprintf(f, "  %s: no variance over the design (mean %.4g): nothing to apportion\n", sp->metrics[q],
                     r->mean[q]);

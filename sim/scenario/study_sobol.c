@@ -41,8 +41,8 @@ static int read_keys(const char *path, const config_setting_t *list, study_sensi
         return config_fail(err, path, list, "study.sensitivity.keys",
                            "expected a list ( { key = \"a.b\"; min = x; max = y; }, ... ) of at least one key");
     int n = config_setting_length(list);
-    if (n > SOBOL_MAX_INPUTS)
-        return config_fail(err, path, list, "study.sensitivity.keys", "at most %d keys", SOBOL_MAX_INPUTS);
+    if (n > SENSITIVITY_MAX_KEYS)
+        return config_fail(err, path, list, "study.sensitivity.keys", "at most %d keys", SENSITIVITY_MAX_KEYS);
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
         const char *k = NULL;
