@@ -421,6 +421,46 @@ static model_participant rec(double ref, double assign, double exit, int fate, i
     return p;
 }
 
+/* A money section of costs only (no baseline) loads and gives programme
+ * costs, per year too, but claims no gains, net results or payback; a
+ * state given against the missing before-state is refused. */
+static void test_costs_only_needs_no_baseline(void **state)
+{
+    (void)state;
+    char *text = join_lines(HAND, (int)(sizeof HAND / sizeof HAND[0]), 0, "");
+    char *cut = strstr(text, "  baseline = ");
+    assert_non_null(cut);
+    strcpy(cut, "};\n"); /* drop baseline, waiting, in_programme and after */
+    config_scenario sc;
+    load_ok(text, &sc);
+    assert_int_equal(sc.money.enabled, 1);
+    assert_int_equal(sc.money.costs_only, 1);
+    model_participant r[1];
+    r[0] = rec(7, 8, 10, FATE_EXITED, 0, -1, -1);
+    money_row row;
+    char err[256];
+    assert_int_equal(money_ledger_trial(&sc.money, &sc.model, NULL, r, 1, &row, NULL, err, sizeof err), 0);
+    /* 2 workers x 18 months x 10 000 kr; per year over the 18 measured months */
+    TS_ASSERT_NEAR(row.cost_total, 360000.0, 1e-6);
+    TS_ASSERT_NEAR(row.cost_per_year, 240000.0, 1e-6);
+    TS_ASSERT_NEAR(row.cost_per_good_exit, 360000.0, 1e-6);
+    assert_true(isnan(row.net[0][MONEY_KOMMUN]) && isnan(row.payback_months[MONEY_SOCIETY]));
+    double v[MONEY_MAX_METRICS];
+    money_metric_values(&row, &sc.money, v);
+    results_metric_info info[MONEY_MAX_METRICS];
+    size_t m = money_metric_info_for(&sc.money, info);
+    for (size_t k = 0; k < m; k++)
+        if (strncmp(info[k].name, "money.payback_never.", 20) == 0)
+            assert_true(isnan(v[k]));
+    config_scenario_free(&sc);
+    strcpy(cut, "  waiting = { relative = true; kommun = 100.0; };\n};\n");
+    config_error e;
+    assert_int_equal(load_text(text, &sc, &e), -1);
+    TS_ASSERT_CONTAINS(e.message, "money.baseline");
+    TS_ASSERT_CONTAINS(e.message, "money.waiting gives costs against a person's before-state");
+    free(text);
+}
+
 static void test_trial_rules(void **state)
 {
     (void)state;
@@ -921,6 +961,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_by_hand),
         cmocka_unit_test(test_cohort_costs),
         cmocka_unit_test(test_trial_rules),
+        cmocka_unit_test(test_costs_only_needs_no_baseline),
         cmocka_unit_test(test_stochastic_matches_records),
         cmocka_unit_test(test_turnover_and_series),
         cmocka_unit_test(test_get_number_and_override),

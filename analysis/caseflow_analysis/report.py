@@ -6,6 +6,7 @@ import os
 
 from . import metrics as M
 from . import outputs, stats
+from . import sensitivity as SENS
 from . import service as SV
 from .errors import InputError
 from .page import Page, esc, fmt, fmt_ci
@@ -336,6 +337,8 @@ def make_report(path, outdir=None, targets_file=None, scenario=None):
     if run.money is not None or run.money_summary is not None:
         money_section(run, page, summary, add_figure, skip)
 
+    SENS.section(run.path, page, summary, add_figure)  # a sensitivity study's /sensitivity, if any
+
     # -- checks & notes ----------------------------------------------------------------------------
     page.section("checks", "Checks")
     page.p("Cross-checks between sections of the file (the analysis and the simulator must tell one story).")
@@ -426,8 +429,10 @@ def money_section(run, page, summary, add_figure, skip):
             continue
         lab, unit = MO.label(n)
         if v["replications"] == 0:
-            why = ("no exit to work or studies in any replication" if n == "money.cost_per_good_exit"
-                   else "no replication has a value")
+            why = "no replication has a value"
+            if n == "money.cost_per_good_exit":  # no good exits, or none can be: say which
+                why = ("no exit to work or studies in any replication" if run.params.get("exits.good")
+                       else "exits.good is unset, so no destination counts as work or studies")
             mean_txt, ci_txt = "—", f"— ({why})"
         else:
             digits = 1 if n == "money.cohort" else 0

@@ -25,6 +25,8 @@
 #include "app/runner.h"
 #include "app/calibrate.h"
 #include "app/cli_service.h"
+#include "app/cli_study.h"
+#include "output/sensitivity.h"
 #include "output/money.h"
 
 #ifndef CASEFLOW_VERSION
@@ -338,18 +340,6 @@ static void print_scenario(const study *st, int s, const results_summary *sum, s
     }
 }
 
-static void print_differences(const study *st, const results_difference *d, size_t nd)
-{
-    static const char *const shown[] = {"wait_mean_days", "programme_mean_days", "exits_per_month"};
-    printf("difference against scenario 0 '%s' (95%% CI, %s):\n", st->scenarios[0].name,
-           st->common_random_numbers ? "paired by replication, common random numbers" : "Welch, independent streams");
-    for (size_t i = 0; i < nd; i++)
-        for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++)
-            if (strcmp(d[i].metric, shown[k]) == 0)
-                printf("  %-24s %-24s %+10.2f [%+.2f, %+.2f]\n", st->scenarios[d[i].scenario].name, d[i].metric,
-                       d[i].mean, d[i].ci_low, d[i].ci_high);
-}
-
 /* The money ledger of scenario 0, a row per account: net per participant
  * at each horizon and payback, each with its 95 % CI. */
 static void print_money(const study *st, const runner_totals *t)
@@ -365,6 +355,22 @@ static void print_money(const study *st, const runner_totals *t)
     printf("money (scenario 0, kr per participant; 95%% CI over replications)%s\n", cost ? ":" : "");
     if (cost)
         printf("  programme cost per participant %.0f [%.0f, %.0f]\n", cost->mean, cost->ci_low, cost->ci_high);
+    const results_summary *year = find_metric(sum, ns, 0, "money.cost_per_year");
+    if (year && year->replications > 0)
+        printf("  programme cost per year        %.0f [%.0f, %.0f]\n", year->mean, year->ci_low, year->ci_high);
+    const results_summary *good = find_metric(sum, ns, 0, "money.cost_per_good_exit");
+    if (!st->scenarios[0].sc.model.good_destinations)
+        printf("  cost per good exit: none, exits.good is unset (no destination counts as work or studies)\n");
+    else if (good && good->replications > 0)
+        printf("  cost per good exit             %.0f [%.0f, %.0f]\n", good->mean, good->ci_low, good->ci_high);
+    else
+        printf("  cost per good exit: no exit to work or studies in any replication\n");
+    if (mp->costs_only) {
+        printf("  costs only (no money.baseline): no net results or payback\n");
+        free(sum);
+        free(diff);
+        return;
+    }
     printf("  %-10s %-*s  payback\n", "account", 31 * mp->horizons - 1, "net result after each horizon");
     for (int acc = 0; acc < MONEY_ACCOUNTS; acc++) {
         printf("  %-10s", money_account_names[acc]);
@@ -568,15 +574,33 @@ static long replications_for_precision(const cli_args *a)
         n = next > n ? next : n + 1;
     }
 }
-/* Writes the summaries of a whole, finished study into out (results, then
- * the money ledger) and gives the results' for the screen (the caller
- * frees them). Returns 0 or the exit code after a message. */
+/* What the screen shows of a whole, finished study beside its summaries:
+ * the money ledger's summaries and a sensitivity study's indices. */
+typedef struct study_extras {
+    results_summary *msum;
+    results_difference *mdiff;
+    size_t mns, mnd;
+    sensitivity_result *sens;
+} study_extras;
+
+static void study_extras_free(study_extras *x)
+{
+    free(x->msum);
+    free(x->mdiff);
+    free(x->sens);
+    memset(x, 0, sizeof *x);
+}
+
+/* Writes the summaries of a whole, finished study into out (results against
+ * the study's reference, then the money ledger, then a sensitivity study's
+ * indices) and gives them for the screen (the caller frees them). Returns 0
+ * or the exit code after a message. */
 static int write_summaries(const study *st, const runner_totals *totals, h5out *out, const char *output,
                            results_summary **sum, size_t *ns, results_difference **diff, size_t *nd,
-                           diagnostics *diag)
+                           diagnostics *diag, study_extras *x)
 {
-    if (results_summarise(totals->rows, totals->row_count, st->scenario_count, &st->scenarios[0].sc.model,
-                          st->common_random_numbers, sum, ns, diff, nd) != 0) {
+    if (results_summarise_against(totals->rows, totals->row_count, st->scenario_count, &st->scenarios[0].sc.model,
+                                  st->common_random_numbers, st->reference, sum, ns, diff, nd) != 0) {
         fprintf(stderr, "caseflow: out of memory summarising\n");
         return CF_EXIT_INTERNAL;
     }
@@ -590,23 +614,33 @@ static int write_summaries(const study *st, const runner_totals *totals, h5out *
         fprintf(stderr, "caseflow: %s: %s\n", output, err);
         return CF_EXIT_OUTPUT;
     }
+    if (st->sensitivity.enabled) {
+        if (!(x->sens = malloc(sizeof *x->sens))) {
+            fprintf(stderr, "caseflow: out of memory computing the sensitivity indices\n");
+            return CF_EXIT_INTERNAL;
+        }
+        if (sensitivity_compute(&st->sensitivity, *sum, *ns, st->scenario_count, x->sens, err, sizeof err) != 0) {
+            fprintf(stderr, "caseflow: %s: the sensitivity indices: %s\n", output, err);
+            return CF_EXIT_INTERNAL;
+        }
+        if (sensitivity_write(h5out_file(out), x->sens) != 0) {
+            fprintf(stderr, "caseflow: %s: writing /sensitivity failed\n", output);
+            return CF_EXIT_OUTPUT;
+        }
+    }
     if (!totals->money)
         return CF_EXIT_OK;
-    int rc = CF_EXIT_OK;
-    results_summary *msum = NULL;
-    results_difference *mdiff = NULL;
-    size_t mns = 0, mnd = 0;
-    if (money_summarise(totals->money, totals->row_count, st->scenario_count, &st->scenarios[0].sc.money,
-                        st->common_random_numbers, &msum, &mns, &mdiff, &mnd) != 0) {
+    if (money_summarise_against(totals->money, totals->row_count, st->scenario_count, &st->scenarios[0].sc.money,
+                                st->common_random_numbers, st->reference, &x->msum, &x->mns, &x->mdiff,
+                                &x->mnd) != 0) {
         fprintf(stderr, "caseflow: out of memory summarising the money ledger\n");
-        rc = CF_EXIT_INTERNAL;
-    } else if (h5out_write_summaries(out, "/money", msum, mns, mdiff, mnd) != 0) {
-        fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
-        rc = h5out_error_class(out);
+        return CF_EXIT_INTERNAL;
     }
-    free(msum);
-    free(mdiff);
-    return rc;
+    if (h5out_write_summaries(out, "/money", x->msum, x->mns, x->mdiff, x->mnd) != 0) {
+        fprintf(stderr, "caseflow: %s: %s\n", output, h5out_last_error(out));
+        return h5out_error_class(out);
+    }
+    return CF_EXIT_OK;
 }
 
 /* The message of a run that wrote its file but did not finish every trial
@@ -639,8 +673,8 @@ static int report_unfinished(const runner_totals *totals, uint64_t count, const 
 /* The terminal summary of a run that finished every trial of its slice. */
 static void report_finished(const cli_args *a, const study *st, const runner_totals *totals, int whole,
                             const results_summary *sum, size_t ns, const results_difference *diff, size_t nd,
-                            const diagnostics *diag, int task, int tasks, uint64_t first, uint64_t count,
-                            const char *output)
+                            const diagnostics *diag, const study_extras *x, int task, int tasks, uint64_t first,
+                            uint64_t count, const char *output)
 {
     printf("caseflow %s: %s '%s', %d scenario(s) x %d replications, seed %llu, %d months (%d warm-up)\n",
            CASEFLOW_VERSION, st->text[0] ? "study" : "scenario", st->name, st->scenario_count, st->replications,
@@ -653,10 +687,13 @@ static void report_finished(const cli_args *a, const study *st, const runner_tot
             print_scenario(st, s, sum, ns);
             cli_print_service(stdout, st, s, sum, ns, diag);
         }
-        if (nd)
-            print_differences(st, diff, nd);
+        /* A sensitivity design's points are no scenarios to compare one by one. */
+        if (st->scenario_count > 1 && !st->sensitivity.enabled)
+            cli_print_study_table(stdout, st, sum, ns, diff, nd, x->msum, x->mns, x->mdiff, x->mnd);
         if (totals->money)
             print_money(st, totals);
+        if (x->sens)
+            cli_print_sensitivity(stdout, x->sens);
     } else {
         printf("task %d of %d: trials %llu..%llu of %llu (merge the task files with caseflow merge)\n", task, tasks,
                (unsigned long long)first, (unsigned long long)(first + count - 1),
@@ -680,6 +717,7 @@ static int command_run(const cli_args *a)
     results_difference *diff = NULL;
     size_t ns = 0, nd = 0;
     diagnostics diag = {0};
+    study_extras extras = {0};
     char output[PATH_MAX], err[1024];
     int rc = CF_EXIT_OK;
 
@@ -695,6 +733,13 @@ static int command_run(const cli_args *a)
         goto done;
     }
     loaded = 1;
+    /* A metric the sensitivity study cannot compute fails before any trial runs. */
+    if (st.sensitivity.enabled &&
+        sensitivity_check_metrics(&st.sensitivity, &st.scenarios[0].sc.model, err, sizeof err) != 0) {
+        fprintf(stderr, "caseflow: %s: %s\n", a->config, err);
+        rc = CF_EXIT_INPUT;
+        goto done;
+    }
     int task, tasks;
     if (resolve_task(a, &task, &tasks) != 0) {
         rc = CF_EXIT_INPUT;
@@ -779,7 +824,8 @@ static int command_run(const cli_args *a)
     int whole = first == 0 && count == total;
     int finished = totals.done == count;
     /* An unfinished study has no summary: it would be over a subset. */
-    if (whole && finished && (rc = write_summaries(&st, &totals, out, output, &sum, &ns, &diff, &nd, &diag)) != CF_EXIT_OK)
+    if (whole && finished &&
+        (rc = write_summaries(&st, &totals, out, output, &sum, &ns, &diff, &nd, &diag, &extras)) != CF_EXIT_OK)
         goto done;
     int finish_rc = h5out_finish(out, err, sizeof err);
     out = NULL; /* freed either way */
@@ -792,7 +838,7 @@ static int command_run(const cli_args *a)
     if (!finished)
         rc = report_unfinished(&totals, count, output, opt.progress);
     else if (!a->quiet)
-        report_finished(a, &st, &totals, whole, sum, ns, diff, nd, &diag, task, tasks, first, count, output);
+        report_finished(a, &st, &totals, whole, sum, ns, diff, nd, &diag, &extras, task, tasks, first, count, output);
 done:
     if (out)
         h5out_abort(out);
@@ -800,6 +846,7 @@ done:
     h5prev_close(prev);
     free(sum);
     free(diff);
+    study_extras_free(&extras);
     diagnostics_free(&diag);
     runner_totals_free(&totals);
     if (loaded)

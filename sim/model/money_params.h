@@ -67,6 +67,7 @@ typedef struct money_item {
 
 typedef struct money_params {
     int enabled;                     /* the scenario has a money section */
+    int costs_only;                  /* no money.baseline: programme costs only; no gains, net results or payback */
     double discount_rate;            /* per year; 0: undiscounted (NyttoSam) */
     int horizons;
     int horizon_months[MONEY_MAX_HORIZONS]; /* ascending, whole months */

@@ -302,6 +302,11 @@ static int write_root_attributes(h5out *out, const h5out_meta *meta)
     rc |= attr_string(out->file, "config_path", base->path);
     rc |= attr_string(out->file, "config_text", base->text);
     rc |= attr_string(out->file, "overrides", base->overrides);
+    /* study.reference: the scenario /paired_differences are against (the
+     * name only when the study names one; the index always). */
+    if (st->reference_name[0])
+        rc |= attr_string(out->file, "study_reference", st->reference_name);
+    rc |= attr_number(out->file, "study_reference_scenario", H5T_NATIVE_INT, &st->reference);
     return rc ? -1 : 0;
 }
 

@@ -10,6 +10,7 @@
  * they are copied, since reading them twice would double a merge's I/O.
  */
 #include "output/merge.h"
+#include "output/sensitivity.h"
 #include "output/diagnostics.h"
 
 #include <hdf5.h>
@@ -370,6 +371,39 @@ out:
     return rc;
 }
 
+/* A sensitivity study's indices, computed from the merged summaries as the
+ * run computes them from its own (output/sensitivity.h): the design is read
+ * again from the stored study text. Nothing to do for other studies. */
+static int merge_sensitivity(hid_t first, h5out *out, const results_summary *sum, size_t ns, int scenarios,
+                             const char *out_path, char *err, size_t err_size)
+{
+    char *text = NULL;
+    if (read_attr_alloc(first, "study_text", &text) != 0) {
+        free(text);
+        return CF_EXIT_OK; /* a plain scenario's file */
+    }
+    study_sensitivity spec;
+    config_error cerr;
+    int rc = CF_EXIT_OK;
+    char msg[512];
+    if (study_sobol_from_text(text, &spec, &cerr) != 0) {
+        snprintf(err, err_size, "the stored study's sensitivity design does not load again: %s", cerr.message);
+        rc = CF_EXIT_MERGE;
+    } else if (spec.enabled) {
+        sensitivity_result *r = malloc(sizeof *r);
+        if (!r || sensitivity_compute(&spec, sum, ns, scenarios, r, msg, sizeof msg) != 0) {
+            snprintf(err, err_size, "%s: the sensitivity indices: %s", out_path, r ? msg : "out of memory");
+            rc = r ? CF_EXIT_MERGE : CF_EXIT_INTERNAL;
+        } else if (sensitivity_write(h5out_file(out), r) != 0) {
+            snprintf(err, err_size, "%s: writing /sensitivity failed", out_path);
+            rc = CF_EXIT_OUTPUT;
+        }
+        free(r);
+    }
+    free(text);
+    return rc;
+}
+
 /* The records of one trial seen so far agree with its row: as many as it
  * had referrals. Returns 0 or the class. */
 static int check_record_count(const part *p, uint64_t trial, uint64_t seen, char *err, size_t err_size)
@@ -596,17 +630,21 @@ int merge_files(const char *out_path, const char *const *paths, int n, int repla
             rc = copy_participants(out, &parts[i], out_path, err, err_size);
     }
     if (rc == CF_EXIT_OK) {
-        int scenarios = 0, crn = 1;
+        int scenarios = 0, crn = 1, reference = 0; /* files before study.reference: scenario 0 */
         read_attr(parts[0].file, "scenarios", H5T_NATIVE_INT, &scenarios);
         read_attr(parts[0].file, "common_random_numbers", H5T_NATIVE_INT, &crn);
+        if (H5Aexists(parts[0].file, "study_reference_scenario") > 0)
+            read_attr(parts[0].file, "study_reference_scenario", H5T_NATIVE_INT, &reference);
         results_summary *sum = NULL;
         results_difference *diff = NULL;
         size_t ns = 0, nd = 0;
-        if (results_summarise(rows, total, scenarios, shape, crn, &sum, &ns, &diff, &nd) != 0 ||
+        if (results_summarise_against(rows, total, scenarios, shape, crn, reference, &sum, &ns, &diff, &nd) != 0 ||
             h5out_write_summaries(out, "", sum, ns, diff, nd) != 0) {
             snprintf(err, err_size, "%s: writing summaries failed", out_path);
             rc = CF_EXIT_OUTPUT;
         }
+        if (rc == CF_EXIT_OK)
+            rc = merge_sensitivity(parts[0].file, out, sum, ns, scenarios, out_path, err, err_size);
         if (rc == CF_EXIT_OK) {
             diagnostics diag;
             if (diagnostics_compute(h5out_file(out), sum, ns, &diag, err, err_size) != 0 ||
@@ -621,7 +659,7 @@ int merge_files(const char *out_path, const char *const *paths, int n, int repla
         if (rc == CF_EXIT_OK && n_money) {
             sum = NULL;
             diff = NULL;
-            if (money_summarise(money, total, scenarios, &base.money, crn, &sum, &ns, &diff, &nd) != 0 ||
+            if (money_summarise_against(money, total, scenarios, &base.money, crn, reference, &sum, &ns, &diff, &nd) != 0 ||
                 h5out_write_summaries(out, "/money", sum, ns, diff, nd) != 0) {
                 snprintf(err, err_size, "%s: writing money summaries failed", out_path);
                 rc = CF_EXIT_OUTPUT;

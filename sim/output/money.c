@@ -257,6 +257,9 @@ static int programme_costs(const money_params *mp, const model_params *p, const 
         add_split(row->cost_by_payer, &mp->per_participant[i].paid_by, cost);
     }
     row->cost_total = row->cost_staff + row->cost_measures + row->cost_fixed + row->cost_purchased;
+    /* Per year, so studies of different windows (and readers) compare
+     * costs without knowing the window's length. */
+    row->cost_per_year = m1 > m0 ? row->cost_total * 12.0 / (double)(m1 - m0) : NAN;
     return 0;
 }
 
@@ -341,6 +344,14 @@ int money_ledger_trial(const money_params *mp, const model_params *p, const mode
     buckets_finish(&bk);
     finish_row(mp, &bk, (double)row->cohort, row->cost_by_payer, row, curve);
     buckets_free(&bk);
+    if (mp->costs_only)
+        /* No before-state: gains would be against zero, so none are claimed. */
+        for (int a = 0; a < MONEY_ACCOUNTS; a++) {
+            for (int h = 0; h < mp->horizons; h++)
+                row->gain[h][a] = row->net[h][a] = NAN;
+            row->payback_months[a] = NAN;
+            row->payback_never[a] = 0;
+        }
     row->status = RESULTS_DONE;
     return 0;
 }
@@ -464,6 +475,7 @@ int money_expected(const money_params *mp, const model_params *p, const money_co
     }
     row->cost_purchased = row->cost_total;
     row->cost_per_participant = row->cost_total;
+    row->cost_per_year = NAN; /* one person's ledger has no calendar window */
     double good_share = 0;
     for (int d = 0; d < p->destinations; d++)
         if ((p->good_destinations >> d) & 1)
@@ -536,6 +548,7 @@ size_t money_metric_info_for(const money_params *mp, results_metric_info *info)
     METRIC("people", 0, "money.cohort");
     METRIC("share", 0, "money.censored_share");
     METRIC("kr", 0, "money.cost_total");
+    METRIC("kr/year", 0, "money.cost_per_year");
     METRIC("kr/participant", 0, "money.cost_per_participant");
     METRIC("kr/exit", 0, "money.cost_per_good_exit");
     for (int a = 0; a < MONEY_ACTORS; a++)
@@ -561,6 +574,7 @@ void money_metric_values(const money_row *row, const money_params *mp, double *v
     v[k++] = (double)row->cohort;
     v[k++] = any ? (double)row->censored / (double)row->cohort : NAN;
     v[k++] = row->cost_total;
+    v[k++] = row->cost_per_year;
     v[k++] = row->cost_per_participant;
     v[k++] = row->cost_per_good_exit;
     for (int a = 0; a < MONEY_ACTORS; a++)
@@ -571,11 +585,18 @@ void money_metric_values(const money_row *row, const money_params *mp, double *v
     for (int a = 0; a < MONEY_ACCOUNTS; a++)
         v[k++] = row->payback_months[a];
     for (int a = 0; a < MONEY_ACCOUNTS; a++)
-        v[k++] = any ? (double)row->payback_never[a] : NAN;
+        v[k++] = any && !mp->costs_only ? (double)row->payback_never[a] : NAN;
 }
 
 int money_summarise(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
                     results_summary **summary, size_t *n_summary, results_difference **diffs, size_t *n_diffs)
+{
+    return money_summarise_against(rows, n, scenarios, mp, paired, 0, summary, n_summary, diffs, n_diffs);
+}
+
+int money_summarise_against(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
+                            int reference, results_summary **summary, size_t *n_summary,
+                            results_difference **diffs, size_t *n_diffs)
 {
     results_metric_info info[MONEY_MAX_METRICS];
     size_t m = money_metric_info_for(mp, info);
@@ -587,8 +608,8 @@ int money_summarise(const money_row *rows, size_t n, int scenarios, const money_
             money_metric_values(&rows[i], mp, &values[i * m]);
             keys[i] = (results_key){rows[i].scenario, rows[i].replication, rows[i].status};
         }
-        rc = results_summarise_table(values, keys, n, m, scenarios, info, paired, summary, n_summary, diffs,
-                                     n_diffs);
+        rc = results_summarise_table_against(values, keys, n, m, scenarios, info, paired, reference, summary,
+                                             n_summary, diffs, n_diffs);
     } else {
         *summary = NULL;
         *diffs = NULL;
@@ -647,6 +668,7 @@ static size_t money_walk(int op, money_row *row, const money_params *mp, char (*
     money_col(op, &k, names, v, &row->cost_purchased, "%s%s", "cost_purchased", "");
     money_col(op, &k, names, v, &row->cost_per_participant, "%s%s", "cost_per_participant", "");
     money_col(op, &k, names, v, &row->cost_per_good_exit, "%s%s", "cost_per_good_exit", "");
+    money_col(op, &k, names, v, &row->cost_per_year, "%s%s", "cost_per_year", "");
     for (int h = 0; h < mp->horizons; h++) {
         char hz[16];
         snprintf(hz, sizeof hz, "%dm", mp->horizon_months[h]);

@@ -57,6 +57,7 @@ typedef struct money_row {
     double cost_staff, cost_measures, cost_fixed, cost_purchased;
     double cost_per_participant;    /* cost_total / started; NaN without starts */
     double cost_per_good_exit;      /* cost_total / good_exits; NaN without them */
+    double cost_per_year;           /* cost_total over the measured window, per 12 months */
     /* Per cohort member, kr, after horizon h (cumulative from each person's
      * start, discounted): gain before the programme's cost, and net of the
      * account's share of the cost (the individual bears none). */
@@ -124,7 +125,7 @@ int money_expected(const money_params *mp, const model_params *p, const money_co
  * or "18m" for a horizon that is not whole years), payback_months.<account>
  * (mean over the trials that paid back) and payback_never.<account> (the
  * probability of not paying back within the longest horizon, Wilson). */
-#define MONEY_MAX_METRICS (8 + MONEY_ACTORS + (MONEY_MAX_HORIZONS + 2) * MONEY_ACCOUNTS)
+#define MONEY_MAX_METRICS (9 + MONEY_ACTORS + (MONEY_MAX_HORIZONS + 2) * MONEY_ACCOUNTS)
 
 size_t money_metric_info_for(const money_params *mp, results_metric_info *info);
 void money_metric_values(const money_row *row, const money_params *mp, double *values);
@@ -132,7 +133,7 @@ void money_metric_values(const money_row *row, const money_params *mp, double *v
 /* A money row as a flat vector of doubles (everything but scenario and
  * replication), so the output stores, merges and resumes it as one dataset.
  * Columns depend only on the horizons. names may be NULL to count. */
-#define MONEY_MAX_COLUMNS (12 + MONEY_ACTORS + (2 * MONEY_MAX_HORIZONS + 3) * MONEY_ACCOUNTS)
+#define MONEY_MAX_COLUMNS (13 + MONEY_ACTORS + (2 * MONEY_MAX_HORIZONS + 3) * MONEY_ACCOUNTS)
 size_t money_row_columns(const money_params *mp, char (*names)[80]);
 void money_row_pack(const money_row *row, const money_params *mp, double *values);
 void money_row_unpack(money_row *row, const money_params *mp, const double *values);
@@ -143,5 +144,9 @@ void money_row_unpack(money_row *row, const money_params *mp, const double *valu
  * when out of memory. */
 int money_summarise(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
                     results_summary **summary, size_t *n_summary, results_difference **diffs, size_t *n_diffs);
+/* The same with differences against scenario `reference` (study.reference). */
+int money_summarise_against(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
+                            int reference, results_summary **summary, size_t *n_summary,
+                            results_difference **diffs, size_t *n_diffs);
 
 #endif

@@ -94,8 +94,10 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
                                                         : RESULTS_NONNEGATIVE;    \
         k++;                                                                      \
     } while (0)
-    if (p->good_destinations)
+    if (p->good_destinations) {
         METRIC("%s", "good_exit_share", "share", 0);
+        METRIC("%s", "good_exits_per_month", "per month", 0); /* the study table's headline */
+    }
     if (p->profiles > 0)
         METRIC("%s", "rejected_per_month", "per month", 0);
     if (p->has_patience)
@@ -149,6 +151,7 @@ void results_metric_values(const results_row *row, const model_params *p, double
             if ((p->good_destinations >> d) & 1)
                 good += row->exits_by_destination[d];
         v[k++] = row->exits_measured ? (double)good / (double)row->exits_measured : NAN;
+        v[k++] = (double)good / months;
     }
     if (p->profiles > 0)
         v[k++] = (double)row->rejected_measured / months;
@@ -219,7 +222,17 @@ int results_summarise_table(const double *values, const results_key *keys, size_
                             const results_metric_info *info, int paired, results_summary **summary,
                             size_t *n_summary, results_difference **diffs, size_t *n_diffs)
 {
+    return results_summarise_table_against(values, keys, n, m, scenarios, info, paired, 0, summary, n_summary, diffs,
+                                           n_diffs);
+}
+
+int results_summarise_table_against(const double *values, const results_key *keys, size_t n, size_t m,
+                                    int scenarios, const results_metric_info *info, int paired, int reference,
+                                    results_summary **summary, size_t *n_summary, results_difference **diffs,
+                                    size_t *n_diffs)
+{
     size_t S = scenarios > 0 ? (size_t)scenarios : 0;
+    size_t ref = reference > 0 && (size_t)reference < S ? (size_t)reference : 0;
     uint32_t max_rep = 0;
     for (size_t i = 0; i < n; i++)
         if (keys[i].replication > max_rep)
@@ -247,7 +260,7 @@ int results_summarise_table(const double *values, const results_key *keys, size_
     for (size_t r = 0; r <= max_rep; r++)
         base_of_rep[r] = -1;
     for (size_t i = 0; i < n; i++)
-        if (keys[i].scenario == 0 && keys[i].status == RESULTS_DONE)
+        if (keys[i].scenario == ref && keys[i].status == RESULTS_DONE)
             base_of_rep[keys[i].replication] = (long)i;
     for (size_t i = 0; i < n; i++) {
         if (keys[i].status != RESULTS_DONE || keys[i].scenario >= S)
@@ -258,7 +271,7 @@ int results_summarise_table(const double *values, const results_key *keys, size_
             double v = values[i * m + k];
             if (!isnan(v))
                 stat_obs_add(&acc[s * m + k], v);
-            if (paired && s > 0 && b >= 0 && !isnan(v) && !isnan(values[(size_t)b * m + k]))
+            if (paired && s != ref && b >= 0 && !isnan(v) && !isnan(values[(size_t)b * m + k]))
                 stat_obs_add(&dacc[s * m + k], v - values[(size_t)b * m + k]);
         }
     }
@@ -274,7 +287,7 @@ int results_summarise_table(const double *values, const results_key *keys, size_
             else
                 finish(&acc[s * m + k], &o->mean, &o->ci_low, &o->ci_high, &o->replications);
             clamp_to_bounds(info[k].bounds, &o->ci_low, &o->ci_high);
-            if (s == 0)
+            if (s == ref)
                 continue;
             results_difference *d = &(*diffs)[nd++];
             d->scenario = (uint32_t)s;
@@ -284,7 +297,7 @@ int results_summarise_table(const double *values, const results_key *keys, size_
                 finish(&dacc[s * m + k], &d->mean, &d->ci_low, &d->ci_high, &d->replications);
             } else {
                 /* Welch's interval for independent samples. */
-                const stat_obs *a = &acc[s * m + k], *b = &acc[k];
+                const stat_obs *a = &acc[s * m + k], *b = &acc[ref * m + k];
                 double va = stat_obs_variance(a) / (double)a->n, vb = stat_obs_variance(b) / (double)b->n;
                 double df = (va + vb) * (va + vb) /
                             (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
@@ -310,6 +323,13 @@ int results_summarise(const results_row *rows, size_t n, int scenarios, const mo
                       results_summary **summary, size_t *n_summary, results_difference **diffs,
                       size_t *n_diffs)
 {
+    return results_summarise_against(rows, n, scenarios, p, paired, 0, summary, n_summary, diffs, n_diffs);
+}
+
+int results_summarise_against(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
+                              int reference, results_summary **summary, size_t *n_summary,
+                              results_difference **diffs, size_t *n_diffs)
+{
     results_metric_info info[RESULTS_MAX_METRICS];
     size_t m = results_metric_info_for(p, info);
     double *values = malloc((n * m + 1) * sizeof *values);
@@ -320,8 +340,8 @@ int results_summarise(const results_row *rows, size_t n, int scenarios, const mo
             results_metric_values(&rows[i], p, &values[i * m]);
             keys[i] = (results_key){rows[i].scenario, rows[i].replication, rows[i].status};
         }
-        rc = results_summarise_table(values, keys, n, m, scenarios, info, paired, summary, n_summary, diffs,
-                                     n_diffs);
+        rc = results_summarise_table_against(values, keys, n, m, scenarios, info, paired, reference, summary,
+                                             n_summary, diffs, n_diffs);
     } else {
         *summary = NULL;
         *diffs = NULL;

@@ -81,7 +81,7 @@ typedef struct results_summary {
 } results_summary;
 
 typedef struct results_difference {
-    uint32_t scenario;            /* compared against scenario 0 */
+    uint32_t scenario;            /* compared against the reference (scenario 0 unless the study names one) */
     char metric[RESULTS_NAME_LEN];
     double mean, ci_low, ci_high; /* scenario minus base */
     uint64_t replications;
@@ -129,5 +129,16 @@ int results_summarise_table(const double *values, const results_key *keys, size_
 int results_summarise(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
                       results_summary **summary, size_t *n_summary, results_difference **diffs,
                       size_t *n_diffs);
+
+/* As results_summarise(_table), with differences taken against scenario
+ * `reference` (study.reference) instead of scenario 0: every scenario but
+ * the reference gets a row of differences. */
+int results_summarise_against(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
+                              int reference, results_summary **summary, size_t *n_summary,
+                              results_difference **diffs, size_t *n_diffs);
+int results_summarise_table_against(const double *values, const results_key *keys, size_t n, size_t m,
+                                    int scenarios, const results_metric_info *info, int paired, int reference,
+                                    results_summary **summary, size_t *n_summary, results_difference **diffs,
+                                    size_t *n_diffs);
 
 #endif

@@ -177,8 +177,9 @@ const item_key config_items[] = {
     NAME("money.per_participant"),
     NUM("money.per_participant.[].cost", 1, 0, 1e8, 0, NULL, "kr", "The cost per participant."),
     OF("money.per_participant.[].paid_by", ITEM_GROUP, 1, "actor", "Who pays: an actor, or { actor = share; ... }."),
-    OF("money.baseline", ITEM_GROUP, 1, "kr/month", "Monthly cost of a person's exclusion before the programme by "
-       "actor { kommun; region; fk; af; state; income; }, per profile when there are profiles."),
+    OF("money.baseline", ITEM_GROUP, 0, "kr/month", "Monthly cost of a person's exclusion before the programme by "
+       "actor { kommun; region; fk; af; state; income; }, per profile when there are profiles. Without it the "
+       "section gives programme costs only (no waiting, in_programme or after; no net results or payback)."),
     OF("money.waiting", ITEM_GROUP, 0, "kr/month", "Change (or state) while waiting; default: the before-state."),
     OF("money.in_programme", ITEM_GROUP, 0, "kr/month", "Change (or state) while in the programme; default: the "
        "before-state."),

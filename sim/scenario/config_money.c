@@ -453,10 +453,24 @@ int section_read_money(loader *ld, const config_setting_t *s, config_scenario *s
         money_items_read(ld, m, "money.per_participant", "cost", mp->per_participant,
                          &mp->per_participant_items) != 0)
         return -1;
-    if (!(m = config_setting_get_member(s, "baseline")))
-        return loader_fail(ld, s, "money.baseline", "missing; expected the monthly cost of a person's exclusion before the "
-                                             "programme, by actor%s",
-                           p->profiles > 0 ? ", for each profile" : "");
+    /* Without a before-state there is nothing to gain against: the section
+     * then gives programme costs only (per participant, per good exit, per
+     * year), and the states that change costs against it cannot be given. */
+    if (!(m = config_setting_get_member(s, "baseline"))) {
+        static const char *const needs_baseline[] = {"waiting", "in_programme", "after"};
+        for (size_t i = 0; i < sizeof needs_baseline / sizeof needs_baseline[0]; i++) {
+            const config_setting_t *st = config_setting_get_member(s, needs_baseline[i]);
+            if (st)
+                return loader_fail(ld, st, "money.baseline",
+                                   "missing; money.%s gives costs against a person's before-state, so give "
+                                   "money.baseline (the monthly cost of exclusion by actor%s), or leave out %s, "
+                                   "waiting, in_programme and after for programme costs only",
+                                   needs_baseline[i], p->profiles > 0 ? ", for each profile" : "", needs_baseline[i]);
+        }
+        mp->costs_only = 1;
+        mp->enabled = 1;
+        return 0;
+    }
     if (money_baseline_read(ld, m, sc) != 0)
         return -1;
     if ((m = config_setting_get_member(s, "waiting")) &&

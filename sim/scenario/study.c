@@ -86,12 +86,12 @@ static void plan_free(plan *pl)
     free(pl->items);
 }
 
+/* The shortest text that reads back as the same double (0.15, never
+ * 0.14999999999999999), as config_format_number writes it: names and
+ * settings stay readable and the value loaded is exactly the one swept. */
 static void format_value(char *buf, size_t size, double v)
 {
-    if (v == floor(v) && fabs(v) < 1e15)
-        snprintf(buf, size, "%.0f", v);
-    else
-        snprintf(buf, size, "%.17g", v);
+    config_format_number(v, 0, buf, size);
 }
 
 static char *append_setting(char *settings, const char *key, const char *value)
@@ -329,6 +329,62 @@ static int read_lhs(const char *path, const config_setting_t *g, plan *pl, confi
     return rc;
 }
 
+/* study.sensitivity: the Sobol design becomes the scenarios after the base
+ * (scenario/study_sobol.h); it is a study kind of its own, so it comes
+ * alone. */
+static int read_sensitivity(study *st, const char *path, const config_setting_t *g, plan *pl, config_error *err)
+{
+    if (pl->count != 1)
+        return config_fail(err, path, g, "study.sensitivity",
+                           "a sensitivity study has no scenarios, grid or lhs beside it (its design is its scenario list)");
+    study_sensitivity *spec = &st->sensitivity;
+    if (study_sobol_read(path, g, spec, err) != 0)
+        return -1;
+    for (int i = 0; i < spec->k; i++)
+        if (forbidden_key(spec->keys[i]))
+            return config_fail(err, path, g, "study.sensitivity.keys",
+                               "%s is shared by all scenarios of a study and cannot be varied", spec->keys[i]);
+    size_t points = sobol_design_points(spec->n, spec->k);
+    if (points + 1 > STUDY_MAX_SCENARIOS)
+        return config_fail(err, path, g, "study.sensitivity", "n = %d over %d keys makes %zu scenarios; at most %d",
+                           spec->n, spec->k, points, STUDY_MAX_SCENARIOS - 1);
+    double *values = NULL;
+    if (study_sobol_values(spec, &values) != 0)
+        return config_fail(err, path, g, "study.sensitivity", "out of memory");
+    spec->first_scenario = pl->count;
+    int rc = 0;
+    for (size_t p = 0; p < points && rc == 0; p++) {
+        char name[STUDY_NAME_LEN], v[64];
+        study_sobol_point_name(spec, p, name, sizeof name);
+        char *settings = calloc(1, 1);
+        for (int i = 0; i < spec->k && settings; i++) {
+            format_value(v, sizeof v, values[p * (size_t)spec->k + (size_t)i]);
+            settings = append_setting(settings, spec->keys[i], v);
+        }
+        if (!settings || plan_add(pl, name, settings, (int)config_setting_source_line(g)) != 0)
+            rc = config_fail(err, path, g, "study.sensitivity", "out of memory");
+    }
+    free(values);
+    return rc;
+}
+
+/* study.reference: the scenario that differences are taken against, by
+ * name; an unknown name fails with the names there are. */
+static int find_reference(study *st, const char *path, const config_setting_t *s, const plan *pl, config_error *err)
+{
+    const char *name = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+    if (!name || !*name)
+        return config_fail(err, path, s, "study.reference", "expected the name of a scenario of the study (a string)");
+    for (int i = 0; i < pl->count; i++)
+        if (strcmp(pl->items[i].name, name) == 0) {
+            st->reference = i;
+            snprintf(st->reference_name, sizeof st->reference_name, "%s", name);
+            return 0;
+        }
+    return config_fail(err, path, s, "study.reference", "no scenario is named '%s' (the names: base, %s%s; caseflow list shows all)",
+                       name, pl->count > 1 ? pl->items[1].name : "", pl->count > 2 ? ", ..." : "");
+}
+
 static int collect_params(study *st, config_error *err)
 {
     for (int s = 0; s < st->scenario_count; s++) {
@@ -510,7 +566,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             goto out;
         }
         static const char *const known[] = {"name", "base", "replications", "seed", "common_random_numbers",
-                                            "scenarios", "grid", "lhs"};
+                                            "scenarios", "grid", "lhs", "reference", "sensitivity"};
         for (int i = 0; i < config_setting_length(g); i++) {
             const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
             int ok = 0;
@@ -518,7 +574,8 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
                 ok |= strcmp(config_setting_name(m), known[k]) == 0;
             if (!ok) {
                 config_fail(err, path, m, config_setting_name(m),
-                      "unknown key in study (expected name, base, replications, seed, common_random_numbers, scenarios, grid, lhs)");
+                      "unknown key in study (expected name, base, replications, seed, common_random_numbers, scenarios, grid, lhs, "
+                      "reference, sensitivity)");
                 goto out;
             }
         }
@@ -570,11 +627,15 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
             goto out;
         if ((s = config_setting_get_member(g, "lhs")) && read_lhs(path, s, &pl, err) != 0)
             goto out;
+        if ((s = config_setting_get_member(g, "sensitivity")) && read_sensitivity(st, path, s, &pl, err) != 0)
+            goto out;
         if (pl.count > STUDY_MAX_SCENARIOS) {
             config_fail(err, path, g, "study", "%d scenarios; at most %d", pl.count, STUDY_MAX_SCENARIOS);
             goto out;
         }
         if (plan_names_unique(&pl, path, err) != 0)
+            goto out;
+        if ((s = config_setting_get_member(g, "reference")) && find_reference(st, path, s, &pl, err) != 0)
             goto out;
     }
 

@@ -17,11 +17,13 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "scenario/config.h"
-
 #define STUDY_MAX_PARAMS 16
 #define STUDY_NAME_LEN 64
 #define STUDY_KEY_LEN 128
+
+#include "scenario/config.h"
+#include "scenario/study_sobol.h"
+
 #define STUDY_MAX_SCENARIOS 100000
 
 typedef struct study_scenario {
@@ -43,6 +45,13 @@ typedef struct study {
     char param_keys[STUDY_MAX_PARAMS][STUDY_KEY_LEN];
     double *param_values;    /* scenario x param, the resolved value */
     uint64_t digest;         /* of every input that shapes results; task files must agree */
+    /* study.reference: the scenario differences are taken against; 0 (the
+     * base) with reference_name "" when the study names none. */
+    int reference;
+    char reference_name[STUDY_NAME_LEN];
+    /* study.sensitivity: a Sobol design (scenario/study_sobol.h); its
+     * enabled is 0 for every other study. */
+    study_sensitivity sensitivity;
 } study;
 
 /* Loads a study file, or a scenario file as a one-scenario study; the
