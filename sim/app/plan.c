@@ -326,6 +326,7 @@ static void prune_from(const plan_spec *ps, plan_outcome *o, const plan_point *f
 
 typedef struct order_key {
     double cost;
+    long slack;    /* grid steps toward "better" summed over the monotone variables */
     long index;
 } order_key;
 
@@ -337,6 +338,8 @@ static int by_cost(const void *a, const void *b)
         return nx - ny;
     if (!nx && x->cost != y->cost)
         return x->cost < y->cost ? -1 : 1;
+    if (x->slack != y->slack)
+        return x->slack > y->slack ? -1 : 1;
     return (x->index > y->index) - (x->index < y->index);
 }
 
@@ -445,6 +448,10 @@ int plan_solve(const plan_spec *ps, int s, int threads, FILE *progress, plan_out
         }
         order[i].cost = pt->cost;
         order[i].index = i;
+        for (int v = 0; v < ps->variable_count; v++)
+            order[i].slack += ps->variable[v].monotone == PLAN_MORE_IS_BETTER   ? idx[v]
+                              : ps->variable[v].monotone == PLAN_LESS_IS_BETTER ? -idx[v]
+                                                                                : 0;
     }
     if (cost_objective)
         qsort(order, (size_t)ps->points, sizeof *order, by_cost);
@@ -452,15 +459,36 @@ int plan_solve(const plan_spec *ps, int s, int threads, FILE *progress, plan_out
     long feasible_found = 0;
     for (long k = 0; k < ps->points && rc == 0; k++) {
         plan_point *pt = &o->point[order[k].index];
+        char why[1024];
         if (pt->status == PLAN_PRUNED_FEASIBLE && cost_objective) {
+            /* Feasible without a test; run anyway for the estimates the
+             * report shows, and as a check of the declared monotonicity. */
+            int erc = evaluate(ps, s, o, pt, threads, why, sizeof why);
+            if (erc != 0) {
+                snprintf(err, err_size, "%s", why);
+                rc = erc == 1 ? CF_EXIT_INTERNAL : erc;
+                break;
+            }
+            pt->order = (int)++o->evaluated;
+            progress_line(progress, ps, pt, o->evaluated);
+            if (pt->status == PLAN_INFEASIBLE && !o->contradiction[0]) {
+                char where[512];
+                plan_point_text(ps, pt, where, sizeof where);
+                snprintf(o->contradiction, sizeof o->contradiction, "%s tests infeasible although it has at least as "
+                         "much of every monotone variable as a feasible point: the declared monotonicity does not "
+                         "hold here (or a test erred)", where);
+            }
+            pt->status = PLAN_PRUNED_FEASIBLE;
             if (feasible_found++ == 0)
                 o->recommended = pt->index;
             else
                 o->runner_up = pt->index;
+            if (feasible_found >= 2)
+                break;
+            continue;
         }
         if (pt->status != PLAN_NOT_EVALUATED)
             continue;
-        char why[1024];
         int erc = evaluate(ps, s, o, pt, threads, why, sizeof why);
         if (erc == 1) {
             if (!o->invalid[0])

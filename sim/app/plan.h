@@ -28,9 +28,13 @@
  *  - Monotonicity, where the plan declares it: a point dominated by an
  *    infeasible one (worse or equal on every variable, worse only in
  *    variables declared monotone) is infeasible without a run, and one that
- *    dominates a feasible one is feasible.
+ *    dominates a feasible one is feasible. A recommendation or runner-up
+ *    settled that way is run all the same, for its estimates and as a check
+ *    of the declaration (a contradiction is reported).
  *  - Objectives staff_cost, fte and posts are known without simulation:
- *    points are taken cheapest first (ties in grid order) and the search
+ *    points are taken cheapest first — ties with the most of the monotone
+ *    variables first (an infeasible one then settles the others of its cost),
+ *    then in grid order — and the search
  *    stops at the second feasible point (the runner-up), so the first
  *    feasible point is the cheapest feasible one. A metric objective is
  *    estimated: every point not pruned is decided, the feasible point with
@@ -97,6 +101,7 @@ typedef struct plan_outcome {
     int metric_index[PLAN_MAX_CONSTRAINTS + 1]; /* the constraints', then the objective's */
     char unreachable[2048];              /* no feasible point: why, one line per constraint */
     char invalid[512];                   /* the first point whose settings were refused */
+    char contradiction[768];             /* a point settled feasible by monotonicity tested infeasible */
 } plan_outcome;
 
 /* Checks that the constraints' and the objective's metrics are reported by

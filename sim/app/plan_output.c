@@ -43,8 +43,8 @@ static void print_point(FILE *out, const plan_spec *ps, const plan_outcome *o, c
     if (pt->status == PLAN_PRUNED_FEASIBLE) {
         char by[512];
         plan_point_text(ps, &o->point[pt->pruned_by], by, sizeof by);
-        fprintf(out, "; feasible by monotonicity (it has at least as much of every variable as %s), not run\n", by);
-        return;
+        fprintf(out, "; feasible by monotonicity (at least as much of every variable as %s), run for its estimates",
+                by);
     }
     fprintf(out, "; %d replications\n", pt->replications);
     for (int c = 0; c < ps->constraint_count; c++) {
@@ -78,6 +78,8 @@ void plan_report(FILE *out, const plan_spec *ps, const plan_outcome *o)
         fprintf(out, "note: %ld point(s) stayed undecided at %d replications (their value sits near a bound); "
                 "they are not recommended; raise max_replications to decide them\n", o->undecided,
                 ps->max_replications);
+    if (o->contradiction[0])
+        fprintf(out, "WARNING: %s\n", o->contradiction);
     if (o->invalid[0])
         fprintf(out, "note: some points are not valid scenarios, e.g.: %s\n", o->invalid);
     /* the frontier: every point run, by objective */
