@@ -59,11 +59,13 @@ static void print_point(FILE *out, const plan_spec *ps, const plan_outcome *o, c
 void plan_report(FILE *out, const plan_spec *ps, const plan_outcome *o)
 {
     const plan_scenario *sc = &ps->scenario[o->scenario];
-    long skipped = 0;
-    for (long i = 0; i < o->points; i++)
+    long skipped = 0, settled = 0; /* settled: by monotonicity and not run after all */
+    for (long i = 0; i < o->points; i++) {
         skipped += o->point[i].status == PLAN_NOT_EVALUATED;
+        settled += o->point[i].pruned_by >= 0 && o->point[i].order == 0;
+    }
     fprintf(out, "plan %s, scenario '%s': %ld points: %ld run, %ld settled by monotonicity, %ld not needed; "
-            "%llu replications in %.1f s\n", ps->path, sc->name, o->points, o->evaluated, o->pruned, skipped,
+            "%llu replications in %.1f s\n", ps->path, sc->name, o->points, o->evaluated, settled, skipped,
             (unsigned long long)o->replications, o->seconds);
     fprintf(out, "each test at level %.3g (alpha %.3g over %ld points x %d constraints x %d stages): with "
             "probability >= %.3g every decision below is right\n", o->alpha_each, ps->alpha, o->points,
@@ -74,6 +76,15 @@ void plan_report(FILE *out, const plan_spec *ps, const plan_outcome *o)
         fprintf(out, "recommendation: none (no point meets the constraints)\n");
     if (o->runner_up >= 0)
         print_point(out, ps, o, "runner-up", o->runner_up);
+    if (o->recommended >= 0)
+        for (int v = 0; v < ps->variable_count; v++) {
+            const plan_variable *pv = &ps->variable[v];
+            double x = o->point[o->recommended].value[v];
+            int at_low = x == plan_value(pv, 0), at_high = x == plan_value(pv, pv->values - 1);
+            if (pv->values > 1 && (at_low || at_high))
+                fprintf(out, "note: the recommendation sits at the %s end of %s's range: a wider range may hold a "
+                        "better point\n", at_low ? "lower" : "upper", pv->key);
+        }
     if (o->undecided > 0)
         fprintf(out, "note: %ld point(s) stayed undecided at %d replications (their value sits near a bound); "
                 "they are not recommended; raise max_replications to decide them\n", o->undecided,
