@@ -127,13 +127,15 @@ const char *plan_objective_name(const plan_spec *ps);
 void plan_report(FILE *out, const plan_spec *ps, const plan_outcome *o);
 
 /* Writes every scenario's outcome to an HDF5 file (docs/OUTPUT.md "Plan
- * files"). Returns 0 or CF_EXIT_OUTPUT with err filled. */
-int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, char *err, size_t err_size);
+ * files"), under a temporary name moved into place (replace: an existing
+ * file may be replaced). Returns 0 or CF_EXIT_OUTPUT with err filled. */
+int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace, char *err,
+                  size_t err_size);
 
 /* Writes the evaluated points of every scenario as a study file (base =
  * the plan's base, absolute path) with max replications used, which
  * `caseflow run` or a Slurm array runs. Returns 0 or CF_EXIT_OUTPUT. */
-int plan_write_study(const char *path, const plan_spec *ps, const plan_outcome *o, int n, char *err,
+int plan_write_study(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace, char *err,
                      size_t err_size);
 
 /* `caseflow plan PLAN.cfg [-o PLAN.h5] [--write-study FILE.cfg] [--threads N]

@@ -142,11 +142,11 @@ int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
         if (s + 1 < ps->scenario_count)
             fprintf(out, "\n");
     }
-    if (h5 && (rc = plan_write_h5(h5_path, ps, o, solved, err, sizeof err)) != CF_EXIT_OK) {
+    if (h5 && (rc = plan_write_h5(h5_path, ps, o, solved, force, err, sizeof err)) != CF_EXIT_OK) {
         fprintf(errout, "caseflow: plan: %s\n", err);
         goto out;
     }
-    if (study_out && (rc = plan_write_study(study_path, ps, o, solved, err, sizeof err)) != CF_EXIT_OK) {
+    if (study_out && (rc = plan_write_study(study_path, ps, o, solved, force, err, sizeof err)) != CF_EXIT_OK) {
         fprintf(errout, "caseflow: plan: %s\n", err);
         goto out;
     }

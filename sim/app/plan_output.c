@@ -259,7 +259,8 @@ static const char plan_method_text[] =
     "bounds for mean constraints), Bonferroni over points x constraints x stages (cf. Batur & Kim 2010, ACM "
     "TOMACS 20(3)); common random numbers; pruning by declared monotonicity";
 
-int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, char *err, size_t err_size)
+int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace, char *err,
+                  size_t err_size)
 {
     char temp[PATH_MAX];
     if (outpath_temp_name(path, (long)getpid(), temp, sizeof temp) != 0) {
@@ -296,7 +297,7 @@ int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, 
         snprintf(err, err_size, "%s: writing the plan failed", path);
         return CF_EXIT_OUTPUT;
     }
-    return outpath_commit(temp, path, 1, err, err_size);
+    return outpath_commit(temp, path, replace, err, err_size);
 }
 
 /* ---- the study file ---------------------------------------------------- */
@@ -313,7 +314,7 @@ static void put_quoted(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int plan_write_study(const char *path, const plan_spec *ps, const plan_outcome *o, int n, char *err,
+int plan_write_study(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace, char *err,
                      size_t err_size)
 {
     char temp[PATH_MAX], base[PATH_MAX];
@@ -370,5 +371,5 @@ int plan_write_study(const char *path, const plan_spec *ps, const plan_outcome *
         snprintf(err, err_size, "%s: writing failed", path);
         return CF_EXIT_OUTPUT;
     }
-    return outpath_commit(temp, path, 1, err, err_size);
+    return outpath_commit(temp, path, replace, err, err_size);
 }
