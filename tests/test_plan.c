@@ -373,6 +373,76 @@ static void test_bad_plan(void **state)
     ts_remove_tree(fx.dir);
 }
 
+/* Every malformed plan file is refused with exit 2 and one message naming
+ * the file, the line where there is one, and the key. A case's text is
+ * whole, or (part) the base line, its own lines, and the default
+ * variables and constraints where it gives none. */
+static void test_bad_plan_table(void **state)
+{
+    (void)state;
+    enum { WHOLE, PART, PART_NO_VARIABLES };
+    struct {
+        int shape;
+        const char *text, *expect;
+    } cases[] = {
+        {WHOLE, "", "plan.cfg: plan: missing"},
+        {WHOLE, "plan = 3;\n", "plan.cfg:1: plan: not a group"},
+        {WHOLE, "plna: { };\n", "plan.cfg:1: plna: unknown key (did you mean 'plan'?)"},
+        {PART_NO_VARIABLES, "", "plan.variables: missing"},
+        {PART, "  variables = ( { key = \"staff.workers\"; lower = 9; upper = 5; } );\n",
+         "plan.variables[0].upper: expected a number >= lower (9), got 5"},
+        {PART, "  variables = ( { key = \"staff.workers\"; lower = 5; upper = 9; step = 0; } );\n",
+         "plan.variables[0].step: expected a number > 0"},
+        {PART, "  variables = ( { key = \"staff.workers\"; lower = 5; upper = 9; monotone = \"up\"; } );\n",
+         "plan.variables[0].monotone: expected \"more_is_better\""},
+        {PART, "  variables = ( { key = \"run.seed\"; lower = 5; upper = 9; } );\n",
+         "plan.variables[0].key: run.seed cannot be a decision"},
+        {PART, "  variables = ( { key = \"staff.workerz\"; lower = 5; upper = 9; } );\n",
+         "plan.variables[0].lower: staff.workerz=5 is not allowed"},
+        {PART, "  variables = ( { key = \"staff.workers\"; lower = 1; upper = 1000; },\n"
+               "                { key = \"staff.caseload_cap\"; lower = 1; upper = 100; } );\n",
+         "more than 20000 grid points"},
+        {PART, "  min_replications = 50; max_replications = 10;\n",
+         "plan.max_replications: expected at least min_replications (50)"},
+        {PART, "  alpha = 0.7;\n", "plan.alpha: expected a number > 0 and < 0.5"},
+        {PART, "  constraints = ( { metric = \"utilisation\"; at_most = 0.9; at_least = 0.1; } );\n",
+         "give exactly one of at_most and at_least"},
+        {PART, "  constraints = ( { metric = \"utilisation\"; at_most = 0.9; probability = 1.5; } );\n",
+         "plan.constraints[0].probability: expected a number > 0 and < 1"},
+        {PART, "  objective = { minimise = \"staff_cost\"; };\n",
+         "plan.objective.minimise: staff_cost needs a money section"},
+        {PART, "  objective = { cheapest = \"posts\"; };\n", "plan.objective.cheapest: unknown key"},
+        {PART, "  scenarios = ( { name = \"x\"; set = [ \"staff.workerz=3\" ]; } );\n", "plan.scenarios[0].set:"},
+        {PART, "  scenarios = ( { name = \"x\"; }, { name = \"x\"; } );\n",
+         "plan.scenarios[0].name: 'x' is already the name of plan.scenarios[1]"},
+        {WHOLE, "plan: { base = \"nope.cfg\"; };\n", "nope.cfg"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[2048];
+        if (cases[i].shape == WHOLE)
+            snprintf(text, sizeof text, "%s", cases[i].text);
+        else
+            snprintf(text, sizeof text, "plan: {\n  base = \"mmc.cfg\";\n%s%s%s};\n", cases[i].text,
+                     cases[i].shape == PART_NO_VARIABLES || strstr(cases[i].text, "variables")
+                         ? ""
+                         : "  variables = ( { key = \"staff.workers\"; lower = 5; upper = 9; } );\n",
+                     strstr(cases[i].text, "constraints")
+                         ? ""
+                         : "  constraints = ( { metric = \"utilisation\"; at_most = 0.9; } );\n");
+        fixture fx;
+        fixture_make(&fx, text);
+        char *out, *err;
+        const char *args[] = {fx.plan, "--quiet"};
+        int rc = run_command(args, 2, &out, &err);
+        if (rc != CF_EXIT_INPUT || !strstr(err, cases[i].expect) || ts_count_newlines(err) != 1)
+            fail_msg("case %zu: exit %d, stderr \"%s\", expected exit 2 and one line with \"%s\"\n--- plan ---\n%s",
+                     i, rc, err, cases[i].expect, text);
+        free(out);
+        free(err);
+        ts_remove_tree(fx.dir);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_unreachable_exits_7),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_bad_plan),
+        cmocka_unit_test(test_bad_plan_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

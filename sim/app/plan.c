@@ -215,6 +215,19 @@ static int evaluate(const plan_spec *ps, int s, plan_outcome *o, plan_point *pt,
         return CF_EXIT_INTERNAL;
     }
     const model_params *mp = &st.scenarios[0].sc.model;
+    /* A point's metrics are looked up in its own scenario: a variable that
+     * switches a mechanism on (patience, say) adds metrics and moves the
+     * others' places. */
+    int metric[PLAN_MAX_CONSTRAINTS + 1];
+    char missing[1024];
+    if (find_metrics(ps, mp, metric, missing, sizeof missing) != 0) {
+        char where[512];
+        plan_point_text(ps, pt, where, sizeof where);
+        snprintf(err, err_size, "at %s: %s", where, missing);
+        study_free(&st);
+        pt->status = PLAN_INVALID;
+        return 1;
+    }
     tally t[PLAN_MAX_CONSTRAINTS + 1];
     memset(t, 0, sizeof t);
     for (int c = 0; c < ps->constraint_count; c++)
@@ -249,7 +262,7 @@ static int evaluate(const plan_spec *ps, int s, plan_outcome *o, plan_point *pt,
             }
             results_metric_values(row, mp, values);
             for (int c = 0; c <= ps->constraint_count; c++) {
-                int k = o->metric_index[c];
+                int k = metric[c];
                 if (k < 0)
                     continue;
                 double v = values[k];

@@ -57,7 +57,13 @@ static int check_members(config_error *err, const char *path, const config_setti
 double plan_value(const plan_variable *v, int i)
 {
     double x = v->lower + v->step * i;
-    return v->integer ? round(x) : x;
+    if (v->integer)
+        return round(x);
+    /* 0.1 x 3 is 0.30000000000000004: grid values are kept to 12
+     * significant digits, so they read (and are set) as written */
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.12g", x);
+    return strtod(buf, NULL);
 }
 
 void plan_point_indices(const plan_spec *ps, long point, int *idx)
