@@ -942,7 +942,7 @@ int main(int argc, char **argv)
         return CF_EXIT_OK;
     }
     if (strcmp(a.command, "run") != 0 && strcmp(a.command, "check") != 0 && strcmp(a.command, "list") != 0) {
-        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate or keys)\n", a.command);
+        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate, plan or keys)\n", a.command);
         return CF_EXIT_INPUT;
     }
     if (!a.config) {
