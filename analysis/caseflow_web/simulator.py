@@ -59,7 +59,7 @@ def signal_name(num):
 
 
 def scenario_kind(text):
-    """'scenario', 'study' or 'calibrate' from a file's top-level settings;
+    """'scenario', 'study', 'calibrate' or 'plan' from a file's top-level settings;
     None when it cannot be read."""
     try:
         tree = C.parse(text)
@@ -69,6 +69,8 @@ def scenario_kind(text):
         return "study"
     if "calibrate" in tree.items:
         return "calibrate"
+    if "plan" in tree.items:
+        return "plan"
     return "scenario"
 
 

@@ -24,6 +24,7 @@
 #include "scenario/study.h"
 #include "app/runner.h"
 #include "app/calibrate.h"
+#include "app/plan.h"
 #include "app/cli_service.h"
 #include "app/cli_study.h"
 #include "output/sensitivity.h"
@@ -45,6 +46,7 @@ static void usage(FILE *out)
             "       caseflow list STUDY\n"
             "       caseflow merge OUT.h5 PART.h5... [--force]\n"
             "       caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force] [--quiet]\n"
+            "       caseflow plan PLAN.cfg [-o PLAN.h5] [--write-study STUDY.cfg] [--threads N] [--force]\n"
             "       caseflow keys [--json]\n"
             "       caseflow --help | --version\n"
             "\n"
@@ -55,6 +57,8 @@ static void usage(FILE *out)
             "merge   combines task files of one study into one file, refusing gaps\n"
             "calibrate fits scenario keys to observed figures; writes the calibrated scenario\n"
             "        (default results/<name>.cfg; see caseflow calibrate --help)\n"
+            "plan    the cheapest staffing that meets service levels, with a statistical guarantee\n"
+            "        (see caseflow plan --help)\n"
             "keys    prints the reference of every scenario key (Markdown; --json: as JSON)\n"
             "\n"
             "  -o FILE        output file\n"
@@ -77,7 +81,8 @@ static void usage(FILE *out)
             "3 output cannot be written (or exists without --force), 4 merge or resume refused,\n"
             "5 interrupted (a valid incomplete file was written; --resume completes it),\n"
             "6 some trials failed (the others were kept),\n"
-            "7 calibrate: a figure cannot be reached within the parameter bounds (nothing written)\n");
+            "7 calibrate: a figure cannot be reached within the parameter bounds (nothing written);\n"
+            "  plan: no configuration meets the constraints\n");
 }
 
 typedef struct cli_args {
@@ -957,6 +962,8 @@ int main(int argc, char **argv)
     /* calibrate and merge have command lines of their own. */
     if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
         return calibrate_command(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "plan") == 0)
+        return plan_command(argc, argv);
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return command_merge(argc, argv);
     if (argc > 1 && strcmp(argv[1], "keys") == 0) {
@@ -982,7 +989,7 @@ int main(int argc, char **argv)
         return CF_EXIT_OK;
     }
     if (strcmp(a.command, "run") != 0 && strcmp(a.command, "check") != 0 && strcmp(a.command, "list") != 0) {
-        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate or keys)\n", a.command);
+        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate, plan or keys)\n", a.command);
         return CF_EXIT_INPUT;
     }
     if (!a.config) {

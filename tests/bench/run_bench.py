@@ -265,6 +265,26 @@ def main():
         f"{few['rss_kib'] / 1024:.1f} / {many['rss_kib'] / 1024:.1f} MiB", "", "no growth",
         yes(many["rss_kib"] <= few["rss_kib"] * 1.1))
 
+    # caseflow plan over two integer variables on the default scenario
+    plan = run([os.path.join(a.build, "caseflow"), "plan", "tests/bench/plan_bench.cfg", "--threads", "2", "--quiet"],
+               "caseflow plan")
+    pm = re.search(r"(\d+) points: (\d+) run, (\d+) settled by monotonicity, (\d+) not needed; (\d+) replications",
+                   plan["stdout"])
+    rec = re.search(r"^recommendation: (.*)$", plan["stdout"], re.M)
+    if not pm or not rec:
+        sys.stderr.write("bench: cannot read caseflow plan's report:\n" + plan["stdout"])
+        sys.exit(1)
+    raw["plan"] = plan
+    row("plan", f"plan over 2 integer variables ({pm.group(1)} points), 2 threads: wall", plan["wall_s"], "s",
+        "< 60 s", yes(plan["wall_s"] < 60))
+    row("plan", "  the same, CPU s / 2 (what an idle machine's wall would be)", plan["cpu_s"] / 2, "s", "< 60 s",
+        yes(plan["cpu_s"] / 2 < 60))
+    row("plan", "  points run / settled by monotonicity / not needed",
+        f"{pm.group(2)} / {pm.group(3)} / {pm.group(4)}")
+    row("plan", "  replications used (a full grid at the cap would run 200 per point)", int(pm.group(5)), "",
+        f"< {200 * int(pm.group(1))}", yes(int(pm.group(5)) < 200 * int(pm.group(1))))
+    row("plan", "  recommendation", rec.group(1))
+
     raw["total_seconds"] = time.monotonic() - t_start
     raw["machine"]["load_avg_end"] = os.getloadavg()
     mach = raw["machine"]

@@ -1,0 +1,175 @@
+/*
+ * plan_cli.c — `caseflow plan`'s command line: options (getopt_long), the
+ * output checks made before the search, one search per plan scenario, the
+ * report and the exit code. The search is plan.c's, the files
+ * plan_output.c's.
+ */
+#include "app/plan.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output/outpath.h"
+
+static void command_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: caseflow plan PLAN.cfg [-o PLAN.h5] [--write-study STUDY.cfg] [--threads N] [--force] [--quiet]\n"
+            "\n"
+            "Finds the cheapest configuration (or the best by a metric) on the plan's grid of decision variables\n"
+            "that meets its constraints on the outputs, by sequential feasibility tests with common random\n"
+            "numbers and pruning by declared monotonicity (see docs/PLAN.md), for each of the plan's scenarios.\n"
+            "\n"
+            "  -o PLAN.h5            every point, its replications, estimates and status (docs/OUTPUT.md)\n"
+            "  --write-study FILE    the points run, as a study file caseflow run (or a Slurm array) runs\n"
+            "  --threads N           worker threads (default: all cores); results do not depend on it\n"
+            "  --force               replace existing output files\n"
+            "  --quiet               no progress lines\n"
+            "\n"
+            "exit codes: 0 ok, 1 internal failure, 2 bad usage or plan file, 3 output cannot be written (or\n"
+            "exists without --force), 6 a replication failed, 7 no point of some scenario meets the constraints\n");
+}
+
+int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
+{
+    const char *file = NULL, *h5 = NULL, *study_out = NULL;
+    int force = 0, quiet = 0;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = ncpu > 0 ? (int)ncpu : 1;
+    static const struct option options[] = {{"threads", required_argument, NULL, 't'},
+                                            {"write-study", required_argument, NULL, 'w'},
+                                            {"force", no_argument, NULL, 'f'},
+                                            {"quiet", no_argument, NULL, 'q'},
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, "-:o:h", options, NULL)) != -1) {
+        const char *word = argv[optind];
+        char *end;
+        switch (c) {
+        case 'o':
+            h5 = optarg;
+            break;
+        case 'w':
+            study_out = optarg;
+            break;
+        case 't': {
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || v < 1 || v > 1024) {
+                fprintf(errout, "caseflow: plan: --threads: expected an integer between 1 and 1024, got '%s'\n",
+                        optarg);
+                return CF_EXIT_INPUT;
+            }
+            threads = (int)v;
+            break;
+        }
+        case 'f':
+            force = 1;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'h':
+            command_usage(out);
+            return CF_EXIT_OK;
+        case 1:
+            if (file) {
+                fprintf(errout, "caseflow: plan: unexpected argument '%s' (see caseflow plan --help)\n", optarg);
+                return CF_EXIT_INPUT;
+            }
+            file = optarg;
+            break;
+        case ':':
+            fprintf(errout, "caseflow: plan: %s needs a value\n", word);
+            return CF_EXIT_INPUT;
+        default:
+            fprintf(errout, "caseflow: plan: unknown option '%s' (see caseflow plan --help)\n", word);
+            return CF_EXIT_INPUT;
+        }
+    }
+    if (!file) {
+        fprintf(errout, "caseflow: plan needs a plan file (see caseflow plan --help)\n");
+        return CF_EXIT_INPUT;
+    }
+    plan_spec *ps = calloc(1, sizeof *ps);
+    plan_outcome *o = calloc(PLAN_MAX_SCENARIOS, sizeof *o);
+    if (!ps || !o) {
+        free(ps);
+        free(o);
+        fprintf(errout, "caseflow: plan: out of memory\n");
+        return CF_EXIT_INTERNAL;
+    }
+    config_error cerr;
+    char err[2048], h5_path[PATH_MAX], study_path[PATH_MAX];
+    int rc = CF_EXIT_OK, solved = 0;
+    if (plan_load(ps, file, &cerr) != 0) {
+        fprintf(errout, "caseflow: %s\n", cerr.message);
+        free(ps);
+        free(o);
+        return CF_EXIT_INPUT;
+    }
+    if (plan_check_metrics(ps, err, sizeof err) != 0) {
+        fprintf(errout, "caseflow: %s\n", err);
+        rc = CF_EXIT_INPUT;
+        goto out;
+    }
+    /* Output problems found before the search, not after it. */
+    if ((h5 && (rc = outpath_check(h5, force, h5_path, sizeof h5_path, err, sizeof err)) != CF_EXIT_OK) ||
+        (study_out && (rc = outpath_check(study_out, force, study_path, sizeof study_path, err, sizeof err)) !=
+                          CF_EXIT_OK)) {
+        fprintf(errout, "caseflow: plan: %s\n", err);
+        goto out;
+    }
+    for (int s = 0; s < ps->scenario_count; s++) {
+        if (!quiet)
+            fprintf(errout, "plan: scenario '%s': %ld points, up to %d replications each\n", ps->scenario[s].name,
+                    ps->points, ps->max_replications);
+        int src = plan_solve(ps, s, threads, quiet ? NULL : errout, &o[s], err, sizeof err);
+        solved = s + 1;
+        if (src != 0) {
+            fprintf(errout, "caseflow: plan: %s\n", err);
+            rc = src;
+            goto out;
+        }
+        plan_report(out, ps, &o[s]);
+        if (s + 1 < ps->scenario_count)
+            fprintf(out, "\n");
+    }
+    if (h5 && (rc = plan_write_h5(h5_path, ps, o, solved, force, err, sizeof err)) != CF_EXIT_OK) {
+        fprintf(errout, "caseflow: plan: %s\n", err);
+        goto out;
+    }
+    if (study_out && (rc = plan_write_study(study_path, ps, o, solved, force, err, sizeof err)) != CF_EXIT_OK) {
+        fprintf(errout, "caseflow: plan: %s\n", err);
+        goto out;
+    }
+    for (int s = 0; s < solved; s++)
+        if (o[s].recommended < 0) {
+            for (const char *line = o[s].unreachable; *line;) {
+                const char *nl = strchr(line, '\n');
+                int len = nl ? (int)(nl - line) : (int)strlen(line);
+                fprintf(errout, "caseflow: plan: scenario '%s': %.*s\n", ps->scenario[s].name, len, line);
+                line += len + (nl ? 1 : 0);
+            }
+            rc = CF_EXIT_UNREACHABLE;
+        }
+out:
+    for (int s = 0; s < solved; s++)
+        plan_outcome_free(&o[s]);
+    plan_free(ps);
+    free(ps);
+    free(o);
+    return rc;
+}
+
+int plan_command(int argc, char **argv)
+{
+    return plan_command_io(argc, argv, stdout, stderr);
+}
