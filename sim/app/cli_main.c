@@ -29,6 +29,9 @@
 #include "app/runner.h"
 #include "app/calibrate.h"
 #include "output/money.h"
+#include "app/cpus.h"
+#include "app/cli_help.h"
+#include "app/cli_export.h"
 
 #ifndef CASEFLOW_VERSION
 #define CASEFLOW_VERSION "0.1.0"
@@ -47,48 +50,10 @@ enum {
     EXIT_TRIALS_FAILED = 6
 };
 
+/* The overview lives with the per-command pages (cli_help.c). */
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: caseflow run CONFIG|STUDY [-o FILE] [--reps N] [--seed S] [--threads N]\n"
-            "                   [--task K --tasks N] [-s KEY=VALUE]... [--force] [--resume] [--quiet]\n"
-            "       caseflow check CONFIG|STUDY [-s KEY=VALUE]...\n"
-            "       caseflow list STUDY\n"
-            "       caseflow merge OUT.h5 PART.h5... [--force]\n"
-            "       caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force] [--quiet]\n"
-            "       caseflow keys\n"
-            "       caseflow --help | --version\n"
-            "\n"
-            "run     runs a scenario's or a study's trials and writes one HDF5 file\n"
-            "        (default results/<name>.h5), then prints a summary\n"
-            "check   validates the scenario and prints every key's resolved value\n"
-            "list    prints the study's flat list of trials (scenario x replication)\n"
-            "merge   combines task files of one study into one file, refusing gaps\n"
-            "calibrate fits scenario keys to observed figures; writes the calibrated scenario\n"
-            "        (default results/<name>.cfg; see caseflow calibrate --help)\n"
-            "keys    prints the reference of every scenario key (Markdown)\n"
-            "\n"
-            "  -o FILE        output file\n"
-            "  --reps N       replications (same as -s run.replications=N)\n"
-            "  --seed S       master seed (same as -s run.seed=S)\n"
-            "  --threads N    worker threads (default: all cores); results do not depend on it\n"
-            "  -s KEY=VALUE   set any scenario key, e.g. -s staff.workers=12 (recorded in the output)\n"
-            "  --task K       run only the K-th (0-based) contiguous slice of the trials\n"
-            "  --tasks N      ... of N slices; default SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT\n"
-            "  --force        replace an existing output file\n"
-            "  --resume       complete an interrupted run's output file: its finished trials are\n"
-            "                 kept, the others run (same study, options and build required;\n"
-            "                 without a file, a normal run)\n"
-            "  --precision METRIC=REL  replications until METRIC's 95%% CI half-width is within\n"
-            "                 REL of its mean in every scenario (e.g. exits_per_month=0.02)\n"
-            "  --max-reps N   cap for --precision (default 10000)\n"
-            "  --quiet        no summary\n"
-            "\n"
-            "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario (or not enough memory),\n"
-            "3 output cannot be written (or exists without --force), 4 merge or resume refused,\n"
-            "5 interrupted (a valid incomplete file was written; --resume completes it),\n"
-            "6 some trials failed (the others were kept),\n"
-            "7 calibrate: a figure cannot be reached within the parameter bounds (nothing written)\n");
+    cli_help_print(out, NULL);
 }
 
 typedef struct cli_args {
@@ -105,6 +70,8 @@ typedef struct cli_args {
     int threads;
     int task, tasks;     /* -1 when not given */
     int force, quiet, resume;
+    record_policy records;   /* --records */
+    double progress_every;   /* --progress-every; < 0: default (60 s unless --quiet) */
 } cli_args;
 
 static int parse_positive(const char *text, long max, long *out)
@@ -131,16 +98,17 @@ static int add_override(cli_args *a, const char *text)
 static int parse_args(int argc, char **argv, cli_args *a)
 {
     memset(a, 0, sizeof *a);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    a->threads = n > 0 ? (int)n : 1;
+    a->threads = cpus_available();
     a->task = a->tasks = -1;
+    a->progress_every = -1;
     a->max_reps = 10000;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--reps") == 0 || strcmp(arg, "--seed") == 0 ||
             strcmp(arg, "--threads") == 0 || strcmp(arg, "-s") == 0 || strcmp(arg, "--task") == 0 ||
-            strcmp(arg, "--tasks") == 0 || strcmp(arg, "--precision") == 0 || strcmp(arg, "--max-reps") == 0) {
+            strcmp(arg, "--tasks") == 0 || strcmp(arg, "--precision") == 0 || strcmp(arg, "--max-reps") == 0 ||
+            strcmp(arg, "--records") == 0 || strcmp(arg, "--progress-every") == 0) {
             if (!next) {
                 fprintf(stderr, "caseflow: %s needs a value\n", arg);
                 return -1;
@@ -184,6 +152,21 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 }
                 snprintf(a->precision_metric, sizeof a->precision_metric, "%.*s", (int)(eq - next), next);
                 a->precision = rel;
+            } else if (strcmp(arg, "--records") == 0) {
+                char why[256];
+                if (record_policy_parse(next, &a->records, why, sizeof why) != 0) {
+                    fprintf(stderr, "caseflow: %s\n", why);
+                    return -1;
+                }
+            } else if (strcmp(arg, "--progress-every") == 0) {
+                char *end;
+                errno = 0;
+                a->progress_every = strtod(next, &end);
+                if (errno || end == next || *end || !(a->progress_every >= 0) || a->progress_every > 1e6) {
+                    fprintf(stderr, "caseflow: --progress-every: expected seconds between 0 (off) and 1000000, got '%s'\n",
+                            next);
+                    return -1;
+                }
             } else if (strcmp(arg, "--max-reps") == 0) {
                 if (parse_positive(next, 1000000, &a->max_reps) != 0 || a->max_reps < 2) {
                     fprintf(stderr, "caseflow: --max-reps: expected an integer between 2 and 1000000, got '%s'\n", next);
@@ -370,6 +353,20 @@ static int resolve_task(const cli_args *a, int *task, int *tasks)
     *task = a->task;
     *tasks = a->tasks;
     const char *env_task = getenv("SLURM_ARRAY_TASK_ID"), *env_tasks = getenv("SLURM_ARRAY_TASK_COUNT");
+    const char *env_min = getenv("SLURM_ARRAY_TASK_MIN"), *env_max = getenv("SLURM_ARRAY_TASK_MAX");
+    if (*task < 0 && *tasks < 0 && env_task && env_tasks && env_min && env_max) {
+        /* The whole study as one array, numbered 0..N-1 or 1..N. A part of
+         * it (a resubmission of some tasks) cannot be told apart from a
+         * smaller study, so it must say --task and --tasks. */
+        int id = atoi(env_task), count = atoi(env_tasks), lo = atoi(env_min), hi = atoi(env_max);
+        if ((lo != 0 && lo != 1) || hi - lo + 1 != count) {
+            fprintf(stderr, "caseflow: the Slurm array is %d-%d with %d tasks, not 0..N-1 or 1..N: pass --task and "
+                            "--tasks\n", lo, hi, count);
+            return -1;
+        }
+        *task = id - lo;
+        *tasks = count;
+    }
     if (*task < 0 && env_task)
         *task = atoi(env_task);
     if (*tasks < 0 && env_tasks)
@@ -542,6 +539,15 @@ static int command_run(const cli_args *a)
         /* The file being completed is read while the new one is written
          * beside it; the rename at the end replaces it. */
         prev = h5prev_open(output, &meta, err, sizeof err);
+        /* A file keeps one kind of participant records (absent: all). */
+        char kept[RECORD_POLICY_TEXT_LEN] = "all", want[RECORD_POLICY_TEXT_LEN];
+        record_policy_text(&a->records, want, sizeof want);
+        if (prev && h5prev_text_attribute(prev, "participant_records", kept, sizeof kept) == 0 && strcmp(kept, want)) {
+            snprintf(err, sizeof err, "cannot resume %s: it keeps participant records '%s', this run '%s' (use --records %s)",
+                     output, kept, want, kept);
+            h5prev_close(prev);
+            prev = NULL;
+        }
         if (!prev) {
             fprintf(stderr, "caseflow: %s\n", err);
             study_free(&st);
@@ -586,8 +592,11 @@ static int command_run(const cli_args *a)
         study_free(&st);
         return EXIT_OUTPUT;
     }
+    int tty = isatty(STDERR_FILENO);
     runner_options opt = {.threads = a->threads,
-                          .progress = !a->quiet && isatty(STDERR_FILENO),
+                          .progress = !a->quiet && tty,
+                          .progress_every = tty ? 0 : a->progress_every >= 0 ? a->progress_every : a->quiet ? 0 : 60,
+                          .records = &a->records,
                           .stop = &stop_requests,
                           .resume = prev};
     runner_totals totals;
@@ -782,9 +791,13 @@ int main(int argc, char **argv)
     H5dont_atexit();
     if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
         return calibrate_command(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "help") == 0)
+        return cli_help_command(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
+            /* `caseflow COMMAND --help`: that command's page */
+            if (i == 1 || cli_help_print(stdout, argv[1]) != 0)
+                usage(stdout);
             return EXIT_OK;
         }
         if (strcmp(argv[i], "--version") == 0) {
@@ -794,6 +807,8 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return command_merge(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "export") == 0)
+        return cli_export_command(argc, argv);
     cli_args a;
     if (parse_args(argc, argv, &a) != 0)
         return EXIT_USAGE;
@@ -806,7 +821,8 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(a.command, "run") != 0 && strcmp(a.command, "check") != 0 && strcmp(a.command, "list") != 0) {
-        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate or keys)\n", a.command);
+        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate, keys, export or help)\n",
+                a.command);
         return EXIT_USAGE;
     }
     if (!a.config) {

@@ -75,6 +75,9 @@ void h5out_abort(h5out *out);
 
 const char *h5out_last_error(const h5out *out);
 
+/* Sets (or replaces) a string root attribute, e.g. participant_records. */
+int h5out_set_text_attribute(h5out *out, const char *name, const char *value);
+
 /* An earlier file of the same study and slice, being resumed (caseflow run
  * --resume): its finished trials are copied into the new file instead of
  * being run again. */
@@ -100,6 +103,10 @@ int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, u
  * (/trial_extras, /money/trials) into values (n columns). Returns 0, or -1
  * when the file has no such dataset or row. */
 int h5prev_trial_values(h5prev *p, const char *dataset, uint64_t trial, double *values, size_t n);
+
+/* A string root attribute of the earlier file into buf; returns 0, or -1
+ * when it has none. */
+int h5prev_text_attribute(h5prev *p, const char *name, char *buf, size_t size);
 
 void h5prev_close(h5prev *p);
 
