@@ -26,6 +26,7 @@
 
 #include "scenario/study.h"
 #include "app/runner.h"
+#include "app/cpus.h"
 
 /* The distance of a point that makes no valid scenario or leaves a figure
  * undefined (no exits, say): finite, so the simplex can move away from it. */
@@ -1228,7 +1229,8 @@ static void command_usage(FILE *out)
             "values as OUT.cfg (default results/<CALIB name>.cfg), which caseflow run runs.\n"
             "\n"
             "  -o OUT.cfg     the calibrated scenario\n"
-            "  --threads N    worker threads (default: all cores); results do not depend on it\n"
+            "  --threads N    worker threads (default: the CPUs this process may use); results do not\n"
+            "                 depend on it\n"
             "  --force        replace an existing output file\n"
             "  --quiet        no progress and no report\n"
             "\n"
@@ -1241,8 +1243,7 @@ int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
 {
     const char *calib = NULL, *output = NULL;
     int force = 0, quiet = 0;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = n > 0 ? (int)n : 1;
+    int threads = cpus_available();
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-o") == 0 || strcmp(arg, "--threads") == 0) {

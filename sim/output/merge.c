@@ -19,6 +19,7 @@ typedef struct part {
     hid_t file;
     uint64_t first, count, total, digest;
     char version[128];
+    char records[64];   /* participant_records: parts must agree */
     results_row *rows;
 } part;
 
@@ -109,6 +110,8 @@ static int open_part(part *p, char *err, size_t err_size)
         return MERGE_BAD_INPUT;
     }
     snprintf(p->version, sizeof p->version, "%s (%s)", ver, rev);
+    if (read_attr_string(p->file, "participant_records", p->records, sizeof p->records) != 0)
+        snprintf(p->records, sizeof p->records, "all");
     p->rows = calloc(p->count ? p->count : 1, sizeof *p->rows);
     hid_t set = H5Dopen2(p->file, "/replications", H5P_DEFAULT);
     hid_t exits = H5Dopen2(p->file, "/exits_by_destination", H5P_DEFAULT);
@@ -269,6 +272,10 @@ int merge_files(const char *out_path, const char *const *paths, int n, char *err
         } else if (strcmp(parts[i].version, parts[0].version) != 0) {
             snprintf(err, err_size, "%s was written by caseflow %s, %s by %s; merge parts of one build", parts[0].path,
                      parts[0].version, parts[i].path, parts[i].version);
+            rc = MERGE_REFUSED;
+        } else if (strcmp(parts[i].records, parts[0].records) != 0) {
+            snprintf(err, err_size, "%s keeps participant records '%s', %s '%s' (caseflow run --records); merge parts "
+                     "run alike", parts[0].path, parts[0].records, parts[i].path, parts[i].records);
             rc = MERGE_REFUSED;
         }
     }
