@@ -211,7 +211,10 @@ int cli_help_command(int argc, char **argv)
         fprintf(stderr, "caseflow: help takes at most one command (see caseflow help)\n");
         return 2;
     }
-    if (cli_help_print(stdout, argc > 2 ? argv[2] : NULL) != 0) {
+    const char *command = argc > 2 ? argv[2] : NULL;
+    if (command && (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0))
+        command = "help";
+    if (cli_help_print(stdout, command) != 0) {
         fprintf(stderr, "caseflow: help: no command '%s' (the commands: run, check, list, merge, calibrate, keys, "
                         "export, help)\n",
                 argv[2]);

@@ -4,6 +4,7 @@
  */
 #include "output/csv_text.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,12 @@ void csv_format_double(double v, char *buf, size_t size)
         snprintf(buf, size, "%s", v > 0 ? "Inf" : "-Inf");
         return;
     }
-    /* DBL_DIG (15) digits read back whenever the value has that few; the
-     * others need 16 or at most 17. */
-    for (int prec = 15; prec <= 17; prec++) {
+    /* A normal double that some decimal of at most DBL_DIG (15) digits reads
+     * back to is within half a unit of that decimal's 15-digit grid, so
+     * %.15g (trailing zeros dropped) is then the shortest; the others need
+     * 16 or 17. Subnormals have fewer bits: search from 1 digit. */
+    int from = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
+    for (int prec = from; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)
             return;
