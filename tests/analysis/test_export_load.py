@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import caseflow_bin, cli
+from conftest import ROOT, caseflow_bin, cli
 
 STUDY = """study: {
   name = "export";
@@ -211,3 +211,50 @@ def test_report_copes_with_no_participant_records(workdir, tmp_path):
     assert r.returncode == 0, r.stderr
     page = (report / "index.html").read_text()
     assert "participant records &#x27;none&#x27;" in page
+
+
+def test_money_tables(workdir, tmp_path):
+    cfg = os.path.join(ROOT, "configs", "money_jobbstudion.cfg")
+    out = tmp_path / "money.h5"
+    r = subprocess.run([caseflow_bin(), "run", cfg, "--reps", "3", "-o", str(out), "--quiet"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out) as f:
+        trials = f["money/trials"][...]
+        columns = [text(c) for c in f["money/trials"].attrs["columns"]]
+        summary = f["money/summary"][...]
+    rows = list(csv.reader(io.StringIO(export(out, "money/trials"), newline="")))
+    assert rows[0] == ["trial", "scenario", "scenario_name", "replication"] + columns
+    got = np.array([[float(x) if x else np.nan for x in r[4:]] for r in rows[1:]])
+    np.testing.assert_array_equal(got, trials)
+    srows = list(csv.DictReader(io.StringIO(export(out, "money/summary"), newline="")))
+    assert [r["metric"] for r in srows] == [text(m) for m in summary["metric"]]
+    got = np.array([float(r["mean"]) if r["mean"] else np.nan for r in srows])
+    np.testing.assert_array_equal(got, summary["mean"])  # NaN (never paid back) as missing
+    assert export(out, "money/paired_differences").startswith("scenario,scenario_name,metric,mean,")
+
+
+def test_resolved_table_as_agreed(results, tmp_path):
+    """/resolved (written by the scenario work: variable-length UTF-8 keys
+    and text, value, is_default) exports long, one row per scenario and key."""
+    path, _ = results
+    copy = tmp_path / "resolved.h5"
+    shutil.copy(path, copy)
+    keys = ["staff.workers", "sources.kommun.rate_per_month", "exits.good"]
+    texts = [["4", "14", "[\"work\", \"studies\"]"], ["5", "14", ""]]
+    values = np.array([[4, 14, np.nan], [5, 14, np.nan]])
+    utf8 = h5py.string_dtype("utf-8")
+    with h5py.File(copy, "a") as f:
+        g = f.create_group("resolved")
+        g.attrs["format_version"] = 1
+        g.create_dataset("keys", data=keys, dtype=utf8)
+        g.create_dataset("text", data=texts, dtype=utf8)
+        g.create_dataset("value", data=values)
+        g.create_dataset("is_default", data=np.array([[0, 1, 0], [0, 1, 0]], dtype=np.uint8))
+    rows = list(csv.DictReader(io.StringIO(export(copy, "resolved"), newline="")))
+    assert [(r["scenario"], r["key"], r["text"], r["value"], r["is_default"]) for r in rows] == [
+        ("0", "staff.workers", "4", "4", "0"), ("0", "sources.kommun.rate_per_month", "14", "14", "1"),
+        ("0", "exits.good", "[\"work\", \"studies\"]", "", "0"),
+        ("1", "staff.workers", "5", "5", "0"), ("1", "sources.kommun.rate_per_month", "14", "14", "1"),
+        ("1", "exits.good", "", "", "0")]
+    assert rows[3]["scenario_name"] == "Malmö, \"fem\""
