@@ -137,3 +137,4 @@ install: build
 EXTRA_TEST_TARGETS += test-install
 test-install: build
 	@./tests/tools/test_install.sh "$(B)/caseflow"
+	@./tests/tools/test_build_env.sh
