@@ -142,6 +142,18 @@ static int check_progress_lines(const char *text, unsigned long long total)
     return lines;
 }
 
+/* A shell prefix: the hold hook after `trial`, and a background job that
+ * waits (at most 60 s) until the run reports the hold on stderr, then
+ * removes the hold file `seconds` later. */
+static void hold_prefix(const cli_fixture *fx, char *prefix, size_t size, const char *hold, int trial,
+                        const char *seconds)
+{
+    snprintf(prefix, size,
+             "(i=0; until grep -q holding '%s' 2>/dev/null || [ $i -ge 1200 ]; do sleep 0.05; i=$((i+1)); done; "
+             "sleep %s; rm -f '%s') & CASEFLOW_TEST_HOLD='%d:%s'",
+             fx->stderr_path, seconds, hold, trial, hold);
+}
+
 static void test_progress_lines(void **state)
 {
     cli_fixture *fx = *state;
@@ -149,10 +161,11 @@ static void test_progress_lines(void **state)
     char hold[PATH_MAX], prefix[2 * PATH_MAX];
     cli_path(fx, "hold", hold);
     /* The test hook holds the run after trial 2 for as long as the file
-     * exists; a background job removes it after 0.6 s, so at 0.1 s
-     * intervals lines must come during the hold whatever the speed. */
+     * exists; a background job removes it 0.6 s after the run says it
+     * holds, so at 0.1 s intervals lines must come during the hold however
+     * fast or loaded the machine. */
     ts_write_file(hold, "", 0);
-    snprintf(prefix, sizeof prefix, "(sleep 0.6; rm -f '%s') & CASEFLOW_TEST_HOLD='2:%s'", hold, hold);
+    hold_prefix(fx, prefix, sizeof prefix, hold, 2, "0.6");
     assert_int_equal(cli_run_with(fx, prefix, "run small.cfg -o p.h5 --progress-every 0.1"), 0);
     int lines = check_progress_lines(fx->err, 6);
     print_message("  %d progress lines\n", lines);
@@ -161,11 +174,11 @@ static void test_progress_lines(void **state)
 
     /* asked for, they come with --quiet too; --progress-every 0: none */
     ts_write_file(hold, "", 0);
-    snprintf(prefix, sizeof prefix, "(sleep 0.3; rm -f '%s') & CASEFLOW_TEST_HOLD='0:%s'", hold, hold);
+    hold_prefix(fx, prefix, sizeof prefix, hold, 0, "0.3");
     assert_int_equal(cli_run_with(fx, prefix, "run small.cfg -o q.h5 --progress-every 0.1 --quiet"), 0);
     assert_true(check_progress_lines(fx->err, 6) >= 1);
     ts_write_file(hold, "", 0);
-    snprintf(prefix, sizeof prefix, "(sleep 0.3; rm -f '%s') & CASEFLOW_TEST_HOLD='0:%s'", hold, hold);
+    hold_prefix(fx, prefix, sizeof prefix, hold, 0, "0.3");
     assert_int_equal(cli_run_with(fx, prefix, "run small.cfg -o r.h5 --progress-every 0"), 0);
     TS_ASSERT_NOT_CONTAINS(fx->err, "progress:");
     /* bad values */
