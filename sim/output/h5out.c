@@ -797,6 +797,8 @@ int h5out_write_trial(h5out *out, const results_row *row, const model_series *se
     errno = 0;
     row_written w;
     w.row = *row;
+    /* every byte: HDF5 stores the whole fixed-width field */
+    memset(w.seed_text, 0, sizeof w.seed_text);
     snprintf(w.seed_text, sizeof w.seed_text, "%llu", (unsigned long long)row->seed);
     if (write_row(out->row_set, out->row_mem, i, &w) != 0)
         return fail(out, "writing /replications");
