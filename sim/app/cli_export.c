@@ -6,6 +6,7 @@
 #include "app/cli_export.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,43 +62,58 @@ static int export_to_file(const char *input, const char *table, h5export_format 
 
 int cli_export_command(int argc, char **argv)
 {
+    enum { OPT_TABLE = 256, OPT_FORMAT, OPT_FORCE, OPT_LIST };
+    static const struct option options[] = {
+        {"table", required_argument, NULL, OPT_TABLE}, {"format", required_argument, NULL, OPT_FORMAT},
+        {"force", no_argument, NULL, OPT_FORCE},       {"list", no_argument, NULL, OPT_LIST},
+        {NULL, 0, NULL, 0}};
     const char *input = NULL, *table = NULL, *output = NULL;
     int force = 0, list = 0;
     h5export_format format = H5EXPORT_CSV;
-    for (int i = 2; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--table") == 0 || strcmp(arg, "--format") == 0 || strcmp(arg, "-o") == 0) {
-            if (i + 1 >= argc) {
-                char what[64];
-                snprintf(what, sizeof what, "%s needs a value", arg);
+    /* argv[1] is "export"; the rest is parsed as its own command line, as
+     * cli_main.c's parse_args does ("-": words in order; ":": a missing
+     * value told apart from an unknown option). */
+    optind = 0;
+    opterr = 0;
+    int c;
+    char what[300];
+    while ((c = getopt_long(argc - 1, argv + 1, "-:o:", options, NULL)) != -1) {
+        const char *word = argv[optind]; /* argv + 1 shifts the index by one */
+        switch (c) {
+        case 1:
+            if (input) {
+                snprintf(what, sizeof what, "unexpected argument '%s'", optarg);
                 return usage_error(what);
             }
-            const char *next = argv[++i];
-            if (strcmp(arg, "--table") == 0) {
-                table = next;
-            } else if (strcmp(arg, "-o") == 0) {
-                output = next;
-            } else if (strcmp(next, "csv") == 0) {
+            input = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case OPT_TABLE:
+            table = optarg;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "csv") == 0) {
                 format = H5EXPORT_CSV;
-            } else if (strcmp(next, "tsv") == 0) {
+            } else if (strcmp(optarg, "tsv") == 0) {
                 format = H5EXPORT_TSV;
             } else {
-                fprintf(stderr, "caseflow: export: --format: expected csv or tsv, got '%s'\n", next);
+                fprintf(stderr, "caseflow: export: --format: expected csv or tsv, got '%s'\n", optarg);
                 return CF_EXIT_INPUT;
             }
-        } else if (strcmp(arg, "--force") == 0) {
+            break;
+        case OPT_FORCE:
             force = 1;
-        } else if (strcmp(arg, "--list") == 0) {
+            break;
+        case OPT_LIST:
             list = 1;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            char what[300];
-            snprintf(what, sizeof what, "unknown option '%s'", arg);
+            break;
+        case ':':
+            snprintf(what, sizeof what, "%s needs a value", word);
             return usage_error(what);
-        } else if (!input) {
-            input = arg;
-        } else {
-            char what[300];
-            snprintf(what, sizeof what, "unexpected argument '%s'", arg);
+        default:
+            snprintf(what, sizeof what, "unknown option '%s'", word);
             return usage_error(what);
         }
     }
