@@ -10,11 +10,21 @@ BUILD   := build
 SAN_BUILD := build-san
 
 DEB_PACKAGES := gcc make pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools libcmocka-dev \
-                python3-h5py python3-numpy python3-matplotlib python3-pytest \
+                python3-h5py python3-numpy python3-matplotlib python3-pytest python3-pandas r-base-core \
                 python3-flask python3-waitress chromium chromium-driver python3-selenium
 
-HDF5_CFLAGS = $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
-HDF5_LIBS   = $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+# Libraries from pkg-config wherever it knows them (Debian, most cluster
+# modules); else HDF5_ROOT / HDF5_DIR (what HDF5 modules set), else the
+# plain names, found through CPATH / LIBRARY_PATH as modules set them.
+# Nothing here ever installs anything: only `make deps` does.
+HDF5_HOME  := $(or $(HDF5_ROOT),$(HDF5_DIR))
+HDF5_CFLAGS = $(shell pkg-config --cflags hdf5 2>/dev/null || \
+                ( [ -n "$(HDF5_HOME)" ] && echo -I$(HDF5_HOME)/include ) || echo -I/usr/include/hdf5/serial)
+HDF5_LIBS   = $(shell pkg-config --libs hdf5 2>/dev/null || \
+                ( [ -n "$(HDF5_HOME)" ] && echo -L$(HDF5_HOME)/lib -Wl,-rpath,$(HDF5_HOME)/lib -lhdf5 ) || \
+                echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
+LIB_CFLAGS  = $(shell pkg-config --cflags gsl libconfig 2>/dev/null)
+LIB_LIBS    = $(shell pkg-config --libs gsl libconfig 2>/dev/null || echo -lconfig -lgsl -lgslcblas)
 GIT_REV    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Messages are cut to fixed buffers on purpose (a path can be long); GCC's
@@ -22,8 +32,8 @@ GIT_REV    := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation
 CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L
 OPT     ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HDF5_CFLAGS) -Isim -MMD -MP $(EXTRA_CFLAGS)
-LDLIBS_ALL = $(HDF5_LIBS) -lconfig -lgsl -lgslcblas -lpthread -lm
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(HDF5_CFLAGS) $(LIB_CFLAGS) -Isim -MMD -MP $(EXTRA_CFLAGS)
+LDLIBS_ALL = $(HDF5_LIBS) $(LIB_LIBS) -lpthread -lm
 # cmocka is for the tests only: the product never links it.
 LDLIBS_TEST = $(LDLIBS_ALL) -lcmocka
 
@@ -38,7 +48,7 @@ TEST_BINS = $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 
 B ?= $(BUILD)
 
-.PHONY: all deps build run test test-unit test-sanitize sanitize clean check-config check-layers
+.PHONY: all deps build run test test-unit test-sanitize sanitize clean check-config check-layers install test-install
 
 # Plain `make` (and `make build`) only compile: they never install packages.
 all: build
@@ -104,3 +114,29 @@ test-sanitize sanitize:
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
+
+# make install PREFIX=DIR [DESTDIR=...] [PYTHON=...]: the binary, the man
+# page, the analysis (report, compare, sweep) behind a caseflow-report
+# command that runs it with PYTHON (CASEFLOW_PYTHON overrides at run time)
+# and the Slurm scripts.
+PREFIX ?= /usr/local
+PYTHON ?= /usr/bin/python3
+INSTALL_ROOT = $(DESTDIR)$(PREFIX)
+install: build
+	install -d "$(INSTALL_ROOT)/bin" "$(INSTALL_ROOT)/share/man/man1" "$(INSTALL_ROOT)/share/caseflow/analysis" \
+	           "$(INSTALL_ROOT)/share/caseflow/slurm"
+	install -m 0755 $(B)/caseflow "$(INSTALL_ROOT)/bin/caseflow"
+	install -m 0644 docs/caseflow.1 "$(INSTALL_ROOT)/share/man/man1/caseflow.1"
+	install -m 0644 analysis/caseflow_report.py "$(INSTALL_ROOT)/share/caseflow/analysis/"
+	rm -rf "$(INSTALL_ROOT)/share/caseflow/analysis/caseflow_analysis"
+	cp -R analysis/caseflow_analysis "$(INSTALL_ROOT)/share/caseflow/analysis/"
+	find "$(INSTALL_ROOT)/share/caseflow/analysis" -name __pycache__ -prune -exec rm -rf {} +
+	install -m 0755 configs/slurm/*.sh "$(INSTALL_ROOT)/share/caseflow/slurm/"
+	printf '#!/bin/sh\n# caseflow-report: the analysis (report, compare, sweep) of caseflow results files\nexec "$${CASEFLOW_PYTHON:-%s}" "%s/share/caseflow/analysis/caseflow_report.py" "$$@"\n' \
+	       "$(PYTHON)" "$(PREFIX)" > "$(INSTALL_ROOT)/bin/caseflow-report"
+	chmod 0755 "$(INSTALL_ROOT)/bin/caseflow-report"
+
+EXTRA_TEST_TARGETS += test-install
+test-install: build
+	@./tests/tools/test_install.sh "$(B)/caseflow"
+	@./tests/tools/test_build_env.sh

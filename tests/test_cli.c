@@ -269,6 +269,7 @@ static double relative_halfwidth(const char *path, const char *metric, int *reps
     } row;
     hid_t name_t = H5Tcopy(H5T_C_S1);
     H5Tset_size(name_t, 48);
+    H5Tset_cset(name_t, H5T_CSET_UTF8); /* text is stored as UTF-8; HDF5 converts no character sets */
     hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(row));
     H5Tinsert(mem, "metric", HOFFSET(row, metric), name_t);
     H5Tinsert(mem, "mean", HOFFSET(row, mean), H5T_NATIVE_DOUBLE);

@@ -239,6 +239,7 @@ static void test_layout(void **state)
     assert_int_equal(dims[0], dests);
     hid_t str_t = H5Tcopy(H5T_C_S1);
     H5Tset_size(str_t, MODEL_NAME_LEN);
+    H5Tset_cset(str_t, H5T_CSET_UTF8); /* text is stored as UTF-8; HDF5 converts no character sets */
     size_t n;
     char(*names)[MODEL_NAME_LEN] = read_all(f, "/destinations", str_t, MODEL_NAME_LEN, &n);
     H5Tclose(str_t);

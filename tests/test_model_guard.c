@@ -310,6 +310,7 @@ static size_t failures_with(const char *path, const char *needle, size_t *matchi
     } row;
     hid_t str = H5Tcopy(H5T_C_S1);
     H5Tset_size(str, 256);
+    H5Tset_cset(str, H5T_CSET_UTF8); /* text is stored as UTF-8; HDF5 converts no character sets */
     hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(row));
     H5Tinsert(mem, "trial", HOFFSET(row, trial), H5T_NATIVE_UINT64);
     H5Tinsert(mem, "reason", HOFFSET(row, reason), str);

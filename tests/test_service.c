@@ -775,6 +775,7 @@ static void test_study_diagnostics_targets_and_merge(void **state)
     hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(srow));
     hid_t str = H5Tcopy(H5T_C_S1);
     H5Tset_size(str, RESULTS_NAME_LEN);
+    H5Tset_cset(str, H5T_CSET_UTF8); /* text is stored as UTF-8; HDF5 converts no character sets */
     H5Tinsert(mem, "scenario", HOFFSET(srow, scenario), H5T_NATIVE_UINT32);
     H5Tinsert(mem, "metric", HOFFSET(srow, metric), str);
     H5Tinsert(mem, "mean", HOFFSET(srow, mean), H5T_NATIVE_DOUBLE);

@@ -184,6 +184,14 @@ class RunFile:
         self.scenario_parameters = (f["scenario_parameters"][...].astype(float)
                                     if _is_dataset(f, "scenario_parameters") else None)
         self.has_participants = _is_compound(f, "participants")
+        # caseflow run --records none|sample=N: the records are absent or a
+        # sample, so what is built from them (caseload per worker, time to
+        # exit, their cross-checks) is left out rather than computed wrong.
+        records = as_text(self.attrs.get("participant_records", "all"))
+        if self.has_participants and records != "all":
+            self.has_participants = False
+            self.notes.append(f"The run kept participant records '{records}' (caseflow run --records), not all of "
+                              "them: the pages built from /participants are left out.")
         self.participant_rows = f["participants"].shape[0] if self.has_participants else 0
         self.participant_fields = f["participants"].dtype.names if self.has_participants else ()
         self.targets = read_targets(f) if "targets" in f else []

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/cpus.h"
 
 static void command_usage(FILE *out)
 {
@@ -25,7 +26,8 @@ static void command_usage(FILE *out)
             "values as OUT.cfg (default results/<CALIB name>.cfg), which caseflow run runs.\n"
             "\n"
             "  -o OUT.cfg     the calibrated scenario\n"
-            "  --threads N    worker threads (default: all cores); results do not depend on it\n"
+            "  --threads N    worker threads (default: the CPUs this process may use); results do not\n"
+            "                 depend on it\n"
             "  --force        replace an existing output file\n"
             "  --quiet        no progress and no report\n"
             "\n"
@@ -38,8 +40,7 @@ int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
 {
     const char *calib = NULL, *output = NULL;
     int force = 0, quiet = 0;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = n > 0 ? (int)n : 1;
+    int threads = cpus_available();
     static const struct option options[] = {{"threads", required_argument, NULL, 't'},
                                             {"force", no_argument, NULL, 'f'},
                                             {"quiet", no_argument, NULL, 'q'},

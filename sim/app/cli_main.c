@@ -29,6 +29,9 @@
 #include "app/cli_study.h"
 #include "output/sensitivity.h"
 #include "output/money.h"
+#include "app/cpus.h"
+#include "app/cli_help.h"
+#include "app/cli_export.h"
 
 #ifndef CASEFLOW_VERSION
 #define CASEFLOW_VERSION "0.1.0"
@@ -37,52 +40,10 @@
 #define CASEFLOW_GIT_REVISION "unknown"
 #endif
 
+/* The overview lives with the per-command pages (cli_help.c). */
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: caseflow run CONFIG|STUDY [-o FILE] [--reps N] [--seed S] [--threads N]\n"
-            "                   [--task K --tasks N] [-s KEY=VALUE]... [--force] [--resume] [--quiet]\n"
-            "       caseflow check CONFIG|STUDY [-s KEY=VALUE]...\n"
-            "       caseflow list STUDY\n"
-            "       caseflow merge OUT.h5 PART.h5... [--force]\n"
-            "       caseflow calibrate CALIB.cfg [-o OUT.cfg] [--threads N] [--force] [--quiet]\n"
-            "       caseflow plan PLAN.cfg [-o PLAN.h5] [--write-study STUDY.cfg] [--threads N] [--force]\n"
-            "       caseflow keys [--json]\n"
-            "       caseflow --help | --version\n"
-            "\n"
-            "run     runs a scenario's or a study's trials and writes one HDF5 file\n"
-            "        (default results/<name>.h5), then prints a summary\n"
-            "check   validates the scenario and prints every key's resolved value\n"
-            "list    prints the study's flat list of trials (scenario x replication)\n"
-            "merge   combines task files of one study into one file, refusing gaps\n"
-            "calibrate fits scenario keys to observed figures; writes the calibrated scenario\n"
-            "        (default results/<name>.cfg; see caseflow calibrate --help)\n"
-            "plan    the cheapest staffing that meets service levels, with a statistical guarantee\n"
-            "        (see caseflow plan --help)\n"
-            "keys    prints the reference of every scenario key (Markdown; --json: as JSON)\n"
-            "\n"
-            "  -o FILE        output file\n"
-            "  --reps N       replications (same as -s run.replications=N)\n"
-            "  --seed S       master seed (same as -s run.seed=S)\n"
-            "  --threads N    worker threads (default: all cores); results do not depend on it\n"
-            "  -s KEY=VALUE   set any scenario key, e.g. -s staff.workers=12 (recorded in the output)\n"
-            "  --task K       run only the K-th (0-based) contiguous slice of the trials\n"
-            "  --tasks N      ... of N slices; default SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT\n"
-            "  --force        replace an existing output file\n"
-            "  --resume       complete an interrupted run's output file: its finished trials are\n"
-            "                 kept, the others run (same study, options and build required;\n"
-            "                 without a file, a normal run)\n"
-            "  --precision METRIC=REL  replications until METRIC's 95%% CI half-width is within\n"
-            "                 REL of its mean in every scenario (e.g. exits_per_month=0.02)\n"
-            "  --max-reps N   cap for --precision (default 10000)\n"
-            "  --quiet        no summary\n"
-            "\n"
-            "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario (or not enough memory),\n"
-            "3 output cannot be written (or exists without --force), 4 merge or resume refused,\n"
-            "5 interrupted (a valid incomplete file was written; --resume completes it),\n"
-            "6 some trials failed (the others were kept),\n"
-            "7 calibrate: a figure cannot be reached within the parameter bounds (nothing written);\n"
-            "  plan: no configuration meets the constraints\n");
+    cli_help_print(out, NULL);
 }
 
 typedef struct cli_args {
@@ -99,6 +60,8 @@ typedef struct cli_args {
     int threads;
     int task, tasks;     /* -1 when not given */
     int force, quiet, resume;
+    record_policy records;   /* --records */
+    double progress_every;   /* --progress-every; < 0: default (60 s unless --quiet) */
     int done;            /* --help or --version answered: nothing else to do */
 } cli_args;
 
@@ -126,7 +89,7 @@ static int add_override(cli_args *a, const char *text)
 /* Long options without a short form get codes above the characters. */
 enum {
     OPT_REPS = 256, OPT_SEED, OPT_THREADS, OPT_TASK, OPT_TASKS, OPT_PRECISION, OPT_MAX_REPS, OPT_FORCE, OPT_QUIET,
-    OPT_RESUME, OPT_VERSION
+    OPT_RESUME, OPT_VERSION, OPT_RECORDS, OPT_PROGRESS_EVERY
 };
 
 static const struct option run_options[] = {
@@ -140,6 +103,8 @@ static const struct option run_options[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"resume", no_argument, NULL, OPT_RESUME},
+    {"records", required_argument, NULL, OPT_RECORDS},
+    {"progress-every", required_argument, NULL, OPT_PROGRESS_EVERY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -198,6 +163,22 @@ static int take_option(cli_args *a, int c, const char *v)
             return -1;
         }
         return 0;
+    case OPT_RECORDS: {
+        char why[256];
+        if (record_policy_parse(v, &a->records, why, sizeof why) != 0) {
+            fprintf(stderr, "caseflow: %s\n", why);
+            return -1;
+        }
+        return 0;
+    }
+    case OPT_PROGRESS_EVERY:
+        errno = 0;
+        a->progress_every = strtod(v, &end);
+        if (errno || end == v || *end || !(a->progress_every >= 0) || a->progress_every > 1e6) {
+            fprintf(stderr, "caseflow: --progress-every: expected seconds between 0 (off) and 1000000, got '%s'\n", v);
+            return -1;
+        }
+        return 0;
     case OPT_TASK:
     case OPT_TASKS:
         errno = 0;
@@ -227,9 +208,9 @@ static int take_option(cli_args *a, int c, const char *v)
 static int parse_args(int argc, char **argv, cli_args *a)
 {
     memset(a, 0, sizeof *a);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    a->threads = n > 0 ? (int)n : 1;
+    a->threads = cpus_available();
     a->task = a->tasks = -1;
+    a->progress_every = -1;
     a->max_reps = 10000;
     /* "-": words that are not options come back in order as code 1, so
      * the command and the scenario are where they were whatever
@@ -250,9 +231,10 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 return CF_EXIT_INPUT;
             }
         } else if (c == 'h' || c == OPT_VERSION) {
-            if (c == 'h')
+            /* `caseflow COMMAND --help`: that command's page */
+            if (c == 'h' && (!a->command || cli_help_print(stdout, a->command) != 0))
                 usage(stdout);
-            else
+            else if (c != 'h')
                 printf("caseflow %s (%s)\n", CASEFLOW_VERSION, CASEFLOW_GIT_REVISION);
             a->done = 1;
             return CF_EXIT_OK;
@@ -435,6 +417,23 @@ static int resolve_task(const cli_args *a, int *task, int *tasks)
 {
     *task = a->task;
     *tasks = a->tasks;
+    int env_task = -1, env_tasks = -1, env_min = -1, env_max = -1;
+    if (*task < 0 && *tasks < 0 &&
+        (task_from_env("SLURM_ARRAY_TASK_ID", &env_task) != 0 || task_from_env("SLURM_ARRAY_TASK_COUNT", &env_tasks) != 0 ||
+         task_from_env("SLURM_ARRAY_TASK_MIN", &env_min) != 0 || task_from_env("SLURM_ARRAY_TASK_MAX", &env_max) != 0))
+        return -1;
+    if (env_task >= 0 && env_tasks >= 0 && env_min >= 0 && env_max >= 0) {
+        /* The whole study as one array, numbered 0..N-1 or 1..N. A part of
+         * it (a resubmission of some tasks) cannot be told apart from a
+         * smaller study, so it must say --task and --tasks. */
+        if ((env_min != 0 && env_min != 1) || env_max - env_min + 1 != env_tasks) {
+            fprintf(stderr, "caseflow: the Slurm array is %d-%d with %d tasks, not 0..N-1 or 1..N: pass --task and "
+                            "--tasks\n", env_min, env_max, env_tasks);
+            return -1;
+        }
+        *task = env_task - env_min;
+        *tasks = env_tasks;
+    }
     if (*task < 0 && task_from_env("SLURM_ARRAY_TASK_ID", task) != 0)
         return -1;
     if (*tasks < 0 && task_from_env("SLURM_ARRAY_TASK_COUNT", tasks) != 0)
@@ -783,6 +782,15 @@ static int command_run(const cli_args *a)
             fprintf(stderr, "caseflow: %s\n", err);
             goto done;
         }
+        /* A file keeps one kind of participant records (absent: all). */
+        char kept[RECORD_POLICY_TEXT_LEN] = "all", want[RECORD_POLICY_TEXT_LEN];
+        record_policy_text(&a->records, want, sizeof want);
+        if (h5prev_text_attribute(prev, "participant_records", kept, sizeof kept) == 0 && strcmp(kept, want) != 0) {
+            fprintf(stderr, "caseflow: cannot resume %s: it keeps participant records '%s', this run '%s' (use "
+                            "--records %s)\n", output, kept, want, kept);
+            rc = CF_EXIT_MERGE;
+            goto done;
+        }
         uint64_t finished = h5prev_finished(prev);
         if (finished == count) {
             if (!a->quiet)
@@ -816,8 +824,12 @@ static int command_run(const cli_args *a)
      * during the run; --resume replaces the file it completes. */
     h5out_allow_replace(out, a->force || (a->resume && exists));
     h5out_set_finish_delay(out, test_finish_delay_ms());
+    /* A bar on a terminal; in a log, a line every --progress-every s. */
+    int tty = isatty(STDERR_FILENO);
     runner_options opt = {.threads = a->threads,
-                          .progress = !a->quiet && isatty(STDERR_FILENO),
+                          .progress = !a->quiet && tty,
+                          .progress_every = tty ? 0 : a->progress_every >= 0 ? a->progress_every : a->quiet ? 0 : 60,
+                          .records = &a->records,
                           .stop = &stop_requests,
                           .resume = prev};
     if ((rc = runner_run(&st, first, count, &opt, out, &totals, err, sizeof err)) != CF_EXIT_OK) {
@@ -922,7 +934,7 @@ static int command_merge(int argc, char **argv)
         if (c == 'f') {
             force = 1;
         } else if (c == 'h') {
-            usage(stdout);
+            cli_help_print(stdout, "merge");
             free(parts);
             return CF_EXIT_OK;
         } else if (c == 1) {
@@ -959,13 +971,24 @@ int main(int argc, char **argv)
      * as on a full disk; every file is closed explicitly, so it has nothing
      * to do anyway. Must come before any other HDF5 call. */
     H5dont_atexit();
-    /* calibrate and merge have command lines of their own. */
+    /* calibrate, merge, export and help have command lines of their own;
+     * `keys --help` and `export --help` show their pages. */
     if (argc > 1 && strcmp(argv[1], "calibrate") == 0)
         return calibrate_command(argc, argv);
     if (argc > 1 && strcmp(argv[1], "plan") == 0)
         return plan_command(argc, argv);
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return command_merge(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "help") == 0)
+        return cli_help_command(argc, argv);
+    if (argc > 1 && (strcmp(argv[1], "export") == 0 || strcmp(argv[1], "keys") == 0))
+        for (int i = 2; i < argc; i++)
+            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                cli_help_print(stdout, argv[1]);
+                return CF_EXIT_OK;
+            }
+    if (argc > 1 && strcmp(argv[1], "export") == 0)
+        return cli_export_command(argc, argv);
     if (argc > 1 && strcmp(argv[1], "keys") == 0) {
         if (argc == 3 && strcmp(argv[2], "--json") == 0) {
             config_print_keys_json(stdout);
@@ -989,7 +1012,8 @@ int main(int argc, char **argv)
         return CF_EXIT_OK;
     }
     if (strcmp(a.command, "run") != 0 && strcmp(a.command, "check") != 0 && strcmp(a.command, "list") != 0) {
-        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate, plan or keys)\n", a.command);
+        fprintf(stderr, "caseflow: unknown command '%s' (expected run, check, list, merge, calibrate, plan, keys, export or help)\n",
+                a.command);
         return CF_EXIT_INPUT;
     }
     if (!a.config) {

@@ -13,25 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/cli_help.h"
 #include "output/outpath.h"
 
+/* One text for `caseflow plan --help` and `caseflow help plan`: cli_help.c. */
 static void command_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: caseflow plan PLAN.cfg [-o PLAN.h5] [--write-study STUDY.cfg] [--threads N] [--force] [--quiet]\n"
-            "\n"
-            "Finds the cheapest configuration (or the best by a metric) on the plan's grid of decision variables\n"
-            "that meets its constraints on the outputs, by sequential feasibility tests with common random\n"
-            "numbers and pruning by declared monotonicity (see docs/PLAN.md), for each of the plan's scenarios.\n"
-            "\n"
-            "  -o PLAN.h5            every point, its replications, estimates and status (docs/OUTPUT.md)\n"
-            "  --write-study FILE    the points run, as a study file caseflow run (or a Slurm array) runs\n"
-            "  --threads N           worker threads (default: all cores); results do not depend on it\n"
-            "  --force               replace existing output files\n"
-            "  --quiet               no progress lines\n"
-            "\n"
-            "exit codes: 0 ok, 1 internal failure, 2 bad usage or plan file, 3 output cannot be written (or\n"
-            "exists without --force), 6 a replication failed, 7 no point of some scenario meets the constraints\n");
+    cli_help_print(out, "plan");
 }
 
 int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)

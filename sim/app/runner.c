@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,13 @@ typedef struct slot {
     record_buffer records;
 } slot;
 
+/* The log-friendly progress line (runner_options.progress_every). */
+typedef struct progress_clock {
+    double every;             /* seconds; 0 off */
+    double next;              /* elapsed seconds of the next line */
+    struct timespec t0;
+} progress_clock;
+
 typedef struct pool {
     const study *st;
     slot *slots;
@@ -59,6 +67,10 @@ typedef struct pool {
     int injected_count;
     uint64_t injected_nan[MAX_INJECTED];  /* CASEFLOW_TEST_NAN_TRIAL */
     int injected_nan_count;
+    int hold_set;                     /* CASEFLOW_TEST_HOLD=N:PATH */
+    uint64_t hold_trial;
+    const char *hold_path;
+    progress_clock progress;
     pthread_mutex_t lock;
     pthread_cond_t changed;
 } pool;
@@ -148,20 +160,26 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* The trial's packed mechanism numbers and money ledger, as stored.
- * Returns 0 or the error's class. */
+/* The trial's packed mechanism numbers and money ledger, as stored, and
+ * the participant records the policy keeps (counted in *written). Returns
+ * 0 or the error's class. */
 static int write_one(h5out *out, slot *s, const results_row *row, const double *extras, const double *money,
-                     char *err, size_t err_size)
+                     const record_policy *records, uint64_t *written, char *err, size_t err_size)
 {
-    if (!out)
-        return 0;
+    record_selector sel;
+    record_selector_init(&sel, records, row->seed, s->records.count);
     for (size_t i = 0; i < s->records.count; i++) {
+        if (!record_selector_keep(&sel))
+            continue;
+        (*written)++;
         s->records.items[i].scenario = row->scenario;
-        if (h5out_add_participant(out, &s->records.items[i]) != 0) {
+        if (out && h5out_add_participant(out, &s->records.items[i]) != 0) {
             snprintf(err, err_size, "%s", h5out_last_error(out));
             return h5out_error_class(out);
         }
     }
+    if (!out)
+        return 0;
     if (h5out_write_trial(out, row, &s->result.series, extras, money) != 0) {
         snprintf(err, err_size, "%s", h5out_last_error(out));
         return h5out_error_class(out);
@@ -181,6 +199,46 @@ static void draw_progress(uint64_t done, uint64_t total, uint64_t events, double
     if (done == total)
         fprintf(stderr, "\n");
     fflush(stderr);
+}
+
+/* One "progress:" line when its time has come (see runner_options). The
+ * format is fixed: scripts and web front ends parse it. */
+static void progress_tick(progress_clock *pc, uint64_t done, uint64_t total)
+{
+    if (!(pc->every > 0))
+        return;
+    double elapsed = seconds_since(&pc->t0);
+    if (elapsed < pc->next)
+        return;
+    while (pc->next <= elapsed)
+        pc->next += pc->every;
+    double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+    if (done > 0)
+        fprintf(stderr, "progress: %llu/%llu trials, %.1f %%, elapsed %.0f s, eta %.0f s\n", (unsigned long long)done,
+                (unsigned long long)total, pct, elapsed, elapsed * (double)(total - done) / (double)done);
+    else
+        fprintf(stderr, "progress: %llu/%llu trials, %.1f %%, elapsed %.0f s, eta unknown\n",
+                (unsigned long long)done, (unsigned long long)total, pct, elapsed);
+    fflush(stderr);
+}
+
+/* CASEFLOW_TEST_HOLD=N:PATH (runner.h): after trial N, wait while PATH
+ * exists, unless asked to stop. */
+static void test_hold(pool *pl, uint64_t trial)
+{
+    if (!pl->hold_set || trial != pl->hold_trial)
+        return;
+    struct stat sb;
+    if (stat(pl->hold_path, &sb) != 0)
+        return;
+    fprintf(stderr, "caseflow: test hook CASEFLOW_TEST_HOLD: holding after trial %llu while %s exists\n",
+            (unsigned long long)trial, pl->hold_path);
+    fflush(stderr);
+    for (int i = 0; i < 6000 && stop_level(pl) == 0 && stat(pl->hold_path, &sb) == 0; i++) {
+        struct timespec nap = {0, 50000000L};
+        nanosleep(&nap, NULL);
+        progress_tick(&pl->progress, pl->next_to_write, pl->count);
+    }
 }
 
 /* A list N[,M...] of trials from the environment (the test hooks of
@@ -205,6 +263,17 @@ static void read_injected(pool *pl)
 {
     pl->injected_count = read_trial_list("CASEFLOW_TEST_FAIL_TRIAL", pl->injected);
     pl->injected_nan_count = read_trial_list("CASEFLOW_TEST_NAN_TRIAL", pl->injected_nan);
+    const char *hold = getenv("CASEFLOW_TEST_HOLD");
+    if (hold && *hold) {
+        char *end;
+        errno = 0;
+        unsigned long long t = strtoull(hold, &end, 10);
+        if (!errno && end != hold && *end == ':' && end[1]) {
+            pl->hold_set = 1;
+            pl->hold_trial = t;
+            pl->hold_path = end + 1;
+        }
+    }
 }
 
 /* A time that is not a finite number anywhere in a trial's result: an
@@ -271,6 +340,7 @@ static int wait_for_trial(pool *pl, uint64_t k, const runner_options *opt)
             if (opt->progress)
                 fprintf(stderr, "\ninterrupted: finishing the trials in progress (interrupt again to drop them)\n");
         }
+        progress_tick(&pl->progress, k, pl->count);
         if (pl->stopping && k >= pl->next_to_run) {
             started = 0;
             break;
@@ -283,7 +353,7 @@ static int wait_for_trial(pool *pl, uint64_t k, const runner_options *opt)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        if (pl->stop)
+        if (pl->stop || pl->progress.every > 0)
             pthread_cond_timedwait(&pl->changed, &pl->lock, &until);
         else
             pthread_cond_wait(&pl->changed, &pl->lock);
@@ -314,6 +384,9 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
         threads = count ? (int)count : 1;
     pool pl = {.st = st, .first = first, .count = count, .window = 2 * (uint64_t)threads, .stop = opt->stop,
                .resume = out ? opt->resume : NULL};
+    pl.progress.t0 = t0;
+    pl.progress.every = opt->progress_every > 0 ? opt->progress_every : 0;
+    pl.progress.next = pl.progress.every;
     read_injected(&pl);
     pl.slots = calloc(pl.window, sizeof *pl.slots);
     pthread_t *tids = calloc((size_t)threads, sizeof *tids);
@@ -338,6 +411,14 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
         row->status = RESULTS_PENDING;
     }
     totals->row_count = count;
+    char policy[RECORD_POLICY_TEXT_LEN];
+    record_policy_text(opt->records, policy, sizeof policy);
+    if (out && h5out_set_text_attribute(out, "participant_records", policy) != 0) {
+        free(pl.slots);
+        free(tids);
+        snprintf(err, err_size, "%s", h5out_last_error(out));
+        return h5out_error_class(out);
+    }
     pthread_mutex_init(&pl.lock, NULL);
     pthread_cond_init(&pl.changed, NULL);
     int started = 0;
@@ -404,11 +485,10 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
             row->wall_seconds = s->wall_seconds;
             totals->done++;
             totals->events += s->result.events;
-            totals->participants += s->records.count;
             const study_scenario *ss = &st->scenarios[scenario];
             if (service_trial(&ss->sc.model, &s->result, s->records.items, s->records.count, &row->service) != 0) {
                 snprintf(err, err_size, "trial %llu: out of memory computing service levels", (unsigned long long)trial);
-                rc = -1;
+                rc = CF_EXIT_INTERNAL;
             }
             results_extras_pack(row, &ss->sc.model, extras);
             const double *money_out = NULL;
@@ -426,7 +506,7 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
                 money_out = money_values;
             }
             if (rc == 0)
-                rc = write_one(out, s, row, extras, money_out, err, err_size);
+                rc = write_one(out, s, row, extras, money_out, opt->records, &totals->participants, err, err_size);
         }
         if (ran && s->rc != SLOT_COPY)
             model_result_free(&s->result);
@@ -442,6 +522,9 @@ int runner_run(const study *st, uint64_t first, uint64_t count, const runner_opt
         pthread_mutex_unlock(&pl.lock);
         if (opt->progress)
             draw_progress(pl.next_to_write, pl.count, totals->events, seconds_since(&t0));
+        progress_tick(&pl.progress, pl.next_to_write, pl.count);
+        if (rc == 0)
+            test_hold(&pl, trial);
     }
     if (rc != 0) {
         pthread_mutex_lock(&pl.lock);

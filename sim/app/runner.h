@@ -18,11 +18,15 @@
  * scheduled at NaN: a duration drew NaN or infinity) failed too: its
  * numbers would be meaningless, so they are never kept as a result.
  *
- * Test hooks: the environment variable CASEFLOW_TEST_FAIL_TRIAL=N (or
- * N,M,...) makes study trial N fail as if its model had failed an internal
- * check, and CASEFLOW_TEST_NAN_TRIAL=N makes its last participant's
- * referral time NaN, as a NaN event time would, so tests can exercise
- * failure handling end to end. Both are read by runner_run.
+ * Test hooks (read by runner_run; never set them for real runs): the
+ * environment variable CASEFLOW_TEST_FAIL_TRIAL=N (or N,M,...) makes study
+ * trial N fail as if its model had failed an internal check, and
+ * CASEFLOW_TEST_NAN_TRIAL=N makes its last participant's referral time NaN,
+ * as a NaN event time would, so tests can exercise failure handling end to
+ * end. CASEFLOW_TEST_HOLD=N:PATH makes the writer wait after study trial N
+ * is written for as long as the file PATH exists (at most 300 s) or until a
+ * stop request, so a test can kill or requeue a run at a known point
+ * (tests/slurm/test_study_array.sh).
  */
 #ifndef CASEFLOW_RUNNER_H
 #define CASEFLOW_RUNNER_H
@@ -33,10 +37,18 @@
 #include "output/h5prev.h"
 #include "scenario/study.h"
 #include "output/results.h"
+#include "output/record_policy.h"
 
 typedef struct runner_options {
     int threads;        /* >= 1 */
-    int progress;       /* draw a progress bar on stderr */
+    int progress;       /* draw a progress bar on stderr (a terminal) */
+    /* > 0: print a line "progress: D/T trials, P %, elapsed E s, eta X s"
+     * on stderr every that many seconds (logs, where a bar is unreadable;
+     * format in docs/OUTPUT.md). 0: none. */
+    double progress_every;
+    /* Which participant records go to the file (NULL: all); the file's root
+     * attribute participant_records says which. */
+    const record_policy *records;
     /* Raised asynchronously (by a signal handler) to stop early: 1 takes no
      * new trials and lets those in progress finish, 2 or more also drops
      * those in progress. NULL: never stops early. */
@@ -52,7 +64,7 @@ typedef struct runner_totals {
     money_row *money;   /* the money ledger per trial, when the scenarios have one (else NULL) */
     size_t row_count;
     uint64_t events;
-    uint64_t participants;
+    uint64_t participants;  /* participant records written (or that would be, without a file) */
     double wall_seconds;
     uint64_t done;      /* finished trials, copied ones included */
     uint64_t copied;    /* of which copied from the file resumed */

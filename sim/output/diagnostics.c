@@ -45,6 +45,7 @@ static int read_names(hid_t file, diagnostics *d)
     hid_t str = H5Tcopy(H5T_C_S1);
     H5Tset_size(str, DIAG_NAME_LEN);
     H5Tset_strpad(str, H5T_STR_NULLTERM);
+    H5Tset_cset(str, H5T_CSET_UTF8); /* as h5out writes text; HDF5 does not convert ASCII <-> UTF-8 */
     hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(name_row));
     H5Tinsert(mem, "name", 0, str);
     int rc = rows && H5Dread(set, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0 ? 0 : -1;

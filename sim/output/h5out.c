@@ -92,6 +92,14 @@ hid_t h5out_file(const h5out *out)
     return out->file;
 }
 
+static int attr_string(hid_t obj, const char *name, const char *value);
+
+int h5out_set_text_attribute(h5out *out, const char *name, const char *value)
+{
+    errno = 0;
+    return attr_string(out->file, name, value) != 0 ? fail(out, "writing a root attribute") : 0;
+}
+
 static int attr_string(hid_t obj, const char *name, const char *value)
 {
     if (H5Aexists(obj, name) > 0)
@@ -124,6 +132,17 @@ static int attr_number(hid_t obj, const char *name, hid_t type, const void *valu
     return rc < 0 ? -1 : 0;
 }
 
+/* Fixed-width text, marked UTF-8 so readers decode it as such (h5py's
+ * .asstr(), R's hdf5r); names and settings come from UTF-8 files. */
+static hid_t text_type(size_t width)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, width);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
 static hid_t packed(hid_t mem)
 {
     hid_t t = H5Tcopy(mem);
@@ -133,10 +152,34 @@ static hid_t packed(hid_t mem)
 
 #define INSERT(type, st, field, h5type) H5Tinsert(type, #field, HOFFSET(st, field), h5type)
 
+/* /replications as written: the row plus its seed in decimal, for readers
+ * without unsigned 64-bit integers (R's hdf5r turns seeds above 2^63 into
+ * 9223372036854775807). Readers of the row leave seed_text out. */
+typedef struct row_written {
+    results_row row;
+    char seed_text[24];
+} row_written;
+
+static hid_t row_type_sized(size_t size);
+
 hid_t h5out_row_type(void)
 {
+    return row_type_sized(sizeof(results_row));
+}
+
+static hid_t row_written_type(void)
+{
+    hid_t r = row_type_sized(sizeof(row_written));
+    hid_t text = text_type(sizeof ((row_written *)0)->seed_text);
+    H5Tinsert(r, "seed_text", HOFFSET(row_written, seed_text), text);
+    H5Tclose(text);
+    return r;
+}
+
+static hid_t row_type_sized(size_t size)
+{
     /* exits_by_destination is stored as its own 2-D dataset, not here. */
-    hid_t r = H5Tcreate(H5T_COMPOUND, sizeof(results_row));
+    hid_t r = H5Tcreate(H5T_COMPOUND, size);
     INSERT(r, results_row, trial, H5T_NATIVE_UINT64);
     INSERT(r, results_row, scenario, H5T_NATIVE_UINT32);
     INSERT(r, results_row, replication, H5T_NATIVE_UINT32);
@@ -202,9 +245,7 @@ static hid_t create_fixed(h5out *out, const char *name, hid_t type, int rank, co
 
 static int write_strings(h5out *out, const char *name, const char *data, size_t width, hsize_t n)
 {
-    hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, width);
-    H5Tset_strpad(type, H5T_STR_NULLTERM);
+    hid_t type = text_type(width);
     hid_t set = create_fixed(out, name, type, 1, &n, NULL);
     herr_t rc = set >= 0 ? (n ? H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0) : -1;
     if (set >= 0)
@@ -231,9 +272,7 @@ static int write_study_tables(h5out *out, const study *st)
         snprintf(rows[i].settings, sizeof rows[i].settings, "%s", st->scenarios[i].settings);
     }
     hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(scenario_row));
-    hid_t name_t = H5Tcopy(H5T_C_S1), set_t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(name_t, STUDY_NAME_LEN);
-    H5Tset_size(set_t, sizeof rows[0].settings);
+    hid_t name_t = text_type(STUDY_NAME_LEN), set_t = text_type(sizeof rows[0].settings);
     INSERT(mem, scenario_row, index, H5T_NATIVE_UINT32);
     H5Tinsert(mem, "name", HOFFSET(scenario_row, name), name_t);
     H5Tinsert(mem, "settings", HOFFSET(scenario_row, settings), set_t);
@@ -283,6 +322,9 @@ static int write_root_attributes(h5out *out, const h5out_meta *meta)
     rc |= attr_string(out->file, "git_revision", meta->git_revision);
     rc |= attr_string(out->file, "created", created);
     rc |= attr_number(out->file, "master_seed", H5T_NATIVE_UINT64, &st->seed);
+    char seed_text[24];
+    snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)st->seed);
+    rc |= attr_string(out->file, "master_seed_text", seed_text);
     rc |= attr_number(out->file, "replications", H5T_NATIVE_INT, &st->replications);
     rc |= attr_number(out->file, "scenarios", H5T_NATIVE_INT, &st->scenario_count);
     rc |= attr_number(out->file, "common_random_numbers", H5T_NATIVE_INT, &crn);
@@ -319,9 +361,7 @@ static int mark_per_trial(hid_t set)
 /* A list of column names as a string-array attribute. */
 static int attr_columns(hid_t obj, const char (*names)[80], size_t n)
 {
-    hid_t type = H5Tcopy(H5T_C_S1);
-    H5Tset_size(type, 80);
-    H5Tset_strpad(type, H5T_STR_NULLTERM);
+    hid_t type = text_type(80);
     hsize_t dims = n ? n : 1;
     hid_t space = H5Screate_simple(1, &dims, NULL);
     hid_t attr = H5Acreate2(obj, "columns", type, space, H5P_DEFAULT, H5P_DEFAULT);
@@ -508,7 +548,7 @@ static h5out *open_temp(const char *final_path, uint64_t first, uint64_t count, 
         h5out_free(out);
         return NULL;
     }
-    out->row_mem = h5out_row_type();
+    out->row_mem = row_written_type();
     out->row_file = packed(out->row_mem);
     out->part_mem = h5out_participant_type();
     out->part_file = packed(out->part_mem);
@@ -823,7 +863,12 @@ int h5out_write_trial(h5out *out, const results_row *row, const model_series *se
     }
     uint64_t i = row->trial - out->first_trial;
     errno = 0;
-    if (write_row(out->row_set, out->row_mem, i, row) != 0)
+    row_written w;
+    w.row = *row;
+    /* every byte: HDF5 stores the whole fixed-width field */
+    memset(w.seed_text, 0, sizeof w.seed_text);
+    snprintf(w.seed_text, sizeof w.seed_text, "%llu", (unsigned long long)row->seed);
+    if (write_row(out->row_set, out->row_mem, i, &w) != 0)
         return fail(out, "writing /replications");
     if (write_row(out->exits_set, H5T_NATIVE_UINT64, i, row->exits_by_destination) != 0)
         return fail(out, "writing /exits_by_destination");
@@ -874,9 +919,7 @@ static int write_failures(h5out *out)
 {
     if (out->failure_count == 0)
         return 0;
-    hid_t reason_t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(reason_t, FAILURE_REASON_LEN);
-    H5Tset_strpad(reason_t, H5T_STR_NULLTERM);
+    hid_t reason_t = text_type(FAILURE_REASON_LEN);
     hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(h5out_failure));
     INSERT(mem, h5out_failure, trial, H5T_NATIVE_UINT64);
     H5Tinsert(mem, "reason", HOFFSET(h5out_failure, reason), reason_t);
@@ -897,9 +940,7 @@ static int write_failures(h5out *out)
 int h5out_write_summaries(h5out *out, const char *group, const results_summary *s, size_t n,
                           const results_difference *d, size_t nd)
 {
-    hid_t name_t = H5Tcopy(H5T_C_S1), unit_t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(name_t, RESULTS_NAME_LEN);
-    H5Tset_size(unit_t, sizeof s->unit);
+    hid_t name_t = text_type(RESULTS_NAME_LEN), unit_t = text_type(sizeof s->unit);
     hid_t mem = H5Tcreate(H5T_COMPOUND, sizeof(results_summary));
     INSERT(mem, results_summary, scenario, H5T_NATIVE_UINT32);
     H5Tinsert(mem, "metric", HOFFSET(results_summary, metric), name_t);

@@ -97,6 +97,9 @@ cf_exit h5out_error_class(const h5out *out);
  * between the last trial and h5out_finish. */
 hid_t h5out_file(const h5out *out);
 
+/* Sets (or replaces) a string root attribute, e.g. participant_records. */
+int h5out_set_text_attribute(h5out *out, const char *name, const char *value);
+
 /* Memory types of the tables, shared with the reader. Close with H5Tclose. */
 hid_t h5out_row_type(void);
 hid_t h5out_participant_type(void);

@@ -246,6 +246,11 @@ int h5prev_open(const char *path, const h5out_meta *meta, h5prev **opened, char 
     return CF_EXIT_OK;
 }
 
+int h5prev_text_attribute(h5prev *p, const char *name, char *buf, size_t size)
+{
+    return read_text_attr(p->file, name, buf, size);
+}
+
 int h5prev_has(const h5prev *p, uint64_t trial)
 {
     return trial >= p->first && trial - p->first < p->count && p->rows[trial - p->first].status == RESULTS_DONE;

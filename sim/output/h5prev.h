@@ -39,6 +39,10 @@ int h5prev_copy_trial(h5prev *p, h5out *out, uint64_t trial, results_row *row, u
  * when the file has no such dataset or row. */
 int h5prev_trial_values(h5prev *p, const char *dataset, uint64_t trial, double *values, size_t n);
 
+/* A string root attribute of the earlier file into buf; returns 0, or -1
+ * when it has none. */
+int h5prev_text_attribute(h5prev *p, const char *name, char *buf, size_t size);
+
 void h5prev_close(h5prev *p);
 
 #endif

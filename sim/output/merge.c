@@ -23,6 +23,7 @@
 #include "output/results.h"
 #include "scenario/config.h"
 #include "output/money.h"
+#include "output/record_policy.h"
 
 typedef struct part {
     const char *path;
@@ -30,6 +31,8 @@ typedef struct part {
     uint64_t first, count, total, digest;
     int replications, scenarios, months;
     char version[128];
+    char records[64];   /* participant_records: parts must agree */
+    record_policy policy;  /* records parsed: how many each trial keeps */
     results_row *rows;
     int destination_count;
     char destinations[MODEL_MAX_DESTINATIONS][MODEL_NAME_LEN];
@@ -112,6 +115,7 @@ static int read_attr_alloc(hid_t f, const char *name, char **out)
         char *v = NULL;
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(t)); /* HDF5 does not convert between character sets */
         if (H5Aread(a, mt, &v) >= 0 && v) {
             *out = strdup(v);
             H5free_memory(v);
@@ -179,6 +183,7 @@ static int open_part(part *p, char *err, size_t err_size)
         return damaged(p, err, err_size, "its /participants is missing or not a table");
     hid_t name_t = H5Tcopy(H5T_C_S1);
     H5Tset_size(name_t, MODEL_NAME_LEN);
+    H5Tset_cset(name_t, H5T_CSET_UTF8); /* as h5out writes text; HDF5 does not convert ASCII <-> UTF-8 */
     hid_t names = H5Dopen2(p->file, "/destinations", H5P_DEFAULT);
     herr_t names_read = names >= 0 ? H5Dread(names, name_t, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->destinations) : -1;
     if (names >= 0)
@@ -186,6 +191,12 @@ static int open_part(part *p, char *err, size_t err_size)
     H5Tclose(name_t);
     if (names_read < 0)
         return damaged(p, err, err_size, "its /destinations cannot be read");
+    /* participant_records: files from before --records kept them all */
+    if (read_attr_string(p->file, "participant_records", p->records, sizeof p->records) != 0)
+        snprintf(p->records, sizeof p->records, "all");
+    char policy_err[160];
+    if (record_policy_parse(p->records, &p->policy, policy_err, sizeof policy_err) != 0)
+        return damaged(p, err, err_size, "its participant_records attribute is not all, none or sample=N");
     p->rows = calloc(p->count ? p->count : 1, sizeof *p->rows);
     hid_t set = H5Dopen2(p->file, "/replications", H5P_DEFAULT);
     hid_t exits = H5Dopen2(p->file, "/exits_by_destination", H5P_DEFAULT);
@@ -405,15 +416,21 @@ static int merge_sensitivity(hid_t first, h5out *out, const results_summary *sum
 }
 
 /* The records of one trial seen so far agree with its row: as many as it
- * had referrals. Returns 0 or the class. */
+ * had referrals, or as many of them as the part's --records kept (none, or
+ * sample=N: N, fewer when the trial had fewer). Returns 0 or the class. */
 static int check_record_count(const part *p, uint64_t trial, uint64_t seen, char *err, size_t err_size)
 {
     uint64_t want = p->rows[trial - p->first].referrals;
+    if (p->policy.mode == RECORDS_NONE)
+        want = 0;
+    else if (p->policy.mode == RECORDS_SAMPLE && p->policy.sample < want)
+        want = p->policy.sample;
     if (seen == want)
         return CF_EXIT_OK;
     char what[256];
     snprintf(what, sizeof what, "its /participants holds %llu records of trial %llu, its /replications row %llu "
-             "referrals", (unsigned long long)seen, (unsigned long long)trial, (unsigned long long)want);
+             "referrals, of which records '%s' keeps %llu", (unsigned long long)seen, (unsigned long long)trial,
+             (unsigned long long)p->rows[trial - p->first].referrals, p->records, (unsigned long long)want);
     return damaged(p, err, err_size, what);
 }
 
@@ -518,6 +535,10 @@ int merge_files(const char *out_path, const char *const *paths, int n, int repla
         } else if (strcmp(parts[i].version, parts[0].version) != 0) {
             snprintf(err, err_size, "%s was written by caseflow %s, %s by %s; merge parts of one build", parts[0].path,
                      parts[0].version, parts[i].path, parts[i].version);
+            rc = CF_EXIT_MERGE;
+        } else if (strcmp(parts[i].records, parts[0].records) != 0) {
+            snprintf(err, err_size, "%s keeps participant records '%s', %s '%s' (caseflow run --records); merge parts "
+                     "run alike", parts[0].path, parts[0].records, parts[i].path, parts[i].records);
             rc = CF_EXIT_MERGE;
         }
     }
