@@ -25,6 +25,7 @@
 #include "app/runner.h"
 #include "app/calibrate.h"
 #include "app/cli_service.h"
+#include "app/cli_state.h"
 #include "output/money.h"
 
 #ifndef CASEFLOW_VERSION
@@ -70,6 +71,9 @@ static void usage(FILE *out)
             "                 REL of its mean in every scenario (e.g. exits_per_month=0.02)\n"
             "  --max-reps N   cap for --precision (default 10000)\n"
             "  --quiet        no summary\n"
+            "  --snapshot FILE.csv  start from this state (same as -s run.snapshot=FILE; docs/SNAPSHOT.md)\n"
+            "  --save-state FILE.csv  write replication 0's state at the horizon (scenario 0)\n"
+            "  --save-state-replication N  ... of replication N instead\n"
             "\n"
             "exit codes: 0 ok, 1 internal failure, 2 bad usage or scenario (or not enough memory),\n"
             "3 output cannot be written (or exists without --force), 4 merge or resume refused,\n"
@@ -93,6 +97,8 @@ typedef struct cli_args {
     int task, tasks;     /* -1 when not given */
     int force, quiet, resume;
     int done;            /* --help or --version answered: nothing else to do */
+    char snapshot_override[PATH_MAX + 32]; /* --snapshot: run.snapshot=<absolute path> */
+    cli_state state;     /* --save-state */
 } cli_args;
 
 static int parse_positive(const char *text, long max, long *out)
@@ -119,7 +125,7 @@ static int add_override(cli_args *a, const char *text)
 /* Long options without a short form get codes above the characters. */
 enum {
     OPT_REPS = 256, OPT_SEED, OPT_THREADS, OPT_TASK, OPT_TASKS, OPT_PRECISION, OPT_MAX_REPS, OPT_FORCE, OPT_QUIET,
-    OPT_RESUME, OPT_VERSION
+    OPT_RESUME, OPT_VERSION, OPT_SNAPSHOT, OPT_SAVE_STATE, OPT_SAVE_STATE_REP
 };
 
 static const struct option run_options[] = {
@@ -133,6 +139,9 @@ static const struct option run_options[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"resume", no_argument, NULL, OPT_RESUME},
+    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+    {"save-state", required_argument, NULL, OPT_SAVE_STATE},
+    {"save-state-replication", required_argument, NULL, OPT_SAVE_STATE_REP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -210,6 +219,32 @@ static int take_option(cli_args *a, int c, const char *v)
         return 0;
     case OPT_RESUME:
         a->resume = 1;
+        return 0;
+    case OPT_SNAPSHOT: {
+        /* Absolute, so the key means the same file whatever folder the
+         * scenario is in (a relative run.snapshot is relative to it). */
+        char cwd[PATH_MAX];
+        if (v[0] == '/')
+            snprintf(a->snapshot_override, sizeof a->snapshot_override, "run.snapshot=%s", v);
+        else if (getcwd(cwd, sizeof cwd))
+            snprintf(a->snapshot_override, sizeof a->snapshot_override, "run.snapshot=%s/%s", cwd, v);
+        else {
+            fprintf(stderr, "caseflow: --snapshot %s: %s\n", v, strerror(errno));
+            return -1;
+        }
+        return add_override(a, a->snapshot_override);
+    }
+    case OPT_SAVE_STATE:
+        a->state.path = v;
+        return 0;
+    case OPT_SAVE_STATE_REP:
+        errno = 0;
+        n = strtol(v, &end, 10);
+        if (errno || *end || end == v || n < 0 || n > 1000000) {
+            fprintf(stderr, "caseflow: --save-state-replication: expected an integer between 0 and 1000000, got '%s'\n", v);
+            return -1;
+        }
+        a->state.replication = (int)n;
         return 0;
     }
     return -1;
@@ -653,6 +688,8 @@ static void report_finished(const cli_args *a, const study *st, const runner_tot
             print_scenario(st, s, sum, ns);
             cli_print_service(stdout, st, s, sum, ns, diag);
         }
+        for (int s = shown; s < st->scenario_count; s++)
+            cli_print_targets(stdout, st, s, sum, ns);
         if (nd)
             print_differences(st, diff, nd);
         if (totals->money)
@@ -668,7 +705,7 @@ static void report_finished(const cli_args *a, const study *st, const runner_tot
            (unsigned long long)totals->participants, output);
 }
 
-static int command_run(const cli_args *a)
+static int command_run(cli_args *a)
 {
     study st;
     int loaded = 0;
@@ -697,6 +734,10 @@ static int command_run(const cli_args *a)
     loaded = 1;
     int task, tasks;
     if (resolve_task(a, &task, &tasks) != 0) {
+        rc = CF_EXIT_INPUT;
+        goto done;
+    }
+    if (cli_state_request(&a->state, &st, tasks > 1 || a->resume) != 0) {
         rc = CF_EXIT_INPUT;
         goto done;
     }
@@ -789,6 +830,10 @@ static int command_run(const cli_args *a)
         goto done;
     }
     catch_stop_signals(0);
+    if (finished && cli_state_write(&a->state, &st) != 0) {
+        rc = CF_EXIT_OUTPUT;
+        goto done;
+    }
     if (!finished)
         rc = report_unfinished(&totals, count, output, opt.progress);
     else if (!a->quiet)
@@ -802,6 +847,7 @@ done:
     free(diff);
     diagnostics_free(&diag);
     runner_totals_free(&totals);
+    cli_state_free(&a->state);
     if (loaded)
         study_free(&st);
     return rc;

@@ -17,6 +17,10 @@
  * scheduled. */
 void casework_start_staff(model_ctx *m);
 
+/* Gives free places to the head of the waiting list while anyone has room
+ * (a snapshot may start with both). */
+void casework_fill_free_slots(model_ctx *m);
+
 /* Handles one event taken from the engine. */
 void casework_handle(model_ctx *m, const evset_event *ev);
 

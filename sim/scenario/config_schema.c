@@ -10,6 +10,7 @@
  */
 #include "scenario/config_internal.h"
 #include "scenario/config_service.h"
+#include "scenario/config_snapshot.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -146,6 +147,13 @@ const config_key config_schema[] = {
             "share placed within days); from_month = warm-up; to_month = horizon less days; }, ... ): the share of "
             "people referred in [from_month, to_month) who get a place within days >= value, or their median wait "
             "<= days."),
+    /* The state a run starts from: read by scenario/config_snapshot.c once
+     * the staff, phases and profiles its rows name are known. */
+    SECTION("run.snapshot", config_snapshot_section, "path",
+            "CSV file of the programme's state at the start (posts with tenure, participants, waiting list; "
+            "docs/SNAPSHOT.md), relative to the scenario file. Its text is stored in the scenario (snapshot_stored)."),
+    SECTION("snapshot_stored", config_snapshot_section, "group",
+            "Written by caseflow: { source; csv; }, the text of run.snapshot's file when it was read."),
     /* Last: it names roles, measures, profiles and destinations read above. */
     SECTION("money", section_read_money, "group",
             "Costs and the per-actor ledger (see `Money` below): { discount_rate = 0.0; horizons_years = [1, 5]; "
