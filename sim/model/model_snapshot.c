@@ -22,9 +22,10 @@
  *
  * A waiting row puts a person on the waiting list, referred `days` before
  * the start; the list is ordered by time waited, longest first. Everyone
- * from a snapshot has a negative referral time (before the start), which
- * is how their records are told apart in /participants; they are never in
- * the wait statistics of those referred in the measured window.
+ * from a snapshot has from_snapshot = 1 in /participants and a referral
+ * time at or before 0 (before the start, by their time waited and in the
+ * programme); they are never in the wait statistics of those referred in
+ * the measured window.
  *
  * Everyone from a snapshot counts as coming from source 0.
  */
@@ -59,6 +60,7 @@ static int start_participant(model_ctx *m, const model_snapshot_row *r)
     if (s == NO_SLOT)
         return -1;
     participant *pp = &m->people[s];
+    pp->rec.from_snapshot = 1;
     set_profile(m, pp, r->profile);
     pp->rec.assignment_time = -r->days;
     pp->rec.referral_time = -r->days - r->waited_days;
@@ -126,6 +128,7 @@ int snapshot_start(model_ctx *m)
             break;
         }
         participant *pp = &m->people[s];
+        pp->rec.from_snapshot = 1;
         set_profile(m, pp, waiting[i]->profile);
         pp->rec.referral_time = -waiting[i]->days;
         rc = waiting_join(m, s);

@@ -184,6 +184,7 @@ hid_t h5out_participant_type(void)
     INSERT(p, model_participant, followup_12, H5T_NATIVE_INT8);
     INSERT(p, model_participant, followup_24, H5T_NATIVE_INT8);
     INSERT(p, model_participant, relapse, H5T_NATIVE_INT8);
+    INSERT(p, model_participant, from_snapshot, H5T_NATIVE_INT8);
     return p;
 }
 

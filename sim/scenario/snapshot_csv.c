@@ -148,12 +148,13 @@ static int read_row(reader *rd, char **f, int nf, const model_params *p, model_s
         return -1;
     int posts = worker_posts(p);
     if (r->kind != SNAPSHOT_WAITING) {
-        double w;
         const char *text = CELL(COL_WORKER);
-        if (read_number(rd, rd->col_of[COL_WORKER], text, 0, posts - 1, 0, &w) != 0)
-            return -1;
-        if (w != floor(w))
-            return fail(rd, rd->col_of[COL_WORKER], "expected a worker index 0..%d, got '%s'", posts - 1, text);
+        char *end;
+        errno = 0;
+        long w = strtol(text, &end, 10);
+        if (!*text || *end || errno || w < 0 || w >= posts)
+            return fail(rd, rd->col_of[COL_WORKER], "expected a worker index 0..%d (the scenario's posts), got '%s'",
+                        posts - 1, text);
         r->worker = (int)w;
     } else if (*CELL(COL_WORKER))
         return fail(rd, rd->col_of[COL_WORKER], "a waiting person has no worker; leave it blank, got '%s'",
