@@ -23,7 +23,10 @@
  *      binary exits 2; a missing file names the scenario's key;
  *  (e) the CSV's text is stored in the scenario's text, so a reload of
  *      the stored text (resume, merge, a study's scenarios) has the same
- *      rows without the file.
+ *      rows without the file;
+ *  (f) the planner's study (configs/study_planner.cfg from
+ *      configs/snapshot_today.csv) prints P(met) of its median-wait target
+ *      with the Wilson interval for each of its 4 scenarios.
  *
  * Timing: about 1 s.
  */
@@ -431,6 +434,44 @@ static void test_stored_text_reproduces_without_the_file(void **state)
     config_scenario_free(&sc);
 }
 
+/* ---- (f) ------------------------------------------------------------------ */
+
+/* The planner's study end to end: from the snapshot CSV, the summary gives
+ * P(median wait <= 14 days) with its Wilson interval for every scenario,
+ * also past the three a summary prints in full. */
+static void test_planner_study_prints_every_scenario(void **state)
+{
+    fixture *fx = *state;
+    const char *bin = getenv("CASEFLOW_BIN");
+    ts_need_binary(bin);
+    char study[PATH_MAX], cmd[3 * PATH_MAX], outfile[PATH_MAX];
+    ts_source_path("configs/study_planner.cfg", study);
+    snprintf(outfile, sizeof outfile, "%s/stdout.txt", fx->dir);
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' --reps 4 --threads 2 -o '%s/planner.h5' >'%s' 2>&1", bin, study, fx->dir,
+             outfile);
+    int status = system(cmd);
+    char *out = ts_read_file(outfile, NULL);
+    assert_non_null(out);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("%s", out);
+    TS_ASSERT_CONTAINS(out, "4 scenario(s) x 4 replications");
+    static const char *const names[] = {"scenario 0 'base'", "scenario 1 '12 coaches, spring +30 %':",
+                                        "scenario 2 '14 coaches, referrals as now':",
+                                        "scenario 3 '14 coaches, spring +30 %':"};
+    const char *at = out;
+    for (int i = 0; i < 4; i++) {
+        const char *sc = strstr(at, names[i]);
+        if (!sc)
+            fail_msg("no '%s' in:\n%s", names[i], out);
+        const char *met = strstr(sc, "target median_wait_14d");
+        assert_non_null(met);
+        assert_non_null(strstr(met, "P(met)"));
+        assert_non_null(strstr(met, "(Wilson)"));
+        at = met;
+    }
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +480,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_people_are_conserved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_rows_name_line_and_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stored_text_reproduces_without_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_planner_study_prints_every_scenario, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
