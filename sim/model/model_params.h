@@ -208,6 +208,10 @@ typedef struct model_params {
      * horizon (NULL: nowhere). Borrowed, never owned: the snapshot belongs
      * to the loaded scenario (config_scenario.snapshot), save_state to the
      * caller of the run (caseflow run --save-state). */
+    /* The calendar date of month 0, "YYYY-MM-DD", or "" (run.start_date):
+     * only labels the output's months; the model counts in days. */
+    char start_date[11];
+
     const model_snapshot *snapshot;
     model_snapshot *save_state;
     int save_state_replication;

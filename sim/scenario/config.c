@@ -11,6 +11,7 @@
 #include "scenario/config_internal.h"
 #include "scenario/config_service.h"
 #include "scenario/config_snapshot.h"
+#include "scenario/config_dates.h"
 
 #include <errno.h>
 #include <math.h>
@@ -35,6 +36,9 @@ int value_is_integer(const config_setting_t *s)
 
 int loader_read_number(loader *ld, const config_key *k, const config_setting_t *s, double *out)
 {
+    /* A date for a point in time in months (config_dates.h). */
+    if (config_setting_type(s) == CONFIG_TYPE_STRING && config_key_takes_date(k->path))
+        return config_month_from_date(ld, k, s, out);
     char range[160];
     schema_describe_range(k, range, sizeof range);
     int ok_type = k->type == KEY_FLOAT ? value_is_number(s) : value_is_integer(s);

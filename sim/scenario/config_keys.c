@@ -49,7 +49,7 @@ static const struct {
 /* The shape of a section key: "array", "list", "string" or "group". */
 static const char *section_shape(const config_key *k)
 {
-    if (strcmp(k->unit, "path") == 0)
+    if (strcmp(k->unit, "path") == 0 || strcmp(k->unit, "date") == 0)
         return "string";
     if (strcmp(k->unit, "names") == 0 || strcmp(k->unit, "days") == 0)
         return "array";
@@ -140,6 +140,7 @@ void config_print_reference(FILE *out)
         case KEY_ENUM: markdown_choices(k->choices, range, sizeof range); break;
         case KEY_SECTION:
             snprintf(range, sizeof range, "%s", strcmp(k->unit, "path") == 0                ? "a file name (string)"
+                                                : strcmp(k->unit, "date") == 0                ? "an ISO date \"YYYY-MM-DD\" (string)"
                                                 : strcmp(k->unit, "days") == 0                ? "list of whole days"
                                                 : strcmp(section_shape(k), "array") == 0   ? "list of names"
                                                 : strcmp(section_shape(k), "list") == 0 ? "list of items (rows below)"

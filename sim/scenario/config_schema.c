@@ -11,6 +11,7 @@
 #include "scenario/config_internal.h"
 #include "scenario/config_service.h"
 #include "scenario/config_snapshot.h"
+#include "scenario/config_dates.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -147,6 +148,11 @@ const config_key config_schema[] = {
             "share placed within days); from_month = warm-up; to_month = horizon less days; }, ... ): the share of "
             "people referred in [from_month, to_month) who get a place within days >= value, or their median wait "
             "<= days."),
+    /* Calendar dates: read by scenario/config_dates.c, which also turns a
+     * date written for any month key into months. */
+    SECTION("run.start_date", config_dates_section, "date",
+            "The calendar date of month 0 (\"YYYY-MM-DD\"). With it, schedule months, start_month, open_month, "
+            "close_month and deadline_month may be written as dates, and /series carries month_start_date."),
     /* The state a run starts from: read by scenario/config_snapshot.c once
      * the staff, phases and profiles its rows name are known. */
     SECTION("run.snapshot", config_snapshot_section, "path",
