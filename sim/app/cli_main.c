@@ -28,6 +28,7 @@
 #include "app/cli_service.h"
 #include "app/cli_study.h"
 #include "output/sensitivity.h"
+#include "app/cli_state.h"
 #include "output/money.h"
 #include "app/cpus.h"
 #include "app/cli_help.h"
@@ -63,6 +64,8 @@ typedef struct cli_args {
     record_policy records;   /* --records */
     double progress_every;   /* --progress-every; < 0: default (60 s unless --quiet) */
     int done;            /* --help or --version answered: nothing else to do */
+    char snapshot_override[PATH_MAX + 32]; /* --snapshot: run.snapshot=<absolute path> */
+    cli_state state;     /* --save-state */
 } cli_args;
 
 static int parse_positive(const char *text, long max, long *out)
@@ -89,7 +92,7 @@ static int add_override(cli_args *a, const char *text)
 /* Long options without a short form get codes above the characters. */
 enum {
     OPT_REPS = 256, OPT_SEED, OPT_THREADS, OPT_TASK, OPT_TASKS, OPT_PRECISION, OPT_MAX_REPS, OPT_FORCE, OPT_QUIET,
-    OPT_RESUME, OPT_VERSION, OPT_RECORDS, OPT_PROGRESS_EVERY
+    OPT_RESUME, OPT_VERSION, OPT_RECORDS, OPT_PROGRESS_EVERY, OPT_SNAPSHOT, OPT_SAVE_STATE, OPT_SAVE_STATE_REP
 };
 
 static const struct option run_options[] = {
@@ -105,6 +108,9 @@ static const struct option run_options[] = {
     {"resume", no_argument, NULL, OPT_RESUME},
     {"records", required_argument, NULL, OPT_RECORDS},
     {"progress-every", required_argument, NULL, OPT_PROGRESS_EVERY},
+    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+    {"save-state", required_argument, NULL, OPT_SAVE_STATE},
+    {"save-state-replication", required_argument, NULL, OPT_SAVE_STATE_REP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -198,6 +204,32 @@ static int take_option(cli_args *a, int c, const char *v)
         return 0;
     case OPT_RESUME:
         a->resume = 1;
+        return 0;
+    case OPT_SNAPSHOT: {
+        /* Absolute, so the key means the same file whatever folder the
+         * scenario is in (a relative run.snapshot is relative to it). */
+        char cwd[PATH_MAX];
+        if (v[0] == '/')
+            snprintf(a->snapshot_override, sizeof a->snapshot_override, "run.snapshot=%s", v);
+        else if (getcwd(cwd, sizeof cwd))
+            snprintf(a->snapshot_override, sizeof a->snapshot_override, "run.snapshot=%s/%s", cwd, v);
+        else {
+            fprintf(stderr, "caseflow: --snapshot %s: %s\n", v, strerror(errno));
+            return -1;
+        }
+        return add_override(a, a->snapshot_override);
+    }
+    case OPT_SAVE_STATE:
+        a->state.path = v;
+        return 0;
+    case OPT_SAVE_STATE_REP:
+        errno = 0;
+        n = strtol(v, &end, 10);
+        if (errno || *end || end == v || n < 0 || n > 1000000) {
+            fprintf(stderr, "caseflow: --save-state-replication: expected an integer between 0 and 1000000, got '%s'\n", v);
+            return -1;
+        }
+        a->state.replication = (int)n;
         return 0;
     }
     return -1;
@@ -691,6 +723,8 @@ static void report_finished(const cli_args *a, const study *st, const runner_tot
             print_scenario(st, s, sum, ns);
             cli_print_service(stdout, st, s, sum, ns, diag);
         }
+        for (int s = shown; s < st->scenario_count; s++)
+            cli_print_targets(stdout, st, s, sum, ns);
         /* A sensitivity design's points are no scenarios to compare one by one. */
         if (st->scenario_count > 1 && !st->sensitivity.enabled)
             cli_print_study_table(stdout, st, sum, ns, diff, nd, x->msum, x->mns, x->mdiff, x->mnd);
@@ -709,7 +743,7 @@ static void report_finished(const cli_args *a, const study *st, const runner_tot
            (unsigned long long)totals->participants, output);
 }
 
-static int command_run(const cli_args *a)
+static int command_run(cli_args *a)
 {
     study st;
     int loaded = 0;
@@ -746,6 +780,10 @@ static int command_run(const cli_args *a)
     }
     int task, tasks;
     if (resolve_task(a, &task, &tasks) != 0) {
+        rc = CF_EXIT_INPUT;
+        goto done;
+    }
+    if (cli_state_request(&a->state, &st, tasks > 1 || a->resume) != 0) {
         rc = CF_EXIT_INPUT;
         goto done;
     }
@@ -852,6 +890,10 @@ static int command_run(const cli_args *a)
         goto done;
     }
     catch_stop_signals(0);
+    if (finished && cli_state_write(&a->state, &st) != 0) {
+        rc = CF_EXIT_OUTPUT;
+        goto done;
+    }
     if (!finished)
         rc = report_unfinished(&totals, count, output, opt.progress);
     else if (!a->quiet)
@@ -866,6 +908,7 @@ done:
     study_extras_free(&extras);
     diagnostics_free(&diag);
     runner_totals_free(&totals);
+    cli_state_free(&a->state);
     if (loaded)
         study_free(&st);
     return rc;

@@ -120,3 +120,19 @@ void cli_print_service(FILE *f, const study *st, int s, const results_summary *s
                     tt->kind == SERVICE_TARGET_WAIT_SHARE ? " %" : " days");
     }
 }
+
+void cli_print_targets(FILE *f, const study *st, int s, const results_summary *sum, size_t ns)
+{
+    const model_params *p = &st->scenarios[s].sc.model;
+    if (p->targets + p->service.targets == 0)
+        return;
+    fprintf(f, "scenario %d '%s':\n", s, st->scenarios[s].name);
+    for (int t = 0; t < p->targets; t++)
+        target_line(f, sum, ns, s, p->target[t].name, "as scenario 0", 1, "");
+    for (int t = 0; t < p->service.targets; t++) {
+        const service_target *tt = &p->service.target[t];
+        int share = tt->kind == SERVICE_TARGET_WAIT_SHARE;
+        target_line(f, sum, ns, s, tt->name, share ? "wait share, as scenario 0" : "median wait, as scenario 0",
+                    share ? 100 : 1, share ? " %" : " days");
+    }
+}

@@ -27,4 +27,9 @@ void cli_print_warnings(FILE *f, const diagnostics *d);
 /* Scenario s's service levels, load and targets. d may be NULL. */
 void cli_print_service(FILE *f, const study *st, int s, const results_summary *sum, size_t ns, const diagnostics *d);
 
+/* Scenario s's targets alone, one line each with P(met) and its Wilson
+ * interval: the summary of a study too large to print every scenario in
+ * full still answers "is the target met" for each. */
+void cli_print_targets(FILE *f, const study *st, int s, const results_summary *sum, size_t ns);
+
 #endif

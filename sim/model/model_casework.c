@@ -632,6 +632,12 @@ static void on_month_end(model_ctx *m, int month)
 
 /* ---- staff at the start and the dispatch --------------------------------- */
 
+void casework_fill_free_slots(model_ctx *m)
+{
+    fill_free_slots(m);
+}
+
+
 void casework_start_staff(model_ctx *m)
 {
     const model_params *p = m->p;

@@ -64,6 +64,7 @@ typedef struct model_participant {
     int8_t followup_12;     /* in work or studies 12 months after exit: 1, 0; -1 not followed */
     int8_t followup_24;
     int8_t relapse;         /* 1: this referral is a relapse after an earlier exit */
+    int8_t from_snapshot;   /* 1: in the programme or waiting at the start (run.snapshot); referred at or before 0 */
 } model_participant;
 
 /* Receives each final participant record; returns 0 to go on, non-zero to

@@ -24,6 +24,9 @@ void casework_start_staff(model_ctx *m);
 void casework_post_start(model_ctx *m, int w);
 void casework_post_close(model_ctx *m, int w);
 void casework_fill(model_ctx *m);
+/* Gives free places to the head of the waiting list while anyone has room
+ * (a snapshot may start with both). */
+void casework_fill_free_slots(model_ctx *m);
 
 /* Handles one event taken from the engine. */
 void casework_handle(model_ctx *m, const evset_event *ev);

@@ -16,6 +16,7 @@
 
 #include "engine/eng_dist.h"
 #include "model/service_params.h"
+#include "model/snapshot_params.h"
 
 #define MODEL_DAYS_PER_MONTH (365.25 / 12.0)
 #define MODEL_MAX_DESTINATIONS 16
@@ -239,6 +240,19 @@ typedef struct model_params {
     /* what is reported about waits (the `service` section); never read by
      * the model */
     service_params service;
+
+    /* The state the run starts from (NULL or empty: an empty programme),
+     * and where replication save_state_replication leaves its state at the
+     * horizon (NULL: nowhere). Borrowed, never owned: the snapshot belongs
+     * to the loaded scenario (config_scenario.snapshot), save_state to the
+     * caller of the run (caseflow run --save-state). */
+    /* The calendar date of month 0, "YYYY-MM-DD", or "" (run.start_date):
+     * only labels the output's months; the model counts in days. */
+    char start_date[11];
+
+    const model_snapshot *snapshot;
+    model_snapshot *save_state;
+    int save_state_replication;
 } model_params;
 
 #endif

@@ -6,7 +6,8 @@
  * at equal times the snapshot precedes whatever else happens at that
  * instant; then referrals, measure openings, staff), the event loop up to
  * the horizon, the run's summary and the hand-over of everyone still
- * present. The handlers themselves are in model_casework.c.
+ * present. A snapshot to start from, or to save at the horizon, is
+ * model_snapshot.c's. The handlers themselves are in model_casework.c.
  */
 #include "model/model_events.h"
 
@@ -19,6 +20,7 @@
 #include "model/model_measures.h"
 #include "model/model_series.h"
 #include "model/model_staffplan.h"
+#include "model/model_snapshot.h"
 #include "model/model_waiting.h"
 
 /* The phases in force: the scenario's, or one built from the core keys. */
@@ -167,6 +169,12 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
     measures_schedule_openings(m);
     casework_start_staff(m);
     staffplan_start(m);
+    if (snapshot_start(m) != 0) {
+        rc = m->over_limit ? MODEL_RUN_TOO_MANY_PRESENT : MODEL_RUN_OUT_OF_MEMORY;
+        if (m->over_limit)
+            report_over_limit(m);
+        goto done;
+    }
 
     evset_event ev;
     while (!m->stop && !m->engine.out_of_memory && !m->over_limit && sim_next(&m->engine, &ev)) {
@@ -189,6 +197,8 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
         goto done;
     }
     summarise(m);
+    if (snapshot_save(m) != 0)
+        m->engine.out_of_memory = 1;
     participants_flush(m);
     if (m->engine.out_of_memory)
         rc = MODEL_RUN_OUT_OF_MEMORY;

@@ -7,6 +7,7 @@
  * disk so h5py, pandas and R see plain columns.
  */
 #include "output/h5out.h"
+#include "scenario/config_dates.h"
 #include "output/h5out_shared.h"
 #include "output/outpath.h"
 #include "output/h5resolved.h"
@@ -227,6 +228,7 @@ hid_t h5out_participant_type(void)
     INSERT(p, model_participant, followup_12, H5T_NATIVE_INT8);
     INSERT(p, model_participant, followup_24, H5T_NATIVE_INT8);
     INSERT(p, model_participant, relapse, H5T_NATIVE_INT8);
+    INSERT(p, model_participant, from_snapshot, H5T_NATIVE_INT8);
     return p;
 }
 
@@ -252,6 +254,29 @@ static int write_strings(h5out *out, const char *name, const char *data, size_t 
         H5Dclose(set);
     H5Tclose(type);
     return rc < 0 ? -1 : 0;
+}
+
+/* /series/month_start_date: the calendar day each model month starts on
+ * (run.start_date plus month x 365.25/12 days, rounded down to the day), and
+ * the start date as an attribute of /series; only with run.start_date. */
+static int write_month_dates(h5out *out, const model_params *p)
+{
+    int y, m, d;
+    if (!config_date_parse(p->start_date, &y, &m, &d))
+        return -1;
+    char (*dates)[11] = calloc((size_t)(out->months ? out->months : 1), sizeof *dates);
+    if (!dates)
+        return -1;
+    for (int k = 0; k < out->months; k++)
+        config_date_add_days(y, m, d, (long)floor(k * MODEL_DAYS_PER_MONTH + 1e-9), dates[k], sizeof dates[k]);
+    int rc = write_strings(out, "/series/month_start_date", (const char *)dates, sizeof dates[0], (hsize_t)out->months);
+    free(dates);
+    hid_t g = rc == 0 ? H5Gopen2(out->file, "/series", H5P_DEFAULT) : -1;
+    if (g < 0)
+        return -1;
+    rc = attr_string(g, "start_date", p->start_date);
+    H5Gclose(g);
+    return rc;
 }
 
 typedef struct scenario_row {
@@ -593,6 +618,8 @@ h5out *h5out_create(const char *final_path, const h5out_meta *meta, char *err, s
         rc = -1;
     if (rc == 0)
         rc = create_trial_datasets(out);
+    if (rc == 0 && mp->start_date[0] && write_month_dates(out, mp) != 0)
+        rc = fail(out, "writing /series/month_start_date");
     if (rc == 0) {
         /* Column names are computed into fixed local tables (names are
          * bounded) while the file is written by one thread only. */

@@ -10,6 +10,8 @@
  */
 #include "scenario/config_internal.h"
 #include "scenario/config_service.h"
+#include "scenario/config_snapshot.h"
+#include "scenario/config_dates.h"
 
 #include <errno.h>
 #include <math.h>
@@ -34,6 +36,9 @@ int value_is_integer(const config_setting_t *s)
 
 int loader_read_number(loader *ld, const config_key *k, const config_setting_t *s, double *out)
 {
+    /* A date for a point in time in months (config_dates.h). */
+    if (config_setting_type(s) == CONFIG_TYPE_STRING && config_key_takes_date(k->path))
+        return config_month_from_date(ld, k, s, out);
     char range[160];
     schema_describe_range(k, range, sizeof range);
     int ok_type = k->type == KEY_FLOAT ? value_is_number(s) : value_is_integer(s);
@@ -450,6 +455,20 @@ void loader_close(loader *ld)
     ld->n_canonical = 0;
 }
 
+/* text with a snapshot's stored copy at its end, in place of any earlier
+ * one (config_snapshot.h). */
+static char *snapshot_joined(const char *text, const char *stored)
+{
+    const char *old = strstr(text, CONFIG_SNAPSHOT_MARKER);
+    size_t keep = old ? (size_t)(old - text) : strlen(text);
+    char *joined = malloc(keep + strlen(stored) + 1);
+    if (joined) {
+        memcpy(joined, text, keep);
+        strcpy(joined + keep, stored);
+    }
+    return joined;
+}
+
 /* Parses text, applies the overrides and numbers, reads every key and runs
  * the whole-scenario checks; on success sc owns copies of name, text and
  * the settings' record. */
@@ -464,6 +483,7 @@ static int load_scenario(config_scenario *sc, const char *name, const char *text
                  .n_numbers = nums->count,
                  .err = err};
     int rc = -1;
+    char *snapshot_text = NULL;
     if (loader_parse(&ld, text, nums->values) != 0)
         goto out;
     if (check_known(&ld, config_root_setting(&ld.cfg), "") != 0)
@@ -475,6 +495,8 @@ static int load_scenario(config_scenario *sc, const char *name, const char *text
         goto out;
     if (config_service_read(&ld.cfg, name, overrides, n_overrides, sc, err) != 0)
         goto out;
+    if (config_snapshot_read(&ld.cfg, name, sc, &snapshot_text, err) != 0)
+        goto out;
     model_problem problem;
     if (model_params_explain(&sc->model, &problem) != 0) {
         report_problem(&ld, &problem);
@@ -482,13 +504,14 @@ static int load_scenario(config_scenario *sc, const char *name, const char *text
     }
     sc->path = strdup(name);
     sc->overrides = join_settings(overrides, n_overrides, nums);
-    sc->text = strdup(text);
+    sc->text = snapshot_text ? snapshot_joined(text, snapshot_text) : strdup(text);
     if (!sc->path || !sc->overrides || !sc->text) {
         loader_fail(&ld, NULL, NULL, "out of memory");
         goto out;
     }
     rc = 0;
 out:
+    free(snapshot_text);
     loader_close(&ld);
     if (rc != 0)
         config_scenario_free(sc);
@@ -678,6 +701,12 @@ void config_scenario_free(config_scenario *sc)
     free(sc->text);
     free(sc->overrides);
     sc->path = sc->text = sc->overrides = NULL;
+    if (sc->snapshot) {
+        model_snapshot_free(sc->snapshot);
+        free(sc->snapshot);
+        sc->snapshot = NULL;
+        sc->model.snapshot = NULL;
+    }
 }
 
 /* A number of the model's own fields: plain keys, distribution parameters,

@@ -29,6 +29,7 @@ typedef struct config_scenario {
     char *path;        /* as given */
     char *text;        /* the file's full text, stored with the results */
     char *overrides;   /* "key=value" lines applied on top, or "" */
+    model_snapshot *snapshot; /* run.snapshot's rows (owned; model.snapshot points here), or NULL */
 } config_scenario;
 
 typedef struct config_error {

@@ -40,13 +40,17 @@ static const struct {
     {"targets", 1, "Figures the programme must reach by a deadline (enrolled, exits, share of exits)."},
     {"service", 0, "Service levels: the wait thresholds reported and service-level targets on waits."},
     {"money", 0, "Costs by actor and the per-actor ledger of a participant's situation over time."},
+    {"snapshot_stored", 0, "Written by caseflow when it reads run.snapshot: the CSV's text, so the stored scenario "
+                           "reproduces the run without the file."},
 };
 
 /* ---- shared -------------------------------------------------------------- */
 
-/* The shape of a section key: "array", "list" or "group". */
+/* The shape of a section key: "array", "list", "string" or "group". */
 static const char *section_shape(const config_key *k)
 {
+    if (strcmp(k->unit, "path") == 0 || strcmp(k->unit, "date") == 0)
+        return "string";
     if (strcmp(k->unit, "names") == 0 || strcmp(k->unit, "days") == 0)
         return "array";
     return strcmp(k->unit, "list") == 0 ? "list" : "group";
@@ -135,7 +139,9 @@ void config_print_reference(FILE *out)
         case KEY_SHARES: snprintf(range, sizeof range, "group of name = share"); break;
         case KEY_ENUM: markdown_choices(k->choices, range, sizeof range); break;
         case KEY_SECTION:
-            snprintf(range, sizeof range, "%s", strcmp(k->unit, "days") == 0                ? "list of whole days"
+            snprintf(range, sizeof range, "%s", strcmp(k->unit, "path") == 0                ? "a file name (string)"
+                                                : strcmp(k->unit, "date") == 0                ? "an ISO date \"YYYY-MM-DD\" (string)"
+                                                : strcmp(k->unit, "days") == 0                ? "list of whole days"
                                                 : strcmp(section_shape(k), "array") == 0   ? "list of names"
                                                 : strcmp(section_shape(k), "list") == 0 ? "list of items (rows below)"
                                                                                         : "group (rows below)");

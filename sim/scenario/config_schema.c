@@ -10,6 +10,8 @@
  */
 #include "scenario/config_internal.h"
 #include "scenario/config_service.h"
+#include "scenario/config_snapshot.h"
+#include "scenario/config_dates.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -159,6 +161,18 @@ const config_key config_schema[] = {
             "share placed within days); from_month = warm-up; to_month = horizon less days; }, ... ): the share of "
             "people referred in [from_month, to_month) who get a place within days >= value, or their median wait "
             "<= days."),
+    /* Calendar dates: read by scenario/config_dates.c, which also turns a
+     * date written for any month key into months. */
+    SECTION("run.start_date", config_dates_section, "date",
+            "The calendar date of month 0 (\"YYYY-MM-DD\"). With it, schedule months, start_month, open_month, "
+            "close_month and deadline_month may be written as dates, and /series carries month_start_date."),
+    /* The state a run starts from: read by scenario/config_snapshot.c once
+     * the staff, phases and profiles its rows name are known. */
+    SECTION("run.snapshot", config_snapshot_section, "path",
+            "CSV file of the programme's state at the start (posts with tenure, participants, waiting list; "
+            "docs/SNAPSHOT.md), relative to the scenario file. Its text is stored in the scenario (snapshot_stored)."),
+    SECTION("snapshot_stored", config_snapshot_section, "group",
+            "Written by caseflow: { source; csv; }, the text of run.snapshot's file when it was read."),
     /* Last: it names roles, measures, profiles and destinations read above. */
     SECTION("money", section_read_money, "group",
             "Costs and the per-actor ledger (see `Money` below): { discount_rate = 0.0; horizons_years = [1, 5]; "
