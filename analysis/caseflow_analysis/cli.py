@@ -1,15 +1,17 @@
 """Command line: report, compare, sweep. See analysis/README.md."""
 import argparse
+import importlib
 import os
 import sys
 import traceback
+from typing import Optional, Sequence
 
 from .errors import EXIT_INTERNAL, EXIT_OK, AnalysisError
 
 PROG = "caseflow_report"
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         description="Reports, plots and scenario comparisons from caseflow HDF5 output.",
@@ -42,9 +44,30 @@ def build_parser():
     return p
 
 
-def main(argv=None):
+# Debian packages the commands import (python3-<name>); checked up front so a
+# Python without them gets one line saying what to install, not a traceback.
+DEPENDENCIES = ("numpy", "scipy", "h5py", "matplotlib")
+
+
+def missing_dependencies() -> list[str]:
+    missing = []
+    for name in DEPENDENCIES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    missing = missing_dependencies()
+    if missing:
+        print(f"{PROG}: this Python ({sys.executable}) lacks {', '.join(missing)}: install Debian's "
+              + ", ".join(f"python3-{m}" for m in missing) + " (make deps) and run with /usr/bin/python3",
+              file=sys.stderr)
+        return EXIT_INTERNAL
     if not args.command:
         parser.print_usage(sys.stderr)
         print(f"{PROG}: error: a command is needed: report, compare or sweep", file=sys.stderr)

@@ -6,8 +6,11 @@ index when the two files share a master seed (the simulator then gives
 replication i the same random streams in both, i.e. common random numbers,
 and pairing removes the shared noise), otherwise an unpaired Welch interval.
 """
+from __future__ import annotations
+
 import os
 import sys
+from typing import Any, Optional, Sequence, TextIO
 
 import numpy as np
 
@@ -15,7 +18,7 @@ from . import metrics as M
 from . import outputs, stats
 from .errors import InputError
 from .page import Page, esc, fmt, fmt_ci
-from .runfile import RunFile
+from .runfile import RunData, RunFile
 from .scenario_text import format_value
 
 FIGURE_METRICS = ["wait_days", "time_in_programme_days", "waiting_list", "active", "caseload_per_worker",
@@ -25,7 +28,7 @@ FIGURE_METRICS = ["wait_days", "time_in_programme_days", "waiting_list", "active
 class Scenario:
     """One scenario of one file, with its per-replication metric values."""
 
-    def __init__(self, run, name):
+    def __init__(self, run: RunData, name: str) -> None:
         self.run = run
         self.path = run.path
         self.name = name
@@ -35,15 +38,15 @@ class Scenario:
         self.summary = M.summarise(self.values)
 
     @property
-    def series(self):
+    def series(self) -> dict[str, np.ndarray]:
         return self.run.series
 
-    def seeds(self):
+    def seeds(self) -> Optional[np.ndarray]:
         r = self.run.replications
         return r["seed"] if "seed" in (r.dtype.names or ()) else None
 
 
-def load_scenarios(files):
+def load_scenarios(files: Sequence[str]) -> list[Scenario]:
     """Every scenario of every file, named by the file (one scenario each),
     by the scenario (one file), or by both."""
     runfiles = [RunFile(f) for f in files]
@@ -77,7 +80,7 @@ def load_scenarios(files):
     return out
 
 
-def pairing(base, other):
+def pairing(base: Scenario, other: Scenario) -> tuple[str, str, Optional[tuple[np.ndarray, np.ndarray]]]:
     """('paired', reason, (base rows, other rows)) or ('welch', reason, None).
 
     Paired when both hold the same replication numbers run on the same seeds
@@ -105,7 +108,7 @@ def pairing(base, other):
                       f"{base.run.master_seed}): paired by replication, {common.size} pairs{note}"), (ib, io)
 
 
-def differing_parameters(scenarios):
+def differing_parameters(scenarios: Sequence[Scenario]) -> list[tuple[str, list[Any]]]:
     keys = []
     for s in scenarios:
         for k in s.run.params:
@@ -126,7 +129,7 @@ def differing_parameters(scenarios):
     return out
 
 
-def compute(scenarios, base_index):
+def compute(scenarios: Sequence[Scenario], base_index: int) -> tuple[list[str], dict[str, Any], dict[str, tuple]]:
     base = scenarios[base_index]
     metrics = [m for m in base.values if all(m in s.values for s in scenarios)]
     pairings = {}
@@ -152,7 +155,7 @@ def compute(scenarios, base_index):
     return metrics, table, pairings
 
 
-def simulator_difference(base, other, metric):
+def simulator_difference(base: Scenario, other: Scenario, metric: str) -> Optional[dict[str, Any]]:
     """The file's own /paired_differences row, when both scenarios are from
     one file and the base is its scenario 0 (what the simulator compares to)."""
     if base.run.file is not other.run.file or base.run.scenario != 0:
@@ -245,7 +248,8 @@ def long_table(scenarios, base, metrics, table):
     return lines
 
 
-def run_compare(files, base=None, outdir=None, all_metrics=False, quiet=False, out=sys.stdout):
+def run_compare(files: Sequence[str], base: Optional[str] = None, outdir: Optional[str] = None,
+                all_metrics: bool = False, quiet: bool = False, out: TextIO = sys.stdout) -> dict[str, Any]:
     scenarios = load_scenarios(files)
     if len(scenarios) < 2:
         raise InputError("compare needs at least two scenarios: give two or more run files, or a study file")

@@ -5,11 +5,17 @@ replication, with NaN where the simulator leaves a replication out (no
 waits measured, no exits), so that mean_ci() over the result reproduces the
 simulator's /summary. Everything else here is the analysis' own.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
 from . import stats
+
+if TYPE_CHECKING:
+    from .runfile import RunData
 
 # name -> (label for people, unit, display scale, display unit)
 FIXED = [
@@ -23,7 +29,7 @@ FIXED = [
 ]
 
 
-def metric_info(name):
+def metric_info(name: str) -> tuple[str, str, float, str]:
     """(label, unit, scale, display unit) for a metric name from /summary."""
     for n, label, unit, scale, shown in FIXED:
         if n == name:
@@ -39,7 +45,7 @@ def metric_info(name):
     return name, "", 1.0, ""
 
 
-def replication_metrics(run):
+def replication_metrics(run: "RunData") -> dict[str, np.ndarray]:
     """{metric: array over replications}, in the simulator's /summary order,
     then analysis-only metrics. Empty when /replications is absent."""
     reps = run.replications
@@ -77,11 +83,12 @@ def replication_metrics(run):
     return out
 
 
-def summarise(values_by_metric):
+def summarise(values_by_metric: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
     return {k: stats.mean_ci(v) for k, v in values_by_metric.items()}
 
 
-def compare_with_summary(recomputed, summary, rtol=1e-6):
+def compare_with_summary(recomputed: dict[str, dict[str, Any]], summary: Optional[list[dict[str, Any]]],
+                         rtol: float = 1e-6) -> list[tuple[str, Any, Any, Optional[bool]]]:
     """Rows of (metric, ours, simulator's, agrees) for every metric in either."""
     rows = []
     sim = {r["metric"]: r for r in (summary or [])}
@@ -122,7 +129,7 @@ class ParticipantStats:
                        durations)
     """
 
-    def __init__(self, run):
+    def __init__(self, run: "RunData") -> None:
         self.run = run
         self.available = run.has_participants and run.horizon > 0 and run.n_reps > 0
         if not self.available:
@@ -175,21 +182,21 @@ class ParticipantStats:
         self.duration_rep = np.concatenate(drep) if drep else np.zeros(0, dtype=int)
         self.still_active_after_warmup = censored
 
-    def programme_mean_by_rep(self):
+    def programme_mean_by_rep(self) -> np.ndarray:
         R = self.run.n_reps
         n = np.bincount(self.duration_rep, minlength=R)
         s = np.bincount(self.duration_rep, weights=self.durations, minlength=R)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 0, s / np.maximum(n, 1), np.nan)
 
-    def caseload_after_warmup(self):
+    def caseload_after_warmup(self) -> np.ndarray:
         """Per-worker caseloads at month ends after warm-up, flattened."""
         return self.caseload[:, :, self.run.warmup:].reshape(-1)
 
-    def caseload_summary(self):
+    def caseload_summary(self) -> Optional[dict[str, Any]]:
         return caseload_summary(self.caseload, self.run.warmup, self.run.caseload_cap, self.workers)
 
-    def duration_summary(self, destinations):
+    def duration_summary(self, destinations: Sequence[str]) -> list[dict[str, Any]]:
         rows = []
         R = self.run.n_reps
         groups = [(d, name) for d, name in enumerate(destinations)] + [(None, "all")]
@@ -216,7 +223,8 @@ class ParticipantStats:
         return rows
 
 
-def caseload_summary(caseload, warmup, cap, workers):
+def caseload_summary(caseload: np.ndarray, warmup: int, cap: Optional[int],
+                     workers: Optional[int]) -> Optional[dict[str, Any]]:
     """Summary of per-worker caseloads [rep x worker x month] at month ends
     after warm-up, pooled; NaN entries (posts that do not exist, in
     /series/worker_caseload) are left out."""
@@ -247,7 +255,7 @@ def caseload_summary(caseload, warmup, cap, workers):
     return out
 
 
-def consistency_checks(run, pstats):
+def consistency_checks(run: "RunData", pstats: Optional[ParticipantStats]) -> list[dict[str, Any]]:
     """Cross-checks between sections of the file: list of dicts (name, ok, detail)."""
     checks = []
     if pstats is not None and pstats.available:
@@ -290,7 +298,7 @@ def consistency_checks(run, pstats):
 
 # -- targets -----------------------------------------------------------------
 
-def normalise_targets(raw, run):
+def normalise_targets(raw: list[dict[str, Any]], run: "RunData") -> tuple[list[dict[str, Any]], list[str]]:
     """Targets with defaults filled in and problems reported, not raised."""
     out, problems = [], []
     dests = run.destinations or []
@@ -319,7 +327,7 @@ def normalise_targets(raw, run):
     return out, problems
 
 
-def target_outcomes(targets, run):
+def target_outcomes(targets: list[dict[str, Any]], run: "RunData") -> list[dict[str, Any]]:
     """For each target: per-replication achieved values and the share of
     replications that meet it, with a Wilson 95 % interval."""
     ex = run.series.get("exits")

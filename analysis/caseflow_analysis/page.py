@@ -3,6 +3,7 @@ the single index.html can be mailed or opened from anywhere."""
 import base64
 import html
 import math
+from typing import Any, Optional, Sequence
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 16px;
@@ -29,11 +30,11 @@ code { background: #f2f2f2; padding: 0 0.2em; }
 """
 
 
-def esc(text):
+def esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def fmt(v, digits=2, scale=1.0):
+def fmt(v: Any, digits: int = 2, scale: float = 1.0) -> str:
     if v is None:
         return "—"
     try:
@@ -48,37 +49,38 @@ def fmt(v, digits=2, scale=1.0):
     return text
 
 
-def fmt_ci(lo, hi, digits=2, scale=1.0):
+def fmt_ci(lo: Any, hi: Any, digits: int = 2, scale: float = 1.0) -> str:
     if lo is None or hi is None or (isinstance(lo, float) and math.isnan(lo)):
         return "— (needs 2+ replications)"
     return f"[{fmt(lo, digits, scale)}, {fmt(hi, digits, scale)}]"
 
 
 class Page:
-    def __init__(self, title, subtitle=""):
+    def __init__(self, title: str, subtitle: str = "") -> None:
         self.title = title
         self.subtitle = subtitle
         self.parts = []
         self.toc = []
 
-    def section(self, anchor, title):
+    def section(self, anchor: str, title: str) -> None:
         self.toc.append((anchor, title))
         self.parts.append(f'<h2 id="{esc(anchor)}">{esc(title)}</h2>')
 
-    def h3(self, text):
+    def h3(self, text: str) -> None:
         self.parts.append(f"<h3>{esc(text)}</h3>")
 
-    def p(self, text, raw=False, cls=None):
+    def p(self, text: str, raw: bool = False, cls: Optional[str] = None) -> None:
         c = f' class="{cls}"' if cls else ""
         self.parts.append(f"<p{c}>{text if raw else esc(text)}</p>")
 
-    def note(self, text, raw=False):
+    def note(self, text: str, raw: bool = False) -> None:
         self.parts.append(f'<div class="note">{text if raw else esc(text)}</div>')
 
-    def raw(self, markup):
+    def raw(self, markup: str) -> None:
         self.parts.append(markup)
 
-    def table(self, header, rows, numeric=(), row_classes=None, raw_cols=()):
+    def table(self, header: Optional[Sequence[str]], rows: Sequence[Sequence[Any]], numeric: Sequence[int] = (),
+              row_classes: Optional[Sequence[str]] = None, raw_cols: Sequence[int] = ()) -> None:
         """rows: lists of cells; columns in `numeric` are right-aligned;
         cells in `raw_cols` are inserted as markup, others escaped."""
         out = ['<div class="tw"><table>']
@@ -96,17 +98,17 @@ class Page:
         out.append("</tbody></table></div>")
         self.parts.append("".join(out))
 
-    def figure(self, png_bytes, alt, caption, filename=None):
+    def figure(self, png_bytes: bytes, alt: str, caption: str, filename: Optional[str] = None) -> None:
         data = base64.b64encode(png_bytes).decode("ascii")
         cap = esc(caption) + (f' <span class="sub">(also saved as <code>{esc(filename)}</code>)</span>'
                               if filename else "")
         self.parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
                           f"<figcaption>{cap}</figcaption></figure>")
 
-    def details(self, summary, text):
+    def details(self, summary: str, text: str) -> None:
         self.parts.append(f"<details><summary>{esc(summary)}</summary><pre>{esc(text)}</pre></details>")
 
-    def render(self):
+    def render(self) -> str:
         toc = "".join(f'<li><a href="#{esc(a)}">{esc(t)}</a></li>' for a, t in self.toc)
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -1,7 +1,10 @@
 """Figures. Every function takes plain arrays (or the run objects) and returns
 a matplotlib Figure; save() writes it as PNG. Agg backend, fonts >= 10 pt."""
+from __future__ import annotations
+
 import math
 import warnings
+from typing import Any, Optional, Sequence
 
 import matplotlib
 
@@ -9,7 +12,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
 from . import stats  # noqa: E402
+
+Array = Any  # anything np.asarray takes
 
 plt.rcParams.update({
     "font.size": 11,
@@ -31,21 +39,22 @@ COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 WARMUP_LABEL = "warm-up (not in the statistics)"
 
 
-def color(i):
+def color(i: int) -> str:
     return COLORS[i % len(COLORS)]
 
 
-def save(fig, path):
+def save(fig: Figure, path: Any) -> None:
     fig.savefig(path, format="png", bbox_inches="tight")
     plt.close(fig)
 
 
-def shade_warmup(ax, warmup):
+def shade_warmup(ax: Axes, warmup: int) -> None:
     if warmup > 0:
         ax.axvspan(0, warmup, facecolor="0.94", edgecolor="0.78", hatch="//", lw=0, label=WARMUP_LABEL, zorder=0)
 
 
-def band_line(ax, x, values, label, c, show_range=True, step=False):
+def band_line(ax: Axes, x: Array, values: Array, label: str, c: str, show_range: bool = True,
+              step: bool = False) -> dict[str, np.ndarray]:
     """Mean over replications (line), 95 % CI of the mean (dark band) and the
     range of the middle 95 % of replications (light band). Only the line is
     labelled; band_legend() explains the bands once."""
@@ -59,7 +68,8 @@ def band_line(ax, x, values, label, c, show_range=True, step=False):
     return b
 
 
-def band_legend(ax, n, show_range=True, loc="best", extra=(), ncol=1):
+def band_legend(ax: Axes, n: int, show_range: bool = True, loc: str = "best", extra: Sequence[tuple] = (),
+                ncol: int = 1) -> None:
     """Legend: the labelled lines, then what the bands mean (grey proxies)."""
     from matplotlib.patches import Patch
     handles, labels = ax.get_legend_handles_labels()
@@ -77,14 +87,14 @@ def band_legend(ax, n, show_range=True, loc="best", extra=(), ncol=1):
               title=f"lines: mean of {n} replication{'s' if n != 1 else ''}")
 
 
-def month_axis(ax, horizon):
+def month_axis(ax: Axes, horizon: int) -> None:
     ax.set_xlim(0, horizon)
     ax.set_xlabel("time since start (months)")
     step = 3 if horizon <= 24 else 6 if horizon <= 72 else 12 if horizon <= 180 else 24
     ax.set_xticks(np.arange(0, horizon + 1, step))
 
 
-def fig_levels(series, warmup, horizon, cap_total=None):
+def fig_levels(series: dict[str, np.ndarray], warmup: int, horizon: int, cap_total: Optional[int] = None) -> Figure:
     """Waiting list and active caseload at month ends."""
     fig, axes = plt.subplots(2, 1, figsize=(10, 7.5), sharex=True)
     x = np.arange(1, horizon + 1)
@@ -106,7 +116,9 @@ def fig_levels(series, warmup, horizon, cap_total=None):
     return fig
 
 
-def fig_monthly(series, names_labels, warmup, horizon, title, ylabel, scale=1.0, ylim=None, show_range=True):
+def fig_monthly(series: dict[str, np.ndarray], names_labels: Sequence[tuple[str, str]], warmup: int, horizon: int,
+                title: str, ylabel: str, scale: float = 1.0, ylim: Optional[tuple[float, float]] = None,
+                show_range: bool = True) -> Figure:
     """Monthly flows (per month, plotted at month mid-points)."""
     fig, ax = plt.subplots(figsize=(10, 4.8))
     x = np.arange(horizon) + 0.5
@@ -128,7 +140,7 @@ def fig_monthly(series, names_labels, warmup, horizon, title, ylabel, scale=1.0,
     return fig
 
 
-def fig_caseload(caseload, warmup, cap=None):
+def fig_caseload(caseload: np.ndarray, warmup: int, cap: Optional[int] = None) -> Figure:
     """caseload: [rep x worker x month]. Left: distribution of per-worker
     caseloads at month ends after warm-up. Right: each worker's mean."""
     R, W, M = caseload.shape
@@ -176,7 +188,7 @@ def fig_caseload(caseload, warmup, cap=None):
     return fig
 
 
-def fig_time_to_exit(durations, dests, destinations, dpm):
+def fig_time_to_exit(durations: np.ndarray, dests: np.ndarray, destinations: Sequence[str], dpm: float) -> Figure:
     """Histogram of exit_time - assignment_time, one panel per destination."""
     nd = len(destinations)
     ncol = 2 if nd > 1 else 1
@@ -207,7 +219,8 @@ def fig_time_to_exit(durations, dests, destinations, dpm):
     return fig
 
 
-def fig_exits_cumulative(exits, destinations, warmup, horizon, targets=()):
+def fig_exits_cumulative(exits: np.ndarray, destinations: Sequence[str], warmup: int, horizon: int,
+                         targets: Sequence[dict[str, Any]] = ()) -> Figure:
     """exits: [rep x month x dest]. Cumulative exits since the end of warm-up."""
     fig, ax = plt.subplots(figsize=(10, 5.2))
     x = np.arange(warmup, horizon + 1)
@@ -235,7 +248,7 @@ def fig_exits_cumulative(exits, destinations, warmup, horizon, targets=()):
     return fig
 
 
-def fig_targets(outcomes):
+def fig_targets(outcomes: Sequence[dict[str, Any]]) -> Figure:
     fig, ax = plt.subplots(figsize=(10, 0.75 * len(outcomes) + 1.6))
     y = np.arange(len(outcomes))[::-1]
     p = np.array([o["probability"] for o in outcomes]) * 100
@@ -258,7 +271,8 @@ def fig_targets(outcomes):
 
 # -- compare -------------------------------------------------------------------
 
-def fig_compare_metrics(scenario_names, metric_rows, base_index=0):
+def fig_compare_metrics(scenario_names: Sequence[str], metric_rows: Sequence[tuple[str, str, list]],
+                        base_index: int = 0) -> Figure:
     """metric_rows: list of (title, unit label, [ (mean, lo, hi) per scenario ]).
     One small panel per metric, scenarios side by side with 95 % CIs."""
     n = len(metric_rows)
@@ -287,7 +301,7 @@ def fig_compare_metrics(scenario_names, metric_rows, base_index=0):
     return fig
 
 
-def fig_compare_series(scenarios, names, warmup, horizon):
+def fig_compare_series(scenarios: Sequence[Any], names: Sequence[str], warmup: int, horizon: int) -> Figure:
     """scenarios: list of dicts with 'series'; waiting and active means overlaid."""
     fig, axes = plt.subplots(2, 1, figsize=(10, 7.5), sharex=True)
     for ax, key, title in ((axes[0], "waiting", "Waiting list at month end"),
@@ -313,8 +327,8 @@ def fig_compare_series(scenarios, names, warmup, horizon):
 
 # -- sweep ---------------------------------------------------------------------
 
-def plot_sweep_curves(x, mean, ci_low, ci_high, group_labels=None, xlabel="", ylabel="", title="",
-                      group_title=None):
+def plot_sweep_curves(x: Array, mean: Array, ci_low: Array, ci_high: Array, group_labels: Optional[Sequence[str]] = None,
+                      xlabel: str = "", ylabel: str = "", title: str = "", group_title: Optional[str] = None) -> Figure:
     """Metric against one parameter, with a 95 % CI band.
 
     x: 1-D (k); mean/ci_low/ci_high: (k,) or (groups, k), NaN where a
@@ -344,7 +358,8 @@ def plot_sweep_curves(x, mean, ci_low, ci_high, group_labels=None, xlabel="", yl
     return fig
 
 
-def plot_sweep_points(x, mean, ci_low, ci_high, c=None, xlabel="", ylabel="", title="", color_label=None):
+def plot_sweep_points(x: Array, mean: Array, ci_low: Array, ci_high: Array, c: Optional[Array] = None, xlabel: str = "",
+                      ylabel: str = "", title: str = "", color_label: Optional[str] = None) -> Figure:
     """Scattered designs (e.g. Latin hypercube): one point per scenario with
     its 95 % CI, coloured by a second parameter when given."""
     x, mean, lo, hi = (np.asarray(a, dtype=float) for a in (x, mean, ci_low, ci_high))
@@ -365,7 +380,8 @@ def plot_sweep_points(x, mean, ci_low, ci_high, c=None, xlabel="", ylabel="", ti
     return fig
 
 
-def plot_scatter_map(x, y, values, xlabel="", ylabel="", title="", cbar_label=""):
+def plot_scatter_map(x: Array, y: Array, values: Array, xlabel: str = "", ylabel: str = "", title: str = "",
+                     cbar_label: str = "") -> Figure:
     """Scattered designs: scenarios in the (x, y) plane coloured by a metric."""
     fig, ax = plt.subplots(figsize=(8, 6))
     sc = ax.scatter(np.asarray(x, float), np.asarray(y, float), c=np.asarray(values, float), cmap="viridis",
@@ -379,7 +395,8 @@ def plot_scatter_map(x, y, values, xlabel="", ylabel="", title="", cbar_label=""
     return fig
 
 
-def plot_heatmap(xvals, yvals, grid, xlabel="", ylabel="", title="", cbar_label="", annotate=True, fmt="{:.3g}"):
+def plot_heatmap(xvals: Array, yvals: Array, grid: Array, xlabel: str = "", ylabel: str = "", title: str = "",
+                 cbar_label: str = "", annotate: bool = True, fmt: str = "{:.3g}") -> Figure:
     """grid[j, i] = value at (xvals[i], yvals[j]); NaN cells are shown blank."""
     xvals = np.asarray(xvals)
     yvals = np.asarray(yvals)
@@ -420,7 +437,8 @@ def _fmt_param(v):
     return str(int(f)) if f == int(f) else f"{f:g}"
 
 
-def fig_money_net(accounts, horizons, net, payback_text=None):
+def fig_money_net(accounts: Sequence[str], horizons: Sequence[tuple[int, str]], net: dict[tuple[int, str], dict],
+                  payback_text: Optional[dict[str, str]] = None) -> Figure:
     """Per-actor net result per participant after each horizon: grouped bars
     (one group per account, one bar per horizon) with 95 % CI error bars.
 

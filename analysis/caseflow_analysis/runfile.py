@@ -7,8 +7,11 @@ present and skip what is absent: the layout grows (per-worker and per-source
 groups, study files, money ledgers), so absence of an optional section is a
 note on the page, never a crash.
 """
+from __future__ import annotations
+
 import math
 import os
+from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -36,7 +39,7 @@ def _h5py():
     return h5py
 
 
-def as_text(value):
+def as_text(value: Any) -> str:
     """An HDF5 string (bytes, numpy bytes, str, 0-d array) as str."""
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value[()]
@@ -45,13 +48,13 @@ def as_text(value):
     return str(value)
 
 
-def as_number(value):
+def as_number(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         value = value.reshape(-1)[0] if value.size else math.nan
     return value.item() if hasattr(value, "item") else value
 
 
-def open_caseflow(path, kinds=None):
+def open_caseflow(path: str | os.PathLike, kinds: Optional[Sequence[str]] = None) -> tuple[Any, str, int]:
     """Opens path read-only after checking it is a caseflow file of a kind in
     `kinds` (default: any supported kind) with a supported format_version.
 
@@ -142,7 +145,7 @@ class RunFile:
     scenario; files from before that have no scenario column and are read as
     one scenario. view(s) gives one scenario's data."""
 
-    def __init__(self, path, series=True):
+    def __init__(self, path: str | os.PathLike, series: bool = True) -> None:
         self.path = os.fspath(path)
         self.notes = []
         self.load_series = series
@@ -274,13 +277,13 @@ class RunFile:
             self.money_paired_differences = _table(g["paired_differences"])
 
     @property
-    def n_scenarios(self):
+    def n_scenarios(self) -> int:
         return len(self.scenarios)
 
-    def scenario_names(self):
+    def scenario_names(self) -> list[str]:
         return [str(s.get("name", i)) for i, s in enumerate(self.scenarios)]
 
-    def scenario_index(self, key):
+    def scenario_index(self, key: str | int | None) -> int:
         """A scenario by index or name; InputError listing the names otherwise."""
         if key is None:
             return 0
@@ -296,7 +299,7 @@ class RunFile:
         raise InputError(f"{self.path}: no scenario '{key}' (scenarios: "
                          + "; ".join(f"{j} = {n}" for j, n in enumerate(names)) + ")")
 
-    def params_of(self, s):
+    def params_of(self, s: int) -> dict[str, Any]:
         params = dict(self.base_params)
         sc = self.scenarios[s] if s < len(self.scenarios) else {}
         settings = sc.get("settings") or ""
@@ -308,7 +311,7 @@ class RunFile:
                 params[k] = int(v) if v == int(v) and isinstance(params.get(k), int) else v
         return params
 
-    def view(self, s=0):
+    def view(self, s: int = 0) -> "RunData":
         return RunData(self, s)
 
 
@@ -317,7 +320,7 @@ class RunData:
     trials, ordered by replication. `notes` collects one sentence per section
     that is absent or unusable."""
 
-    def __init__(self, source, scenario=None):
+    def __init__(self, source: "RunFile | str | os.PathLike", scenario: str | int | None = None) -> None:
         rf = source if isinstance(source, RunFile) else RunFile(source)
         s = rf.scenario_index(scenario)
         self.file = rf
@@ -356,17 +359,21 @@ class RunData:
         if self.n_reps == 0:
             raise InputError(f"{self.path}: scenario '{self.scenario_name}' has no finished trials in this file")
 
+    def param_text(self, key: str) -> str:
+        """A parameter's value as it would be written in a scenario file."""
+        return scenario_text.format_value(self.params.get(key))
+
     @property
-    def workers(self):
+    def workers(self) -> Optional[int]:
         w = self.params.get("staff.workers")
         return int(w) if isinstance(w, (int, float)) and w > 0 else None
 
     @property
-    def caseload_cap(self):
+    def caseload_cap(self) -> Optional[int]:
         c = self.params.get("staff.caseload_cap")
         return int(c) if isinstance(c, (int, float)) and c > 0 else None
 
-    def iter_participants(self, fields, chunk=1 << 21):
+    def iter_participants(self, fields: Sequence[str], chunk: int = 1 << 21) -> Iterator[dict[str, np.ndarray]]:
         """Yields dicts field -> array over this scenario's /participants rows,
         in chunks (bounded memory). Field 'local' is the participant's row in
         this view's arrays (0 .. n_reps-1); rows of other scenarios or of
@@ -409,7 +416,7 @@ def _is_compound(f, name):
 TARGET_KINDS = ("exits", "share")
 
 
-def read_targets(f):
+def read_targets(f: Any) -> list[dict[str, Any]]:
     """Targets, if the file has them, as a list of dicts.
 
     Proposed layout (not written by the simulator yet): /targets, a compound

@@ -7,6 +7,7 @@ libconfig the scenarios use (groups, scalars, arrays, lists, comments) into a
 flat dict of dotted keys, then applies the overrides on top.
 """
 import re
+from typing import Any
 
 _TOKEN = re.compile(
     r"""
@@ -120,7 +121,7 @@ class _Parser:
         raise ScenarioTextError(f"unexpected {val!r} in the scenario text")
 
 
-def parse(text):
+def parse(text: str) -> dict[str, Any]:
     """libconfig text -> {dotted.key: value}."""
     out = {}
     p = _Parser(_tokens(text))
@@ -130,7 +131,7 @@ def parse(text):
     return out
 
 
-def apply_overrides(params, overrides_text):
+def apply_overrides(params: dict[str, Any], overrides_text: str) -> dict[str, Any]:
     """Applies KEY=VALUE lines (the run's -s overrides) to a flat dict."""
     out = dict(params)
     for line in (overrides_text or "").splitlines():
@@ -147,12 +148,12 @@ def apply_overrides(params, overrides_text):
     return out
 
 
-def resolved(config_text, overrides_text):
+def resolved(config_text: str, overrides_text: str) -> dict[str, Any]:
     """Parameters in force for the run, or raises ScenarioTextError."""
     return apply_overrides(parse(config_text or ""), overrides_text)
 
 
-def format_value(v):
+def format_value(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.6g}"
     if isinstance(v, list):

@@ -11,7 +11,10 @@ A study file is a caseflow-run file with more than one scenario (written by
 Each scenario's metrics are recomputed from its trials (mean and Student t
 95 % CI, as in `report`) and checked against the file's /summary.
 """
+from __future__ import annotations
+
 import os
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
@@ -30,7 +33,7 @@ NOT_A_STUDY = ("{path}: no /scenarios table — sweep needs a study file (casefl
 
 
 class Study:
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         self.path = os.fspath(path)
         rf = RunFile(self.path, series=False)  # the monthly series are not needed here
         self.file = rf
@@ -61,11 +64,11 @@ class Study:
                     self.agrees[metric] = self.agrees.get(metric, True) and agrees
 
     @property
-    def swept(self):
+    def swept(self) -> list[str]:
         return [k for k, v in self.params.items() if len(np.unique(v[np.isfinite(v)])) > 1]
 
 
-def grid_from_table(x, y, values, keep=None):
+def grid_from_table(x: Any, y: Any, values: Any, keep: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Rows (x[i], y[i], values[i]) -> (xs, ys, grid[len(ys), len(xs)], duplicates)
     with NaN where a combination is absent. `keep` masks rows. Where several
     rows share a cell (a named scenario repeating a grid point) the first is
@@ -87,7 +90,7 @@ def grid_from_table(x, y, values, keep=None):
     return xs, ys, grid, duplicates
 
 
-def is_grid(x, y, keep, max_levels=12, min_fill=0.5):
+def is_grid(x: np.ndarray, y: np.ndarray, keep: np.ndarray, max_levels: int = 12, min_fill: float = 0.5) -> bool:
     """True when (x, y) points form (most of) a grid; False for scattered
     designs such as a Latin hypercube, which are drawn as points."""
     xs, ys = np.unique(x[keep]), np.unique(y[keep])
@@ -95,7 +98,8 @@ def is_grid(x, y, keep, max_levels=12, min_fill=0.5):
     return xs.size <= max_levels and ys.size <= max_levels and cells >= min_fill * xs.size * ys.size
 
 
-def run_sweep(path, outdir=None, metrics=None, x=None, y=None):
+def run_sweep(path: str, outdir: Optional[str] = None, metrics: Optional[Sequence[str]] = None,
+              x: Optional[str] = None, y: Optional[str] = None) -> str:
     from . import plots
     study = Study(path)
     swept = study.swept
@@ -216,7 +220,7 @@ PARAM_LABELS = {
 }
 
 
-def param_label(key):
+def param_label(key: str) -> str:
     """Axis label for a config key: plain words, with the key to look up."""
     return f"{PARAM_LABELS[key]} ({key})" if key in PARAM_LABELS else key
 
