@@ -19,7 +19,6 @@ from . import outputs, stats
 from .errors import InputError
 from .page import Page, esc, fmt, fmt_ci
 from .runfile import RunData, RunFile
-from .scenario_text import format_value
 
 FIGURE_METRICS = ["wait_days", "time_in_programme_days", "waiting_list", "active", "caseload_per_worker",
                   "utilisation", "referrals_per_month", "exits_per_month"]
@@ -129,6 +128,13 @@ def differing_parameters(scenarios: Sequence[Scenario]) -> list[tuple[str, list[
     return out
 
 
+def _param_cell(s: Scenario, key: str, value: Any) -> str:
+    """A parameter as written in a scenario file (config keys) or plainly."""
+    if value is None:
+        return "—"
+    return s.run.param_text(key) if key in s.run.params else str(value)
+
+
 def compute(scenarios: Sequence[Scenario], base_index: int) -> tuple[list[str], dict[str, Any], dict[str, tuple]]:
     base = scenarios[base_index]
     metrics = [m for m in base.values if all(m in s.values for s in scenarios)]
@@ -179,7 +185,7 @@ def text_table(scenarios, base_index, metrics, table, pairings, diffs):
     base = scenarios[base_index]
     lines = ["scenarios (base: " + base.name + "):"]
     cols = [("file", [s.path + ("" if s.run.n_scenarios == 1 else f" #{s.run.scenario}") for s in scenarios])]
-    cols += [(k, [format_value(v) if v is not None else "—" for v in vals]) for k, vals in diffs]
+    cols += [(k, [_param_cell(s, k, vals[i]) for i, s in enumerate(scenarios)]) for k, vals in diffs]
     header = ["scenario"] + [c[0] for c in cols]
     body = [[s.name] + [c[1][i] for c in cols] for i, s in enumerate(scenarios)]
     widths = [max(len(str(r[j])) for r in body + [header]) for j in range(len(header))]
@@ -301,7 +307,7 @@ def write_page(scenarios, base_index, metrics, table, pairings, diffs, outdir, r
                ["replications", "master seed", "horizon / warm-up (months)"],
                [[s.name + (" (base)" if s is base else ""),
                  s.path + ("" if s.run.n_scenarios == 1 else f" #{s.run.scenario}")] +
-                [format_value(vals[i]) if vals[i] is not None else "—" for _, vals in param_diffs] +
+                [_param_cell(s, k, vals[i]) for k, vals in param_diffs] +
                 [s.run.n_reps, s.run.master_seed, f"{s.run.horizon} / {s.run.warmup}"]
                 for i, s in enumerate(scenarios)],
                numeric=tuple(range(2, 2 + len(param_diffs))))

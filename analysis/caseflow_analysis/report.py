@@ -124,6 +124,8 @@ def _context(run: RunData, outdir: str, extra_targets: list[dict[str, Any]]) -> 
                                                      "config_path", "overrides")},
                "replications": run.n_reps, "horizon_months": run.horizon, "warmup_months": run.warmup,
                "days_per_month": run.dpm, "parameters": run.params, "destinations": run.destinations,
+               "parameters_source": "/resolved" if run.file.has_resolved else "config_text and overrides",
+               "parameters_default": sorted(run.param_defaults),
                "metrics": {}, "figures": [], "checks": M.consistency_checks(run, pstats), "notes": list(run.notes),
                "sections_skipped": []}
     return ReportContext(run=run, outdir=outdir, page=page, summary=summary, pstats=pstats, ours=ours,
@@ -143,8 +145,14 @@ def section_run(ctx: ReportContext) -> None:
                   f"{run.scenario} ({run.scenario_name}). Others: {others}. Choose one with --scenario; "
                   "see them side by side with `compare FILE` and against the swept parameters with `sweep FILE`.")
     if run.params:
-        page.details("Scenario parameters in force (scenario file with the overrides applied)",
-                     "\n".join(f"{k} = {run.param_text(k)}" for k in run.params))
+        if run.file.has_resolved:
+            title = ("Scenario parameters in force (every key as the simulator resolved it: defaults, the "
+                     "scenario file, the study's settings and the overrides)")
+        else:
+            title = ("Scenario parameters in force (scenario file with the overrides applied; this file has no "
+                     "/resolved, so keys left at their defaults are not listed)")
+        page.details(title, "\n".join(f"{k} = {run.param_text(k)}" + ("  # default" if k in run.param_defaults
+                                                                         else "") for k in run.params))
     if run.attrs.get("config_text"):
         page.details("Scenario file as stored in the run (config_text)", run.attrs["config_text"])
     for n in run.notes:
@@ -215,7 +223,9 @@ def meeting_hours_text(run: RunData) -> str:
     number when the scenario's value is known, plain words otherwise (never
     the bare key name)."""
     hours = run.params.get("staff.meeting_hours_per_day")
-    return f"{hours:g} hours a day each" if isinstance(hours, (int, float)) else "staff.meeting_hours_per_day each"
+    if isinstance(hours, (int, float)) and not isinstance(hours, bool):
+        return f"{hours:g} hours a day each"
+    return "the meeting hours a day each worker has"
 
 
 def section_utilisation(ctx: ReportContext) -> None:

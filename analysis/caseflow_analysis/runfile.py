@@ -16,12 +16,12 @@ from typing import Any, Iterator, Optional, Sequence
 import numpy as np
 
 from .errors import InputError
-from . import scenario_text
+from .resolved import ResolvedError, ResolvedParameters, resolved_parameters
 
 # File kinds and the format_version values this code reads.
 SUPPORTED = {
-    "caseflow-run": (1, 2),
-    "caseflow-study": (1, 2),
+    "caseflow-run": (1, 2, 3),
+    "caseflow-study": (1, 2, 3),
 }
 
 DEFAULT_DAYS_PER_MONTH = 365.25 / 12.0
@@ -158,12 +158,6 @@ class RunFile:
         self.dpm = float(self.attrs.get("days_per_month", DEFAULT_DAYS_PER_MONTH))
         if "days_per_month" not in self.attrs:
             self.notes.append("No days_per_month attribute: assumed 365.25/12 days per month.")
-        try:
-            self.base_params = scenario_text.resolved(self.attrs.get("config_text", ""),
-                                                      self.attrs.get("overrides", ""))
-        except scenario_text.ScenarioTextError as e:
-            self.base_params = {}
-            self.notes.append(f"Could not read the scenario parameters from config_text ({e}).")
 
         self.destinations = [as_text(x) for x in f["destinations"][...]] if _is_dataset(f, "destinations") else None
         self.rows = f["replications"][...] if _is_dataset(f, "replications") else None
@@ -192,7 +186,8 @@ class RunFile:
         self.targets = read_targets(f) if "targets" in f else []
         self._read_money(f)
         known = ("destinations", "replications", "exits_by_destination", "series", "summary", "participants",
-                 "targets", "scenarios", "parameter_names", "scenario_parameters", "paired_differences")
+                 "targets", "scenarios", "parameter_names", "scenario_parameters", "paired_differences",
+                 "resolved")
         if self.money_trials is not None or self.money_summary is not None:
             known += ("money",)
         self.other_groups = sorted(k for k in f.keys() if k not in known)
@@ -252,6 +247,29 @@ class RunFile:
         not_done = int((~self.row_done).sum())
         if not_done:
             self.notes.append(f"{not_done} trial row(s) are not finished (status ≠ 1) and are left out.")
+        self.parameters = self._read_parameters(f)
+
+    def _read_parameters(self, f: Any) -> "ResolvedParameters | Any":
+        """Every scenario's parameters: /resolved when the file has it (the
+        simulator's own resolved values, defaults included), else rebuilt
+        from the stored scenario text."""
+        try:
+            res = resolved_parameters(f)
+        except ResolvedError as e:
+            res = None
+            self.notes.append(f"{e}: the scenario parameters are read from the scenario text instead.")
+        if res is not None and res.n_scenarios != self.n_scenarios:
+            self.notes.append(f"/resolved holds {res.n_scenarios} scenarios, the file {self.n_scenarios}: "
+                              "the scenario parameters are read from the scenario text instead.")
+            res = None
+        self.has_resolved = res is not None
+        if res is not None:
+            return res
+        # Fallback for files without /resolved, to be deleted with scenario_text.py.
+        from .scenario_text import TextParameters
+        legacy = TextParameters(self.attrs, self.scenarios, self.parameter_names, self.scenario_parameters)
+        self.notes += legacy.notes
+        return legacy
 
     def _read_money(self, f):
         """/money (format 2, only with a `money` section): trials [T, Y] named
@@ -300,16 +318,8 @@ class RunFile:
                          + "; ".join(f"{j} = {n}" for j, n in enumerate(names)) + ")")
 
     def params_of(self, s: int) -> dict[str, Any]:
-        params = dict(self.base_params)
-        sc = self.scenarios[s] if s < len(self.scenarios) else {}
-        settings = sc.get("settings") or ""
-        if settings:
-            params = scenario_text.apply_overrides(params, settings)
-        if self.scenario_parameters is not None and s < self.scenario_parameters.shape[0]:
-            for j, k in enumerate(self.parameter_names):
-                v = float(self.scenario_parameters[s, j])
-                params[k] = int(v) if v == int(v) and isinstance(params.get(k), int) else v
-        return params
+        """{key: value} of scenario s as the run used it."""
+        return self.parameters.scenario(s)
 
     def view(self, s: int = 0) -> "RunData":
         return RunData(self, s)
@@ -332,6 +342,8 @@ class RunData:
         self.master_seed = rf.attrs.get("master_seed")
         self.notes = list(rf.notes)
         self.params = rf.params_of(s)
+        self.param_texts = rf.parameters.texts(s)
+        self.param_defaults = rf.parameters.defaults(s)
         self.destinations = rf.destinations
         self.horizon, self.warmup = rf.horizon, rf.warmup
         self.measured_months = self.horizon - self.warmup
@@ -360,8 +372,9 @@ class RunData:
             raise InputError(f"{self.path}: scenario '{self.scenario_name}' has no finished trials in this file")
 
     def param_text(self, key: str) -> str:
-        """A parameter's value as it would be written in a scenario file."""
-        return scenario_text.format_value(self.params.get(key))
+        """A parameter's value as it would be written in a scenario file
+        ("—" when the scenario has no such key)."""
+        return self.param_texts.get(key, "—")
 
     @property
     def workers(self) -> Optional[int]:
