@@ -8,6 +8,7 @@ simulator's /summary. Everything else here is the analysis' own.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
@@ -29,20 +30,57 @@ FIXED = [
 ]
 
 
-def metric_info(name: str) -> tuple[str, str, float, str]:
-    """(label, unit, scale, display unit) for a metric name from /summary."""
-    for n, label, unit, scale, shown in FIXED:
+MORE = [  # metrics the mechanisms and service levels add to /summary (docs/OUTPUT.md)
+    ("good_exit_share", "share of exits to work or studies", "share", 100.0, "%"),
+    ("rejected_per_month", "referrals screened out", "per month", 1.0, "/month"),
+    ("reneged_per_month", "people who gave up waiting", "per month", 1.0, "/month"),
+    ("enrolled_per_month", "people enrolled", "per month", 1.0, "/month"),
+    ("method_capital", "method capital (mean over teams)", "capital", 1.0, "capital"),
+    ("wait_mean_days", "wait for a slot, mean (all referred, censoring-correct)", "days", 1.0, "days"),
+    ("wait_median_days", "wait for a slot, median", "days", 1.0, "days"),
+    ("wait_days_assigned", "wait for a slot, mean among those assigned", "days", 1.0, "days"),
+    ("programme_mean_days", "time in programme, mean (censoring-correct)", "days", 1.0, "days"),
+    ("programme_median_days", "time in programme, median", "days", 1.0, "days"),
+    ("time_in_programme_days_assigned", "time in programme, mean among those who exited", "days", 1.0, "days"),
+]
+_PERCENTILE = re.compile(r"^(wait|programme)_p(\d+)_days$")
+_WITHIN = re.compile(r"^(wait|programme)_within_(\d+(?:\.\d+)?)d$")
+
+
+def metric_info(name: str, unit: Optional[str] = None) -> tuple[str, str, float, str]:
+    """(label, unit, scale, display unit) for a metric name from /summary;
+    `unit` (the /summary row's) helps with names this code does not know."""
+    for n, label, u, scale, shown in FIXED + MORE:
         if n == name:
-            return label, unit, scale, shown
-    if name.startswith("exits_per_month."):
-        return f"exits to {name.split('.', 1)[1]}", "per month", 1.0, "/month"
-    if name.startswith("exit_share."):
-        return f"share of exits to {name.split('.', 1)[1]}", "share", 100.0, "%"
+            return label, u, scale, shown
+    head, _, tail = name.partition(".")
+    what = {"wait": "wait for a slot", "programme": "time in programme"}
+    m = _PERCENTILE.match(name)
+    if m:
+        return f"{what[m.group(1)]}, {m.group(2)}th percentile", "days", 1.0, "days"
+    m = _WITHIN.match(name)
+    if m:
+        return f"{what[m.group(1)]}: share within {m.group(2)} days", "share", 100.0, "%"
+    if head == "exits_per_month" and tail:
+        return f"exits to {tail}", "per month", 1.0, "/month"
+    if head == "exit_share" and tail:
+        return f"share of exits to {tail}", "share", 100.0, "%"
+    if head == "referrals_per_month" and tail:
+        return f"referrals from {tail}", "per month", 1.0, "/month"
+    if head in ("retained_12", "retained_24") and tail:
+        return f"in work or studies {head[-2:]} months after leaving for {tail}", "share", 100.0, "%"
+    if head == "target_value" and tail:
+        return f"target {tail}: value reached", unit or "", 100.0 if unit == "share" else 1.0, \
+            "%" if unit == "share" else (unit or "")
+    if head == "target_met" and tail:
+        return f"target {tail}: probability of meeting it", "probability", 100.0, "%"
     if name == "meetings_per_exit":
         return "meetings per exit (assigned after warm-up)", "meetings", 1.0, "meetings"
     if name == "caseload_per_worker":
         return "caseload per worker, time-average", "participants", 1.0, "people"
-    return name, "", 1.0, ""
+    if unit == "share":
+        return name, unit, 100.0, "%"
+    return name, unit or "", 1.0, unit or ""
 
 
 def replication_metrics(run: "RunData") -> dict[str, np.ndarray]:

@@ -108,14 +108,15 @@ def _payback_texts(mn: MoneyNumbers, acc: str) -> dict[str, Any]:
     n_all = pn["replications"] if pn else (pm["replications"] if pm else 0)
     k_never = o.get("count", round(pn["mean"] * n_all) if pn and n_all else 0)
     n_paid = pm["replications"] if pm else 0
+    # short: the chart's tick label, on short lines so neighbouring actors' labels do not run together
     if n_all and k_never == n_all:
-        ptxt, short = f"never within the horizon ({led.ledger_months} months)", f"no payback in {led.ledger_months} mo"
+        ptxt, short = f"never within the horizon ({led.ledger_months} months)", f"no payback\nin {led.ledger_months} mo"
     elif pm and n_paid:
         ptxt = f"{fmt(pm['mean'], 1)} {fmt_ci(pm['ci_low'], pm['ci_high'], 1)}"
-        short = f"payback {fmt(pm['mean'], 1)} mo"
+        short = f"payback\n{fmt(pm['mean'], 1)} mo"
         if k_never:
             ptxt += f" (over the {n_paid} replications with payback)"
-            short += f"\n(never in {fmt(k_never / n_all, 0, 100)} %)"
+            short += f"\n(never in\n{fmt(k_never / n_all, 0, 100)} %)"
     else:
         ptxt, short = "—", ""
     never_txt = (f"{k_never} of {n_all} ({fmt(k_never / n_all, 0, 100)} %) "
@@ -133,11 +134,12 @@ def money_net_and_payback(ctx: "ReportContext", mn: MoneyNumbers) -> None:
     page, led, ms = ctx.page, mn.ledger, mn.summary
     page.h3("Net result per participant by actor, and payback")
     horizon_names = [(h, MO.horizon_label(h)) for h in led.horizons]
+    # mean and CI share a cell: with a column each the table was wider than the page from two horizons on
     header = ["actor (account)"]
     for h, _ in horizon_names:
-        header += [f"net after {MO.horizon_text(h)} (kr per participant)", "95 % CI"]
+        header += [f"net after {MO.horizon_text(h)}: mean [95 % CI] (kr per participant)"]
     header += ["payback (months): mean [95 % CI]", f"no payback within {led.ledger_months} months: "
-               "replications (share) [95 % CI]", "vs. simulator /money/summary"]
+               "replications (share) [95 % CI]", "vs. /money/summary"]
     trows, classes, pb_text, net = [], [], {}, {}
     for acc in led.accounts:
         row = [acc]
@@ -147,7 +149,7 @@ def money_net_and_payback(ctx: "ReportContext", mn: MoneyNumbers) -> None:
                                                       "ci_high": float("nan"), "replications": 0}
             net[(h, acc)] = v
             ms["net"][acc][f"{h}m"] = {k: v[k] for k in ("mean", "ci_low", "ci_high", "replications")}
-            row += [fmt(v["mean"], 0), fmt_ci(v["ci_low"], v["ci_high"], 0)]
+            row += [f"{fmt(v['mean'], 0)} {fmt_ci(v['ci_low'], v['ci_high'], 0)}"]
         pb = _payback_texts(mn, acc)
         pb_text[acc] = pb["short"]
         row += [pb["text"], pb["never"]]
@@ -158,7 +160,9 @@ def money_net_and_payback(ctx: "ReportContext", mn: MoneyNumbers) -> None:
         classes.append(cls)
         ms["payback"][acc] = pb["summary"]
     ncols = len(header)
-    page.table(header, trows, numeric=tuple(range(1, ncols - 1)), row_classes=classes, raw_cols=(ncols - 1,))
+    # only the net columns are right-aligned (and unbroken); the payback texts may wrap
+    page.table(header, trows, numeric=tuple(range(1, 1 + len(horizon_names))), row_classes=classes,
+               raw_cols=(ncols - 1,))
     page.p(f"Net result = gains per participant followed up to the horizon minus the programme cost that actor "
            f"paid per participant. Payback: the first month in which the actor's cumulative gains cover its "
            f"cost; its mean and CI are over the replications where that happened within the ledger's "

@@ -27,7 +27,66 @@ pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 .note { background: #fff8e0; border-left: 4px solid #e0b000; padding: 0.5em 0.8em; margin: 0.8em 0; }
 nav ol { columns: 2; }
 code { background: #f2f2f2; padding: 0 0.2em; }
+tr.base td, tr.base th { font-weight: 600; background: #eef4fb; }
+td small { color: #444; }
+table.sortable thead th { cursor: pointer; user-select: none; }
+table.sortable thead th::after { content: " \\2195"; color: #999; font-weight: normal; }
+table.sortable thead th[aria-sort="ascending"]::after { content: " \\25B2"; color: #333; }
+table.sortable thead th[aria-sort="descending"]::after { content: " \\25BC"; color: #333; }
 """
+
+# Sorting for tables marked sortable: click a header to sort by that column,
+# again to reverse. A cell's data-sort (a number, or "" for no value, which
+# always sorts last) is used when present, else its text. Plain JS, inline,
+# so the page stays one self-contained file.
+SORT_JS = """
+(function () {
+  function key(cell) {
+    var v = cell.hasAttribute('data-sort') ? cell.getAttribute('data-sort') : cell.textContent.trim();
+    if (v === '') return null;
+    var n = Number(v);
+    return isNaN(n) ? v.toLowerCase() : n;
+  }
+  document.querySelectorAll('table.sortable').forEach(function (table) {
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, col) {
+      th.title = 'click to sort';
+      th.addEventListener('click', function () {
+        var up = th.getAttribute('aria-sort') !== 'ascending';
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', up ? 'ascending' : 'descending');
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = key(a.cells[col]), y = key(b.cells[col]);
+          if (x === null || y === null) return (x === null) - (y === null);
+          if (typeof x !== typeof y) return typeof x === 'number' ? -1 : 1;
+          var c = x < y ? -1 : x > y ? 1 : 0;
+          return up ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+})();
+"""
+
+
+class Cell:
+    """A table cell with its own sort value (data-sort) and/or markup."""
+
+    def __init__(self, content: Any, sort: Any = None, raw: bool = False) -> None:
+        self.content, self.sort, self.raw = content, sort, raw
+
+    def sort_attr(self) -> str:
+        if self.sort is None:
+            return ""
+        try:
+            f = float(self.sort)
+        except (TypeError, ValueError):
+            return f' data-sort="{esc(self.sort)}"'
+        return ' data-sort=""' if math.isnan(f) else f' data-sort="{f!r}"'
+
 
 
 def esc(text: Any) -> str:
@@ -59,8 +118,9 @@ class Page:
     def __init__(self, title: str, subtitle: str = "") -> None:
         self.title = title
         self.subtitle = subtitle
-        self.parts = []
-        self.toc = []
+        self.parts: list[str] = []
+        self.toc: list[tuple[str, str]] = []
+        self.sortable = False
 
     def section(self, anchor: str, title: str) -> None:
         self.toc.append((anchor, title))
@@ -80,10 +140,15 @@ class Page:
         self.parts.append(markup)
 
     def table(self, header: Optional[Sequence[str]], rows: Sequence[Sequence[Any]], numeric: Sequence[int] = (),
-              row_classes: Optional[Sequence[str]] = None, raw_cols: Sequence[int] = ()) -> None:
+              row_classes: Optional[Sequence[str]] = None, raw_cols: Sequence[int] = (), sortable: bool = False,
+              table_id: Optional[str] = None) -> None:
         """rows: lists of cells; columns in `numeric` are right-aligned;
-        cells in `raw_cols` are inserted as markup, others escaped."""
-        out = ['<div class="tw"><table>']
+        cells in `raw_cols` are inserted as markup, others escaped. A Cell
+        carries its own sort value and markup flag. `sortable` tables sort
+        on a click on a header (SORT_JS)."""
+        attrs = (' class="sortable"' if sortable else "") + (f' id="{esc(table_id)}"' if table_id else "")
+        self.sortable |= sortable
+        out = [f'<div class="tw"><table{attrs}>']
         if header:
             out.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr></thead>")
         out.append("<tbody>")
@@ -93,7 +158,11 @@ class Page:
             for j, cell in enumerate(row):
                 tag = "th" if header is None and j == 0 else "td"
                 cls = ' class="num"' if j in numeric else ""
-                out.append(f"<{tag}{cls}>" + (str(cell) if j in raw_cols else esc(cell)) + f"</{tag}>")
+                if isinstance(cell, Cell):
+                    body = str(cell.content) if cell.raw or j in raw_cols else esc(cell.content)
+                    out.append(f"<{tag}{cls}{cell.sort_attr()}>{body}</{tag}>")
+                else:
+                    out.append(f"<{tag}{cls}>" + (str(cell) if j in raw_cols else esc(cell)) + f"</{tag}>")
             out.append("</tr>")
         out.append("</tbody></table></div>")
         self.parts.append("".join(out))
@@ -115,5 +184,6 @@ class Page:
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{esc(self.title)}</title>"
             f"<style>{CSS}</style></head><body>"
             f"<h1>{esc(self.title)}</h1><p class=\"sub\">{esc(self.subtitle)}</p>"
-            f"<nav><ol>{toc}</ol></nav>" + "\n".join(self.parts) + "</body></html>\n"
+            f"<nav><ol>{toc}</ol></nav>" + "\n".join(self.parts)
+            + (f"<script>{SORT_JS}</script>" if self.sortable else "") + "</body></html>\n"
         )

@@ -7,6 +7,7 @@ import warnings
 from typing import Any, Optional, Sequence
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -226,10 +227,11 @@ def fig_exits_cumulative(exits: np.ndarray, destinations: Sequence[str], warmup:
     x = np.arange(warmup, horizon + 1)
     cum = np.concatenate([np.zeros(exits.shape[:1] + (1,) + exits.shape[2:]),
                           np.cumsum(exits[:, warmup:, :], axis=1)], axis=1)
+    ends = []
     for d, name in enumerate(destinations):
-        b = band_line(ax, x, cum[:, :, d], name, color(d), show_range=False)
-        ax.annotate(f"{b['mean'][-1]:.0f}", (x[-1], b["mean"][-1]), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=10, color=color(d))
+        # labelled at the line's end instead of in a legend, which covered the lines with many destinations
+        b = band_line(ax, x, cum[:, :, d], "_" + name, color(d), show_range=False)
+        ends.append((float(b["mean"][-1]), f"{name} {b['mean'][-1]:.0f}", color(d)))
     for t in targets:
         if t["kind"] != "exits" or t["destination"] == "all":
             continue
@@ -241,11 +243,42 @@ def fig_exits_cumulative(exits: np.ndarray, destinations: Sequence[str], warmup:
     ax.set_title("Cumulative exits by destination since the end of warm-up")
     ax.set_ylabel("exits since warm-up (participants)")
     month_axis(ax, horizon)
-    ax.set_xlim(warmup, horizon + (horizon - warmup) * 0.06)
+    ax.set_xlim(warmup, horizon)
     ax.set_ylim(bottom=0)
+    label_line_ends(ax, ends)
     band_legend(ax, exits.shape[0], show_range=False, loc="upper left")
     fig.tight_layout()
     return fig
+
+
+def spread_labels(ys: Sequence[float], gap: float, lo: float, hi: float) -> list[float]:
+    """Label positions near ys (any order) at least `gap` apart, kept within
+    [lo, hi] as far as they fit: pushed up from the lowest, then the whole
+    stack moved down if it runs over the top."""
+    order = np.argsort(ys)
+    pos = np.asarray(ys, float)[order].copy()
+    for i in range(1, pos.size):
+        pos[i] = max(pos[i], pos[i - 1] + gap)
+    over = pos[-1] - hi if pos.size else 0.0
+    if over > 0:
+        pos -= min(over, pos[0] - lo) if pos[0] - lo > 0 else 0.0
+        for i in range(pos.size - 2, -1, -1):
+            pos[i] = min(pos[i], pos[i + 1] - gap)
+    out = np.empty_like(pos)
+    out[order] = pos
+    return out.tolist()
+
+
+def label_line_ends(ax: Axes, ends: Sequence[tuple[float, str, str]]) -> None:
+    """Writes each (y, text, colour) just right of the axes at height y,
+    spread so no two labels overlap."""
+    lo, hi = ax.get_ylim()
+    height_px = ax.get_window_extent().height or 300.0
+    gap = (hi - lo) * 14.0 / height_px  # ~ one 10-pt line
+    ys = spread_labels([e[0] for e in ends], gap, lo, hi)
+    for (_, text, c), y in zip(ends, ys):
+        ax.text(1.01, y, text, transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=10, color=c,
+                clip_on=False)
 
 
 def fig_targets(outcomes: Sequence[dict[str, Any]]) -> Figure:
@@ -255,7 +288,8 @@ def fig_targets(outcomes: Sequence[dict[str, Any]]) -> Figure:
     lo = np.array([o["ci_low"] for o in outcomes]) * 100
     hi = np.array([o["ci_high"] for o in outcomes]) * 100
     ax.barh(y, p, height=0.6, color=color(2), alpha=0.85)
-    ax.errorbar(p, y, xerr=[p - lo, hi - p], fmt="none", ecolor="k", capsize=4)
+    # clipped at 0: for p = 1 (or 0) Wilson's bound can land a rounding error inside p
+    ax.errorbar(p, y, xerr=[np.maximum(p - lo, 0.0), np.maximum(hi - p, 0.0)], fmt="none", ecolor="k", capsize=4)
     for yi, o, pi in zip(y, outcomes, p):
         ax.text(103, yi, f"{o['met']} of {o['replications']} replications", va="center", fontsize=10)
     ax.set_yticks(y)
@@ -271,41 +305,72 @@ def fig_targets(outcomes: Sequence[dict[str, Any]]) -> Figure:
 
 # -- compare -------------------------------------------------------------------
 
+OVERLAY_MAX = 5  # scenarios drawn as overlaid lines; more get one small panel each
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
 def fig_compare_metrics(scenario_names: Sequence[str], metric_rows: Sequence[tuple[str, str, list]],
                         base_index: int = 0) -> Figure:
     """metric_rows: list of (title, unit label, [ (mean, lo, hi) per scenario ]).
-    One small panel per metric, scenarios side by side with 95 % CIs."""
+
+    One panel per metric; scenarios are rows (names on the shared y axis,
+    written once, horizontally, so any number of names stays readable),
+    each a point with its 95 % CI. One colour: the colour would only repeat
+    the name; the base is an open marker with a dotted line at its mean."""
     n = len(metric_rows)
+    k = len(scenario_names)
     ncol = 3 if n > 4 else 2 if n > 1 else 1
     nrow = math.ceil(n / ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol + 1, 3.2 * nrow + 0.8), squeeze=False)
-    xs = np.arange(len(scenario_names))
+    label_in = min(3.2, 0.075 * max(len(x) for x in scenario_names) + 0.4)
+    panel_h = 0.26 * k + 0.9
+    fig, axes = plt.subplots(nrow, ncol, figsize=(label_in + 3.3 * ncol, panel_h * nrow + 0.6), squeeze=False,
+                             sharey=True)
+    ys = np.arange(k)[::-1]
     for i, (title, unit, vals) in enumerate(metric_rows):
         ax = axes[i // ncol][i % ncol]
         for j, (m, lo, hi) in enumerate(vals):
             err = None if not (np.isfinite(lo) and np.isfinite(hi)) else [[m - lo], [hi - m]]
-            ax.errorbar([j], [m], yerr=err, fmt="o", ms=7, capsize=5, color=color(j),
-                        mfc="white" if j == base_index else color(j), mew=2)
+            is_base = j == base_index
+            ax.errorbar([m], [ys[j]], xerr=err, fmt="o", ms=6, capsize=3, color=color(3) if is_base else color(0),
+                        mfc="white" if is_base else color(0), mew=1.8, lw=1.4)
         if vals and np.isfinite(vals[base_index][0]):
-            ax.axhline(vals[base_index][0], color="0.5", lw=1, ls=":")
-        ax.set_title(title, fontsize=11)
-        ax.set_ylabel(unit)
-        ax.set_xticks(xs)
-        ax.set_xticklabels(scenario_names, rotation=20 if len(scenario_names) > 2 else 0, ha="right"
-                           if len(scenario_names) > 2 else "center", fontsize=10)
-        ax.set_xlim(-0.5, len(scenario_names) - 0.5)
+            ax.axvline(vals[base_index][0], color="0.45", lw=1, ls=":")
+        ax.set_title(_wrap(title, 40), fontsize=11)
+        ax.set_xlabel(unit)
+        ax.set_ylim(-0.6, k - 0.4)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=4))
+    axes[0][0].set_yticks(ys)
+    axes[0][0].set_yticklabels(scenario_names, fontsize=10)
+    for row in axes:
+        row[0].tick_params(axis="y", labelleft=True)
     for j in range(n, nrow * ncol):
         axes[j // ncol][j % ncol].set_visible(False)
-    fig.suptitle("Scenarios side by side: mean and 95 % CI over replications (open marker = base; dotted = base mean)")
+    fig.suptitle("Scenarios side by side: mean and 95 % CI over replications (open marker and dotted line: base)")
     fig.tight_layout()
     return fig
 
 
-def fig_compare_series(scenarios: Sequence[Any], names: Sequence[str], warmup: int, horizon: int) -> Figure:
-    """scenarios: list of dicts with 'series'; waiting and active means overlaid."""
-    fig, axes = plt.subplots(2, 1, figsize=(10, 7.5), sharex=True)
-    for ax, key, title in ((axes[0], "waiting", "Waiting list at month end"),
-                           (axes[1], "active", "Participants assigned at month end")):
+def fig_compare_series(scenarios: Sequence[Any], names: Sequence[str], warmup: int, horizon: int,
+                       base_index: int = 0) -> Figure:
+    """Waiting list and caseload over time per scenario. Up to OVERLAY_MAX
+    scenarios: overlaid lines with CI bands, legend beside the axes (not over
+    the lines). More: small multiples, one panel per scenario, the base in
+    grey in every panel, so no colour has to tell 12 lines apart."""
+    keys = [("waiting", "Waiting list at month end"), ("active", "Participants assigned at month end")]
+    if len(scenarios) <= OVERLAY_MAX:
+        return _series_overlay(scenarios, names, warmup, horizon, keys)
+    return _series_panels(scenarios, names, warmup, horizon, keys, base_index)
+
+
+def _series_overlay(scenarios: Sequence[Any], names: Sequence[str], warmup: int, horizon: int,
+                    keys: Sequence[tuple[str, str]]) -> Figure:
+    fig, axes = plt.subplots(2, 1, figsize=(11, 7.5), sharex=True)
+    for ax, (key, title) in zip(axes, keys):
         shade_warmup(ax, warmup)
         for j, (sc, name) in enumerate(zip(scenarios, names)):
             s = sc.series.get(key)
@@ -313,15 +378,50 @@ def fig_compare_series(scenarios: Sequence[Any], names: Sequence[str], warmup: i
                 continue
             x = np.arange(1, s.shape[1] + 1)
             b = stats.band(s)
-            if len(scenarios) <= 4:
-                ax.fill_between(x, b["ci_low"], b["ci_high"], color=color(j), alpha=0.25, lw=0)
-            ax.plot(x, b["mean"], color=color(j), lw=2, label=f"{name} (mean" + (", 95 % CI band)" if len(scenarios) <= 4 else ")"))
+            ax.fill_between(x, b["ci_low"], b["ci_high"], color=color(j), alpha=0.25, lw=0)
+            ax.plot(x, b["mean"], color=color(j), lw=2, label=_wrap(f"{name} (mean, 95 % CI band)", 34))
         ax.set_title(title)
         ax.set_ylabel("participants")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="best", framealpha=0.9)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9, borderaxespad=0)
     month_axis(axes[1], horizon)
     fig.tight_layout()
+    return fig
+
+
+def _series_panels(scenarios: Sequence[Any], names: Sequence[str], warmup: int, horizon: int,
+                   keys: Sequence[tuple[str, str]], base_index: int) -> Figure:
+    k = len(scenarios)
+    ncol = 4
+    nrow = math.ceil(k / ncol)
+    fig = plt.figure(figsize=(12, 2 * (1.9 * nrow + 1.0)), layout="constrained")
+    sub = fig.subfigures(2, 1)
+    base = scenarios[base_index]
+    for sf, (key, title) in zip(sub, keys):
+        axes = sf.subplots(nrow, ncol, sharex=True, sharey=True, squeeze=False)
+        bs = base.series.get(key)
+        top = max([float(np.nanmax(stats.band(sc.series[key])["mean"])) for sc in scenarios if key in sc.series]
+                  + [1.0])
+        for j, (sc, name) in enumerate(zip(scenarios, names)):
+            ax = axes[j // ncol][j % ncol]
+            shade_warmup(ax, warmup)
+            if bs is not None:
+                ax.plot(np.arange(1, bs.shape[1] + 1), stats.band(bs)["mean"], color="0.6", lw=1.5)
+            s = sc.series.get(key)
+            if s is not None:
+                ax.plot(np.arange(1, s.shape[1] + 1), stats.band(s)["mean"], color=color(0 if j != base_index else 3),
+                        lw=2)
+            ax.set_title(_wrap(name + (" (base)" if j == base_index and name != "base" else ""), 34), fontsize=10)
+            ax.set_xlim(0, horizon)
+            ax.set_ylim(0, top * 1.05)
+            ax.tick_params(labelsize=9)
+        for j in range(k, nrow * ncol):
+            axes[j // ncol][j % ncol].set_visible(False)
+        for ax in axes[:, 0]:
+            ax.set_ylabel("participants", fontsize=10)
+        base_txt = "the base" if names[base_index] == "base" else f"the base, {names[base_index]}"
+        sf.suptitle(f"{title}: mean over replications (grey: {base_txt}; hatched: warm-up)", fontsize=12)
+        sf.supxlabel("time since start (months)", fontsize=10)
     return fig
 
 

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from . import extras_report as X
 from . import metrics as M
 from . import outputs, stats
 from .errors import InputError
@@ -140,7 +141,7 @@ def section_run(ctx: ReportContext) -> None:
     page.section("run", "The run")
     page.table(None, run_info_rows(run, ctx.pstats))
     if run.n_scenarios > 1:
-        others = "; ".join(f"{i}: {n}" for i, n in enumerate(run.file.scenario_names()) if i != run.scenario)
+        others = "; ".join(f"{i}: {n}" for i, n in enumerate(run.file.display_names()) if i != run.scenario)
         page.note(f"This file is a study of {run.n_scenarios} scenarios; this page is about scenario "
                   f"{run.scenario} ({run.scenario_name}). Others: {others}. Choose one with --scenario; "
                   "see them side by side with `compare FILE` and against the swept parameters with `sweep FILE`.")
@@ -157,6 +158,7 @@ def section_run(ctx: ReportContext) -> None:
         page.details("Scenario file as stored in the run (config_text)", run.attrs["config_text"])
     for n in run.notes:
         page.note(n)
+    X.diagnostics_note(ctx)
 
 
 def section_key_numbers(ctx: ReportContext) -> None:
@@ -169,8 +171,9 @@ def section_key_numbers(ctx: ReportContext) -> None:
            "freedom, over the per-replication values). Recomputed here from /replications and "
            "/exits_by_destination and checked against the simulator's own /summary.")
     trows, classes = [], []
-    for metric, mine, sim, agrees in ctx.rows:
-        label, unit, scale, shown = M.metric_info(metric)
+    rows = [r for r in ctx.rows if not r[0].startswith(("target_value.", "target_met."))]  # under Targets
+    for metric, mine, sim, agrees in rows:
+        label, unit, scale, shown = M.metric_info(metric, sim.get("unit") if sim else None)
         src = mine if mine is not None else {"mean": sim["mean"], "ci_low": sim["ci_low"],
                                              "ci_high": sim["ci_high"], "n": sim["replications"]}
         if agrees is True:
@@ -193,7 +196,7 @@ def section_key_numbers(ctx: ReportContext) -> None:
             "simulator": sim, "agrees_with_simulator": agrees}
     page.table(["metric", "unit", "mean", "95 % CI", "replications", "vs. simulator /summary"], trows,
                numeric=(2, 3, 4), row_classes=classes, raw_cols=(5,))
-    bad = [r[0] for r in ctx.rows if r[3] is False]
+    bad = [r[0] for r in rows if r[3] is False]
     summary["summary_agrees"] = not bad
     if bad:
         page.note(f"The recomputed values differ from the simulator's /summary for: {', '.join(bad)}.")
@@ -352,8 +355,8 @@ def section_exits(ctx: ReportContext) -> None:
         ctx.add_figure("exits_cumulative.png", fig, "cumulative exits by destination",
                        "Exits counted from the end of warm-up. Line: mean over replications; band: 95 % CI of the "
                        "mean." + (" Stars: targets." if any(t["kind"] == "exits" for t in targets) else ""))
-        if not targets:
-            page.p("The file has no targets (a /targets table); none are drawn.")
+        if not targets and not X.target_names(run):
+            page.p("No targets: the scenario sets none (a targets section) and none were given with --targets.")
     else:
         ctx.skip("exits by destination", "the file has no /series/exits with destinations.")
     if run.exits_by_destination is None or not run.destinations:
@@ -370,20 +373,30 @@ def section_exits(ctx: ReportContext) -> None:
 
 
 def section_targets(ctx: ReportContext) -> None:
-    """Targets given with --targets (or a /targets table), evaluated from
-    /series/exits replication by replication."""
+    """The scenario's own targets (/trial_extras and /summary), then targets
+    given with --targets (or a /targets table), evaluated here from
+    /series/exits replication by replication; one chart for all."""
     targets, problems, page = ctx.targets, ctx.target_problems, ctx.page
-    if not targets and not problems:
+    found = X.scenario_targets(ctx.run)
+    if not targets and not problems and not found:
         return
     page.section("targets", "Probability of meeting each target")
-    for pr in problems:
-        page.note(f"Target ignored: {pr}")
     outcomes = M.target_outcomes(targets, ctx.run) if targets else []
-    if outcomes:
+    if found or outcomes:
         from . import plots
-        ctx.add_figure("targets.png", plots.fig_targets(outcomes), "probability of meeting each target",
+        ctx.add_figure("targets.png", plots.fig_targets(found + outcomes), "probability of meeting each target",
                        "Share of replications in which the target was met, with a 95 % Wilson interval. "
                        "Each replication is one possible course of events under the scenario.")
+    if found:
+        X.scenario_targets_table(ctx, found)
+        ctx.summary["scenario_targets"] = found
+    if not targets and not problems:
+        return
+    if found:
+        page.h3("Given with --targets")
+    for pr in problems:
+        page.note(f"Target ignored: {pr}")
+    if outcomes:
         trows = []
         for o in outcomes:
             what = (f"{'exits' if o['kind'] == 'exits' else 'share of exits'} to {o['destination']} "
@@ -439,4 +452,5 @@ def section_notes(ctx: ReportContext) -> None:
 
 SECTIONS: tuple[Callable[[ReportContext], None], ...] = (
     section_run, section_key_numbers, section_levels, section_utilisation, section_flows, section_caseload,
-    section_time_to_exit, section_exits, section_targets, section_money, section_checks, section_notes)
+    section_time_to_exit, section_exits, section_targets, X.section_trial_extras, section_money, section_checks,
+    section_notes)

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Optional, Sequence
 import numpy as np
 
 from .errors import InputError
+from .names import display_name
 from .resolved import ResolvedError, ResolvedParameters, resolved_parameters
 
 # File kinds and the format_version values this code reads.
@@ -185,9 +186,13 @@ class RunFile:
         self.participant_fields = f["participants"].dtype.names if self.has_participants else ()
         self.targets = read_targets(f) if "targets" in f else []
         self._read_money(f)
+        self._read_trial_extras(f)
+        self.diagnostics = read_diagnostics(f) if "diagnostics" in f else None
         known = ("destinations", "replications", "exits_by_destination", "series", "summary", "participants",
                  "targets", "scenarios", "parameter_names", "scenario_parameters", "paired_differences",
-                 "resolved")
+                 "resolved", "trial_extras")
+        if self.diagnostics is not None:
+            known += ("diagnostics",)
         if self.money_trials is not None or self.money_summary is not None:
             known += ("money",)
         self.other_groups = sorted(k for k in f.keys() if k not in known)
@@ -240,6 +245,10 @@ class RunFile:
                               f"{first + count - 1 if isinstance(first, int) and isinstance(count, int) else '?'} "
                               f"of {total} (a task's slice, or a run that failed). Statistics use the finished "
                               "trials present; merge the task files with `caseflow merge` for the whole study.")
+        if self.trial_extras is not None and self.trial_extras.shape[0] != n_rows:
+            self.notes.append(f"/trial_extras has {self.trial_extras.shape[0]} rows, expected one per trial "
+                              f"({n_rows}): not used.")
+            self.trial_extras = None
         if self.money_trials is not None and self.money_trials.shape[0] != n_rows:
             self.notes.append(f"/money/trials has {self.money_trials.shape[0]} rows, expected one per trial "
                               f"({n_rows}): not used.")
@@ -271,6 +280,21 @@ class RunFile:
         self.notes += legacy.notes
         return legacy
 
+    def _read_trial_extras(self, f: Any) -> None:
+        """/trial_extras (format 2): [T, X] numbers per trial named by the
+        attribute `columns` (docs/OUTPUT.md)."""
+        self.trial_extras, self.trial_extras_columns = None, []
+        if not _is_dataset(f, "trial_extras"):
+            return
+        ds = f["trial_extras"]
+        cols = [as_text(c) for c in ds.attrs["columns"]] if "columns" in ds.attrs else []
+        if ds.ndim == 2 and len(cols) == ds.shape[1]:
+            self.trial_extras = ds[...].astype(float)
+            self.trial_extras_columns = cols
+        else:
+            self.notes.append(f"/trial_extras has shape {ds.shape} but {len(cols)} names in its `columns` "
+                              "attribute: not used.")
+
     def _read_money(self, f):
         """/money (format 2, only with a `money` section): trials [T, Y] named
         by the attribute `columns`, and /money/summary, /money/paired_differences
@@ -301,13 +325,30 @@ class RunFile:
     def scenario_names(self) -> list[str]:
         return [str(s.get("name", i)) for i, s in enumerate(self.scenarios)]
 
+    def display_names(self) -> list[str]:
+        """Scenario names with their numbers in shortest round-trip form
+        (names.display_name), for pages and tables."""
+        if not hasattr(self, "_display_names"):
+            out = []
+            for s, name in enumerate(self.scenario_names()):
+                if self.scenario_parameters is not None and s < self.scenario_parameters.shape[0]:
+                    values = {k: float(self.scenario_parameters[s, j]) for j, k in enumerate(self.parameter_names)}
+                else:
+                    values = self.params_of(s)
+                out.append(display_name(name, values))
+            self._display_names = out
+        return self._display_names
+
     def scenario_index(self, key: str | int | None) -> int:
-        """A scenario by index or name; InputError listing the names otherwise."""
+        """A scenario by index, name or displayed name; InputError listing
+        the names otherwise."""
         if key is None:
             return 0
         names = self.scenario_names()
         if str(key) in names:
             return names.index(str(key))
+        if str(key) in self.display_names():
+            return self.display_names().index(str(key))
         try:
             i = int(key)
         except (TypeError, ValueError):
@@ -335,7 +376,8 @@ class RunData:
         s = rf.scenario_index(scenario)
         self.file = rf
         self.scenario = s
-        self.scenario_name = rf.scenario_names()[s]
+        self.scenario_name = rf.display_names()[s]
+        self.stored_scenario_name = rf.scenario_names()[s]
         self.n_scenarios = rf.n_scenarios
         self.path, self.kind, self.version = rf.path, rf.kind, rf.version
         self.attrs, self.dpm = rf.attrs, rf.dpm
@@ -368,6 +410,10 @@ class RunData:
                       if rf.money_trials is not None else None)
         self.money_summary = ([dict(r) for r in rf.money_summary if int(r.get("scenario", 0)) == s]
                               if rf.money_summary is not None else None)
+        # /trial_extras: {column: array over this scenario's replications}; None without it
+        self.extras = ({c: rf.trial_extras[sel, j] for j, c in enumerate(rf.trial_extras_columns)}
+                       if rf.trial_extras is not None else None)
+        self.diagnostics = rf.diagnostics.for_scenario(s) if rf.diagnostics is not None else None
         if self.n_reps == 0:
             raise InputError(f"{self.path}: scenario '{self.scenario_name}' has no finished trials in this file")
 
@@ -424,6 +470,37 @@ def _is_dataset(f, name):
 
 def _is_compound(f, name):
     return _is_dataset(f, name) and f[name].dtype.names is not None
+
+
+DIAGNOSTIC_NAMES = ("overloaded", "unsettled", "warnings", "offered_load", "capacity", "waiting_trend_per_month",
+                    "waiting_trend_lo", "waiting_trend_hi", "suggested_warmup_months")
+
+
+class Diagnostics:
+    """/diagnostics: attributes for the whole file, or datasets of length S
+    (one value per scenario) where scenarios differ (/tmp/formats.md)."""
+
+    def __init__(self, values: dict[str, Any], per_scenario: dict[str, list[Any]]) -> None:
+        self.values, self.per_scenario = values, per_scenario
+
+    def for_scenario(self, s: int) -> dict[str, Any]:
+        out = dict(self.values)
+        for k, v in self.per_scenario.items():
+            if s < len(v):
+                out[k] = v[s]
+        return out
+
+
+def read_diagnostics(f: Any) -> Optional[Diagnostics]:
+    g = f["diagnostics"]
+    if not hasattr(g, "keys"):
+        return None
+    values = _attrs(g)
+    per = {}
+    for name, ds in g.items():
+        if hasattr(ds, "shape") and ds.ndim == 1:
+            per[name] = [as_text(v) if isinstance(v, (bytes, np.bytes_, str)) else as_number(v) for v in ds[...]]
+    return Diagnostics(values, per)
 
 
 TARGET_KINDS = ("exits", "share")

@@ -46,7 +46,7 @@ class Study:
             raise InputError(f"{self.path}: no /parameter_names and /scenario_parameters: the study's scenarios "
                              "have no numeric parameters to plot against (use `compare`)")
         self.n = rf.n_scenarios
-        self.names = rf.scenario_names()
+        self.names = rf.display_names()
         self.params = {k: rf.scenario_parameters[:, j] for j, k in enumerate(rf.parameter_names)}
         self.metrics = {}
         self.agrees = {}
