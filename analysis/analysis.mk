@@ -8,7 +8,7 @@
 #   make report-default    report on results/default.h5 (what `make run` writes)
 #                          -> results/default_report/index.html
 #   make compare FILES="a.h5 b.h5" [BASE=a] [COMPARE_DIR=dir]
-#   make sweep FILE=results/study.h5
+#   make sweep FILE=results/study.h5 [SWEEP_ARGS="--x KEY --at KEY=VALUE ..."]
 #   make test-analysis     pytest on tests/analysis (runs the real simulator)
 #   make install-analysis [PIP_ARGS=--user]
 #                          pip-installs the package (analysis/pyproject.toml) into
@@ -41,8 +41,8 @@ install-analysis:
 	cd analysis && $(ANALYSIS_PY) -m pip install --no-deps --no-build-isolation --no-index $(PIP_ARGS) .
 
 sweep:
-	@if [ -z "$(FILE)" ]; then echo "usage: make sweep FILE=results/study.h5" >&2; exit 2; fi
-	@$(ANALYSIS_CLI) sweep "$(FILE)"
+	@if [ -z "$(FILE)" ]; then echo "usage: make sweep FILE=results/study.h5 [SWEEP_ARGS=...]" >&2; exit 2; fi
+	@$(ANALYSIS_CLI) sweep "$(FILE)" $(SWEEP_ARGS)
 
 EXTRA_TEST_TARGETS += test-analysis
 test-analysis:

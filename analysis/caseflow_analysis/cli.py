@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--outdir", metavar="DIR", help="output folder (default: FILE without .h5 + _report)")
     r.add_argument("--scenario", metavar="NAME|INDEX", help="which scenario of a study file (default: 0, the base)")
     r.add_argument("--targets", metavar="JSON", help="targets to evaluate in addition to any /targets in the file")
+    r.add_argument("--reference", metavar="NAME|INDEX",
+                   help="for a study: the scenario the all-scenarios table compares with (default: the study's "
+                        "study.reference, else scenario 0)")
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
 
     c = sub.add_parser("compare", help="scenarios side by side, with differences against a base")
@@ -38,8 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", metavar="STUDYFILE", help="caseflow study file with a /scenarios group")
     s.add_argument("-o", "--outdir", metavar="DIR", help="output folder (default: STUDYFILE without .h5 + _sweep)")
     s.add_argument("--metric", action="append", metavar="NAME", help="metric(s) to plot (default: the key metrics present)")
-    s.add_argument("--x", metavar="PARAM", help="parameter on the x axis (default: the first swept)")
-    s.add_argument("--y", metavar="PARAM", help="second parameter: one curve per value, heat-map rows (default: the second swept)")
+    s.add_argument("--x", metavar="PARAM", help="parameter on the x axis (default: the key run at the most values)")
+    s.add_argument("--y", metavar="PARAM", help="second parameter: one curve per value, heat-map rows (default: the "
+                                                "key with the next most values)")
+    s.add_argument("--facet", metavar="PARAM", help="third parameter: one panel per value (default: the key with the "
+                                                    "third most values)")
+    s.add_argument("--at", action="append", default=[], metavar="KEY=VALUE",
+                   help="hold a further varied key at a value that was run (default: its most common value); "
+                        "repeatable")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     return p
 
@@ -75,7 +84,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "report":
             from .report import make_report
-            s = make_report(args.file, args.outdir, args.targets, args.scenario)
+            s = make_report(args.file, args.outdir, args.targets, args.scenario, args.reference)
             if not args.quiet:
                 print(f"{s['outdir']}/index.html")
                 bad = [c["name"] for c in s["checks"] if not c["ok"]]
@@ -90,7 +99,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         quiet=args.quiet)
         elif args.command == "sweep":
             from .sweep import run_sweep
-            out = run_sweep(args.file, args.outdir, metrics=args.metric, x=args.x, y=args.y)
+            out = run_sweep(args.file, args.outdir, metrics=args.metric, x=args.x, y=args.y, facet=args.facet,
+                            at=args.at)
             if not args.quiet:
                 print(f"{out}/index.html")
     except AnalysisError as e:

@@ -32,6 +32,7 @@ FIXED = [
 
 MORE = [  # metrics the mechanisms and service levels add to /summary (docs/OUTPUT.md)
     ("good_exit_share", "share of exits to work or studies", "share", 100.0, "%"),
+    ("good_exits_per_month", "exits to work or studies (exits.good)", "per month", 1.0, "/month"),
     ("rejected_per_month", "referrals screened out", "per month", 1.0, "/month"),
     ("reneged_per_month", "people who gave up waiting", "per month", 1.0, "/month"),
     ("enrolled_per_month", "people enrolled", "per month", 1.0, "/month"),
@@ -113,12 +114,33 @@ def replication_metrics(run: "RunData") -> dict[str, np.ndarray]:
         with np.errstate(invalid="ignore", divide="ignore"):
             for d, name in enumerate(run.destinations):
                 out[f"exit_share.{name}"] = np.where(exits > 0, ebd[:, d] / exits, np.nan)
+        good = [d for d in good_destinations(run) if d in run.destinations]
+        if good:
+            g = ebd[:, [run.destinations.index(d) for d in good]].sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out["good_exit_share"] = np.where(exits > 0, g / exits, np.nan)
+            out["good_exits_per_month"] = g / months  # analysis-only
+    # the mechanisms' counts (/trial_extras) as the simulator's monthly rates, where /summary has them
+    in_summary = {str(r.get("metric")) for r in run.summary or ()}
+    for col_name, metric in (("enrolled", "enrolled_per_month"), ("rejected", "rejected_per_month"),
+                             ("reneged", "reneged_per_month")):
+        if run.extras is not None and col_name in run.extras and metric in in_summary:
+            out[metric] = np.asarray(run.extras[col_name], float) / months
     # analysis-only
     if "meetings_per_exit" in names:
         out["meetings_per_exit"] = np.where(prog_n > 0, col("meetings_per_exit"), np.nan)
     if run.workers:
         out["caseload_per_worker"] = out["active"] / run.workers
     return out
+
+
+def good_destinations(run: "RunData") -> list[str]:
+    """The scenario's exits.good (destinations that count as work or
+    studies), [] when unset."""
+    good = run.params.get("exits.good")
+    if isinstance(good, str):
+        good = [good]
+    return [str(g) for g in good] if isinstance(good, list) else []
 
 
 def summarise(values_by_metric: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:

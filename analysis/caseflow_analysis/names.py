@@ -31,7 +31,8 @@ def _significant_digits(text: str) -> int:
 
 
 def display_name(name: str, values: Optional[Mapping[str, float]] = None) -> str:
-    """The name with each `key=number` written in shortest round-trip form.
+    """The name with each `key=number` written in shortest round-trip form
+    and a space after the comma between settings.
 
     `values` maps parameter keys (e.g. "method.time_share") to the scenario's
     values; a name token "time_share=0.14999999" takes the value of the key
@@ -50,4 +51,6 @@ def display_name(name: str, values: Optional[Mapping[str, float]] = None) -> str
             return f"{key}={num_text(float(f'{float(val):.7g}'))}"
         return f"{key}={num_text(float(val))}" if "." in val else m.group(0)
 
-    return _TOKEN.sub(fix, name)
+    out = _TOKEN.sub(fix, name)
+    # "cap=30,method=0.15" -> "cap=30, method=0.15": readable, and a table cell can wrap it
+    return re.sub(r",(?=[A-Za-z_][\w.\[\]]*=)", ", ", out)

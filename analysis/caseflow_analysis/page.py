@@ -28,7 +28,10 @@ pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 nav ol { columns: 2; }
 code { background: #f2f2f2; padding: 0 0.2em; }
 tr.base td, tr.base th { font-weight: 600; background: #eef4fb; }
+tr.out td { color: #8a8a8a; }
 td small { color: #444; }
+/* a table that may use the whole window, not just the text column (the all-scenarios table) */
+.tw.wide { width: calc(100vw - 60px); max-width: none; margin-left: calc(50% - 50vw + 30px); }
 table.sortable thead th { cursor: pointer; user-select: none; }
 table.sortable thead th::after { content: " \\2195"; color: #999; font-weight: normal; }
 table.sortable thead th[aria-sort="ascending"]::after { content: " \\25B2"; color: #333; }
@@ -70,6 +73,13 @@ SORT_JS = """
   });
 })();
 """
+
+
+def _breakable(markup: str) -> str:
+    """Lets the browser break long config keys in headers (staff.caseload_cap,
+    rate_per_month) after a dot or an underscore instead of widening the
+    column to the whole key."""
+    return markup.replace("_", "_<wbr>").replace(".", ".<wbr>")
 
 
 class Cell:
@@ -141,16 +151,16 @@ class Page:
 
     def table(self, header: Optional[Sequence[str]], rows: Sequence[Sequence[Any]], numeric: Sequence[int] = (),
               row_classes: Optional[Sequence[str]] = None, raw_cols: Sequence[int] = (), sortable: bool = False,
-              table_id: Optional[str] = None) -> None:
+              table_id: Optional[str] = None, wide: bool = False) -> None:
         """rows: lists of cells; columns in `numeric` are right-aligned;
         cells in `raw_cols` are inserted as markup, others escaped. A Cell
         carries its own sort value and markup flag. `sortable` tables sort
         on a click on a header (SORT_JS)."""
         attrs = (' class="sortable"' if sortable else "") + (f' id="{esc(table_id)}"' if table_id else "")
         self.sortable |= sortable
-        out = [f'<div class="tw"><table{attrs}>']
+        out = [f'<div class="tw{" wide" if wide else ""}"><table{attrs}>']
         if header:
-            out.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr></thead>")
+            out.append("<thead><tr>" + "".join(f"<th>{_breakable(esc(h))}</th>" for h in header) + "</tr></thead>")
         out.append("<tbody>")
         for i, row in enumerate(rows):
             cls = f' class="{row_classes[i]}"' if row_classes and row_classes[i] else ""

@@ -427,35 +427,162 @@ def _series_panels(scenarios: Sequence[Any], names: Sequence[str], warmup: int, 
 
 # -- sweep ---------------------------------------------------------------------
 
-def plot_sweep_curves(x: Array, mean: Array, ci_low: Array, ci_high: Array, group_labels: Optional[Sequence[str]] = None,
-                      xlabel: str = "", ylabel: str = "", title: str = "", group_title: Optional[str] = None) -> Figure:
-    """Metric against one parameter, with a 95 % CI band.
+def group_colors(n: int) -> list:
+    """Colours for curves of an ordered parameter: a sequential colour map
+    (light to dark as the value rises) rather than the 10-colour cycle, so
+    order reads off the colour and more than ten curves stay distinct."""
+    if n <= 1:
+        return [color(0)]
+    return [plt.cm.viridis(v) for v in np.linspace(0.0, 0.85, n)]
 
-    x: 1-D (k); mean/ci_low/ci_high: (k,) or (groups, k), NaN where a
-    combination was not run. One curve per group (a second parameter)."""
+
+def _sweep_axes(ax: Axes, x: np.ndarray, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                group_labels: Sequence[Optional[str]]) -> None:
+    colors = group_colors(mean.shape[0])
+    for g in range(mean.shape[0]):
+        ok = np.isfinite(mean[g])
+        c = colors[g]
+        lab = group_labels[g]
+        band_ok = ok & np.isfinite(lo[g]) & np.isfinite(hi[g])
+        ax.fill_between(x[band_ok], lo[g][band_ok], hi[g][band_ok], color=c, alpha=0.2, lw=0)
+        ax.plot(x[ok], mean[g][ok], marker="o", color=c, lw=2, label=f"{lab}" if lab is not None else "mean")
+    if x.size and np.all(np.mod(x, 1) == 0) and x.size <= 25:
+        ax.set_xticks(x)
+    elif x.size <= 12:
+        ax.set_xticks(x)
+        ax.set_xticklabels([_fmt_param(v) for v in x])
+
+
+def _check_curves(x: Array, mean: Array, ci_low: Array, ci_high: Array) -> tuple[np.ndarray, ...]:
     x = np.asarray(x, dtype=float)
     mean = np.atleast_2d(np.asarray(mean, dtype=float))
     lo = np.atleast_2d(np.asarray(ci_low, dtype=float))
     hi = np.atleast_2d(np.asarray(ci_high, dtype=float))
     if mean.shape != lo.shape or mean.shape != hi.shape or mean.shape[1] != x.size:
         raise ValueError("mean, ci_low and ci_high must have the same shape, with len(x) columns")
+    return x, mean, lo, hi
+
+
+def plot_sweep_curves(x: Array, mean: Array, ci_low: Array, ci_high: Array, group_labels: Optional[Sequence[str]] = None,
+                      xlabel: str = "", ylabel: str = "", title: str = "", group_title: Optional[str] = None) -> Figure:
+    """Metric against one parameter, with a 95 % CI band.
+
+    x: 1-D (k); mean/ci_low/ci_high: (k,) or (groups, k), NaN where a
+    combination was not run. One curve per group (a second parameter)."""
+    x, mean, lo, hi = _check_curves(x, mean, ci_low, ci_high)
     if group_labels is None:
         group_labels = [None] * mean.shape[0]
     fig, ax = plt.subplots(figsize=(9, 5))
-    for g in range(mean.shape[0]):
-        ok = np.isfinite(mean[g])
-        c = color(g)
-        lab = group_labels[g]
-        ax.fill_between(x[ok], lo[g][ok], hi[g][ok], color=c, alpha=0.25, lw=0)
-        ax.plot(x[ok], mean[g][ok], marker="o", color=c, lw=2, label=f"{lab}" if lab is not None else "mean")
+    _sweep_axes(ax, x, mean, lo, hi, group_labels)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    if x.size and np.all(np.mod(x, 1) == 0) and x.size <= 25:
-        ax.set_xticks(x)
-    ax.legend(title=(group_title + "\n" if group_title else "") + "(bands: 95 % CI)", loc="best", framealpha=0.9)
+    outside = mean.shape[0] > 4
+    ax.legend(title=(group_title + "\n" if group_title else "") + "(bands: 95 % CI)", framealpha=0.9,
+              **({"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0} if outside else
+                 {"loc": "best"}))
     fig.tight_layout()
     return fig
+
+
+def plot_sweep_facets(x: Array, panels: Sequence[tuple[str, Array, Array, Array]],
+                      group_labels: Optional[Sequence[str]] = None, xlabel: str = "", ylabel: str = "",
+                      title: str = "", group_title: Optional[str] = None) -> Figure:
+    """Small multiples: one panel per value of a third parameter (facet),
+    each the metric against x with one curve per group, on a shared y axis;
+    one legend beside the panels."""
+    n = len(panels)
+    ncol = min(3, n)
+    nrow = math.ceil(n / ncol)
+    # sized to show at about its natural size in the page's 1 150 px column (wider figures get scaled down
+    # and their labels with them); the legend goes below the panels for the same reason
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol + 0.9, 3.3 * nrow + 1.6), squeeze=False,
+                             sharey=True, sharex=True)
+    for i, (ptitle, mean, lo, hi) in enumerate(panels):
+        xx, m, l, h = _check_curves(x, mean, lo, hi)
+        labels = group_labels if group_labels is not None else [None] * m.shape[0]
+        ax = axes[i // ncol][i % ncol]
+        _sweep_axes(ax, xx, m, l, h, labels)
+        ax.set_title(ptitle, fontsize=11)
+        ax.tick_params(axis="x", labelrotation=0)
+    for j in range(n, nrow * ncol):
+        axes[j // ncol][j % ncol].set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(_wrap(xlabel, 34))
+    for row in axes:
+        row[0].set_ylabel(_wrap(ylabel, 40))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.1 if handles else 0, 1, 1))
+    if handles:
+        fig.legend(handles, labels, title=(group_title + " " if group_title else "") + "(bands: 95 % CI)",
+                   loc="lower center", ncol=min(len(labels), 8), framealpha=0.9, bbox_to_anchor=(0.5, 0.0))
+    return fig
+
+
+def plot_heatmap_facets(xvals: Array, yvals: Array, panels: Sequence[tuple[str, Array]], xlabel: str = "",
+                        ylabel: str = "", title: str = "", cbar_label: str = "", fmt: str = "{:.3g}") -> Figure:
+    """One heat map per facet value on one colour scale; NaN cells blank."""
+    xvals, yvals = np.asarray(xvals), np.asarray(yvals)
+    grids = [np.asarray(g, float) for _, g in panels]
+    for g in grids:
+        if g.shape != (yvals.size, xvals.size):
+            raise ValueError(f"grid has shape {g.shape}, expected ({yvals.size}, {xvals.size})")
+    finite = np.concatenate([g[np.isfinite(g)] for g in grids]) if grids else np.zeros(0)
+    vmin, vmax = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    n = len(panels)
+    ncol = min(3, n) if xvals.size <= 5 else 1  # wide grids: one panel a row, so the numbers stay legible
+    nrow = math.ceil(n / ncol)
+    w = max(3.6, 0.75 * xvals.size + 1.2) if ncol == 1 else max(3.6, 0.5 * xvals.size + 1.2)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(w * ncol + 1.6, max(3.2, 0.42 * yvals.size + 1.6) * nrow + 0.6),
+                             squeeze=False)
+    im = None
+    for i, ((ptitle, _), g) in enumerate(zip(panels, grids)):
+        ax = axes[i // ncol][i % ncol]
+        im = ax.imshow(np.ma.masked_invalid(g), origin="lower", aspect="auto", cmap="viridis", vmin=vmin, vmax=vmax)
+        ax.set_xticks(np.arange(xvals.size))
+        ax.set_xticklabels([_fmt_param(v) for v in xvals], fontsize=10)
+        ax.set_yticks(np.arange(yvals.size))
+        ax.set_yticklabels([_fmt_param(v) for v in yvals] if i % ncol == 0 else [], fontsize=10)
+        ax.set_title(ptitle, fontsize=11)
+        ax.grid(False)
+        mid = (vmin + vmax) / 2
+        if g.size <= 400:
+            for yy in range(yvals.size):
+                for xx in range(xvals.size):
+                    v = g[yy, xx]
+                    if np.isfinite(v):
+                        ax.text(xx, yy, fmt.format(v), ha="center", va="center", fontsize=10,
+                                color="white" if v < mid else "black")
+    for j in range(n, nrow * ncol):
+        axes[j // ncol][j % ncol].set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(_wrap(xlabel, 34))
+    for row in axes:
+        row[0].set_ylabel(_wrap(ylabel, 34))
+    fig.suptitle(title)
+    fig.tight_layout()
+    if im is not None:
+        cb = fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.9, pad=0.02)
+        cb.set_label(cbar_label)
+    return fig
+
+
+def plotted_points(fig: Figure) -> int:
+    """Data points drawn as markers on the figure's axes (what `sweep` reports
+    per figure, so a test can tell an empty plot from a full one)."""
+    n = 0
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if line.get_marker() not in (None, "None", "", " "):
+                n += int(np.isfinite(np.asarray(line.get_ydata(), float)).sum())
+        for coll in ax.collections:
+            offs = coll.get_offsets() if hasattr(coll, "get_offsets") else np.zeros((0, 2))
+            if type(coll).__name__ == "PathCollection":
+                n += int(np.isfinite(np.asarray(offs, float)).all(axis=1).sum()) if len(offs) else 0
+        for im in ax.get_images():
+            n += int((~np.ma.getmaskarray(im.get_array())).sum())
+    return n
 
 
 def plot_sweep_points(x: Array, mean: Array, ci_low: Array, ci_high: Array, c: Optional[Array] = None, xlabel: str = "",

@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional
 from . import extras_report as X
 from . import metrics as M
 from . import outputs, stats
+from .overview import section_study_overview
 from .errors import InputError
 from .page import Page, esc, fmt, fmt_ci
 from .runfile import RunData
@@ -77,6 +78,7 @@ class ReportContext:
     rows: list[tuple]                         # M.compare_with_summary(ours, run.summary)
     targets: list[dict[str, Any]]             # targets to evaluate from the series (file + --targets)
     target_problems: list[str]
+    reference: Optional[str] = None           # --reference: the scenario study differences are taken against
     figures: list[str] = field(default_factory=list)
 
     def add_figure(self, fname: str, fig: Any, alt: str, caption: str) -> None:
@@ -92,14 +94,19 @@ class ReportContext:
 
 
 def make_report(path: str | os.PathLike, outdir: str | os.PathLike | None = None,
-                targets_file: str | os.PathLike | None = None, scenario: str | int | None = None) -> dict[str, Any]:
+                targets_file: str | os.PathLike | None = None, scenario: str | int | None = None,
+                reference: Optional[str] = None) -> dict[str, Any]:
     """Writes the report for one scenario of the file (default: the first,
-    the base); returns the summary dict (also in summary.json)."""
+    the base); returns the summary dict (also in summary.json). For a study,
+    `reference` overrides the scenario the all-scenarios table compares with."""
     run = RunData(path, scenario)
+    if reference is not None:
+        run.file.scenario_index(reference)  # an unknown name is an input error before anything is written
     outdir = os.fspath(outdir or default_outdir(path))
     extra_targets = load_targets_file(targets_file) if targets_file else []
     outputs.make_dir(outdir)
     ctx = _context(run, outdir, extra_targets)
+    ctx.reference = reference
     for section in SECTIONS:
         section(ctx)
     outputs.write_json(os.path.join(outdir, "summary.json"), ctx.summary)
@@ -141,10 +148,10 @@ def section_run(ctx: ReportContext) -> None:
     page.section("run", "The run")
     page.table(None, run_info_rows(run, ctx.pstats))
     if run.n_scenarios > 1:
-        others = "; ".join(f"{i}: {n}" for i, n in enumerate(run.file.display_names()) if i != run.scenario)
         page.note(f"This file is a study of {run.n_scenarios} scenarios; this page is about scenario "
-                  f"{run.scenario} ({run.scenario_name}). Others: {others}. Choose one with --scenario; "
-                  "see them side by side with `compare FILE` and against the swept parameters with `sweep FILE`.")
+                  f"{run.scenario} ({run.scenario_name}), and the next section lists them all. Choose one with "
+                  "--scenario; see them side by side with `compare FILE` and against the swept parameters with "
+                  "`sweep FILE`.")
     if run.params:
         if run.file.has_resolved:
             title = ("Scenario parameters in force (every key as the simulator resolved it: defaults, the "
@@ -451,6 +458,6 @@ def section_notes(ctx: ReportContext) -> None:
 
 
 SECTIONS: tuple[Callable[[ReportContext], None], ...] = (
-    section_run, section_key_numbers, section_levels, section_utilisation, section_flows, section_caseload,
+    section_run, section_study_overview, section_key_numbers, section_levels, section_utilisation, section_flows, section_caseload,
     section_time_to_exit, section_exits, section_targets, X.section_trial_extras, section_money, section_checks,
     section_notes)

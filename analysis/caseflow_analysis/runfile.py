@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 
 from .errors import InputError
-from .names import display_name
+from .names import display_name, num_text
 from .resolved import ResolvedError, ResolvedParameters, resolved_parameters
 
 # File kinds and the format_version values this code reads.
@@ -329,13 +330,22 @@ class RunFile:
         """Scenario names with their numbers in shortest round-trip form
         (names.display_name), for pages and tables."""
         if not hasattr(self, "_display_names"):
-            out = []
+            out, values = [], []
             for s, name in enumerate(self.scenario_names()):
                 if self.scenario_parameters is not None and s < self.scenario_parameters.shape[0]:
-                    values = {k: float(self.scenario_parameters[s, j]) for j, k in enumerate(self.parameter_names)}
+                    v = {k: float(self.scenario_parameters[s, j]) for j, k in enumerate(self.parameter_names)}
                 else:
-                    values = self.params_of(s)
-                out.append(display_name(name, values))
+                    v = self.params_of(s)
+                values.append(v)
+                out.append(display_name(name, v))
+            # Names that are not unique (the simulator cuts long generated names, so several grid points can
+            # share one) are rebuilt from the keys that vary across the study.
+            varying = [k for k in self.parameter_names if len({vals.get(k) for vals in values}) > 1]
+            counts = Counter(out)
+            for s, name in enumerate(out):
+                if counts[name] > 1 and varying:
+                    out[s] = ", ".join(f"{k.split('.')[-1]}={num_text(values[s][k])}" for k in varying
+                                       if isinstance(values[s].get(k), (int, float)))
             self._display_names = out
         return self._display_names
 

@@ -93,3 +93,29 @@ def test_report_pages_fit(browser, tiny_report, workdir):
     r = cli("report", str(prog), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
     assert_fits(browser, out / "index.html")
+
+
+def test_study_report_table_fits_and_sorts(browser, sweep_study, tmp_path):
+    out = tmp_path / "rep"
+    r = cli("report", str(sweep_study), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    assert_fits(browser, out / "index.html")
+    s = json.loads((out / "summary.json").read_text())["study"]
+    col = 2 + len(s["parameters"]) + s["metrics"].index("waiting_list")
+    idx = browser.execute_script("return Array.from(document.querySelectorAll('table.sortable'))"
+                                 ".findIndex(t => t.id == 'all-scenarios-table')")
+    assert idx >= 0
+    click_header(browser, idx, col)
+    up = numbers(column_sort_values(browser, idx, col))
+    assert len(up) == 13 and up == sorted(up)
+    assert sorted(up) == sorted(r["metrics"]["waiting_list"]["mean"] for r in s["scenarios"])
+    click_header(browser, idx, 0)  # back to the study's order by '#'
+    assert numbers(column_sort_values(browser, idx, 0)) == list(range(13))
+
+
+def test_sweep_pages_fit(browser, sweep_study, tiny_study, tmp_path):
+    for name, path in (("sweep", sweep_study), ("tiny", tiny_study)):
+        out = tmp_path / name
+        r = cli("sweep", str(path), "-o", str(out), "-q")
+        assert r.returncode == 0, r.stderr
+        assert_fits(browser, out / "index.html")

@@ -159,12 +159,13 @@ def test_metric_labels_for_mechanism_and_service_metrics():
 
 def test_scenario_names_print_shortest_round_trip_numbers():
     stored = "rate_per_month=30,mean=12,caseload_cap=10,time_share=0.14999999"
-    assert display_name(stored) == "rate_per_month=30,mean=12,caseload_cap=10,time_share=0.15"
+    assert display_name(stored) == "rate_per_month=30, mean=12, caseload_cap=10, time_share=0.15"
     assert display_name(stored, {"method.time_share": 0.15, "staff.caseload_cap": 10.0}) == \
-        "rate_per_month=30,mean=12,caseload_cap=10,time_share=0.15"
+        "rate_per_month=30, mean=12, caseload_cap=10, time_share=0.15"
     assert display_name("time_share=0.05000000") == "time_share=0.05"
     assert display_name("15 coaches at cap 16") == "15 coaches at cap 16"
-    assert display_name("workers=10,caseload_cap=16") == "workers=10,caseload_cap=16"
+    assert display_name("workers=10,caseload_cap=16") == "workers=10, caseload_cap=16"
+    assert display_name("a, b and c=1") == "a, b and c=1"  # only commas between settings change
     # a real value with many digits is kept when the scenario's parameters say so
     assert display_name("x=0.12345679", {"a.x": 0.123456789}) == "x=0.123456789"
     assert num_text(30.0) == "30" and num_text(0.1 + 0.2) == "0.30000000000000004"
