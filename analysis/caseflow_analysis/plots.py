@@ -634,13 +634,13 @@ def plot_heatmap(xvals: Array, yvals: Array, grid: Array, xlabel: str = "", ylab
     masked = np.ma.masked_invalid(grid)
     im = ax.imshow(masked, origin="lower", aspect="auto", cmap="viridis")
     cb = fig.colorbar(im, ax=ax)
-    cb.set_label(cbar_label)
+    cb.set_label(_wrap(cbar_label, 36))
     ax.set_xticks(np.arange(xvals.size))
     ax.set_xticklabels([_fmt_param(v) for v in xvals])
     ax.set_yticks(np.arange(yvals.size))
     ax.set_yticklabels([_fmt_param(v) for v in yvals])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(_wrap(xlabel, 48))  # long key labels wrap instead of running off the figure
+    ax.set_ylabel(_wrap(ylabel, 30))
     ax.set_title(title)
     ax.grid(False)
     if annotate and grid.size <= 400 and np.isfinite(grid).any():
