@@ -54,7 +54,8 @@ def value_from_text(text: str, number: float) -> Any:
         return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), t[1:-1])
     if t[:1] in "[(" and t[-1:] in "])":
         inner = t[1:-1].strip()
-        return [value_from_text(x, math.nan) for x in inner.split(",")] if inner else []
+        items = re.findall(r'"(?:[^"\\]|\\.)*"|[^,]+', inner)  # commas inside quoted strings do not split
+        return [value_from_text(x, math.nan) for x in items if x.strip()]
     if _INT.fullmatch(t):
         return int(t.rstrip("L"), 0) if t.lower().startswith(("0x", "-0x", "+0x")) else int(t.rstrip("L"))
     if math.isfinite(number):

@@ -79,6 +79,7 @@ def test_value_from_text_corner_cases():
     assert value_from_text("1e-3", 0.001) == 0.001
     assert value_from_text('"a \\"quoted\\" word"', float("nan")) == 'a "quoted" word'
     assert value_from_text("[]", float("nan")) == []
+    assert value_from_text('["a, b", "c"]', float("nan")) == ["a, b", "c"]
     assert value_from_text("18446744073709551615L", 1.8446744073709552e19) == 18446744073709551615
 
 
