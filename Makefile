@@ -10,8 +10,9 @@ BUILD   := build
 SAN_BUILD := build-san
 
 DEB_PACKAGES := gcc make pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools libcmocka-dev \
-                python3-h5py python3-numpy python3-matplotlib python3-pytest \
-                python3-flask python3-waitress chromium chromium-driver python3-selenium
+                python3-h5py python3-numpy python3-matplotlib python3-scipy python3-pytest \
+                python3-pip python3-venv python3-flask python3-waitress python3-selenium \
+                chromium chromium-driver
 
 HDF5_CFLAGS = $(shell pkg-config --cflags hdf5 2>/dev/null || echo -I/usr/include/hdf5/serial)
 HDF5_LIBS   = $(shell pkg-config --libs hdf5 2>/dev/null || echo -L/usr/lib/x86_64-linux-gnu/hdf5/serial -lhdf5)
