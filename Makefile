@@ -10,8 +10,9 @@ BUILD   := build
 SAN_BUILD := build-san
 
 DEB_PACKAGES := gcc make pkg-config libgsl-dev libconfig-dev libhdf5-dev hdf5-tools libcmocka-dev \
-                python3-h5py python3-numpy python3-matplotlib python3-pytest python3-pandas r-base-core \
-                python3-flask python3-waitress chromium chromium-driver python3-selenium
+                python3-h5py python3-numpy python3-matplotlib python3-scipy python3-pytest python3-pandas \
+                r-base-core python3-pip python3-venv python3-flask python3-waitress python3-selenium \
+                chromium chromium-driver
 
 # Libraries from pkg-config wherever it knows them (Debian, most cluster
 # modules); else HDF5_ROOT / HDF5_DIR (what HDF5 modules set), else the

@@ -1,15 +1,17 @@
 """Command line: report, compare, sweep. See analysis/README.md."""
 import argparse
+import importlib
 import os
 import sys
 import traceback
+from typing import Optional, Sequence
 
 from .errors import EXIT_INTERNAL, EXIT_OK, AnalysisError
 
 PROG = "caseflow_report"
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         description="Reports, plots and scenario comparisons from caseflow HDF5 output.",
@@ -21,6 +23,9 @@ def build_parser():
     r.add_argument("-o", "--outdir", metavar="DIR", help="output folder (default: FILE without .h5 + _report)")
     r.add_argument("--scenario", metavar="NAME|INDEX", help="which scenario of a study file (default: 0, the base)")
     r.add_argument("--targets", metavar="JSON", help="targets to evaluate in addition to any /targets in the file")
+    r.add_argument("--reference", metavar="NAME|INDEX",
+                   help="for a study: the scenario the all-scenarios table compares with (default: the study's "
+                        "study.reference, else scenario 0)")
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
 
     c = sub.add_parser("compare", help="scenarios side by side, with differences against a base")
@@ -36,15 +41,42 @@ def build_parser():
     s.add_argument("file", metavar="STUDYFILE", help="caseflow study file with a /scenarios group")
     s.add_argument("-o", "--outdir", metavar="DIR", help="output folder (default: STUDYFILE without .h5 + _sweep)")
     s.add_argument("--metric", action="append", metavar="NAME", help="metric(s) to plot (default: the key metrics present)")
-    s.add_argument("--x", metavar="PARAM", help="parameter on the x axis (default: the first swept)")
-    s.add_argument("--y", metavar="PARAM", help="second parameter: one curve per value, heat-map rows (default: the second swept)")
+    s.add_argument("--x", metavar="PARAM", help="parameter on the x axis (default: the key run at the most values)")
+    s.add_argument("--y", metavar="PARAM", help="second parameter: one curve per value, heat-map rows (default: the "
+                                                "key with the next most values)")
+    s.add_argument("--facet", metavar="PARAM", help="third parameter: one panel per value (default: the key with the "
+                                                    "third most values)")
+    s.add_argument("--at", action="append", default=[], metavar="KEY=VALUE",
+                   help="hold a further varied key at a value that was run (default: its most common value); "
+                        "repeatable")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     return p
 
 
-def main(argv=None):
+# Debian packages the commands import (python3-<name>); checked up front so a
+# Python without them gets one line saying what to install, not a traceback.
+DEPENDENCIES = ("numpy", "scipy", "h5py", "matplotlib")
+
+
+def missing_dependencies() -> list[str]:
+    missing = []
+    for name in DEPENDENCIES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    missing = missing_dependencies()
+    if missing:
+        print(f"{PROG}: this Python ({sys.executable}) lacks {', '.join(missing)}: install Debian's "
+              + ", ".join(f"python3-{m}" for m in missing) + " (make deps) and run with /usr/bin/python3",
+              file=sys.stderr)
+        return EXIT_INTERNAL
     if not args.command:
         parser.print_usage(sys.stderr)
         print(f"{PROG}: error: a command is needed: report, compare or sweep", file=sys.stderr)
@@ -52,7 +84,7 @@ def main(argv=None):
     try:
         if args.command == "report":
             from .report import make_report
-            s = make_report(args.file, args.outdir, args.targets, args.scenario)
+            s = make_report(args.file, args.outdir, args.targets, args.scenario, args.reference)
             if not args.quiet:
                 print(f"{s['outdir']}/index.html")
                 bad = [c["name"] for c in s["checks"] if not c["ok"]]
@@ -67,7 +99,8 @@ def main(argv=None):
                         quiet=args.quiet)
         elif args.command == "sweep":
             from .sweep import run_sweep
-            out = run_sweep(args.file, args.outdir, metrics=args.metric, x=args.x, y=args.y)
+            out = run_sweep(args.file, args.outdir, metrics=args.metric, x=args.x, y=args.y, facet=args.facet,
+                            at=args.at)
             if not args.quiet:
                 print(f"{out}/index.html")
     except AnalysisError as e:

@@ -6,17 +6,19 @@ index when the two files share a master seed (the simulator then gives
 replication i the same random streams in both, i.e. common random numbers,
 and pairing removes the shared noise), otherwise an unpaired Welch interval.
 """
+from __future__ import annotations
+
 import os
 import sys
+from typing import Any, Optional, Sequence, TextIO
 
 import numpy as np
 
 from . import metrics as M
 from . import outputs, stats
 from .errors import InputError
-from .page import Page, esc, fmt, fmt_ci
-from .runfile import RunFile
-from .scenario_text import format_value
+from .page import Cell, Page, esc, fmt, fmt_ci
+from .runfile import RunData, RunFile
 
 FIGURE_METRICS = ["wait_mean_days", "programme_mean_days", "waiting_list", "active", "caseload_per_worker",
                   "utilisation", "referrals_per_month", "exits_per_month"]
@@ -25,7 +27,7 @@ FIGURE_METRICS = ["wait_mean_days", "programme_mean_days", "waiting_list", "acti
 class Scenario:
     """One scenario of one file, with its per-replication metric values."""
 
-    def __init__(self, run, name):
+    def __init__(self, run: RunData, name: str) -> None:
         self.run = run
         self.path = run.path
         self.name = name
@@ -35,15 +37,15 @@ class Scenario:
         self.summary = M.summarise(self.values)
 
     @property
-    def series(self):
+    def series(self) -> dict[str, np.ndarray]:
         return self.run.series
 
-    def seeds(self):
+    def seeds(self) -> Optional[np.ndarray]:
         r = self.run.replications
         return r["seed"] if "seed" in (r.dtype.names or ()) else None
 
 
-def load_scenarios(files):
+def load_scenarios(files: Sequence[str]) -> list[Scenario]:
     """Every scenario of every file, named by the file (one scenario each),
     by the scenario (one file), or by both."""
     runfiles = [RunFile(f) for f in files]
@@ -55,11 +57,11 @@ def load_scenarios(files):
     out = []
     for rf, stem in zip(runfiles, stems):
         present = set(rf.row_scenario[rf.row_done].tolist())
-        missing = [n for i, n in enumerate(rf.scenario_names()) if i not in present]
+        missing = [n for i, n in enumerate(rf.display_names()) if i not in present]
         if missing:
             print(f"caseflow_report: warning: {rf.path}: {len(missing)} scenario(s) have no finished trials in "
                   f"this file and are left out (an incomplete or task file?)", file=sys.stderr)
-        for s, sname in enumerate(rf.scenario_names()):
+        for s, sname in enumerate(rf.display_names()):
             if s not in present:
                 continue
             if rf.n_scenarios == 1:
@@ -77,7 +79,7 @@ def load_scenarios(files):
     return out
 
 
-def pairing(base, other):
+def pairing(base: Scenario, other: Scenario) -> tuple[str, str, Optional[tuple[np.ndarray, np.ndarray]]]:
     """('paired', reason, (base rows, other rows)) or ('welch', reason, None).
 
     Paired when both hold the same replication numbers run on the same seeds
@@ -105,7 +107,7 @@ def pairing(base, other):
                       f"{base.run.master_seed}): paired by replication, {common.size} pairs{note}"), (ib, io)
 
 
-def differing_parameters(scenarios):
+def differing_parameters(scenarios: Sequence[Scenario]) -> list[tuple[str, list[Any]]]:
     keys = []
     for s in scenarios:
         for k in s.run.params:
@@ -126,7 +128,14 @@ def differing_parameters(scenarios):
     return out
 
 
-def compute(scenarios, base_index):
+def _param_cell(s: Scenario, key: str, value: Any) -> str:
+    """A parameter as written in a scenario file (config keys) or plainly."""
+    if value is None:
+        return "—"
+    return s.run.param_text(key) if key in s.run.params else str(value)
+
+
+def compute(scenarios: Sequence[Scenario], base_index: int) -> tuple[list[str], dict[str, Any], dict[str, tuple]]:
     base = scenarios[base_index]
     metrics = [m for m in base.values if all(m in s.values for s in scenarios)]
     pairings = {}
@@ -152,7 +161,7 @@ def compute(scenarios, base_index):
     return metrics, table, pairings
 
 
-def simulator_difference(base, other, metric):
+def simulator_difference(base: Scenario, other: Scenario, metric: str) -> Optional[dict[str, Any]]:
     """The file's own /paired_differences row, when both scenarios are from
     one file and the base is its scenario 0 (what the simulator compares to)."""
     if base.run.file is not other.run.file or base.run.scenario != 0:
@@ -176,7 +185,7 @@ def text_table(scenarios, base_index, metrics, table, pairings, diffs):
     base = scenarios[base_index]
     lines = ["scenarios (base: " + base.name + "):"]
     cols = [("file", [s.path + ("" if s.run.n_scenarios == 1 else f" #{s.run.scenario}") for s in scenarios])]
-    cols += [(k, [format_value(v) if v is not None else "—" for v in vals]) for k, vals in diffs]
+    cols += [(k, [_param_cell(s, k, vals[i]) for i, s in enumerate(scenarios)]) for k, vals in diffs]
     header = ["scenario"] + [c[0] for c in cols]
     body = [[s.name] + [c[1][i] for c in cols] for i, s in enumerate(scenarios)]
     widths = [max(len(str(r[j])) for r in body + [header]) for j in range(len(header))]
@@ -245,7 +254,8 @@ def long_table(scenarios, base, metrics, table):
     return lines
 
 
-def run_compare(files, base=None, outdir=None, all_metrics=False, quiet=False, out=sys.stdout):
+def run_compare(files: Sequence[str], base: Optional[str] = None, outdir: Optional[str] = None,
+                all_metrics: bool = False, quiet: bool = False, out: TextIO = sys.stdout) -> dict[str, Any]:
     scenarios = load_scenarios(files)
     if len(scenarios) < 2:
         raise InputError("compare needs at least two scenarios: give two or more run files, or a study file")
@@ -283,26 +293,54 @@ def run_compare(files, base=None, outdir=None, all_metrics=False, quiet=False, o
     return result
 
 
-def write_page(scenarios, base_index, metrics, table, pairings, diffs, outdir, result):
-    from . import plots
+# Metrics per table on the page: scenario rows, one column per metric, so a
+# table fits 1 366 px whatever the number of scenarios (the earlier layout,
+# one column per scenario, scrolled sideways from four scenarios on).
+METRICS_PER_TABLE = 4
+# Above this many scenarios the per-scenario figures get unreadable; the
+# page says to use `sweep` or `report` (whose all-scenarios table sorts).
+MAX_FIGURE_SCENARIOS = 40
+
+
+def write_page(scenarios: Sequence[Scenario], base_index: int, metrics: list[str], table: dict[str, Any],
+               pairings: dict[str, tuple], diffs: list[tuple[str, list[Any]]], outdir: str,
+               result: dict[str, Any]) -> None:
     outputs.make_dir(outdir)
     base = scenarios[base_index]
     names = [s.name for s in scenarios]
     page = Page("caseflow scenario comparison",
                 f"{len(scenarios)} scenarios; base: {base.name}" +
                 ("" if len(scenarios) > 4 else "; others: " + ", ".join(n for n in names if n != base.name)))
+    _page_scenarios(page, scenarios, base, pairings, diffs)
+    _page_metric_tables(page, scenarios, base, metrics, table)
+    _page_figures(page, scenarios, base_index, metrics, table, outdir)
+    outputs.write_json(os.path.join(outdir, "compare.json"), result)
+    outputs.write_text(os.path.join(outdir, "index.html"), page.render())
+
+
+def _page_scenarios(page: Page, scenarios: Sequence[Scenario], base: Scenario, pairings: dict[str, tuple],
+                    diffs: list[tuple[str, list[Any]]]) -> None:
     page.section("scenarios", "Scenarios")
     param_diffs = [(k, vals) for k, vals in diffs if "." in k]
-    page.table(["scenario", "file (#scenario)"] + [k for k, _ in param_diffs] +
-               ["replications", "master seed", "horizon / warm-up (months)"],
-               [[s.name + (" (base)" if s is base else ""),
-                 s.path + ("" if s.run.n_scenarios == 1 else f" #{s.run.scenario}")] +
-                [format_value(vals[i]) if vals[i] is not None else "—" for _, vals in param_diffs] +
-                [s.run.n_reps, s.run.master_seed, f"{s.run.horizon} / {s.run.warmup}"]
-                for i, s in enumerate(scenarios)],
-               numeric=tuple(range(2, 2 + len(param_diffs))))
+    one_file = len({s.path for s in scenarios}) == 1
+    header = ["scenario"] + ([] if one_file else ["file (#scenario)"]) + [k for k, _ in param_diffs] + \
+        ["replications", "master seed", "horizon / warm-up (months)"]
+    rows = []
+    for i, s in enumerate(scenarios):
+        row = [Cell(s.name, sort=i)]
+        if not one_file:
+            row.append(s.path + ("" if s.run.n_scenarios == 1 else f" #{s.run.scenario}"))
+        row += [Cell(_param_cell(s, k, vals[i]), sort=vals[i] if isinstance(vals[i], (int, float)) else None)
+                for k, vals in param_diffs]
+        row += [s.run.n_reps, s.run.master_seed, f"{s.run.horizon} / {s.run.warmup}"]
+        rows.append(row)
+    first = 1 if one_file else 2
+    page.table(header, rows, numeric=tuple(range(first, first + len(param_diffs))),
+               row_classes=["base" if s is base else "" for s in scenarios], sortable=True)
+    page.p(f"Highlighted: the base, {base.name}" + (f" (all from {scenarios[0].path})" if one_file else "")
+           + ". Click a column's header to sort by it.", cls="sub")
     if not param_diffs:
-        page.note("The scenarios' parameters are identical (as far as the stored scenario text shows).")
+        page.note("The scenarios' parameters are identical (as far as the file shows).")
     page.h3("How the differences were computed")
     reasons = {(m, r) for m, r, _ in pairings.values()}
     label = {"paired": "paired t (common random numbers)", "welch": "Welch t (unpaired)"}
@@ -313,24 +351,47 @@ def write_page(scenarios, base_index, metrics, table, pairings, diffs, outdir, r
         page.table(["comparison", "method", "why"],
                    [[f"{n} − {base.name}", label[m], r] for n, (m, r, _) in pairings.items()])
 
-    page.section("metrics", "Key metrics and differences from the base")
-    page.p("Mean over replications after warm-up with its 95 % CI; the difference columns give scenario − base "
-           "with its 95 % CI; bold where that interval excludes 0.")
-    header = ["metric", "unit"] + names + [f"{n} − {base.name}" for n in names if n != base.name]
-    rows = []
-    for m in metrics:
-        label, _, scale, shown = M.metric_info(m)
-        digits = 1 if shown == "%" else 2
-        row = [esc(label), esc(shown)] + [esc(_cell(table[m]["scenarios"][n], scale, digits)) for n in names]
-        for n in names:
-            if n == base.name:
-                continue
-            d = table[m]["differences"][n]
-            c = esc(_cell(d, scale, digits))
-            row.append(f"<b>{c}</b>" if _significant(d) else c)
-        rows.append(row)
-    page.table(header, rows, numeric=tuple(range(2, len(header))), raw_cols=tuple(range(len(header))))
 
+def _page_metric_tables(page: Page, scenarios: Sequence[Scenario], base: Scenario, metrics: list[str],
+                        table: dict[str, Any]) -> None:
+    page.section("metrics", "Key metrics and differences from the base")
+    page.p("One row per scenario. Each cell: the mean over replications after warm-up with its 95 % CI, and "
+           f"below it (Δ) the difference scenario − {base.name} with its 95 % CI, in bold where that interval "
+           f"excludes 0. {len(metrics)} metrics, {METRICS_PER_TABLE} to a table; click a header to sort the "
+           "scenarios by that metric.")
+    for start in range(0, len(metrics), METRICS_PER_TABLE):
+        chunk = metrics[start:start + METRICS_PER_TABLE]
+        header = ["scenario"]
+        for m in chunk:
+            label, _, _, shown = M.metric_info(m)
+            header.append(f"{label} ({shown})" if shown else label)
+        rows = []
+        for i, s in enumerate(scenarios):
+            row = [Cell(s.name, sort=i)]
+            for m in chunk:
+                label, _, scale, shown = M.metric_info(m)
+                digits = 1 if shown == "%" else 2
+                r = table[m]["scenarios"][s.name]
+                cell = esc(_cell(r, scale, digits))
+                if s is not base:
+                    d = table[m]["differences"][s.name]
+                    diff = esc("Δ " + _cell(d, scale, digits))
+                    cell += "<br><small>" + (f"<b>{diff}</b>" if _significant(d) else diff) + "</small>"
+                row.append(Cell(cell, sort=r["mean"], raw=True))
+            rows.append(row)
+        page.table(header, rows, numeric=tuple(range(1, len(header))),
+                   row_classes=["base" if s is base else "" for s in scenarios], sortable=True)
+
+
+def _page_figures(page: Page, scenarios: Sequence[Scenario], base_index: int, metrics: list[str],
+                  table: dict[str, Any], outdir: str) -> None:
+    from . import plots
+    base = scenarios[base_index]
+    names = [s.name for s in scenarios]
+    if len(scenarios) > MAX_FIGURE_SCENARIOS:
+        page.note(f"{len(scenarios)} scenarios are too many to draw one by one: the tables above sort, and "
+                  "`sweep FILE` plots a study's metrics against its parameters.")
+        return
     fig_rows = []
     for m in [x for x in FIGURE_METRICS if x in metrics]:
         label, _, scale, shown = M.metric_info(m)
@@ -340,15 +401,17 @@ def write_page(scenarios, base_index, metrics, table, pairings, diffs, outdir, r
     if fig_rows:
         data = outputs.png_bytes(plots.fig_compare_metrics(names, fig_rows, base_index))
         outputs.write_bytes(os.path.join(outdir, "metrics.png"), data)
-        page.figure(data, "key metrics per scenario", "Each panel one metric; each point a scenario's mean with "
-                    "its 95 % CI. Overlapping CIs do not mean 'no difference': the paired differences in the table "
-                    "are the sharper test.", "metrics.png")
+        page.figure(data, "key metrics per scenario", "Each panel one metric; each row a scenario: its mean with "
+                    f"the 95 % CI; the base ({base.name}) as an open marker with its mean as a dotted line. "
+                    "Overlapping CIs do not mean 'no difference': the paired differences in the tables are the "
+                    "sharper test.", "metrics.png")
     horizons = {s.run.horizon for s in scenarios}
     if len(horizons) == 1 and any("waiting" in s.series or "active" in s.series for s in scenarios):
         page.section("series", "Over time")
-        data = outputs.png_bytes(plots.fig_compare_series(scenarios, names, base.run.warmup, base.run.horizon))
+        data = outputs.png_bytes(plots.fig_compare_series(scenarios, names, base.run.warmup, base.run.horizon,
+                                                          base_index))
         outputs.write_bytes(os.path.join(outdir, "series.png"), data)
+        many = len(scenarios) > plots.OVERLAY_MAX
         page.figure(data, "waiting list and caseload per scenario", "Month-end snapshots; line: mean over "
-                    "replications, band: its 95 % CI.", "series.png")
-    outputs.write_json(os.path.join(outdir, "compare.json"), result)
-    outputs.write_text(os.path.join(outdir, "index.html"), page.render())
+                    "replications" + (f". One panel per scenario, with the base ({base.name}) in grey in each for "
+                                      "reference." if many else ", band: its 95 % CI."), "series.png")

@@ -9,6 +9,8 @@ Exit codes (also in analysis/README.md):
   3  output cannot be written (directory not creatable, disk full, ...)
 """
 
+from typing import Optional
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
@@ -20,7 +22,7 @@ class AnalysisError(Exception):
 
     code = EXIT_INPUT
 
-    def __init__(self, message, code=None):
+    def __init__(self, message: str, code: Optional[int] = None) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code

@@ -5,11 +5,18 @@ replication, with NaN where the simulator leaves a replication out (no
 waits measured, no exits), so that mean_ci() over the result reproduces the
 simulator's /summary. Everything else here is the analysis' own.
 """
+from __future__ import annotations
+
 import math
+import re
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
 from . import stats
+
+if TYPE_CHECKING:
+    from .runfile import RunData
 
 # name -> (label for people, unit, display scale, display unit)
 FIXED = [
@@ -25,33 +32,71 @@ FIXED = [
 ]
 
 
-def metric_info(name):
-    """(label, unit, scale, display unit) for a metric name from /summary."""
-    for n, label, unit, scale, shown in FIXED:
+MORE = [  # metrics the mechanisms and service levels add to /summary (docs/OUTPUT.md)
+    ("good_exit_share", "share of exits to work or studies", "share", 100.0, "%"),
+    ("good_exits_per_month", "exits to work or studies (exits.good)", "per month", 1.0, "/month"),
+    ("rejected_per_month", "referrals screened out", "per month", 1.0, "/month"),
+    ("reneged_per_month", "people who gave up waiting", "per month", 1.0, "/month"),
+    ("enrolled_per_month", "people enrolled", "per month", 1.0, "/month"),
+    ("method_capital", "method capital (mean over teams)", "capital", 1.0, "capital"),
+    ("wait_mean_days", "wait for a slot, mean (all referred, censoring-correct)", "days", 1.0, "days"),
+    ("wait_median_days", "wait for a slot, median", "days", 1.0, "days"),
+    ("wait_days_assigned", "wait for a slot, mean among those assigned", "days", 1.0, "days"),
+    ("programme_mean_days", "time in programme, mean (censoring-correct)", "days", 1.0, "days"),
+    ("programme_median_days", "time in programme, median", "days", 1.0, "days"),
+    ("time_in_programme_days_assigned", "time in programme, mean among those who exited", "days", 1.0, "days"),
+]
+_PERCENTILE = re.compile(r"^(wait|programme)_p(\d+)_days$")
+_WITHIN = re.compile(r"^(wait|programme)_within_(\d+(?:\.\d+)?)d$")
+
+
+def metric_info(name: str, unit: Optional[str] = None) -> tuple[str, str, float, str]:
+    """(label, unit, scale, display unit) for a metric name from /summary;
+    `unit` (the /summary row's) helps with names this code does not know."""
+    for n, label, u, scale, shown in FIXED + MORE:
         if n == name:
-            return label, unit, scale, shown
-    if name.startswith("exits_per_month."):
-        return f"exits to {name.split('.', 1)[1]}", "per month", 1.0, "/month"
-    if name.startswith("exit_share."):
-        return f"share of exits to {name.split('.', 1)[1]}", "share", 100.0, "%"
+            return label, u, scale, shown
+    head, _, tail = name.partition(".")
+    what = {"wait": "wait for a slot", "programme": "time in programme"}
+    m = _PERCENTILE.match(name)
+    if m:
+        return f"{what[m.group(1)]}, {m.group(2)}th percentile", "days", 1.0, "days"
+    m = _WITHIN.match(name)
+    if m:
+        return f"{what[m.group(1)]}: share within {m.group(2)} days", "share", 100.0, "%"
+    if head == "exits_per_month" and tail:
+        return f"exits to {tail}", "per month", 1.0, "/month"
+    if head == "exit_share" and tail:
+        return f"share of exits to {tail}", "share", 100.0, "%"
+    if head == "referrals_per_month" and tail:
+        return f"referrals from {tail}", "per month", 1.0, "/month"
+    if head in ("retained_12", "retained_24") and tail:
+        return f"in work or studies {head[-2:]} months after leaving for {tail}", "share", 100.0, "%"
+    if head == "target_value" and tail:
+        return f"target {tail}: value reached", unit or "", 100.0 if unit == "share" else 1.0, \
+            "%" if unit == "share" else (unit or "")
+    if head == "target_met" and tail:
+        return f"target {tail}: probability of meeting it", "probability", 100.0, "%"
     if name == "meetings_per_exit":
         return "meetings per exit (assigned after warm-up)", "meetings", 1.0, "meetings"
     if name == "caseload_per_worker":
         return "caseload per worker, time-average", "participants", 1.0, "people"
     from . import service
-    found = service.metric_info(name)
+    found = service.metric_info(name)  # offered load, capacity, per-profile and per-source service levels
     if found:
         return found
-    return name, "", 1.0, ""
+    if unit == "share":
+        return name, unit, 100.0, "%"
+    return name, unit or "", 1.0, unit or ""
 
 
 class Values(dict):
     """{metric: array over replications}; .units holds the simulator's unit
     of a metric where /summary gives one (where its interval is cut)."""
-    units = {}
+    units: dict[str, str] = {}
 
 
-def replication_metrics(run):
+def replication_metrics(run: "RunData") -> Values:
     """{metric: array over replications}, in the simulator's /summary order,
     then analysis-only metrics. Empty when /replications is absent."""
     reps = run.replications
@@ -86,7 +131,19 @@ def replication_metrics(run):
         with np.errstate(invalid="ignore", divide="ignore"):
             for d, name in enumerate(run.destinations):
                 out[f"exit_share.{name}"] = np.where(exits > 0, ebd[:, d] / exits, np.nan)
-    # the service levels per trial, as the simulator stored them
+        good = [d for d in good_destinations(run) if d in run.destinations]
+        if good:
+            g = ebd[:, [run.destinations.index(d) for d in good]].sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out["good_exit_share"] = np.where(exits > 0, g / exits, np.nan)
+            out["good_exits_per_month"] = g / months  # analysis-only
+    # the mechanisms' counts (/trial_extras) as the simulator's monthly rates, where /summary has them
+    in_summary = {str(r.get("metric")) for r in run.summary or ()}
+    for col_name, metric in (("enrolled", "enrolled_per_month"), ("rejected", "rejected_per_month"),
+                             ("reneged", "reneged_per_month")):
+        if run.extras is not None and col_name in run.extras and metric in in_summary:
+            out[metric] = np.asarray(run.extras[col_name], float) / months
+    # the service levels and targets per trial, as the simulator stored them
     from . import service
     out.update(service.replication_values(run))
     # analysis-only
@@ -97,7 +154,16 @@ def replication_metrics(run):
     return out
 
 
-def summarise(values_by_metric):
+def good_destinations(run: "RunData") -> list[str]:
+    """The scenario's exits.good (destinations that count as work or
+    studies), [] when unset."""
+    good = run.params.get("exits.good")
+    if isinstance(good, str):
+        good = [good]
+    return [str(g) for g in good] if isinstance(good, list) else []
+
+
+def summarise(values_by_metric: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
     """Mean and 95 % interval per metric, as the simulator's /summary: Student
     t, cut to where the quantity can lie (docs/OUTPUT.md), and Wilson's
     interval for the 0/1 target_met.* values."""
@@ -106,7 +172,7 @@ def summarise(values_by_metric):
     out = {}
     for k, v in values_by_metric.items():
         if k.startswith("target_met."):
-            out[k] = service.wilson_ci(v)
+            out[k] = stats.wilson_ci(v)
             continue
         r = stats.mean_ci(v)
         lo_bound, hi_bound = service.bounds_of(k, units.get(k))
@@ -118,7 +184,8 @@ def summarise(values_by_metric):
     return out
 
 
-def compare_with_summary(recomputed, summary, rtol=1e-6):
+def compare_with_summary(recomputed: dict[str, dict[str, Any]], summary: Optional[list[dict[str, Any]]],
+                         rtol: float = 1e-6) -> list[tuple[str, Any, Any, Optional[bool]]]:
     """Rows of (metric, ours, simulator's, agrees) for every metric in either."""
     rows = []
     sim = {r["metric"]: r for r in (summary or [])}
@@ -159,7 +226,7 @@ class ParticipantStats:
                        durations)
     """
 
-    def __init__(self, run):
+    def __init__(self, run: "RunData") -> None:
         self.run = run
         self.available = run.has_participants and run.horizon > 0 and run.n_reps > 0
         if not self.available:
@@ -212,21 +279,21 @@ class ParticipantStats:
         self.duration_rep = np.concatenate(drep) if drep else np.zeros(0, dtype=int)
         self.still_active_after_warmup = censored
 
-    def programme_mean_by_rep(self):
+    def programme_mean_by_rep(self) -> np.ndarray:
         R = self.run.n_reps
         n = np.bincount(self.duration_rep, minlength=R)
         s = np.bincount(self.duration_rep, weights=self.durations, minlength=R)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 0, s / np.maximum(n, 1), np.nan)
 
-    def caseload_after_warmup(self):
+    def caseload_after_warmup(self) -> np.ndarray:
         """Per-worker caseloads at month ends after warm-up, flattened."""
         return self.caseload[:, :, self.run.warmup:].reshape(-1)
 
-    def caseload_summary(self):
+    def caseload_summary(self) -> Optional[dict[str, Any]]:
         return caseload_summary(self.caseload, self.run.warmup, self.run.caseload_cap, self.workers)
 
-    def duration_summary(self, destinations):
+    def duration_summary(self, destinations: Sequence[str]) -> list[dict[str, Any]]:
         rows = []
         R = self.run.n_reps
         groups = [(d, name) for d, name in enumerate(destinations)] + [(None, "all")]
@@ -253,7 +320,8 @@ class ParticipantStats:
         return rows
 
 
-def caseload_summary(caseload, warmup, cap, workers):
+def caseload_summary(caseload: np.ndarray, warmup: int, cap: Optional[int],
+                     workers: Optional[int]) -> Optional[dict[str, Any]]:
     """Summary of per-worker caseloads [rep x worker x month] at month ends
     after warm-up, pooled; NaN entries (posts that do not exist, in
     /series/worker_caseload) are left out."""
@@ -284,7 +352,7 @@ def caseload_summary(caseload, warmup, cap, workers):
     return out
 
 
-def consistency_checks(run, pstats):
+def consistency_checks(run: "RunData", pstats: Optional[ParticipantStats]) -> list[dict[str, Any]]:
     """Cross-checks between sections of the file: list of dicts (name, ok, detail)."""
     checks = []
     if pstats is not None and pstats.available:
@@ -329,7 +397,7 @@ def consistency_checks(run, pstats):
 
 # -- targets -----------------------------------------------------------------
 
-def normalise_targets(raw, run):
+def normalise_targets(raw: list[dict[str, Any]], run: "RunData") -> tuple[list[dict[str, Any]], list[str]]:
     """Targets with defaults filled in and problems reported, not raised."""
     out, problems = [], []
     dests = run.destinations or []
@@ -358,7 +426,7 @@ def normalise_targets(raw, run):
     return out, problems
 
 
-def target_outcomes(targets, run):
+def target_outcomes(targets: list[dict[str, Any]], run: "RunData") -> list[dict[str, Any]]:
     """For each target: per-replication achieved values and the share of
     replications that meet it, with a Wilson 95 % interval."""
     ex = run.series.get("exits")

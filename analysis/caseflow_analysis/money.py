@@ -10,8 +10,11 @@ payback_never.<account> is a 0/1 outcome summarised with Wilson's interval,
 everything else with Student t over replications (NaN values left out, as
 the simulator does).
 """
+from __future__ import annotations
+
 import math
 import re
+from typing import Any
 
 import numpy as np
 
@@ -20,12 +23,12 @@ from . import stats
 NET_RE = re.compile(r"^net_(\d+)m\.(.+)$")
 
 
-def horizon_label(months):
+def horizon_label(months: int) -> str:
     """As the simulator names horizons in /money/summary: 12 -> '1y', 18 -> '18m'."""
     return f"{months // 12}y" if months % 12 == 0 else f"{months}m"
 
 
-def horizon_text(months):
+def horizon_text(months: int) -> str:
     if months % 12 == 0:
         y = months // 12
         return f"{y} year{'s' if y != 1 else ''}"
@@ -37,7 +40,7 @@ class Ledger:
     values. `values[name]` is an array over replications; `binary` names the
     0/1 metrics (Wilson interval)."""
 
-    def __init__(self, run):
+    def __init__(self, run: Any) -> None:
         cols = run.money or {}
         self.columns = list(cols)
         self.payers = [c.split(".", 1)[1] for c in cols if c.startswith("cost_by_payer.")]
@@ -87,7 +90,7 @@ class Ledger:
         for c in ("cost_staff", "cost_measures", "cost_fixed", "cost_purchased"):
             put(f"money.{c}", col(c))
 
-    def summarise(self):
+    def summarise(self) -> dict[str, dict[str, Any]]:
         """{metric: dict(mean, ci_low, ci_high, n)}."""
         out = {}
         for name, v in self.values.items():
@@ -116,7 +119,7 @@ MONEY_LABELS = {
 }
 
 
-def label(name):
+def label(name: str) -> tuple[str, str]:
     if name in MONEY_LABELS:
         return MONEY_LABELS[name]
     if name.startswith("money.cost_paid."):
@@ -131,5 +134,5 @@ def label(name):
     return name, ""
 
 
-def is_nan(x):
+def is_nan(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))

@@ -3,13 +3,16 @@ import io
 import json
 import math
 import os
+from typing import Any, Union
 
 import numpy as np
 
 from .errors import OutputError
 
+PathLike = Union[str, os.PathLike]
 
-def make_dir(path):
+
+def make_dir(path: PathLike) -> None:
     try:
         os.makedirs(path, exist_ok=True)
     except OSError as e:
@@ -18,7 +21,7 @@ def make_dir(path):
         raise OutputError(f"{path}: output folder is not writable")
 
 
-def write_bytes(path, data):
+def write_bytes(path: PathLike, data: bytes) -> None:
     try:
         with open(path, "wb") as fh:
             fh.write(data)
@@ -26,18 +29,18 @@ def write_bytes(path, data):
         raise OutputError(f"{path}: cannot write ({e.strerror or e})") from e
 
 
-def write_text(path, text):
+def write_text(path: PathLike, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def png_bytes(fig):
+def png_bytes(fig: Any) -> bytes:
     from . import plots
     buf = io.BytesIO()
     plots.save(fig, buf)
     return buf.getvalue()
 
 
-def jsonable(obj):
+def jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -54,5 +57,5 @@ def jsonable(obj):
     return obj
 
 
-def write_json(path, obj):
+def write_json(path: PathLike, obj: Any) -> None:
     write_text(path, json.dumps(jsonable(obj), indent=2, ensure_ascii=False) + "\n")

@@ -7,13 +7,19 @@ present and skip what is absent: the layout grows (per-worker and per-source
 groups, study files, money ledgers), so absence of an optional section is a
 note on the page, never a crash.
 """
+from __future__ import annotations
+
 import math
 import os
+import re
+from collections import Counter
+from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 
 from .errors import InputError
-from . import scenario_text
+from .names import display_name, num_text
+from .resolved import ResolvedError, ResolvedParameters, resolved_parameters
 
 # File kinds and the format_version values this code reads.
 SUPPORTED = {
@@ -36,7 +42,7 @@ def _h5py():
     return h5py
 
 
-def as_text(value):
+def as_text(value: Any) -> str:
     """An HDF5 string (bytes, numpy bytes, str, 0-d array) as str."""
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value[()]
@@ -45,13 +51,13 @@ def as_text(value):
     return str(value)
 
 
-def as_number(value):
+def as_number(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         value = value.reshape(-1)[0] if value.size else math.nan
     return value.item() if hasattr(value, "item") else value
 
 
-def open_caseflow(path, kinds=None):
+def open_caseflow(path: str | os.PathLike, kinds: Optional[Sequence[str]] = None) -> tuple[Any, str, int]:
     """Opens path read-only after checking it is a caseflow file of a kind in
     `kinds` (default: any supported kind) with a supported format_version.
 
@@ -142,7 +148,7 @@ class RunFile:
     scenario; files from before that have no scenario column and are read as
     one scenario. view(s) gives one scenario's data."""
 
-    def __init__(self, path, series=True):
+    def __init__(self, path: str | os.PathLike, series: bool = True) -> None:
         self.path = os.fspath(path)
         self.notes = []
         self.load_series = series
@@ -155,12 +161,6 @@ class RunFile:
         self.dpm = float(self.attrs.get("days_per_month", DEFAULT_DAYS_PER_MONTH))
         if "days_per_month" not in self.attrs:
             self.notes.append("No days_per_month attribute: assumed 365.25/12 days per month.")
-        try:
-            self.base_params = scenario_text.resolved(self.attrs.get("config_text", ""),
-                                                      self.attrs.get("overrides", ""))
-        except scenario_text.ScenarioTextError as e:
-            self.base_params = {}
-            self.notes.append(f"Could not read the scenario parameters from config_text ({e}).")
 
         self.destinations = [as_text(x) for x in f["destinations"][...]] if _is_dataset(f, "destinations") else None
         self.rows = f["replications"][...] if _is_dataset(f, "replications") else None
@@ -196,15 +196,13 @@ class RunFile:
         self.participant_fields = f["participants"].dtype.names if self.has_participants else ()
         self.targets = read_targets(f) if "targets" in f else []
         self._read_money(f)
-        # /trial_extras [T, X] named by `columns` (the mechanisms' and the
-        # service levels' numbers per trial); None when absent
-        self.extras_trials, self.extras_columns = None, []
-        if _is_dataset(f, "trial_extras") and "columns" in f["trial_extras"].attrs:
-            self.extras_columns = [as_text(c) for c in f["trial_extras"].attrs["columns"]]
-            self.extras_trials = f["trial_extras"][...].astype(float)
+        self._read_trial_extras(f)
+        self.diagnostics = read_diagnostics(f) if "diagnostics" in f else None
         known = ("destinations", "replications", "exits_by_destination", "series", "summary", "participants",
                  "targets", "scenarios", "parameter_names", "scenario_parameters", "paired_differences",
-                 "trial_extras", "diagnostics")
+                 "resolved", "trial_extras", "sensitivity")
+        if self.diagnostics is not None:
+            known += ("diagnostics",)
         if self.money_trials is not None or self.money_summary is not None:
             known += ("money",)
         self.other_groups = sorted(k for k in f.keys() if k not in known)
@@ -257,9 +255,10 @@ class RunFile:
                               f"{first + count - 1 if isinstance(first, int) and isinstance(count, int) else '?'} "
                               f"of {total} (a task's slice, or a run that failed). Statistics use the finished "
                               "trials present; merge the task files with `caseflow merge` for the whole study.")
-        if self.extras_trials is not None and self.extras_trials.shape != (n_rows, len(self.extras_columns)):
-            self.notes.append("/trial_extras does not have one row per trial and one column per name: not used.")
-            self.extras_trials = None
+        if self.trial_extras is not None and self.trial_extras.shape[0] != n_rows:
+            self.notes.append(f"/trial_extras has {self.trial_extras.shape[0]} rows, expected one per trial "
+                              f"({n_rows}): not used.")
+            self.trial_extras = None
         if self.money_trials is not None and self.money_trials.shape[0] != n_rows:
             self.notes.append(f"/money/trials has {self.money_trials.shape[0]} rows, expected one per trial "
                               f"({n_rows}): not used.")
@@ -267,6 +266,44 @@ class RunFile:
         not_done = int((~self.row_done).sum())
         if not_done:
             self.notes.append(f"{not_done} trial row(s) are not finished (status ≠ 1) and are left out.")
+        self.parameters = self._read_parameters(f)
+
+    def _read_parameters(self, f: Any) -> "ResolvedParameters | Any":
+        """Every scenario's parameters: /resolved when the file has it (the
+        simulator's own resolved values, defaults included), else rebuilt
+        from the stored scenario text."""
+        try:
+            res = resolved_parameters(f)
+        except ResolvedError as e:
+            res = None
+            self.notes.append(f"{e}: the scenario parameters are read from the scenario text instead.")
+        if res is not None and res.n_scenarios != self.n_scenarios:
+            self.notes.append(f"/resolved holds {res.n_scenarios} scenarios, the file {self.n_scenarios}: "
+                              "the scenario parameters are read from the scenario text instead.")
+            res = None
+        self.has_resolved = res is not None
+        if res is not None:
+            return res
+        # Fallback for files without /resolved, to be deleted with scenario_text.py.
+        from .scenario_text import TextParameters
+        legacy = TextParameters(self.attrs, self.scenarios, self.parameter_names, self.scenario_parameters)
+        self.notes += legacy.notes
+        return legacy
+
+    def _read_trial_extras(self, f: Any) -> None:
+        """/trial_extras (format 2): [T, X] numbers per trial named by the
+        attribute `columns` (docs/OUTPUT.md)."""
+        self.trial_extras, self.trial_extras_columns = None, []
+        if not _is_dataset(f, "trial_extras"):
+            return
+        ds = f["trial_extras"]
+        cols = [as_text(c) for c in ds.attrs["columns"]] if "columns" in ds.attrs else []
+        if ds.ndim == 2 and len(cols) == ds.shape[1]:
+            self.trial_extras = ds[...].astype(float)
+            self.trial_extras_columns = cols
+        else:
+            self.notes.append(f"/trial_extras has shape {ds.shape} but {len(cols)} names in its `columns` "
+                              "attribute: not used.")
 
     def _read_money(self, f):
         """/money (format 2, only with a `money` section): trials [T, Y] named
@@ -292,19 +329,46 @@ class RunFile:
             self.money_paired_differences = _table(g["paired_differences"])
 
     @property
-    def n_scenarios(self):
+    def n_scenarios(self) -> int:
         return len(self.scenarios)
 
-    def scenario_names(self):
+    def scenario_names(self) -> list[str]:
         return [str(s.get("name", i)) for i, s in enumerate(self.scenarios)]
 
-    def scenario_index(self, key):
-        """A scenario by index or name; InputError listing the names otherwise."""
+    def display_names(self) -> list[str]:
+        """Scenario names with their numbers in shortest round-trip form
+        (names.display_name), for pages and tables."""
+        if not hasattr(self, "_display_names"):
+            out, values, stored = [], [], self.scenario_names()
+            for s, name in enumerate(stored):
+                if self.scenario_parameters is not None and s < self.scenario_parameters.shape[0]:
+                    v = {k: float(self.scenario_parameters[s, j]) for j, k in enumerate(self.parameter_names)}
+                else:
+                    v = self.params_of(s)
+                values.append(v)
+                out.append(display_name(name, v))
+            # Names the simulator cut are rebuilt from the keys that vary across the study: a long generated
+            # name is cut to 63 characters, ending "~<grid point>" (older simulators cut it bare, so several
+            # grid points could share one name: those are the names that are not unique).
+            varying = [k for k in self.parameter_names if len({vals.get(k) for vals in values}) > 1]
+            counts = Counter(out)
+            for s, name in enumerate(out):
+                if (counts[name] > 1 or _was_cut(stored[s])) and varying:
+                    out[s] = ", ".join(f"{k.split('.')[-1]}={num_text(values[s][k])}" for k in varying
+                                       if isinstance(values[s].get(k), (int, float)))
+            self._display_names = out
+        return self._display_names
+
+    def scenario_index(self, key: str | int | None) -> int:
+        """A scenario by index, name or displayed name; InputError listing
+        the names otherwise."""
         if key is None:
             return 0
         names = self.scenario_names()
         if str(key) in names:
             return names.index(str(key))
+        if str(key) in self.display_names():
+            return self.display_names().index(str(key))
         try:
             i = int(key)
         except (TypeError, ValueError):
@@ -314,19 +378,11 @@ class RunFile:
         raise InputError(f"{self.path}: no scenario '{key}' (scenarios: "
                          + "; ".join(f"{j} = {n}" for j, n in enumerate(names)) + ")")
 
-    def params_of(self, s):
-        params = dict(self.base_params)
-        sc = self.scenarios[s] if s < len(self.scenarios) else {}
-        settings = sc.get("settings") or ""
-        if settings:
-            params = scenario_text.apply_overrides(params, settings)
-        if self.scenario_parameters is not None and s < self.scenario_parameters.shape[0]:
-            for j, k in enumerate(self.parameter_names):
-                v = float(self.scenario_parameters[s, j])
-                params[k] = int(v) if v == int(v) and isinstance(params.get(k), int) else v
-        return params
+    def params_of(self, s: int) -> dict[str, Any]:
+        """{key: value} of scenario s as the run used it."""
+        return self.parameters.scenario(s)
 
-    def view(self, s=0):
+    def view(self, s: int = 0) -> "RunData":
         return RunData(self, s)
 
 
@@ -335,18 +391,21 @@ class RunData:
     trials, ordered by replication. `notes` collects one sentence per section
     that is absent or unusable."""
 
-    def __init__(self, source, scenario=None):
+    def __init__(self, source: "RunFile | str | os.PathLike", scenario: str | int | None = None) -> None:
         rf = source if isinstance(source, RunFile) else RunFile(source)
         s = rf.scenario_index(scenario)
         self.file = rf
         self.scenario = s
-        self.scenario_name = rf.scenario_names()[s]
+        self.scenario_name = rf.display_names()[s]
+        self.stored_scenario_name = rf.scenario_names()[s]
         self.n_scenarios = rf.n_scenarios
         self.path, self.kind, self.version = rf.path, rf.kind, rf.version
         self.attrs, self.dpm = rf.attrs, rf.dpm
         self.master_seed = rf.attrs.get("master_seed")
         self.notes = list(rf.notes)
         self.params = rf.params_of(s)
+        self.param_texts = rf.parameters.texts(s)
+        self.param_defaults = rf.parameters.defaults(s)
         self.destinations = rf.destinations
         self.horizon, self.warmup = rf.horizon, rf.warmup
         self.measured_months = self.horizon - self.warmup
@@ -371,23 +430,30 @@ class RunData:
                       if rf.money_trials is not None else None)
         self.money_summary = ([dict(r) for r in rf.money_summary if int(r.get("scenario", 0)) == s]
                               if rf.money_summary is not None else None)
-        # /trial_extras: {column: array over this scenario's replications}, {} without it
-        self.extras = ({c: rf.extras_trials[sel, j] for j, c in enumerate(rf.extras_columns)}
-                       if rf.extras_trials is not None else {})
+        # /trial_extras: {column: array over this scenario's replications}; None without it
+        self.extras = ({c: rf.trial_extras[sel, j] for j, c in enumerate(rf.trial_extras_columns)}
+                       if rf.trial_extras is not None else None)
+        self.diagnostics = (rf.diagnostics.for_scenario(s, self.stored_scenario_name, rf.n_scenarios)
+                            if rf.diagnostics is not None else None)
         if self.n_reps == 0:
             raise InputError(f"{self.path}: scenario '{self.scenario_name}' has no finished trials in this file")
 
+    def param_text(self, key: str) -> str:
+        """A parameter's value as it would be written in a scenario file
+        ("—" when the scenario has no such key)."""
+        return self.param_texts.get(key, "—")
+
     @property
-    def workers(self):
+    def workers(self) -> Optional[int]:
         w = self.params.get("staff.workers")
         return int(w) if isinstance(w, (int, float)) and w > 0 else None
 
     @property
-    def caseload_cap(self):
+    def caseload_cap(self) -> Optional[int]:
         c = self.params.get("staff.caseload_cap")
         return int(c) if isinstance(c, (int, float)) and c > 0 else None
 
-    def iter_participants(self, fields, chunk=1 << 21):
+    def iter_participants(self, fields: Sequence[str], chunk: int = 1 << 21) -> Iterator[dict[str, np.ndarray]]:
         """Yields dicts field -> array over this scenario's /participants rows,
         in chunks (bounded memory). Field 'local' is the participant's row in
         this view's arrays (0 .. n_reps-1); rows of other scenarios or of
@@ -427,10 +493,79 @@ def _is_compound(f, name):
     return _is_dataset(f, name) and f[name].dtype.names is not None
 
 
+DIAGNOSTIC_NAMES = ("overloaded", "unsettled", "warnings", "offered_load", "capacity", "waiting_trend_per_month",
+                    "waiting_trend_lo", "waiting_trend_hi", "suggested_warmup_months")
+
+
+CUT_NAME = re.compile(r"~\d+$")
+STUDY_NAME_CHARS = 63  # sim/scenario/study.h STUDY_NAME_LEN less the terminating NUL
+
+
+def _was_cut(stored: str) -> bool:
+    """A generated grid name the simulator cut to fit (study.c: cut, then
+    "~<point>" so cut names stay unique)."""
+    return len(stored) == STUDY_NAME_CHARS and bool(CUT_NAME.search(stored))
+
+
+class Diagnostics:
+    """/diagnostics: attributes for the whole file, or datasets of length S
+    (one value per scenario) where scenarios differ (/tmp/formats.md,
+    docs/OUTPUT.md "Diagnostics"). The one reader of the group: the report's
+    Warnings section and the web page's answer both take for_scenario()."""
+
+    FLAGS = ("overloaded", "unsettled")
+
+    def __init__(self, values: dict[str, Any], per_scenario: dict[str, list[Any]]) -> None:
+        self.values, self.per_scenario = values, per_scenario
+
+    def for_scenario(self, s: int, name: Optional[str] = None, n_scenarios: int = 1) -> dict[str, Any]:
+        """Scenario s's values (its dataset entry where there is one, else
+        the attribute); the flags as bools; `warnings` as a list of lines
+        about this scenario. In a study the simulator writes every
+        scenario's warnings in one text, each line starting "scenario
+        'name': ": this scenario's lines are kept without that prefix, lines
+        about another scenario are dropped, lines naming none are kept."""
+        out = dict(self.values)
+        for k, v in self.per_scenario.items():
+            if s < len(v):
+                out[k] = v[s]
+        for k in self.FLAGS:
+            if k in out:
+                try:
+                    out[k] = float(out[k]) == 1.0
+                except (TypeError, ValueError):
+                    out[k] = False
+        lines = [x.strip() for x in as_text(out.get("warnings", "") or "").splitlines() if x.strip()]
+        if n_scenarios > 1 and "warnings" not in self.per_scenario:
+            mine = f"scenario '{name}': " if name is not None else None
+            kept = []
+            for x in lines:
+                if mine is not None and x.startswith(mine):
+                    kept.append(x[len(mine):])
+                elif not x.startswith("scenario '"):
+                    kept.append(x)
+            lines = kept
+        out["warnings"] = lines
+        out["rules"] = as_text(out.get("rules", "") or "")
+        return out
+
+
+def read_diagnostics(f: Any) -> Optional[Diagnostics]:
+    g = f["diagnostics"]
+    if not hasattr(g, "keys"):
+        return None
+    values = _attrs(g)
+    per = {}
+    for name, ds in g.items():
+        if hasattr(ds, "shape") and ds.ndim == 1:
+            per[name] = [as_text(v) if isinstance(v, (bytes, np.bytes_, str)) else as_number(v) for v in ds[...]]
+    return Diagnostics(values, per)
+
+
 TARGET_KINDS = ("exits", "share")
 
 
-def read_targets(f):
+def read_targets(f: Any) -> list[dict[str, Any]]:
     """Targets, if the file has them, as a list of dicts.
 
     Proposed layout (not written by the simulator yet): /targets, a compound

@@ -1,12 +1,20 @@
-"""Reads the scenario's parameters back from the run file.
+"""FALLBACK, TO BE DELETED: scenario parameters of files without /resolved.
 
-The simulator stores the scenario file's text (root attribute config_text,
-libconfig syntax) and the -s overrides (attribute overrides, one KEY=VALUE a
-line) but not the resolved values, so this module parses the subset of
-libconfig the scenarios use (groups, scalars, arrays, lists, comments) into a
-flat dict of dotted keys, then applies the overrides on top.
+Delete this module (and test_scenario_text in tests/analysis/test_units.py)
+once the simulator writes /resolved (format_version 3) and files from before
+it need not be read: resolved.py is the one way in, and runfile.RunFile is
+the only caller of TextParameters, the only name used from here.
+
+Files written before /resolved store the scenario file's text (root
+attribute config_text, libconfig syntax) and the -s overrides (attribute
+overrides, one KEY=VALUE a line) but not the resolved values, so this module
+parses the subset of libconfig the scenarios use (groups, scalars, arrays,
+lists, comments) into a flat dict of dotted keys and applies the overrides
+and each scenario's settings on top. It cannot know the schema's defaults:
+a key the text leaves unset is simply absent.
 """
 import re
+from typing import Any
 
 _TOKEN = re.compile(
     r"""
@@ -120,7 +128,7 @@ class _Parser:
         raise ScenarioTextError(f"unexpected {val!r} in the scenario text")
 
 
-def parse(text):
+def parse(text: str) -> dict[str, Any]:
     """libconfig text -> {dotted.key: value}."""
     out = {}
     p = _Parser(_tokens(text))
@@ -130,7 +138,7 @@ def parse(text):
     return out
 
 
-def apply_overrides(params, overrides_text):
+def apply_overrides(params: dict[str, Any], overrides_text: str) -> dict[str, Any]:
     """Applies KEY=VALUE lines (the run's -s overrides) to a flat dict."""
     out = dict(params)
     for line in (overrides_text or "").splitlines():
@@ -147,14 +155,55 @@ def apply_overrides(params, overrides_text):
     return out
 
 
-def resolved(config_text, overrides_text):
+def resolved(config_text: str, overrides_text: str) -> dict[str, Any]:
     """Parameters in force for the run, or raises ScenarioTextError."""
     return apply_overrides(parse(config_text or ""), overrides_text)
 
 
-def format_value(v):
+def format_value(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.6g}"
     if isinstance(v, list):
         return "[" + ", ".join(format_value(x) for x in v) + "]"
     return str(v)
+
+
+class TextParameters:
+    """Per-scenario parameters rebuilt from config_text, the overrides, each
+    scenario's settings and /scenario_parameters: the same interface as
+    resolved.ResolvedParameters (scenario, texts, defaults, varying)."""
+
+    def __init__(self, attrs: dict[str, Any], scenarios: list[dict[str, Any]], parameter_names: list[str],
+                 scenario_parameters: Any) -> None:
+        self.notes: list[str] = []
+        try:
+            base = resolved(attrs.get("config_text", ""), attrs.get("overrides", ""))
+        except ScenarioTextError as e:
+            base = {}
+            self.notes.append(f"Could not read the scenario parameters from config_text ({e}).")
+        self._params = []
+        for s, sc in enumerate(scenarios):
+            params = dict(base)
+            settings = sc.get("settings") or ""
+            if settings:
+                params = apply_overrides(params, settings)
+            if scenario_parameters is not None and s < scenario_parameters.shape[0]:
+                for j, k in enumerate(parameter_names):
+                    v = float(scenario_parameters[s, j])
+                    params[k] = int(v) if v == int(v) and isinstance(params.get(k), int) else v
+            self._params.append(params)
+
+    def scenario(self, s: int) -> dict[str, Any]:
+        return dict(self._params[s]) if s < len(self._params) else {}
+
+    def texts(self, s: int) -> dict[str, str]:
+        return {k: format_value(v) for k, v in self.scenario(s).items()}
+
+    def defaults(self, s: int) -> set[str]:
+        return set()  # unknowable from the text: unset keys are absent, not defaults
+
+    def varying(self) -> list[str]:
+        keys: list[str] = []
+        for p in self._params:
+            keys += [k for k in p if k not in keys]
+        return [k for k in keys if len({repr(p.get(k)) for p in self._params}) > 1]

@@ -3,27 +3,36 @@ everyone, their distribution, P(wait <= X) by referral month, and every
 target's probability of being met.
 
 Reads what the simulator wrote (docs/OUTPUT.md "Service levels" and
-"Diagnostics"): the per-trial service columns of /trial_extras, their
-/summary rows, /diagnostics, and /participants for the distributions. The
-thresholds X are found in the metric names (wait_within_<X>d), never assumed.
+"Diagnostics") through runfile's readers: the per-trial service columns of
+/trial_extras (run.extras, None without it), their /summary rows,
+/diagnostics (run.diagnostics, None without it) and /participants for the
+distributions. The thresholds X are found in the metric names
+(wait_within_<X>d), never assumed.
 
-Kept in its own module so the report gains one call per section
-(warnings_first, service_section) and the metrics module one per hook
-(metric_info, bounds_of, wilson_ci, replication_values).
+Kept in its own module so the report gains one section function per part
+(section_warnings, section_service; the targets are the report's own
+section_targets, which covers service-level targets too) and the metrics
+module one call per hook (metric_info, bounds_of, replication_values).
 """
+from __future__ import annotations
+
 import math
 import re
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
 
 from . import stats
 from .page import esc, fmt, fmt_ci
 
+if TYPE_CHECKING:  # annotations only: report imports this module
+    from .report import ReportContext
+    from .runfile import RunData
+
 WITHIN = re.compile(r"^wait_within_(\d+)d$")
 STATS = {"mean": "mean", "median": "median", "p90": "90th percentile", "p95": "95th percentile"}
 GROUP = re.compile(r"^(wait|programme)_(mean|median|p90|p95)_days\.(profile|source)\.(.+)$")
 SERVICE = re.compile(r"^((wait|programme)_(mean|median|p90|p95)_days|wait_within_\d+d)(\.(profile|source)\..+)?$")
-Z975 = stats.Z975
 
 
 # -- hooks used by metrics.py --------------------------------------------------
@@ -38,7 +47,7 @@ def metric_info(name):
     if m:
         return f"placed within {m.group(1)} days{group}", "share", 100.0, "%"
     base = name.split(".", 1)[0]
-    for what, text in (("wait", "wait for a place"), ("programme", "time in programme")):
+    for what, text in (("wait", "wait for a slot"), ("programme", "time in programme")):
         for key, label in STATS.items():
             if base == f"{what}_{key}_days":
                 return f"{text}, {label}, counting everyone{group}", "days", 1.0, "days"
@@ -67,22 +76,6 @@ def bounds_of(name, unit=None):
     return (0.0, 1.0) if share else (0.0, None)
 
 
-def wilson_ci(values):
-    """P(met) over the finite 0/1 values with Wilson's 95 % interval, as
-    the simulator's /summary computes it."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    n = int(v.size)
-    if n == 0:
-        return {"mean": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": 0, "sd": math.nan}
-    p = float(v.mean())
-    z = Z975
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return {"mean": p, "ci_low": max(0.0, min(centre - half, p)), "ci_high": min(1.0, max(centre + half, p)),
-            "n": n, "sd": float(v.std(ddof=1)) if n > 1 else math.nan, "count": int(v.sum())}
-
-
 def replication_values(run):
     """{metric: per-replication array} of the service columns and targets in
     /trial_extras (empty for files written before them)."""
@@ -106,39 +99,6 @@ def summary_row(run, name):
         if r["metric"] == name:
             return r
     return None
-
-
-def read_diagnostics(run):
-    """This scenario's /diagnostics (None without the group): flags,
-    numbers and its warning lines. A number is the per-scenario dataset's
-    entry when there is one, else the attribute (docs/OUTPUT.md)."""
-    from .runfile import open_caseflow, as_text
-    f, _, _ = open_caseflow(run.path, kinds=("caseflow-run",))
-    with f:
-        if "diagnostics" not in f:
-            return None
-        g = f["diagnostics"]
-        s = run.scenario
-
-        def value(name):
-            if name in g and hasattr(g[name], "shape") and g[name].shape and g[name].shape[0] > s:
-                return float(g[name][s])
-            if name in g.attrs:
-                return float(np.asarray(g.attrs[name]).reshape(-1)[0])
-            return math.nan
-
-        out = {k: value(k) for k in ("overloaded", "unsettled", "offered_load", "capacity", "waiting_trend_per_month",
-                                     "waiting_trend_lo", "waiting_trend_hi", "suggested_warmup_months")}
-        text = as_text(g.attrs.get("warnings", ""))
-        out["rules"] = as_text(g.attrs.get("rules", ""))
-    lines = [x for x in text.splitlines() if x.strip()]
-    if run.n_scenarios > 1:
-        prefix = f"scenario '{run.scenario_name}': "
-        lines = [x[len(prefix):] for x in lines if x.startswith(prefix)]
-    out["warnings"] = lines
-    out["overloaded"] = bool(out["overloaded"] == 1)
-    out["unsettled"] = bool(out["unsettled"] == 1)
-    return out
 
 
 def wait_observations(run):
@@ -222,9 +182,9 @@ def fig_wait_distribution(time, placed, xs, run):
         ax.axvline(xd, color=c, ls="--", lw=1.2, label=text)
     ax.set_xlim(0, right)
     ax.set_ylim(0, 100)
-    ax.set_xlabel("days from referral to a place")
+    ax.set_xlabel("days from referral to a slot")
     ax.set_ylabel("placed within t days (%)")
-    ax.set_title("Wait for a place: share placed within t days (Kaplan–Meier)")
+    ax.set_title("Wait for a slot: share placed within t days (Kaplan–Meier)")
     ax.legend(loc="lower right", framealpha=0.9, title="thresholds: P(wait ≤ X) per replication, mean [95 % CI]")
     fig.tight_layout()
     return fig
@@ -267,63 +227,76 @@ def fig_monthly_within(shares, run):
     return fig
 
 
-def fig_targets(rows):
-    from . import plots
-    plt = plots.plt
-    fig, ax = plt.subplots(figsize=(10, 0.8 + 0.6 * len(rows)))
-    y = np.arange(len(rows))[::-1]
-    for yi, r in zip(y, rows):
-        p, lo, hi = r["p"], r["lo"], r["hi"]
-        ax.barh(yi, 100 * p, color=plots.color(0) if p >= 0.5 else plots.color(3), alpha=0.75)
-        ax.errorbar([100 * p], [yi], xerr=[[100 * (p - lo)], [100 * (hi - p)]], fmt="none", color="0.2", capsize=4)
-        # the numbers in a column of their own, right of the 0-100 % axis
-        ax.text(103, yi, f"{100 * p:.0f} % [{100 * lo:.0f}, {100 * hi:.0f}]", va="center")
-    ax.set_yticks(y)
-    ax.set_yticklabels([r["name"] for r in rows])
-    ax.set_xlim(0, 130)
-    ax.set_xticks(np.arange(0, 101, 20))
-    ax.spines["bottom"].set_bounds(0, 100)
-    ax.set_xlabel("replications meeting the target (%), Wilson 95 % interval")
-    ax.set_title("Probability of meeting each target")
-    fig.tight_layout()
-    return fig
-
-
 # -- page ------------------------------------------------------------------------------
 
 WARN_STYLE = "background:#fde2e2;border-left:4px solid #a00;padding:0.5em 0.8em;margin:0.8em 0"
 OK_STYLE = "background:#e6f4ea;border-left:4px solid #11602a;padding:0.5em 0.8em;margin:0.8em 0"
 
 
-def warnings_first(run, page, summary):
-    """The Warnings section, first on the page: overload and warm-up
-    warnings from /diagnostics, and the offered load against capacity."""
-    d = read_diagnostics(run)
-    summary["diagnostics"] = d
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def diagnostics_rows(d: dict[str, Any], warmup: Optional[int] = None) -> list[tuple[str, str]]:
+    """The /diagnostics numbers as (label, value) rows; only those the file has."""
+    rows = []
+    for key, label in (("overloaded", "overloaded (the waiting list grows through the measured window)"),
+                       ("unsettled", "not settled by the end of warm-up (MSER-5 wants a longer one)")):
+        if key in d:
+            rows.append((label, "yes" if d[key] else "no"))
+    if "offered_load" in d or "capacity" in d:
+        load, cap = d.get("offered_load"), d.get("capacity")
+        text = f"{fmt(load, 2)} / {fmt(cap, 2)}"
+        if _finite(load) and _finite(cap) and float(cap) > 0:
+            text += f" ({fmt(float(load) / float(cap), 0, 100)} %)"
+        rows.append(("offered load / capacity (participants)", text))
+    if "waiting_trend_per_month" in d:
+        rows.append(("waiting-list trend after warm-up (people per month)",
+                     f"{fmt(d['waiting_trend_per_month'], 2)} "
+                     f"{fmt_ci(d.get('waiting_trend_lo'), d.get('waiting_trend_hi'), 2)}"))
+    if "suggested_warmup_months" in d:
+        w = d["suggested_warmup_months"]
+        text = fmt(w, 0) if _finite(w) and float(w) >= 0 else "— (the run is too short to tell)"
+        if warmup is not None:
+            text += f" (this run: {warmup})"
+        rows.append(("warm-up suggested by MSER-5 (months)", text))
+    return rows
+
+
+def section_warnings(ctx: "ReportContext") -> None:
+    """The Warnings section, first on the page: the overload and warm-up
+    warnings of this scenario from /diagnostics, the offered load against
+    capacity, and the numbers behind the warnings."""
+    run, page = ctx.run, ctx.page
+    d = run.diagnostics
+    ctx.summary["diagnostics"] = d
     if d is None:
         return
     page.section("warnings", "Warnings")
     load = ""
-    if np.isfinite(d["offered_load"]) and d["capacity"] > 0:
-        load = (f"Offered load {fmt(d['offered_load'], 1)} participants against {fmt(d['capacity'], 0)} caseload "
-                f"places ({fmt(d['offered_load'] / d['capacity'], 0, 100)} %): the places the referrals would "
-                "occupy at the simulated time in programme.")
+    off, cap = d.get("offered_load"), d.get("capacity")
+    if _finite(off) and _finite(cap) and float(cap) > 0:
+        load = (f"Offered load {fmt(off, 1)} participants against {fmt(cap, 0)} caseload places "
+                f"({fmt(float(off) / float(cap), 0, 100)} %): the places the referrals would occupy at the "
+                "simulated time in programme.")
     if d["warnings"]:
         items = "".join(f"<li>{esc(w)}</li>" for w in d["warnings"])
         page.raw(f'<div style="{WARN_STYLE}"><strong>Read the numbers below with these in mind:</strong>'
                  f"<ul>{items}</ul>{esc(load)}</div>")
     else:
         page.raw(f'<div style="{OK_STYLE}">No overload or warm-up warning for this scenario. {esc(load)}</div>')
-    trend = (f"waiting-list trend over the measured months {fmt(d['waiting_trend_per_month'], 3)} people a month "
-             f"{fmt_ci(d['waiting_trend_lo'], d['waiting_trend_hi'], 3)}; warm-up suggested by MSER-5: "
-             f"{int(d['suggested_warmup_months']) if np.isfinite(d['suggested_warmup_months']) and d['suggested_warmup_months'] >= 0 else '—'} "
-             f"months (this run: {run.warmup}).")
-    page.p(trend[0].upper() + trend[1:], cls="sub")
-    if d["rules"]:
+    rows = diagnostics_rows(d, run.warmup)
+    if rows:
+        page.h3("Simulator diagnostics (/diagnostics)")
+        page.table(None, rows, numeric=(1,))
+    if d.get("rules"):
         page.details("How the warnings are decided", d["rules"])
 
 
-def _table_rows(run, names):
+def _table_rows(run: "RunData", names: list[str]) -> list[list[Any]]:
     rows = []
     for n in names:
         r = summary_row(run, n)
@@ -337,87 +310,61 @@ def _table_rows(run, names):
     return rows
 
 
-def service_section(run, page, summary, add_figure, skip):
-    """Waits and stays counting everyone; the wait distribution with the
-    thresholds; P(wait <= X) by referral month; targets with P(met)."""
+def section_service(ctx: "ReportContext") -> None:
+    """Waits and stays counting everyone; per profile and source; the wait
+    distribution with the thresholds; P(wait <= X) by referral month."""
+    run, page, summary = ctx.run, ctx.page, ctx.summary
     page.section("service", "Waits and service levels (counting everyone)")
     xs = thresholds(run)
     if summary_row(run, "wait_mean_days") is None:
-        skip("service levels", "the file has no wait_mean_days in /summary (written before the service levels, "
-             "or unfinished).")
-    else:
-        page.p("Everyone referred (or assigned) after warm-up counts, also those still waiting or in the programme "
-               "at the horizon: means by Little's law over the measured months, percentiles and P(wait ≤ X) by "
-               "Kaplan–Meier, censored at the horizon (docs/OUTPUT.md, \"Service levels\"). Someone who gave up "
-               "waiting is counted as never placed. Mean over replications with its 95 % CI, from the simulator's "
-               "/summary.")
-        names = ([f"wait_{k}_days" for k in STATS] + [f"wait_within_{x}d" for x in xs]
-                 + [f"programme_{k}_days" for k in STATS] + ["offered_load", "capacity"])
-        page.table(["metric", "unit", "mean", "95 % CI"], _table_rows(run, names), numeric=(2, 3))
-        groups = sorted({m.group(3) + "." + m.group(4) for r in run.summary or [] for m in [GROUP.match(r["metric"])]
-                         if m})
-        if groups:
-            trows = []
-            for g in groups:
-                cells = [g.replace(".", " ", 1)]
-                for n in ("wait_mean_days", "wait_median_days", *[f"wait_within_{x}d" for x in xs],
-                          "programme_mean_days"):
-                    r = summary_row(run, f"{n}.{g}")
-                    scale = 100.0 if n.startswith("wait_within") else 1.0
-                    cells.append(f"{fmt(r['mean'], 1, scale)} {fmt_ci(r['ci_low'], r['ci_high'], 1, scale)}"
-                                 if r is not None and r["replications"] else "—")
-                trows.append(cells)
-            page.h3("By profile and source")
-            page.table(["group", "mean wait (days)", "median wait (days)",
-                        *[f"placed within {x} days (%)" for x in xs], "mean time in programme (days)"], trows,
-                       numeric=tuple(range(1, 4 + len(xs))))
-            page.p("— : not known for the group (a mean wait when people may give up waiting: records do not keep "
-                   "when they did; a percentile beyond the follow-up). All of them, with their percentiles, are in "
-                   "/summary and summary.json; the key numbers check them against the per-trial values.", cls="sub")
-        summary["service"] = {n: summary_row(run, n) for n in names if summary_row(run, n) is not None}
-        obs = wait_observations(run) if run.has_participants else None
-        if obs is not None and obs["time"].size:
-            after = obs["after_warmup"]
-            add_figure("wait_distribution.png", fig_wait_distribution(obs["time"][after], obs["placed"][after], xs,
-                                                                      run),
-                       "share placed within t days, with the thresholds marked",
-                       "Kaplan–Meier estimate of P(wait ≤ t) for everyone referred after warm-up, all replications "
-                       "pooled (those still waiting at the horizon, or who gave up, are censored at the horizon). "
-                       "Dashed lines: the thresholds X; dots with whiskers: P(wait ≤ X) per replication, mean and "
-                       "95 % CI from /summary.")
-            if xs:
-                shares = monthly_within(obs, run, xs)
-                add_figure("wait_within_by_month.png", fig_monthly_within(shares, run),
-                           "share placed within X days by month of referral",
-                           "For the people referred in each month: the share who got a place within X days, mean "
-                           "over replications with its 95 % CI. Months too close to the horizon for their last "
-                           "referrals to have waited X days are left out. Hatched: warm-up.")
-                summary["wait_within_by_month"] = {str(x): _band_quietly(s) for x, s in shares.items()}
-        else:
-            skip("wait distribution", "the file has no /participants to draw the distribution from.")
-
-    rows = []
-    for r in run.summary or []:
-        if r["metric"].startswith("target_met."):
-            name = r["metric"].split(".", 1)[1]
-            v = summary_row(run, f"target_value.{name}")
-            rows.append({"name": name, "p": r["mean"], "lo": r["ci_low"], "hi": r["ci_high"],
-                         "n": r["replications"], "value": v})
-    page.h3("Targets: probability of meeting each")
-    if not rows:
-        page.p("The scenario sets no targets (`targets` or `service.targets`).")
+        ctx.skip("service levels", "the file has no wait_mean_days in /summary (written before the service "
+                 "levels, or unfinished).")
         return
-    add_figure("target_probabilities.png", fig_targets(rows), "probability of meeting each target",
-               "Share of replications meeting each target with Wilson's 95 % interval, from /summary "
-               "(target_met.*): programme targets (`targets`) and service-level targets (`service.targets`).")
-    trows = []
-    for r in rows:
-        v = r["value"]
-        unit = (v or {}).get("unit", "")
-        scale = 100.0 if unit == "share" else 1.0
-        att = (f"{fmt(v['mean'], 1, scale)} {fmt_ci(v['ci_low'], v['ci_high'], 1, scale)}"
-               f"{' %' if unit == 'share' else ' ' + unit}" if v and v["replications"] else "—")
-        trows.append([r["name"], f"{fmt(r['p'], 0, 100)} %", fmt_ci(r["lo"], r["hi"], 0, 100), r["n"], att])
-    page.table(["target", "P(met)", "Wilson 95 % CI (%)", "replications", "attained: mean [95 % CI]"], trows,
-               numeric=(1, 2, 3, 4))
-    summary["targets_from_simulator"] = rows
+    page.p("Everyone referred (or assigned) after warm-up counts, also those still waiting or in the programme "
+           "at the horizon: means by Little's law over the measured months, percentiles and P(wait ≤ X) by "
+           "Kaplan–Meier, censored at the horizon (docs/OUTPUT.md, \"Service levels\"). Someone who gave up "
+           "waiting is counted as never placed. Mean over replications with its 95 % CI, from the simulator's "
+           "/summary.")
+    names = ([f"wait_{k}_days" for k in STATS] + [f"wait_within_{x}d" for x in xs]
+             + [f"programme_{k}_days" for k in STATS] + ["offered_load", "capacity"])
+    page.table(["metric", "unit", "mean", "95 % CI"], _table_rows(run, names), numeric=(2, 3))
+    groups = sorted({m.group(3) + "." + m.group(4) for r in run.summary or [] for m in [GROUP.match(r["metric"])]
+                     if m})
+    if groups:
+        trows = []
+        for g in groups:
+            cells = [g.replace(".", " ", 1)]
+            for n in ("wait_mean_days", "wait_median_days", *[f"wait_within_{x}d" for x in xs],
+                      "programme_mean_days"):
+                r = summary_row(run, f"{n}.{g}")
+                scale = 100.0 if n.startswith("wait_within") else 1.0
+                cells.append(f"{fmt(r['mean'], 1, scale)} {fmt_ci(r['ci_low'], r['ci_high'], 1, scale)}"
+                             if r is not None and r["replications"] else "—")
+            trows.append(cells)
+        page.h3("By profile and source")
+        page.table(["group", "mean wait (days)", "median wait (days)",
+                    *[f"placed within {x} days (%)" for x in xs], "mean time in programme (days)"], trows,
+                   numeric=tuple(range(1, 4 + len(xs))))
+        page.p("— : not known for the group (a mean wait when people may give up waiting: records do not keep "
+               "when they did; a percentile beyond the follow-up). All of them, with their percentiles, are in "
+               "/summary and summary.json; the key numbers check them against the per-trial values.", cls="sub")
+    summary["service"] = {n: summary_row(run, n) for n in names if summary_row(run, n) is not None}
+    obs = wait_observations(run) if run.has_participants else None
+    if obs is None or not obs["time"].size:
+        ctx.skip("wait distribution", "the file has no /participants to draw the distribution from.")
+        return
+    after = obs["after_warmup"]
+    ctx.add_figure("wait_distribution.png", fig_wait_distribution(obs["time"][after], obs["placed"][after], xs, run),
+                   "share placed within t days, with the thresholds marked",
+                   "Kaplan–Meier estimate of P(wait ≤ t) for everyone referred after warm-up, all replications "
+                   "pooled (those still waiting at the horizon, or who gave up, are censored at the horizon). "
+                   "Dashed lines: the thresholds X; dots with whiskers: P(wait ≤ X) per replication, mean and "
+                   "95 % CI from /summary.")
+    if xs:
+        shares = monthly_within(obs, run, xs)
+        ctx.add_figure("wait_within_by_month.png", fig_monthly_within(shares, run),
+                       "share placed within X days by month of referral",
+                       "For the people referred in each month: the share who got a place within X days, mean "
+                       "over replications with its 95 % CI. Months too close to the horizon for their last "
+                       "referrals to have waited X days are left out. Hatched: warm-up.")
+        summary["wait_within_by_month"] = {str(x): _band_quietly(s) for x, s in shares.items()}

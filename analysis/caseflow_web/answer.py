@@ -20,6 +20,7 @@ import re
 import numpy as np
 
 from caseflow_analysis import scenario_text, stats
+from caseflow_analysis.runfile import read_diagnostics
 
 WITHIN = re.compile(r"^wait_within_(\d+(?:\.\d+)?)d$")
 
@@ -118,7 +119,7 @@ def read_answer(path):
         summary = f["summary"][...] if "summary" in f else None
         money = f["money/summary"][...] if "money" in f and "summary" in f["money"] else None
         for s, name in enumerate(names):
-            out["scenarios"].append(_scenario(f, s, name, summary, money, out))
+            out["scenarios"].append(_scenario(f, s, name, summary, money, out, len(names)))
     return out
 
 
@@ -129,7 +130,7 @@ def _rows_of(table, s):
     return {_text(r["metric"]): _row(r) for r in sel}
 
 
-def _scenario(f, s, name, summary, money, info):
+def _scenario(f, s, name, summary, money, info, n_scenarios=1):
     m = _rows_of(summary, s)
     params = _params(f, s)
     a = {"name": name, "metrics": m, "workers": params.get("staff.workers"), "cap": params.get("staff.caseload_cap")}
@@ -164,7 +165,7 @@ def _scenario(f, s, name, summary, money, info):
             targets.append({"name": t, "p_met": v, "value": m.get(f"target_value.{t}")})
     a["targets"] = targets
     a["money"] = _money(money, s)
-    a["warnings"], a["warnings_source"] = _warnings(f, s, info)
+    a["warnings"], a["warnings_source"] = _warnings(f, s, info, name, n_scenarios)
     return a
 
 
@@ -223,17 +224,15 @@ def _money(table, s):
     return {"all": out, "net": net}
 
 
-def _warnings(f, s, info):
-    """(warnings, source): the file's /diagnostics when present, else the
-    page's own check of the waiting list's trend after warm-up."""
+def _warnings(f, s, info, name=None, n_scenarios=1):
+    """(warnings, source): scenario s's lines of the file's /diagnostics when
+    present (read by the analysis package's reader, the one the report's
+    Warnings section uses), else the page's own check of the waiting list's
+    trend after warm-up."""
     if "diagnostics" in f:
-        g = f["diagnostics"]
-        text = g.attrs.get("warnings", b"")
-        if "warnings" in g and hasattr(g["warnings"], "shape") and g["warnings"].shape:
-            ds = g["warnings"]
-            text = ds[s] if s < ds.shape[0] else b""
-        lines = [x.strip() for x in _text(text).splitlines() if x.strip()]
-        return lines, "file"
+        diag = read_diagnostics(f)
+        if diag is not None:
+            return diag.for_scenario(s, name, n_scenarios)["warnings"], "file"
     tr = _trial_rows(f, s)
     if tr is None or "series" not in f or "waiting" not in f["series"]:
         return [], None

@@ -52,6 +52,24 @@ TINY_STUDY = """study: {
 """
 
 
+# Like configs/study_volume_method.cfg in miniature: a base scenario that differs from every grid point
+# in one key (referrals 14 against 20), a grid key with one value (meeting hours), three keys to plot,
+# and a float axis whose generated names carry binary noise (0.15 stored as 0.14999999...).
+SWEEP_STUDY = """study: {
+  name = "tiny sweep";
+  base = "tiny.cfg";
+  replications = 3;
+  grid = (
+    { key = "referrals.rate_per_month";      values = [ 20.0 ]; },
+    { key = "staff.meeting_hours_per_day";   values = [ 3.0 ]; },
+    { key = "staff.workers";                 values = [ 3, 4, 5 ]; },
+    { key = "staff.caseload_cap";            values = [ 6, 8 ]; },
+    { key = "exits.probability_per_meeting"; values = [ 0.1, 0.15 ]; }
+  );
+};
+"""
+
+
 def caseflow_bin():
     path = os.environ.get("CASEFLOW_BIN") or os.path.join(ROOT, "build", "caseflow")
     if not os.path.isabs(path):
@@ -124,3 +142,12 @@ def tiny_report(tiny_run, workdir):
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == f"{outdir}/index.html"
     return outdir
+
+
+@pytest.fixture(scope="session")
+def sweep_study(workdir):
+    """A 13-scenario study (SWEEP_STUDY) of the tiny scenario."""
+    (workdir / "sweep_study.cfg").write_text(SWEEP_STUDY)
+    out = workdir / "sweep_study.h5"
+    simulate(["sweep_study.cfg", "-o", str(out)], workdir)
+    return out

@@ -119,19 +119,32 @@ def test_monthly_share_against_a_direct_count(stable):
 
 
 def test_targets_with_p_met_as_in_summary(stable, overloaded):
+    """Programme and service-level targets in the one targets section
+    (scenario_targets: recomputed from /trial_extras, checked against
+    /summary), with P(met) and Wilson's interval as the simulator has them."""
     for path, _, s, html in (stable, overloaded):
-        rows = {r["name"]: r for r in s["targets_from_simulator"]}
+        rows = {r["name"]: r for r in s["scenario_targets"]}
         assert set(rows) == {"exits_40", "within_7", "median_3"}
         with h5py.File(path) as f:
             summ = [r for r in f["summary"][...] if r["scenario"] == 0]
         for name, r in rows.items():
             sim = next(x for x in summ if x["metric"].decode() == f"target_met.{name}")
-            assert math.isclose(r["p"], sim["mean"]) and math.isclose(r["lo"], sim["ci_low"])
-            assert 0 <= r["lo"] <= r["p"] <= r["hi"] <= 1
+            assert math.isclose(r["probability"], sim["mean"]) and math.isclose(r["ci_low"], sim["ci_low"])
+            assert math.isclose(r["ci_high"], sim["ci_high"])
+            assert 0 <= r["ci_low"] <= r["probability"] <= r["ci_high"] <= 1
+            assert r["agrees_with_simulator"] is True
             assert name in html
-        assert "target_probabilities.png" in s["figures"]
+        assert "targets.png" in s["figures"]
+        # the cohort left at its defaults: from the end of warm-up to `days` before the horizon
+        with h5py.File(path) as f:
+            w, h, dpm = (float(f.attrs[k]) for k in ("warmup_months", "horizon_months", "days_per_month"))
+        assert rows["within_7"]["condition"] == \
+            f"share placed within 7 days ≥ 80 % (referred in months {w:g}–{round(h - 7 / dpm, 1):g})"
+        assert rows["median_3"]["condition"] == \
+            f"median wait ≤ 3 days (referred in months {w:g}–{round(h - 3 / dpm, 1):g})"
+        assert html.index('id="service"') < html.index('id="targets"')
     # a surge of referrals cannot keep 80 % within a week
-    assert {r["name"]: r for r in overloaded[2]["targets_from_simulator"]}["within_7"]["p"] == 0
+    assert {r["name"]: r for r in overloaded[2]["scenario_targets"]}["within_7"]["probability"] == 0
 
 
 def test_study_scenarios_get_their_own_warnings(workdir):
