@@ -667,8 +667,23 @@ static void test_mia_reproduces_report(void **state)
     /* CHECKED (weak): a third of it is the near identity above. */
     expect_figure("onward step (target >= 40 %)", "CHECKED (weak)", 0.42, 0.005, f.step);
     mia_conclusions("base", &f);
-    /* The volume target of 2 500 (l.166) missed: 89 % (l.331). */
+    /* The file's own targets divide by everyone enrolled (the report's
+     * denominator, l.331-333), so what `caseflow run` prints is the figure
+     * above, replication by replication. */
     const model_params *p = params_of(&r, 0);
+    {
+        int dw = destination_index(p, "work"), ds = destination_index(p, "studies"),
+            da = destination_index(p, "af_measure"), dm = destination_index(p, "municipal_measure");
+        int kw = target_index(p, "work_or_studies"), ks = target_index(p, "onward_step");
+        for (size_t i = 0; i < rows_of(&r); i++) {
+            const results_row *row = &r.t.rows[i];
+            const uint64_t *e = row->exits_by_destination;
+            double all = (double)row->exits + (double)row->active_at_end;
+            assert_true(fabs(row->target_value[kw] - (double)(e[dw] + e[ds]) / all) < 1e-12);
+            assert_true(fabs(row->target_value[ks] - (double)(e[dw] + e[ds] + e[da] + e[dm]) / all) < 1e-12);
+        }
+    }
+    /* The volume target of 2 500 (l.166) missed: 89 % (l.331). */
     double met[400];
     int k = target_index(p, "participants");
     for (size_t i = 0; i < rows_of(&r); i++)
@@ -864,6 +879,18 @@ static void test_etableringslyftet_reproduces_report(void **state)
      * all 588, as if everyone had ended by April 2022; the scenario still
      * has people in the programme then. */
     note("work or studies, of all exits (report 0.734?)", f.good_of_all_exits);
+    /* The file's target divides by the completers, as the report does, so
+     * what `caseflow run` prints is the completers' share above. */
+    {
+        const model_params *p = params_of(&r, 0);
+        int dw = destination_index(p, "work"), ds = destination_index(p, "studies"),
+            dt = destination_index(p, "time_limit"), k = target_index(p, "work_or_studies");
+        for (size_t i = 0; i < rows_of(&r); i++) {
+            const uint64_t *e = r.t.rows[i].exits_by_destination;
+            double good = (double)(e[dw] + e[ds]);
+            assert_true(fabs(r.t.rows[i].target_value[k] - good / (good + (double)e[dt])) < 1e-12);
+        }
+    }
     note("still in the programme in April 2022", f.in_at_end);
     run_free(&r);
 }

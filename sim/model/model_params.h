@@ -110,6 +110,8 @@ typedef struct model_measure {
 } model_measure;
 
 enum model_target_kind { TARGET_ENROLLED, TARGET_EXITS, TARGET_SHARE };
+/* What a share target divides by (model_targets.c). */
+enum model_target_denominator { TARGET_OF_EXITS, TARGET_OF_COMPLETERS, TARGET_OF_ENROLLED, TARGET_OF_IN_PROGRAMME };
 
 typedef struct model_target {
     char name[MODEL_NAME_LEN];
@@ -117,6 +119,8 @@ typedef struct model_target {
     unsigned destinations;        /* bit mask: exits counted (TARGET_EXITS, TARGET_SHARE) */
     double value;                 /* count, or share in [0, 1] */
     double deadline_month;
+    int denominator;              /* TARGET_SHARE: enum model_target_denominator */
+    unsigned completers;          /* TARGET_OF_COMPLETERS: bit mask of the destinations that complete */
 } model_target;
 
 typedef struct model_params {

@@ -105,6 +105,12 @@ const item_key config_items[] = {
     OF("targets.[].destinations", ITEM_ARRAY, 0, "names", "Destinations counted; required by exits and share targets."),
     NUM("targets.[].value", 1, 0, 1e9, 0, NULL, "count or share", "The target figure (at most 1 for a share)."),
     NUM("targets.[].deadline_month", 1, 0, 1200, 1, NULL, "months", "When it is due (at most run.horizon_months)."),
+    STR("targets.[].denominator", 0, "exits|completers|enrolled|in_programme", NULL,
+        "A share's denominator: all exits (the default), exits to the completers, everyone enrolled, or "
+        "everyone who left or is present (waiting included) at the deadline."),
+    OF("targets.[].completers", ITEM_ARRAY, 0, "names",
+       "Destinations that complete the programme; required by denominator = \"completers\" and must include "
+       "the counted destinations."),
 
     STR("method.pressure.target", 1, NULL, NULL, "An enrolled or exits target whose straight path sets the pace."),
     NUM("method.pressure.cap_increase", 0, 0, 10, 0, "0", "share", "Largest relative rise of caseload caps when behind."),

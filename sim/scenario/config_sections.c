@@ -682,10 +682,50 @@ int section_read_followup(loader *ld, const config_setting_t *s, config_scenario
     return 0;
 }
 
+/* A share target's denominator (model_targets.c): exits unless named;
+ * completers name the destinations that complete, and they must include
+ * the counted ones, so the share stays a share. */
+static int section_read_target_denominator(loader *ld, const config_setting_t *e, const char *path, const model_params *p,
+                                           model_target *t)
+{
+    char key[96];
+    const char *word = NULL;
+    const config_setting_t *done = config_setting_get_member(e, "completers");
+    if (item_string(ld, e, path, "denominator", 0, &word) != 0)
+        return -1;
+    t->denominator = TARGET_OF_EXITS;
+    t->completers = 0;
+    snprintf(key, sizeof key, "%s.denominator", path);
+    if (word) {
+        if (t->kind != TARGET_SHARE)
+            return loader_fail(ld, config_setting_get_member(e, "denominator"), key,
+                               "only a share target has a denominator");
+        t->denominator = schema_choice_index("exits|completers|enrolled|in_programme", word);
+        if (t->denominator < 0)
+            return loader_fail(ld, config_setting_get_member(e, "denominator"), key,
+                               "expected exits, completers, enrolled or in_programme, got '%s'", word);
+    }
+    snprintf(key, sizeof key, "%s.completers", path);
+    if (t->denominator != TARGET_OF_COMPLETERS) {
+        if (done)
+            return loader_fail(ld, done, key, "only a target with denominator = \"completers\" names completers");
+        return 0;
+    }
+    if (!done)
+        return loader_fail(ld, e, key, "missing; denominator = \"completers\" names the destinations that complete");
+    if (item_name_mask(ld, done, key, "destination", (const char(*)[MODEL_NAME_LEN])p->destination_names,
+                       p->destinations, &t->completers) != 0)
+        return -1;
+    if (t->destinations & ~t->completers)
+        return loader_fail(ld, done, key, "must include every destination the target counts");
+    return 0;
+}
+
 int section_read_targets(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
-    static const char *const allowed[] = {"name", "kind", "destinations", "value", "deadline_month", NULL};
+    static const char *const allowed[] = {"name", "kind", "destinations", "value", "deadline_month", "denominator",
+                                          "completers", NULL};
     if (item_list_of_groups(ld, s, "targets", MODEL_MAX_TARGETS) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -716,6 +756,8 @@ int section_read_targets(loader *ld, const config_setting_t *s, config_scenario 
             return loader_fail(ld, e, key, "missing; an exits or share target names the destinations it counts");
         if (dests && item_name_mask(ld, dests, key, "destination", (const char(*)[MODEL_NAME_LEN])p->destination_names,
                                     p->destinations, &t->destinations) != 0)
+            return -1;
+        if (section_read_target_denominator(ld, e, path, p, t) != 0)
             return -1;
     }
     p->targets = config_setting_length(s);
