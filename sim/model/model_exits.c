@@ -12,6 +12,7 @@
  * source as subject.
  */
 #include "model/model_exits.h"
+#include "model/model_followup_draw.h"
 
 #include <math.h>
 
@@ -74,6 +75,10 @@ void exits_follow_up(model_ctx *m, participant *pp, int d)
     const model_params *p = m->p;
     if (!p->has_followup || isnan(p->retained_12[d]))
         return;
+    if (p->followup_points > 0) {
+        followup_curve_draw(m, pp, d);
+        return;
+    }
     gsl_rng *r = m->stream[MODEL_STREAM_FOLLOWUP];
     double a = p->retained_12[d], b = p->retained_24[d];
     int in12 = gsl_rng_uniform(r) < a;

@@ -29,6 +29,7 @@
 #define MODEL_MAX_GROUPS 4
 #define MODEL_MAX_PHASES 6
 #define MODEL_MAX_MEASURES 6
+#define MODEL_MAX_FOLLOWUP 6     /* follow-up months a scenario names (exits.followup.months) */
 #define MODEL_MAX_TARGETS 6
 #define MODEL_MAX_WORKERS 100000
 
@@ -110,6 +111,10 @@ typedef struct model_measure {
 } model_measure;
 
 enum model_target_kind { TARGET_ENROLLED, TARGET_EXITS, TARGET_SHARE };
+/* After the last follow-up point: hold its share, or continue the last
+ * interval's trend (constant monthly rate, model_followup.c). */
+enum model_followup_after_last { FOLLOWUP_HOLD, FOLLOWUP_TREND };
+
 /* What a share target divides by (model_targets.c). */
 enum model_target_denominator { TARGET_OF_EXITS, TARGET_OF_COMPLETERS, TARGET_OF_ENROLLED, TARGET_OF_IN_PROGRAMME };
 
@@ -182,6 +187,15 @@ typedef struct model_params {
     int has_followup;
     double retained_12[MODEL_MAX_DESTINATIONS]; /* NaN: not followed up */
     double retained_24[MODEL_MAX_DESTINATIONS];
+    /* Follow-up at the months a scenario names (model_followup.c). 0
+     * points: the months are 12 and 24 and retained_12/24 are the entered
+     * shares. Otherwise the points define a curve, retained_12/24 are read
+     * from it (so the ledger and relapses keep their 12/24-month meaning)
+     * and the months beyond 12 and 24 are reported besides. */
+    int followup_points;
+    int followup_month[MODEL_MAX_FOLLOWUP];                         /* increasing */
+    double retained_at[MODEL_MAX_FOLLOWUP][MODEL_MAX_DESTINATIONS]; /* NaN: not followed */
+    int followup_after_last;          /* enum model_followup_after_last */
     double relapse_probability;       /* not retained at 12 months -> a new referral */
     int relapse_source;
 

@@ -98,6 +98,13 @@ const item_key config_items[] = {
     NUM("exits.followup.relapse_probability", 0, 0, 1, 0, "0", "probability",
         "Chance that someone no longer in work or studies is referred again."),
     STR("exits.followup.relapse_source", 0, NULL, NULL, "The source relapses come back through (when there are sources)."),
+    OF("exits.followup.months", ITEM_ARRAY, 0, "months",
+       "Months after exit the shares are given at (whole, increasing, at most 6; default [12, 24]); each followed "
+       "destination then gives at_<month> for each. Between points the share moves at a constant monthly rate, "
+       "from 1 at exit for good destinations and 0 for others."),
+    STR("exits.followup.after_last", 0, "hold|trend", NULL,
+        "After the last month: hold its share, or continue the last interval's rate. Required when months are "
+        "given and the last is below 24 (the model needs the 24-month state)."),
 
     NAME("targets"),
     STR("targets.[].kind", 1, "enrolled|exits|share", NULL,

@@ -9,6 +9,7 @@
  * shares that must sum to 1), with the item's path in the message.
  */
 #include "scenario/config_internal.h"
+#include "model/model_followup.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -628,19 +629,80 @@ int section_read_good(loader *ld, const config_setting_t *s, config_scenario *sc
                           p->destinations, &p->good_destinations);
 }
 
+/* exits.followup.months (model_followup.c): the months the scenario follows
+ * its leavers up at, increasing. Only months other than [12, 24] switch the
+ * curve on (p->followup_points > 0); the default keeps the 12/24 draw. */
+static int followup_read_months(loader *ld, const config_setting_t *s, model_params *p, int *months, int *n)
+{
+    const config_setting_t *ms = config_setting_get_member(s, "months");
+    months[0] = 12;
+    months[1] = 24;
+    *n = 2;
+    if (!ms)
+        return 0;
+    int t = config_setting_type(ms), len = config_setting_length(ms);
+    if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || len < 1 || len > MODEL_MAX_FOLLOWUP)
+        return loader_fail(ld, ms, "exits.followup.months", "expected a list of 1 to %d whole months, increasing",
+                           MODEL_MAX_FOLLOWUP);
+    for (int i = 0; i < len; i++) {
+        const config_setting_t *e = config_setting_get_elem(ms, (unsigned)i);
+        if (config_setting_type(e) != CONFIG_TYPE_INT || config_setting_get_int(e) < 1 ||
+            config_setting_get_int(e) > 1200 || (i > 0 && config_setting_get_int(e) <= months[i - 1]))
+            return loader_fail(ld, e, "exits.followup.months",
+                               "expected whole months from 1 to 1200, increasing");
+        months[i] = config_setting_get_int(e);
+    }
+    *n = len;
+    if (len != 2 || months[0] != 12 || months[1] != 24) {
+        p->followup_points = len;
+        for (int i = 0; i < len; i++)
+            p->followup_month[i] = months[i];
+    }
+    const config_setting_t *al = config_setting_get_member(s, "after_last");
+    if (al) {
+        int rule = config_setting_type(al) == CONFIG_TYPE_STRING
+                       ? schema_choice_index("hold|trend", config_setting_get_string(al)) : -1;
+        if (rule < 0)
+            return loader_fail(ld, al, "exits.followup.after_last", "expected \"hold\" or \"trend\"");
+        p->followup_after_last = rule;
+    } else if (p->followup_points > 0 && months[len - 1] < 24) {
+        /* The model needs the 24-month state (the ledger's years after the
+         * first); say how to reach it rather than hold the line silently. */
+        return loader_fail(ld, s, "exits.followup.after_last",
+                           "missing; the last month is %d, so say what happens after it: \"hold\" keeps its share, "
+                           "\"trend\" continues the last interval's monthly rate", months[len - 1]);
+    }
+    return 0;
+}
+
 int section_read_followup(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
         return loader_fail(ld, s, "exits.followup", "expected a group { work = { at_12; at_24; }; ... }");
-    for (int d = 0; d < MODEL_MAX_DESTINATIONS; d++)
+    for (int d = 0; d < MODEL_MAX_DESTINATIONS; d++) {
         p->retained_12[d] = p->retained_24[d] = NAN;
+        for (int k = 0; k < MODEL_MAX_FOLLOWUP; k++)
+            p->retained_at[k][d] = NAN;
+    }
+    int months[MODEL_MAX_FOLLOWUP], n_months;
+    if (followup_read_months(ld, s, p, months, &n_months) != 0)
+        return -1;
+    char at_names[MODEL_MAX_FOLLOWUP][16];
+    const char *allowed[MODEL_MAX_FOLLOWUP + 1];
+    for (int k = 0; k < n_months; k++) {
+        snprintf(at_names[k], sizeof at_names[k], "at_%d", months[k]);
+        allowed[k] = at_names[k];
+    }
+    allowed[n_months] = NULL;
     int followed = 0;
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         const char *name = config_setting_name(e);
         char key[128];
         snprintf(key, sizeof key, "exits.followup.%s", name);
+        if (strcmp(name, "months") == 0 || strcmp(name, "after_last") == 0)
+            continue;
         if (strcmp(name, "relapse_probability") == 0) {
             config_key k = {.path = key, .type = KEY_FLOAT, .min = 0, .max = 1, .unit = "probability"};
             if (loader_read_number(ld, &k, e, &p->relapse_probability) != 0)
@@ -663,13 +725,28 @@ int section_read_followup(loader *ld, const config_setting_t *s, config_scenario
         if (d < 0)
             return loader_fail_unknown_name(ld, e, key, "destination", name, (const char(*)[MODEL_NAME_LEN])p->destination_names,
                                             p->destinations);
-        static const char *const allowed[] = {"at_12", "at_24", NULL};
         if (config_setting_type(e) != CONFIG_TYPE_GROUP)
-            return loader_fail(ld, e, key, "expected { at_12 = share; at_24 = share; }");
-        if (item_members(ld, e, key, allowed) != 0 ||
-            item_number(ld, e, key, "at_12", 0, 1, 0, 1, 0, &p->retained_12[d]) != 0 ||
-            item_number(ld, e, key, "at_24", 0, 1, 0, 1, 0, &p->retained_24[d]) != 0)
+            return n_months == 2 && months[0] == 12 && months[1] == 24
+                       ? loader_fail(ld, e, key, "expected { at_12 = share; at_24 = share; }")
+                       : loader_fail(ld, e, key, "expected { %s = share; ... } for each month of exits.followup.months",
+                                     at_names[0]);
+        if (item_members(ld, e, key, allowed) != 0)
             return -1;
+        for (int k = 0; k < n_months; k++) {
+            double v;
+            if (item_number(ld, e, key, at_names[k], 0, 1, 0, 1, 0, &v) != 0)
+                return -1;
+            if (p->followup_points > 0)
+                p->retained_at[k][d] = v;
+            else if (k == 0)
+                p->retained_12[d] = v;
+            else
+                p->retained_24[d] = v;
+        }
+        if (p->followup_points > 0) {
+            p->retained_12[d] = followup_share(p, d, 12);
+            p->retained_24[d] = followup_share(p, d, 24);
+        }
         followed = 1;
     }
     if (!followed)
