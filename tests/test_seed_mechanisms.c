@@ -1,7 +1,8 @@
 /*
  * test_seed_mechanisms.c — the mechanisms the seed reports need (issue 16),
  * each shown to act in the right direction and by the right amount:
- * share-target denominators, follow-up at any months, ...
+ * share-target denominators, follow-up at any months, exit shares by
+ * profile, ...
  *
  * Like test_mechanisms.c, each test loads a scenario text with
  * config_load_text and runs model_run over fixed seeds; exact identities
@@ -312,6 +313,87 @@ static void test_followup_month_errors(void **state)
     }
 }
 
+/* ---- exit shares by profile ----------------------------------------------- */
+
+/* Two profiles, half the referrals each, with the same phase shares (work
+ * 0.2, municipal 0.2, other 0.6); the second has exit weight 2 on
+ * `municipal`. Theory: its shares become 0.2 / 1.2, 0.4 / 1.2 and
+ * 0.6 / 1.2, the first profile's stay as entered, and because the weights
+ * are rescaled nobody leaves faster: the second profile's meetings per exit
+ * equal the first's (geometric with the same chance) within the Welch
+ * (z(99.9 %) standard errors of geometric means). Pooled shares are
+ * checked within z(99.9 %) binomial standard errors. Weights of 1 give,
+ * draw for draw, the run without the key. */
+static const char *weights_cfg =
+    "run: { horizon_months = 36; warmup_months = 0; };\n"
+    "profiles = ( { name = \"a\"; }, { name = \"b\"; %s } );\n"
+    "sources = ( { name = \"s\"; rate_per_month = 30.0; profiles = { a = 0.5; b = 0.5; }; } );\n"
+    "staff: { workers = 12; caseload_cap = 20; meeting_hours_per_day = 5.0; };\n"
+    "phases = ( { name = \"p\"; meeting_hours = { dist = \"gamma\"; mean = 1.0; sd = 0.3; };\n"
+    "             own_time_days = { dist = \"exponential\"; mean = 7.0; };\n"
+    "             exit_probability = 0.1; exits = { work = 0.2; municipal = 0.2; other = 0.6; }; } );\n"
+    "exits: { destinations = [ \"work\", \"municipal\", \"other\" ]; good = [ \"work\" ]; };\n";
+
+static void test_profile_exit_weights(void **state)
+{
+    (void)state;
+    config_scenario sc, off, off_key;
+    load_cfg(&sc, weights_cfg, "exit_weights = { municipal = 2.0; };");
+    load_cfg(&off, weights_cfg, "");
+    load_cfg(&off_key, weights_cfg, "exit_weights = { municipal = 1.0; };");
+    double n[2] = {0}, to[2][3] = {{0}}, meetings[2] = {0};
+    records recs = {0}, recs_off = {0}, recs_key = {0};
+    for (int rep = 0; rep < 20; rep++) {
+        model_result r;
+        run_rep(&sc, rep, 16004, &recs, &r);
+        for (size_t i = 0; i < recs.n; i++) {
+            const model_participant *q = &recs.items[i];
+            if (q->fate != FATE_EXITED)
+                continue;
+            n[q->profile]++;
+            to[q->profile][q->destination]++;
+            meetings[q->profile] += q->meetings;
+        }
+        model_result_free(&r);
+        /* A weight of 1 everywhere is the same run as no weights. */
+        model_result a, b;
+        run_rep(&off, rep, 16004, &recs_off, &a);
+        run_rep(&off_key, rep, 16004, &recs_key, &b);
+        assert_int_equal(recs_off.n, recs_key.n);
+        for (size_t i = 0; i < recs_off.n; i++) {
+            assert_int_equal(recs_off.items[i].destination, recs_key.items[i].destination);
+            TS_ASSERT_SAME_DOUBLE(recs_off.items[i].exit_time, recs_key.items[i].exit_time);
+        }
+        model_result_free(&a);
+        model_result_free(&b);
+    }
+    const double expect[2][3] = {{0.2, 0.2, 0.6}, {0.2 / 1.2, 0.4 / 1.2, 0.6 / 1.2}};
+    for (int i = 0; i < 2; i++)
+        for (int d = 0; d < 3; d++) {
+            double share = to[i][d] / n[i], se = sqrt(expect[i][d] * (1 - expect[i][d]) / n[i]);
+            print_message("  profile %d destination %d: %.4f of %.0f (theory %.4f)\n", i, d, share, n[i], expect[i][d]);
+            assert_true(fabs(share - expect[i][d]) < ts_z(0.999) * se);
+        }
+    /* Meetings per exit: geometric with mean 1 / 0.1 = 10 and sd sqrt(90)
+     * for both profiles (both come out near 9.3: only those who left by the
+     * horizon count, which cuts the long cases off equally); the difference
+     * of the two means within z(99.9 %) of its standard error. */
+    double m0 = meetings[0] / n[0], m1 = meetings[1] / n[1], se = sqrt(90.0 / n[0] + 90.0 / n[1]);
+    print_message("  meetings per exit: %.3f and %.3f (theory: equal; se of difference %.3f)\n", m0, m1, se);
+    assert_true(fabs(m0 - m1) < ts_z(0.999) * se);
+    records_free(&recs);
+    records_free(&recs_off);
+    records_free(&recs_key);
+    config_scenario_free(&sc);
+    config_scenario_free(&off);
+    config_scenario_free(&off_key);
+    static char text[4096];
+    snprintf(text, sizeof text, weights_cfg, "exit_weights = { nowhere = 2.0; };");
+    TS_ASSERT_CONTAINS(rejection(text), "profiles[1].exit_weights.nowhere");
+    snprintf(text, sizeof text, weights_cfg, "exit_weights = { work = -1.0; };");
+    TS_ASSERT_CONTAINS(rejection(text), "profiles[1].exit_weights.work");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_followup_months),
         cmocka_unit_test(test_followup_default_months_unchanged),
         cmocka_unit_test(test_followup_month_errors),
+        cmocka_unit_test(test_profile_exit_weights),
     };
     return cmocka_run_group_tests_name("seed mechanisms", tests, NULL, NULL);
 }

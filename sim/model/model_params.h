@@ -66,6 +66,10 @@ typedef struct model_profile {
     int priority;                 /* higher first on a priority waiting list */
     double female_share;
     double age_shares[MODEL_MAX_AGE_BANDS];
+    /* Exit shares by profile (model_profile_exits.c): a factor on each
+     * destination's share of per-meeting exits, the chance of leaving kept. */
+    int has_exit_weights;
+    double exit_weight[MODEL_MAX_DESTINATIONS];
 } model_profile;
 
 typedef struct model_role {

@@ -247,11 +247,45 @@ int section_read_age_bands(loader *ld, const config_setting_t *s, config_scenari
     return 0;
 }
 
+/* profiles.[].exit_weights = { destination = factor; ... } (model_profile_exits.c);
+ * destinations not named keep factor 1. */
+static int section_read_exit_weights(loader *ld, const config_setting_t *e, const char *path, const model_params *p,
+                                     model_profile *pr)
+{
+    char key[128];
+    for (int d = 0; d < MODEL_MAX_DESTINATIONS; d++)
+        pr->exit_weight[d] = 1.0;
+    pr->has_exit_weights = 0;
+    const config_setting_t *w = config_setting_get_member(e, "exit_weights");
+    if (!w)
+        return 0;
+    snprintf(key, sizeof key, "%s.exit_weights", path);
+    if (config_setting_type(w) != CONFIG_TYPE_GROUP || config_setting_length(w) < 1)
+        return loader_fail(ld, w, key, "expected { destination = factor; ... }");
+    if (p->destinations < 1)
+        return loader_fail(ld, w, key, "exit weights need the destinations (exits.destinations or exits.shares)");
+    for (int i = 0; i < config_setting_length(w); i++) {
+        const config_setting_t *x = config_setting_get_elem(w, (unsigned)i);
+        const char *name = config_setting_name(x);
+        char k[192];
+        snprintf(k, sizeof k, "%s.%s", key, name);
+        int d = item_find_name((const char(*)[MODEL_NAME_LEN])p->destination_names, p->destinations, name);
+        if (d < 0)
+            return loader_fail_unknown_name(ld, x, k, "destination", name,
+                                            (const char(*)[MODEL_NAME_LEN])p->destination_names, p->destinations);
+        config_key ck = {.path = k, .type = KEY_FLOAT, .min = 0, .max = 1000, .unit = "factor"};
+        if (loader_read_number(ld, &ck, x, &pr->exit_weight[d]) != 0)
+            return -1;
+    }
+    pr->has_exit_weights = 1;
+    return 0;
+}
+
 int section_read_profiles(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "need", "readiness", "acceptance", "priority", "female_share",
-                                          "age_shares", NULL};
+                                          "age_shares", "exit_weights", NULL};
     if (item_list_of_groups(ld, s, "profiles", MODEL_MAX_PROFILES) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -293,6 +327,8 @@ int section_read_profiles(loader *ld, const config_setting_t *s, config_scenario
             if (fabs(sum - 1) > 1e-9)
                 return loader_fail(ld, ages, key, "shares must sum to 1, they sum to %.12g", sum);
         }
+        if (section_read_exit_weights(ld, e, path, p, pr) != 0)
+            return -1;
     }
     p->profiles = config_setting_length(s);
     return 0;
