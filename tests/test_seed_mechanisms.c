@@ -2,7 +2,7 @@
  * test_seed_mechanisms.c — the mechanisms the seed reports need (issue 16),
  * each shown to act in the right direction and by the right amount:
  * share-target denominators, follow-up at any months, exit shares by
- * profile, ...
+ * profile, a measure that opens late.
  *
  * Like test_mechanisms.c, each test loads a scenario text with
  * config_load_text and runs model_run over fixed seeds; exact identities
@@ -394,6 +394,73 @@ static void test_profile_exit_weights(void **state)
     TS_ASSERT_CONTAINS(rejection(text), "profiles[1].exit_weights.work");
 }
 
+/* ---- a measure that opens late ------------------------------------------ */
+
+/* One phase whose way out is its measure (every place ends in an exit to
+ * `out`; a rare per-meeting exit to `other`, 0.001, only because a phase
+ * must be leavable without it); the measure opens at month 6 with room for
+ * all (1 000 places) and lasts exactly 30 days. Without queue_before_open
+ * nobody who entered the phase before month 6 ever asks again: exactly 0
+ * of them leave to `out`. With it, everyone enrolled before month 6 lines
+ * up and gets a place when it opens: all of them leave, to `out` (none
+ * before month 6 + 30 days) unless the rare exit came first. */
+static const char *late_cfg =
+    "run: { horizon_months = 18; warmup_months = 0; };\n"
+    "referrals: { rate_per_month = 10.0; };\n"
+    "staff: { workers = 10; caseload_cap = 100; meeting_hours_per_day = 6.0; };\n"
+    "measures = ( { name = \"m\"; places = 1000; open_month = 6.0; %s\n"
+    "               duration_days = { dist = \"deterministic\"; value = 30.0; }; exit_to = \"out\"; exit_probability = 1.0; } );\n"
+    "phases = ( { name = \"p\"; meeting_hours = { dist = \"gamma\"; mean = 1.0; sd = 0.3; };\n"
+    "             own_time_days = { dist = \"exponential\"; mean = 7.0; }; measure = \"m\";\n"
+    "             exit_probability = 0.001; exits = { other = 1.0; }; } );\n"
+    "exits: { destinations = [ \"out\", \"other\" ]; };\n";
+
+static void test_measure_opens_late(void **state)
+{
+    (void)state;
+    config_scenario off, on;
+    load_cfg(&off, late_cfg, "");
+    load_cfg(&on, late_cfg, "queue_before_open = true;");
+    const double open = 6 * DPM;
+    records a = {0}, b = {0};
+    for (int rep = 0; rep < 5; rep++) {
+        model_result ra, rb;
+        run_rep(&off, rep, 16005, &a, &ra);
+        run_rep(&on, rep, 16005, &b, &rb);
+        double early_off = 0, out_off = 0, early_on = 0, out_on = 0, other_on = 0;
+        for (size_t i = 0; i < a.n; i++)
+            if (a.items[i].assignment_time < open) {
+                early_off++;
+                out_off += a.items[i].fate == FATE_EXITED && a.items[i].destination == 0;
+            }
+        for (size_t i = 0; i < b.n; i++)
+            if (b.items[i].assignment_time < open) {
+                early_on++;
+                if (b.items[i].fate != FATE_EXITED)
+                    continue;
+                if (b.items[i].destination == 0) {
+                    out_on++;
+                    assert_true(b.items[i].exit_time >= open + 30 - 1e-9);
+                } else {
+                    other_on++;
+                }
+            }
+        print_message("  rep %d: enrolled before the opening %.0f; to the measure: %.0f without, %.0f with "
+                      "queue_before_open (%.0f left otherwise first)\n", rep, early_on, out_off, out_on, other_on);
+        assert_true(early_off > 30);
+        TS_ASSERT_SAME_DOUBLE(early_on, early_off);
+        assert_true(out_off == 0);
+        assert_true(out_on + other_on == early_on);
+        assert_true(out_on > 0.8 * early_on);
+        model_result_free(&ra);
+        model_result_free(&rb);
+    }
+    records_free(&a);
+    records_free(&b);
+    config_scenario_free(&off);
+    config_scenario_free(&on);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_followup_default_months_unchanged),
         cmocka_unit_test(test_followup_month_errors),
         cmocka_unit_test(test_profile_exit_weights),
+        cmocka_unit_test(test_measure_opens_late),
     };
     return cmocka_run_group_tests_name("seed mechanisms", tests, NULL, NULL);
 }

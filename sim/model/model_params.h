@@ -112,6 +112,7 @@ typedef struct model_measure {
     dist duration_days;
     int exit_destination;         /* -1: none */
     double exit_probability;      /* at the end of a place */
+    int queue_before_open;        /* those in its phase before open_month queue for it (model_measures.c) */
 } model_measure;
 
 enum model_target_kind { TARGET_ENROLLED, TARGET_EXITS, TARGET_SHARE };

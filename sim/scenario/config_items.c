@@ -84,6 +84,9 @@ const item_key config_items[] = {
     OF("measures.[].duration_days", ITEM_DIST, 1, "days", "Time a participant spends in the measure (a distribution)."),
     STR("measures.[].exit_to", 0, NULL, NULL, "Destination of those who exit from the measure."),
     NUM("measures.[].exit_probability", 0, 0, 1, 0, "0", "probability", "Chance of exiting to exit_to when it ends."),
+    OF("measures.[].queue_before_open", ITEM_BOOL, 0, "",
+       "true: people entering its phase before open_month line up for it and get places when it opens "
+       "(default false: only those entering the phase after the opening ask)."),
 
     NAME("phases"),
     OF("phases.[].meeting_hours", ITEM_DIST, 1, "hours", "Length of one meeting in the phase (a distribution)."),

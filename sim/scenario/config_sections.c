@@ -522,7 +522,7 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "places", "open_month", "close_month", "duration_days", "exit_to",
-                                          "exit_probability", NULL};
+                                          "exit_probability", "queue_before_open", NULL};
     if (item_list_of_groups(ld, s, "measures", MODEL_MAX_MEASURES) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -534,6 +534,7 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
         for (int j = 0; j < i; j++)
             memcpy(names[j], p->measure[j].name, MODEL_NAME_LEN);
         const char *to;
+        ms->queue_before_open = 0;
         if (item_members(ld, e, path, allowed) != 0 || item_name(ld, e, path, ms->name) != 0)
             return -1;
         memcpy(names[i], ms->name, MODEL_NAME_LEN);
@@ -543,7 +544,8 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
             item_get_number(ld, e, path, "close_month", &ms->close_month) != 0 ||
             item_dist(ld, e, path, "duration_days", 1, "days", &ms->duration_days) != 0 ||
             item_string(ld, e, path, "exit_to", 0, &to) != 0 ||
-            item_get_number(ld, e, path, "exit_probability", &ms->exit_probability) != 0)
+            item_get_number(ld, e, path, "exit_probability", &ms->exit_probability) != 0 ||
+            item_bool(ld, e, path, "queue_before_open", &ms->queue_before_open) != 0)
             return -1;
         if (!(ms->close_month > ms->open_month))
             return loader_fail(ld, e, path, "close_month (%g) must come after open_month (%g)", ms->close_month, ms->open_month);
