@@ -2,7 +2,7 @@
  * test_seed_mechanisms.c — the mechanisms the seed reports need (issue 16),
  * each shown to act in the right direction and by the right amount:
  * share-target denominators, follow-up at any months, exit shares by
- * profile, a measure that opens late.
+ * profile, maximum duration by profile, a measure that opens late.
  *
  * Like test_mechanisms.c, each test loads a scenario text with
  * config_load_text and runs model_run over fixed seeds; exact identities
@@ -461,6 +461,58 @@ static void test_measure_opens_late(void **state)
     config_scenario_free(&on);
 }
 
+/* ---- maximum duration by profile ---------------------------------------- */
+
+/* Two profiles, the programme's limit 6 months and profile b's own 3; a
+ * phase nobody finishes on their own (progress 0.01 a meeting, weekly
+ * meetings: 100 weeks) and no per-meeting exits. Everyone present long
+ * enough leaves to time_limit 6 (a) or 3 (b) months after assignment (or
+ * at the end of the meeting under way then, within a day). Without the
+ * profile key both leave at 6. */
+static const char *limit_cfg =
+    "run: { horizon_months = 24; warmup_months = 0; };\n"
+    "profiles = ( { name = \"a\"; }, { name = \"b\"; %s } );\n"
+    "sources = ( { name = \"s\"; rate_per_month = 10.0; profiles = { a = 0.5; b = 0.5; }; } );\n"
+    "staff: { workers = 10; caseload_cap = 100; meeting_hours_per_day = 6.0; };\n"
+    "phases = ( { name = \"p\"; meeting_hours = { dist = \"gamma\"; mean = 1.0; sd = 0.3; };\n"
+    "             own_time_days = { dist = \"exponential\"; mean = 7.0; }; progress_per_meeting = 0.01;\n"
+    "             completion = { done = 1.0; }; } );\n"
+    "programme: { max_months = 6.0; };\n"
+    "exits: { destinations = [ \"done\", \"time_limit\" ]; };\n";
+
+static void test_profile_max_months(void **state)
+{
+    (void)state;
+    config_scenario on, off;
+    load_cfg(&on, limit_cfg, "max_months = 3.0;");
+    load_cfg(&off, limit_cfg, "");
+    int limited[2][2] = {{0}};
+    records recs = {0};
+    for (int arm = 0; arm < 2; arm++) {
+        model_result r;
+        run_rep(arm ? &off : &on, 0, 16006, &recs, &r);
+        for (size_t i = 0; i < recs.n; i++) {
+            const model_participant *q = &recs.items[i];
+            if (q->fate != FATE_EXITED)
+                continue;
+            assert_int_equal(q->destination, 1);
+            double expect = (arm == 0 && q->profile == 1 ? 3 : 6) * DPM;
+            /* At the limit, or at the end of the meeting under way then
+             * (under a day: meetings are hours). */
+            double stay = q->exit_time - q->assignment_time;
+            assert_true(stay >= expect - 1e-6 && stay < expect + 1.0);
+            limited[arm][q->profile]++;
+        }
+        model_result_free(&r);
+    }
+    print_message("  left at the limit: a %d, b %d (b's limit 3 months); without it a %d, b %d\n", limited[0][0],
+                  limited[0][1], limited[1][0], limited[1][1]);
+    assert_true(limited[0][0] > 50 && limited[0][1] > limited[0][0]);
+    records_free(&recs);
+    config_scenario_free(&on);
+    config_scenario_free(&off);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_followup_default_months_unchanged),
         cmocka_unit_test(test_followup_month_errors),
         cmocka_unit_test(test_profile_exit_weights),
+        cmocka_unit_test(test_profile_max_months),
         cmocka_unit_test(test_measure_opens_late),
     };
     return cmocka_run_group_tests_name("seed mechanisms", tests, NULL, NULL);

@@ -70,6 +70,7 @@ typedef struct model_profile {
      * destination's share of per-meeting exits, the chance of leaving kept. */
     int has_exit_weights;
     double exit_weight[MODEL_MAX_DESTINATIONS];
+    double max_months;            /* the profile's own time limit; 0: programme.max_months */
 } model_profile;
 
 typedef struct model_role {

@@ -16,6 +16,17 @@
  */
 #include "model/model_profile_exits.h"
 
+/* A profile's maximum time in the programme (FK clients and newcomers may
+ * have different limits in one project). Replaces, not scales, the
+ * programme's limit, so a profile can also have a limit where the
+ * programme has none. */
+double profile_max_months(const model_params *p, int i)
+{
+    if (p->profiles > 0 && p->profile[i].max_months > 0)
+        return p->profile[i].max_months;
+    return p->max_months;
+}
+
 void profile_exits_reweight(const model_params *p, int i, double *weight, double total)
 {
     const model_profile *pr = &p->profile[i];

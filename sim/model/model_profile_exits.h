@@ -11,4 +11,8 @@
  * unchanged; only where people go moves). */
 void profile_exits_reweight(const model_params *p, int i, double *weight, double total);
 
+/* The time limit of a participant of profile i, in months: the profile's
+ * own (profiles.[].max_months) or else programme.max_months; 0: none. */
+double profile_max_months(const model_params *p, int i);
+
 #endif

@@ -35,6 +35,8 @@ const item_key config_items[] = {
     NUM("profiles.[].female_share", 0, 0, 1, 0, "0.5", "share", "Share of women among the profile's participants."),
     OF("profiles.[].age_shares", ITEM_ARRAY, 0, "shares",
        "Share of each age band (in age_bands order), summing to 1; required when age_bands are given."),
+    NUM("profiles.[].max_months", 0, 0, 1200, 0, NULL, "months",
+        "The profile's own maximum time in programme (0: programme.max_months); needs a time_limit destination."),
     OF("profiles.[].exit_weights", ITEM_GROUP, 0, "factors",
        "Exit shares by profile: { destination = factor; }: multiplies the phase's share of each named destination "
        "(others 1), rescaled so the chance of leaving per meeting is unchanged."),

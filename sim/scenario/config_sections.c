@@ -285,7 +285,7 @@ int section_read_profiles(loader *ld, const config_setting_t *s, config_scenario
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "need", "readiness", "acceptance", "priority", "female_share",
-                                          "age_shares", "exit_weights", NULL};
+                                          "age_shares", "exit_weights", "max_months", NULL};
     if (item_list_of_groups(ld, s, "profiles", MODEL_MAX_PROFILES) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -304,7 +304,8 @@ int section_read_profiles(loader *ld, const config_setting_t *s, config_scenario
             item_get_number(ld, e, path, "readiness", &pr->readiness) != 0 ||
             item_get_number(ld, e, path, "acceptance", &pr->acceptance) != 0 ||
             item_get_int(ld, e, path, "priority", &pr->priority) != 0 ||
-            item_get_number(ld, e, path, "female_share", &pr->female_share) != 0)
+            item_get_number(ld, e, path, "female_share", &pr->female_share) != 0 ||
+            item_number(ld, e, path, "max_months", 0, 1200, 0, 0, 0, &pr->max_months) != 0)
             return -1;
         const config_setting_t *ages = config_setting_get_member(e, "age_shares");
         char key[96];
