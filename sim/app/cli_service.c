@@ -101,10 +101,13 @@ void cli_print_service(FILE *f, const study *st, int s, const results_summary *s
                     ds->suggested_warmup_months, d->warmup_months, ds->unsettled ? "  TOO SHORT" : "");
     }
     static const char *const kinds[] = {"enrolled", "exits", "share of exits"};
+    static const char *const shares[] = {"share of exits", "share of completers", "share of enrolled",
+                                         "share of those in or through"};
     for (int t = 0; t < p->targets; t++) {
         char what[96];
         const model_target *mt = &p->target[t];
-        snprintf(what, sizeof what, "%s >= %g by month %g", kinds[mt->kind], mt->value, mt->deadline_month);
+        const char *kind = mt->kind == TARGET_SHARE ? shares[mt->denominator] : kinds[mt->kind];
+        snprintf(what, sizeof what, "%s >= %g by month %g", kind, mt->value, mt->deadline_month);
         target_line(f, sum, ns, s, mt->name, what, 1, "");
     }
     for (int t = 0; t < p->service.targets; t++) {

@@ -34,6 +34,7 @@
 #include "model/model_arrivals.h"
 #include "model/model_exits.h"
 #include "model/model_measures.h"
+#include "model/model_profile_exits.h"
 #include "model/model_series.h"
 #include "model/model_staff.h"
 #include "model/model_waiting.h"
@@ -147,8 +148,9 @@ static void assign(model_ctx *m, uint32_t s, int w)
         }
         if (m->p->readiness_decay_per_month > 0)
             pp->readiness -= m->p->readiness_decay_per_month * month_of(m->engine.now - pp->rec.referral_time);
-        if (m->p->max_months > 0)
-            pp->limit = sim_schedule(&m->engine, m->p->max_months * MODEL_DAYS_PER_MONTH, EV_TIME_LIMIT, s);
+        double limit = profile_max_months(m->p, pp->rec.profile);
+        if (limit > 0)
+            pp->limit = sim_schedule(&m->engine, limit * MODEL_DAYS_PER_MONTH, EV_TIME_LIMIT, s);
         pp->phase = 0;
         pp->progress = 0;
         /* The first phase's measure: a place is held (or queued for) now

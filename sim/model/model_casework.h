@@ -125,6 +125,10 @@ typedef struct model_result {
     /* Exits whose follow-up falls within the horizon: [d][0] followed at 12
      * months, [d][1] of them in work or studies, [d][2], [d][3] the same at 24. */
     uint64_t followup[MODEL_MAX_DESTINATIONS][4];
+    /* The same for follow-up point k of exits.followup.months (only when
+     * the scenario names months other than 12 and 24): [k][d][0] followed,
+     * [k][d][1] of them in work or studies. */
+    uint64_t followup_at[MODEL_MAX_FOLLOWUP][MODEL_MAX_DESTINATIONS][2];
     double target_value[MODEL_MAX_TARGETS];   /* attained by the deadline */
     int target_met[MODEL_MAX_TARGETS];
     double method_capital;                    /* mean over teams at the horizon */

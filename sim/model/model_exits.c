@@ -12,6 +12,8 @@
  * source as subject.
  */
 #include "model/model_exits.h"
+#include "model/model_followup_draw.h"
+#include "model/model_profile_exits.h"
 
 #include <math.h>
 
@@ -34,6 +36,8 @@ int exits_draw(model_ctx *m, participant *pp, const model_phase *ph)
         weight[d] = ph->exit_probability * ph->exit_shares[d] * ((m->p->good_destinations >> d) & 1 ? boost : 1.0);
         total += weight[d];
     }
+    if (m->p->profiles > 0 && m->p->profile[pp->rec.profile].has_exit_weights)
+        profile_exits_reweight(m->p, pp->rec.profile, weight, total);
     double p_exit = total > 1 ? 1 : total;
     if (!(gsl_rng_uniform(r) < p_exit))
         return -1;
@@ -74,6 +78,10 @@ void exits_follow_up(model_ctx *m, participant *pp, int d)
     const model_params *p = m->p;
     if (!p->has_followup || isnan(p->retained_12[d]))
         return;
+    if (p->followup_points > 0) {
+        followup_curve_draw(m, pp, d);
+        return;
+    }
     gsl_rng *r = m->stream[MODEL_STREAM_FOLLOWUP];
     double a = p->retained_12[d], b = p->retained_24[d];
     int in12 = gsl_rng_uniform(r) < a;

@@ -50,11 +50,28 @@ void measures_fill(model_ctx *m, int k)
     }
 }
 
+/* A measure that opens late (queue_before_open): someone entering its phase
+ * before it opens joins its line, so the places go, in order of arrival,
+ * to those already in the phase when it opens (measures_fill at
+ * EV_MEASURE_OPEN). Without it such people never ask again, and only those
+ * entering the phase after the opening get places: right for a measure the
+ * caseworkers only offer once it exists, wrong for one that was planned
+ * (Malmökraften's extratjänster, MIA's work-training places) and that
+ * people were lined up for. */
+static int measure_queues_early(const model_ctx *m, int k)
+{
+    const model_measure *ms = &m->p->measure[k];
+    return ms->queue_before_open && month_of(m->engine.now) < ms->open_month;
+}
+
 enum measure_request measures_request(model_ctx *m, uint32_t s, int k)
 {
-    if (k < 0 || !measure_open(m, k))
+    if (k < 0)
         return MEASURE_NONE;
-    if (m->measures[k].used < m->measures[k].places && m->measures[k].queue.count == 0) {
+    if (!measure_open(m, k)) {
+        if (!measure_queues_early(m, k))
+            return MEASURE_NONE;
+    } else if (m->measures[k].used < m->measures[k].places && m->measures[k].queue.count == 0) {
         m->measures[k].used++;
         return MEASURE_HELD;
     }

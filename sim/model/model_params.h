@@ -30,6 +30,7 @@
 #define MODEL_MAX_GROUPS 4
 #define MODEL_MAX_PHASES 6
 #define MODEL_MAX_MEASURES 6
+#define MODEL_MAX_FOLLOWUP 6     /* follow-up months a scenario names (exits.followup.months) */
 #define MODEL_MAX_TARGETS 6
 #define MODEL_MAX_WORKERS 100000
 #define MODEL_MAX_PLAN 32
@@ -68,6 +69,11 @@ typedef struct model_profile {
     int priority;                 /* higher first on a priority waiting list */
     double female_share;
     double age_shares[MODEL_MAX_AGE_BANDS];
+    /* Exit shares by profile (model_profile_exits.c): a factor on each
+     * destination's share of per-meeting exits, the chance of leaving kept. */
+    int has_exit_weights;
+    double exit_weight[MODEL_MAX_DESTINATIONS];
+    double max_months;            /* the profile's own time limit; 0: programme.max_months */
 } model_profile;
 
 typedef struct model_role {
@@ -112,6 +118,7 @@ typedef struct model_measure {
     dist duration_days;
     int exit_destination;         /* -1: none */
     double exit_probability;      /* at the end of a place */
+    int queue_before_open;        /* those in its phase before open_month queue for it (model_measures.c) */
 } model_measure;
 
 /* Staffing that changes over time (model_staffplan.c); every list empty by
@@ -141,6 +148,12 @@ typedef struct model_staff_rule {     /* open or close posts by the waiting list
 } model_staff_rule;
 
 enum model_target_kind { TARGET_ENROLLED, TARGET_EXITS, TARGET_SHARE };
+/* After the last follow-up point: hold its share, or continue the last
+ * interval's trend (constant monthly rate, model_followup.c). */
+enum model_followup_after_last { FOLLOWUP_HOLD, FOLLOWUP_TREND };
+
+/* What a share target divides by (model_targets.c). */
+enum model_target_denominator { TARGET_OF_EXITS, TARGET_OF_COMPLETERS, TARGET_OF_ENROLLED, TARGET_OF_IN_PROGRAMME };
 
 typedef struct model_target {
     char name[MODEL_NAME_LEN];
@@ -148,6 +161,8 @@ typedef struct model_target {
     unsigned destinations;        /* bit mask: exits counted (TARGET_EXITS, TARGET_SHARE) */
     double value;                 /* count, or share in [0, 1] */
     double deadline_month;
+    int denominator;              /* TARGET_SHARE: enum model_target_denominator */
+    unsigned completers;          /* TARGET_OF_COMPLETERS: bit mask of the destinations that complete */
 } model_target;
 
 typedef struct model_params {
@@ -217,6 +232,15 @@ typedef struct model_params {
     int has_followup;
     double retained_12[MODEL_MAX_DESTINATIONS]; /* NaN: not followed up */
     double retained_24[MODEL_MAX_DESTINATIONS];
+    /* Follow-up at the months a scenario names (model_followup.c). 0
+     * points: the months are 12 and 24 and retained_12/24 are the entered
+     * shares. Otherwise the points define a curve, retained_12/24 are read
+     * from it (so the ledger and relapses keep their 12/24-month meaning)
+     * and the months beyond 12 and 24 are reported besides. */
+    int followup_points;
+    int followup_month[MODEL_MAX_FOLLOWUP];                         /* increasing */
+    double retained_at[MODEL_MAX_FOLLOWUP][MODEL_MAX_DESTINATIONS]; /* NaN: not followed */
+    int followup_after_last;          /* enum model_followup_after_last */
     double relapse_probability;       /* not retained at 12 months -> a new referral */
     int relapse_source;
 

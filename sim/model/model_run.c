@@ -46,7 +46,7 @@ static int setup_phases(model_ctx *m)
      * shifts their odds. */
     int effects = p->has_method || p->measures > 0 || p->max_months > 0;
     for (int i = 0; i < p->profiles; i++)
-        effects |= p->profile[i].readiness != 0;
+        effects |= p->profile[i].readiness != 0 || p->profile[i].has_exit_weights || p->profile[i].max_months > 0;
     effects |= p->readiness_decay_per_month > 0;
     m->core_exits = !effects;
     return 0;

@@ -10,6 +10,7 @@
  * scenario's output is unchanged by mechanisms it does not use.
  */
 #include "model/model_series.h"
+#include "model/model_targets.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -96,7 +97,7 @@ double series_target_value(const model_ctx *m, const model_target *t)
     switch (t->kind) {
     case TARGET_ENROLLED: return (double)m->enrolled;
     case TARGET_EXITS: return (double)exits;
-    default: return all ? (double)exits / (double)all : 0.0;
+    default: return targets_share(m, t, exits, all);
     }
 }
 

@@ -41,6 +41,7 @@ void results_row_from_model(results_row *row, const model_result *r)
     memcpy(row->rejected_by_source, r->rejected_by_source, sizeof row->rejected_by_source);
     memcpy(row->exits_by_profile, r->exits_by_profile, sizeof row->exits_by_profile);
     memcpy(row->followup, r->followup, sizeof row->followup);
+    memcpy(row->followup_at, r->followup_at, sizeof row->followup_at);
     memcpy(row->target_value, r->target_value, sizeof row->target_value);
     for (int k = 0; k < MODEL_MAX_TARGETS; k++)
         row->target_met[k] = r->target_met[k];
@@ -112,6 +113,15 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
                 METRIC("retained_12.%s", p->destination_names[d], "share", 0);
                 METRIC("retained_24.%s", p->destination_names[d], "share", 0);
             }
+    /* Months named besides 12 and 24 (exits.followup.months). */
+    for (int j = 0; j < p->followup_points; j++)
+        if (p->followup_month[j] != 12 && p->followup_month[j] != 24)
+            for (int d = 0; d < p->destinations; d++)
+                if (!isnan(p->retained_at[j][d])) {
+                    char metric[RESULTS_NAME_LEN];
+                    snprintf(metric, sizeof metric, "retained_%d.%s", p->followup_month[j], p->destination_names[d]);
+                    METRIC("%s", metric, "share", 0);
+                }
     if (p->has_method)
         METRIC("%s", "method_capital", "capital", 0);
     for (int t = 0; t < p->targets; t++) {
@@ -168,6 +178,13 @@ void results_metric_values(const results_row *row, const model_params *p, double
                 v[k++] = f[0] ? (double)f[1] / (double)f[0] : NAN;
                 v[k++] = f[2] ? (double)f[3] / (double)f[2] : NAN;
             }
+    for (int j = 0; j < p->followup_points; j++)
+        if (p->followup_month[j] != 12 && p->followup_month[j] != 24)
+            for (int d = 0; d < p->destinations; d++)
+                if (!isnan(p->retained_at[j][d])) {
+                    const uint64_t *f = row->followup_at[j][d];
+                    v[k++] = f[0] ? (double)f[1] / (double)f[0] : NAN;
+                }
     if (p->has_method)
         v[k++] = row->method_capital;
     for (int t = 0; t < p->targets; t++) {
@@ -413,6 +430,16 @@ static size_t extras_walk(extras_op op, results_row *row, const model_params *p,
                     snprintf(name, sizeof name, "followup.%s.%s", p->destination_names[d], what[j]);
                     extra_u64(op, &k, names, v, &row->followup[d][j], name);
                 }
+        for (int j = 0; j < p->followup_points; j++)
+            if (p->followup_month[j] != 12 && p->followup_month[j] != 24)
+                for (int d = 0; d < p->destinations; d++)
+                    if (!isnan(p->retained_at[j][d])) {
+                        snprintf(name, sizeof name, "followup.%s.followed_%d", p->destination_names[d],
+                                 p->followup_month[j]);
+                        extra_u64(op, &k, names, v, &row->followup_at[j][d][0], name);
+                        snprintf(name, sizeof name, "followup.%s.in_%d", p->destination_names[d], p->followup_month[j]);
+                        extra_u64(op, &k, names, v, &row->followup_at[j][d][1], name);
+                    }
     }
     for (int t = 0; t < p->targets; t++) {
         snprintf(name, sizeof name, "target_value.%s", p->target[t].name);

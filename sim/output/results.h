@@ -47,6 +47,7 @@ typedef struct results_row {
     uint64_t rejected_by_source[MODEL_MAX_SOURCES];
     uint64_t exits_by_profile[MODEL_MAX_PROFILES][MODEL_MAX_DESTINATIONS];
     uint64_t followup[MODEL_MAX_DESTINATIONS][4];
+    uint64_t followup_at[MODEL_MAX_FOLLOWUP][MODEL_MAX_DESTINATIONS][2]; /* exits.followup.months; see model_result */
     double target_value[MODEL_MAX_TARGETS];
     int32_t target_met[MODEL_MAX_TARGETS];
     /* Service levels (output/service.h), filled from the participant
@@ -54,7 +55,8 @@ typedef struct results_row {
     service_row service;
 } results_row;
 
-#define RESULTS_MAX_METRICS (16 + 4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_TARGETS + MODEL_MAX_SOURCES + \
+#define RESULTS_MAX_METRICS (16 + 4 * MODEL_MAX_DESTINATIONS + MODEL_MAX_FOLLOWUP * MODEL_MAX_DESTINATIONS + \
+                             2 * MODEL_MAX_TARGETS + MODEL_MAX_SOURCES + \
                              SERVICE_MAX_COLUMNS)
 #define RESULTS_NAME_LEN 80
 
@@ -102,7 +104,8 @@ void results_metric_values(const results_row *row, const model_params *p, double
  * destinations and targets (names, never values), so every scenario of a
  * study has the same columns. */
 #define RESULTS_MAX_EXTRAS (5 + 2 * MODEL_MAX_SOURCES + MODEL_MAX_PROFILES * MODEL_MAX_DESTINATIONS + \
-                            4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_TARGETS + SERVICE_MAX_COLUMNS)
+                            4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_FOLLOWUP * MODEL_MAX_DESTINATIONS + \
+                            2 * MODEL_MAX_TARGETS + SERVICE_MAX_COLUMNS)
 #define RESULTS_EXTRA_NAME_LEN 80
 
 /* Column names; returns the count. names may be NULL to count only. */

@@ -277,6 +277,17 @@ static int finish_scenario(loader *ld, config_scenario *sc)
         return loader_fail(ld, config_lookup(&ld->cfg, "waiting.policy"), "waiting.policy",
                            "a priority list orders by profile priority: give profiles");
     p->time_limit_destination = -1;
+    int profile_limit = 0;
+    for (int i = 0; i < p->profiles; i++)
+        profile_limit |= p->profile[i].max_months > 0;
+    if (profile_limit && !(p->max_months > 0) &&
+        item_find_name((const char(*)[MODEL_NAME_LEN])p->destination_names, p->destinations, "time_limit") < 0)
+        return loader_fail(ld, config_lookup(&ld->cfg, "profiles"), "profiles.[].max_months",
+                           "a time limit needs a destination named time_limit in exits.shares (share 0 is fine) or "
+                           "exits.destinations");
+    if (profile_limit)
+        p->time_limit_destination =
+            item_find_name((const char(*)[MODEL_NAME_LEN])p->destination_names, p->destinations, "time_limit");
     if (p->max_months > 0) {
         p->time_limit_destination =
             item_find_name((const char(*)[MODEL_NAME_LEN])p->destination_names, p->destinations, "time_limit");

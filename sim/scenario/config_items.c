@@ -35,6 +35,11 @@ const item_key config_items[] = {
     NUM("profiles.[].female_share", 0, 0, 1, 0, "0.5", "share", "Share of women among the profile's participants."),
     OF("profiles.[].age_shares", ITEM_ARRAY, 0, "shares",
        "Share of each age band (in age_bands order), summing to 1; required when age_bands are given."),
+    NUM("profiles.[].max_months", 0, 0, 1200, 0, NULL, "months",
+        "The profile's own maximum time in programme (0: programme.max_months); needs a time_limit destination."),
+    OF("profiles.[].exit_weights", ITEM_GROUP, 0, "factors",
+       "Exit shares by profile: { destination = factor; }: multiplies the phase's share of each named destination "
+       "(others 1), rescaled so the chance of leaving per meeting is unchanged."),
 
     NAME("sources"),
     STR("sources.[].kind", 0, "poisson|quota", "poisson", "Referrals arrive at random (poisson) or as a fixed quota."),
@@ -117,6 +122,9 @@ const item_key config_items[] = {
     OF("measures.[].duration_days", ITEM_DIST, 1, "days", "Time a participant spends in the measure (a distribution)."),
     STR("measures.[].exit_to", 0, NULL, NULL, "Destination of those who exit from the measure."),
     NUM("measures.[].exit_probability", 0, 0, 1, 0, "0", "probability", "Chance of exiting to exit_to when it ends."),
+    OF("measures.[].queue_before_open", ITEM_BOOL, 0, "",
+       "true: people entering its phase before open_month line up for it and get places when it opens "
+       "(default false: only those entering the phase after the opening ask)."),
 
     NAME("phases"),
     OF("phases.[].meeting_hours", ITEM_DIST, 1, "hours", "Length of one meeting in the phase (a distribution)."),
@@ -134,6 +142,13 @@ const item_key config_items[] = {
     NUM("exits.followup.relapse_probability", 0, 0, 1, 0, "0", "probability",
         "Chance that someone no longer in work or studies is referred again."),
     STR("exits.followup.relapse_source", 0, NULL, NULL, "The source relapses come back through (when there are sources)."),
+    OF("exits.followup.months", ITEM_ARRAY, 0, "months",
+       "Months after exit the shares are given at (whole, increasing, at most 6; default [12, 24]); each followed "
+       "destination then gives at_<month> for each. Between points the share moves at a constant monthly rate, "
+       "from 1 at exit for good destinations and 0 for others."),
+    STR("exits.followup.after_last", 0, "hold|trend", NULL,
+        "After the last month: hold its share, or continue the last interval's rate. Required when months are "
+        "given and the last is below 24 (the model needs the 24-month state)."),
 
     NAME("targets"),
     STR("targets.[].kind", 1, "enrolled|exits|share", NULL,
@@ -141,6 +156,12 @@ const item_key config_items[] = {
     OF("targets.[].destinations", ITEM_ARRAY, 0, "names", "Destinations counted; required by exits and share targets."),
     NUM("targets.[].value", 1, 0, 1e9, 0, NULL, "count or share", "The target figure (at most 1 for a share)."),
     NUM("targets.[].deadline_month", 1, 0, 1200, 1, NULL, "months", "When it is due (at most run.horizon_months)."),
+    STR("targets.[].denominator", 0, "exits|completers|enrolled|in_programme", NULL,
+        "A share's denominator: all exits (the default), exits to the completers, everyone enrolled, or "
+        "everyone who left or is present (waiting included) at the deadline."),
+    OF("targets.[].completers", ITEM_ARRAY, 0, "names",
+       "Destinations that complete the programme; required by denominator = \"completers\" and must include "
+       "the counted destinations."),
 
     STR("method.pressure.target", 1, NULL, NULL, "An enrolled or exits target whose straight path sets the pace."),
     NUM("method.pressure.cap_increase", 0, 0, 10, 0, "0", "share", "Largest relative rise of caseload caps when behind."),

@@ -132,7 +132,8 @@ const config_key config_schema[] = {
            model.max_months),
     SECTION("exits.followup", section_read_followup, "group",
             "Follow-up: { destination = { at_12 = share; at_24 = share; }; ...; relapse_probability = 0.0; "
-            "relapse_source = name; }: still in work or studies 12 and 24 months after exit."),
+            "relapse_source = name; }: still in work or studies 12 and 24 months after exit; with months = [ m, ... ] "
+            "each destination gives at_m for those months instead (model_followup.c)."),
     IN_GROUP("method.time_share", KEY_FLOAT, 0, 1, 0, "share", "Share of worker time for method work (no meetings).",
              model.method_time_share),
     IN_GROUP("method.gain_per_month", KEY_FLOAT, 0, 1e6, 0, "capital/FTE-month",

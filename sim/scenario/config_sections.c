@@ -9,6 +9,7 @@
  * shares that must sum to 1), with the item's path in the message.
  */
 #include "scenario/config_internal.h"
+#include "model/model_followup.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -246,11 +247,45 @@ int section_read_age_bands(loader *ld, const config_setting_t *s, config_scenari
     return 0;
 }
 
+/* profiles.[].exit_weights = { destination = factor; ... } (model_profile_exits.c);
+ * destinations not named keep factor 1. */
+static int section_read_exit_weights(loader *ld, const config_setting_t *e, const char *path, const model_params *p,
+                                     model_profile *pr)
+{
+    char key[128];
+    for (int d = 0; d < MODEL_MAX_DESTINATIONS; d++)
+        pr->exit_weight[d] = 1.0;
+    pr->has_exit_weights = 0;
+    const config_setting_t *w = config_setting_get_member(e, "exit_weights");
+    if (!w)
+        return 0;
+    snprintf(key, sizeof key, "%s.exit_weights", path);
+    if (config_setting_type(w) != CONFIG_TYPE_GROUP || config_setting_length(w) < 1)
+        return loader_fail(ld, w, key, "expected { destination = factor; ... }");
+    if (p->destinations < 1)
+        return loader_fail(ld, w, key, "exit weights need the destinations (exits.destinations or exits.shares)");
+    for (int i = 0; i < config_setting_length(w); i++) {
+        const config_setting_t *x = config_setting_get_elem(w, (unsigned)i);
+        const char *name = config_setting_name(x);
+        char k[192];
+        snprintf(k, sizeof k, "%s.%s", key, name);
+        int d = item_find_name((const char(*)[MODEL_NAME_LEN])p->destination_names, p->destinations, name);
+        if (d < 0)
+            return loader_fail_unknown_name(ld, x, k, "destination", name,
+                                            (const char(*)[MODEL_NAME_LEN])p->destination_names, p->destinations);
+        config_key ck = {.path = k, .type = KEY_FLOAT, .min = 0, .max = 1000, .unit = "factor"};
+        if (loader_read_number(ld, &ck, x, &pr->exit_weight[d]) != 0)
+            return -1;
+    }
+    pr->has_exit_weights = 1;
+    return 0;
+}
+
 int section_read_profiles(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "need", "readiness", "acceptance", "priority", "female_share",
-                                          "age_shares", NULL};
+                                          "age_shares", "exit_weights", "max_months", NULL};
     if (item_list_of_groups(ld, s, "profiles", MODEL_MAX_PROFILES) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -269,7 +304,8 @@ int section_read_profiles(loader *ld, const config_setting_t *s, config_scenario
             item_get_number(ld, e, path, "readiness", &pr->readiness) != 0 ||
             item_get_number(ld, e, path, "acceptance", &pr->acceptance) != 0 ||
             item_get_int(ld, e, path, "priority", &pr->priority) != 0 ||
-            item_get_number(ld, e, path, "female_share", &pr->female_share) != 0)
+            item_get_number(ld, e, path, "female_share", &pr->female_share) != 0 ||
+            item_number(ld, e, path, "max_months", 0, 1200, 0, 0, 0, &pr->max_months) != 0)
             return -1;
         const config_setting_t *ages = config_setting_get_member(e, "age_shares");
         char key[96];
@@ -292,6 +328,8 @@ int section_read_profiles(loader *ld, const config_setting_t *s, config_scenario
             if (fabs(sum - 1) > 1e-9)
                 return loader_fail(ld, ages, key, "shares must sum to 1, they sum to %.12g", sum);
         }
+        if (section_read_exit_weights(ld, e, path, p, pr) != 0)
+            return -1;
     }
     p->profiles = config_setting_length(s);
     return 0;
@@ -489,7 +527,7 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "places", "open_month", "close_month", "duration_days", "exit_to",
-                                          "exit_probability", "places_schedule", NULL};
+                                          "exit_probability", "places_schedule", "queue_before_open", NULL};
     if (item_list_of_groups(ld, s, "measures", MODEL_MAX_MEASURES) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -501,6 +539,7 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
         for (int j = 0; j < i; j++)
             memcpy(names[j], p->measure[j].name, MODEL_NAME_LEN);
         const char *to;
+        ms->queue_before_open = 0;
         if (item_members(ld, e, path, allowed) != 0 || item_name(ld, e, path, ms->name) != 0)
             return -1;
         memcpy(names[i], ms->name, MODEL_NAME_LEN);
@@ -510,7 +549,8 @@ int section_read_measures(loader *ld, const config_setting_t *s, config_scenario
             item_get_number(ld, e, path, "close_month", &ms->close_month) != 0 ||
             item_dist(ld, e, path, "duration_days", 1, "days", &ms->duration_days) != 0 ||
             item_string(ld, e, path, "exit_to", 0, &to) != 0 ||
-            item_get_number(ld, e, path, "exit_probability", &ms->exit_probability) != 0)
+            item_get_number(ld, e, path, "exit_probability", &ms->exit_probability) != 0 ||
+            item_bool(ld, e, path, "queue_before_open", &ms->queue_before_open) != 0)
             return -1;
         const config_setting_t *sched = config_setting_get_member(e, "places_schedule");
         char skey[96];
@@ -640,19 +680,80 @@ int section_read_good(loader *ld, const config_setting_t *s, config_scenario *sc
                           p->destinations, &p->good_destinations);
 }
 
+/* exits.followup.months (model_followup.c): the months the scenario follows
+ * its leavers up at, increasing. Only months other than [12, 24] switch the
+ * curve on (p->followup_points > 0); the default keeps the 12/24 draw. */
+static int followup_read_months(loader *ld, const config_setting_t *s, model_params *p, int *months, int *n)
+{
+    const config_setting_t *ms = config_setting_get_member(s, "months");
+    months[0] = 12;
+    months[1] = 24;
+    *n = 2;
+    if (!ms)
+        return 0;
+    int t = config_setting_type(ms), len = config_setting_length(ms);
+    if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || len < 1 || len > MODEL_MAX_FOLLOWUP)
+        return loader_fail(ld, ms, "exits.followup.months", "expected a list of 1 to %d whole months, increasing",
+                           MODEL_MAX_FOLLOWUP);
+    for (int i = 0; i < len; i++) {
+        const config_setting_t *e = config_setting_get_elem(ms, (unsigned)i);
+        if (config_setting_type(e) != CONFIG_TYPE_INT || config_setting_get_int(e) < 1 ||
+            config_setting_get_int(e) > 1200 || (i > 0 && config_setting_get_int(e) <= months[i - 1]))
+            return loader_fail(ld, e, "exits.followup.months",
+                               "expected whole months from 1 to 1200, increasing");
+        months[i] = config_setting_get_int(e);
+    }
+    *n = len;
+    if (len != 2 || months[0] != 12 || months[1] != 24) {
+        p->followup_points = len;
+        for (int i = 0; i < len; i++)
+            p->followup_month[i] = months[i];
+    }
+    const config_setting_t *al = config_setting_get_member(s, "after_last");
+    if (al) {
+        int rule = config_setting_type(al) == CONFIG_TYPE_STRING
+                       ? schema_choice_index("hold|trend", config_setting_get_string(al)) : -1;
+        if (rule < 0)
+            return loader_fail(ld, al, "exits.followup.after_last", "expected \"hold\" or \"trend\"");
+        p->followup_after_last = rule;
+    } else if (p->followup_points > 0 && months[len - 1] < 24) {
+        /* The model needs the 24-month state (the ledger's years after the
+         * first); say how to reach it rather than hold the line silently. */
+        return loader_fail(ld, s, "exits.followup.after_last",
+                           "missing; the last month is %d, so say what happens after it: \"hold\" keeps its share, "
+                           "\"trend\" continues the last interval's monthly rate", months[len - 1]);
+    }
+    return 0;
+}
+
 int section_read_followup(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
         return loader_fail(ld, s, "exits.followup", "expected a group { work = { at_12; at_24; }; ... }");
-    for (int d = 0; d < MODEL_MAX_DESTINATIONS; d++)
+    for (int d = 0; d < MODEL_MAX_DESTINATIONS; d++) {
         p->retained_12[d] = p->retained_24[d] = NAN;
+        for (int k = 0; k < MODEL_MAX_FOLLOWUP; k++)
+            p->retained_at[k][d] = NAN;
+    }
+    int months[MODEL_MAX_FOLLOWUP], n_months;
+    if (followup_read_months(ld, s, p, months, &n_months) != 0)
+        return -1;
+    char at_names[MODEL_MAX_FOLLOWUP][16];
+    const char *allowed[MODEL_MAX_FOLLOWUP + 1];
+    for (int k = 0; k < n_months; k++) {
+        snprintf(at_names[k], sizeof at_names[k], "at_%d", months[k]);
+        allowed[k] = at_names[k];
+    }
+    allowed[n_months] = NULL;
     int followed = 0;
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         const char *name = config_setting_name(e);
         char key[128];
         snprintf(key, sizeof key, "exits.followup.%s", name);
+        if (strcmp(name, "months") == 0 || strcmp(name, "after_last") == 0)
+            continue;
         if (strcmp(name, "relapse_probability") == 0) {
             config_key k = {.path = key, .type = KEY_FLOAT, .min = 0, .max = 1, .unit = "probability"};
             if (loader_read_number(ld, &k, e, &p->relapse_probability) != 0)
@@ -675,13 +776,28 @@ int section_read_followup(loader *ld, const config_setting_t *s, config_scenario
         if (d < 0)
             return loader_fail_unknown_name(ld, e, key, "destination", name, (const char(*)[MODEL_NAME_LEN])p->destination_names,
                                             p->destinations);
-        static const char *const allowed[] = {"at_12", "at_24", NULL};
         if (config_setting_type(e) != CONFIG_TYPE_GROUP)
-            return loader_fail(ld, e, key, "expected { at_12 = share; at_24 = share; }");
-        if (item_members(ld, e, key, allowed) != 0 ||
-            item_number(ld, e, key, "at_12", 0, 1, 0, 1, 0, &p->retained_12[d]) != 0 ||
-            item_number(ld, e, key, "at_24", 0, 1, 0, 1, 0, &p->retained_24[d]) != 0)
+            return n_months == 2 && months[0] == 12 && months[1] == 24
+                       ? loader_fail(ld, e, key, "expected { at_12 = share; at_24 = share; }")
+                       : loader_fail(ld, e, key, "expected { %s = share; ... } for each month of exits.followup.months",
+                                     at_names[0]);
+        if (item_members(ld, e, key, allowed) != 0)
             return -1;
+        for (int k = 0; k < n_months; k++) {
+            double v;
+            if (item_number(ld, e, key, at_names[k], 0, 1, 0, 1, 0, &v) != 0)
+                return -1;
+            if (p->followup_points > 0)
+                p->retained_at[k][d] = v;
+            else if (k == 0)
+                p->retained_12[d] = v;
+            else
+                p->retained_24[d] = v;
+        }
+        if (p->followup_points > 0) {
+            p->retained_12[d] = followup_share(p, d, 12);
+            p->retained_24[d] = followup_share(p, d, 24);
+        }
         followed = 1;
     }
     if (!followed)
@@ -694,10 +810,50 @@ int section_read_followup(loader *ld, const config_setting_t *s, config_scenario
     return 0;
 }
 
+/* A share target's denominator (model_targets.c): exits unless named;
+ * completers name the destinations that complete, and they must include
+ * the counted ones, so the share stays a share. */
+static int section_read_target_denominator(loader *ld, const config_setting_t *e, const char *path, const model_params *p,
+                                           model_target *t)
+{
+    char key[96];
+    const char *word = NULL;
+    const config_setting_t *done = config_setting_get_member(e, "completers");
+    if (item_string(ld, e, path, "denominator", 0, &word) != 0)
+        return -1;
+    t->denominator = TARGET_OF_EXITS;
+    t->completers = 0;
+    snprintf(key, sizeof key, "%s.denominator", path);
+    if (word) {
+        if (t->kind != TARGET_SHARE)
+            return loader_fail(ld, config_setting_get_member(e, "denominator"), key,
+                               "only a share target has a denominator");
+        t->denominator = schema_choice_index("exits|completers|enrolled|in_programme", word);
+        if (t->denominator < 0)
+            return loader_fail(ld, config_setting_get_member(e, "denominator"), key,
+                               "expected exits, completers, enrolled or in_programme, got '%s'", word);
+    }
+    snprintf(key, sizeof key, "%s.completers", path);
+    if (t->denominator != TARGET_OF_COMPLETERS) {
+        if (done)
+            return loader_fail(ld, done, key, "only a target with denominator = \"completers\" names completers");
+        return 0;
+    }
+    if (!done)
+        return loader_fail(ld, e, key, "missing; denominator = \"completers\" names the destinations that complete");
+    if (item_name_mask(ld, done, key, "destination", (const char(*)[MODEL_NAME_LEN])p->destination_names,
+                       p->destinations, &t->completers) != 0)
+        return -1;
+    if (t->destinations & ~t->completers)
+        return loader_fail(ld, done, key, "must include every destination the target counts");
+    return 0;
+}
+
 int section_read_targets(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
-    static const char *const allowed[] = {"name", "kind", "destinations", "value", "deadline_month", NULL};
+    static const char *const allowed[] = {"name", "kind", "destinations", "value", "deadline_month", "denominator",
+                                          "completers", NULL};
     if (item_list_of_groups(ld, s, "targets", MODEL_MAX_TARGETS) != 0)
         return -1;
     for (int i = 0; i < config_setting_length(s); i++) {
@@ -728,6 +884,8 @@ int section_read_targets(loader *ld, const config_setting_t *s, config_scenario 
             return loader_fail(ld, e, key, "missing; an exits or share target names the destinations it counts");
         if (dests && item_name_mask(ld, dests, key, "destination", (const char(*)[MODEL_NAME_LEN])p->destination_names,
                                     p->destinations, &t->destinations) != 0)
+            return -1;
+        if (section_read_target_denominator(ld, e, path, p, t) != 0)
             return -1;
     }
     p->targets = config_setting_length(s);

@@ -1,0 +1,16 @@
+/*
+ * model_followup_draw.h — drawing one leaver's follow-up along the curve,
+ * private to sim/model.
+ */
+#ifndef CASEFLOW_MODEL_FOLLOWUP_DRAW_H
+#define CASEFLOW_MODEL_FOLLOWUP_DRAW_H
+
+#include "model/model_ctx.h"
+#include "model/model_followup.h"
+
+/* Follow-up of a participant who left to destination d, when the scenario
+ * names its own months: the 12- and 24-month states (records, counts,
+ * relapse) as exits_follow_up gives them, plus the named months' counts. */
+void followup_curve_draw(model_ctx *m, participant *pp, int d);
+
+#endif
