@@ -7,6 +7,8 @@
  */
 #include "test_support.h"
 
+#include <sys/stat.h>
+
 #include "app/calibrate.h"
 #include "scenario/study.h"
 #include "output/results.h"
@@ -444,6 +446,18 @@ static void test_usage_and_output_problems(void **state)
     TS_ASSERT_CONTAINS(err, "cannot write to its directory");
     free(out);
     free(err);
+    /* Only a regular file is ever replaced, --force or not: a FIFO stays. */
+    char fifo[PATH_MAX + 32];
+    snprintf(fifo, sizeof fifo, "%s/calibrated.fifo", fx.dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(run_command(&out, &err, fx.calib, "-o", fifo, "--force", "--quiet", NULL), CF_EXIT_OUTPUT);
+    TS_ASSERT_CONTAINS(err, "replaces only regular files");
+    free(out);
+    free(err);
+    struct stat fs;
+    assert_int_equal(lstat(fifo, &fs), 0);
+    assert_true(S_ISFIFO(fs.st_mode));
+    unlink(fifo);
     assert_int_equal(run_command(&out, &err, "--help", NULL, NULL, NULL, NULL, NULL), CF_EXIT_OK);
     TS_ASSERT_CONTAINS(out, "usage: caseflow calibrate CALIB.cfg");
     free(out);

@@ -140,6 +140,12 @@ static void test_run_ok_and_recorded(void **state)
     TS_ASSERT_CONTAINS(fx->stdout_text, "events");
     assert_int_equal(ts_dir_entries(fx->out), 1); /* no temporary file left behind */
 
+    /* one replication gives no interval, and the summary says what to do */
+    snprintf(out, sizeof out, "%s/one.h5", fx->out);
+    snprintf(args, sizeof args, "run %s -o %s --reps 1", fx->good, out);
+    assert_int_equal(run(fx, args), 0);
+    TS_ASSERT_CONTAINS(fx->stdout_text, "no CI from one replication: run with --reps 2 or more");
+
     /* --reps and --seed end up in the file */
     snprintf(out, sizeof out, "%s/reps.h5", fx->out);
     snprintf(args, sizeof args, "run %s -o %s --reps 3 --seed 7 --quiet", fx->good, out);

@@ -4,6 +4,7 @@
  * The fit itself and the writing are calibrate.c's.
  */
 #include "app/calibrate.h"
+#include "output/outpath.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -141,6 +142,14 @@ int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
     }
     if (why) {
         fprintf(errout, "caseflow: calibrate: %s: %s\n", path, why);
+        calibrate_free(&cs);
+        return CF_EXIT_OUTPUT;
+    }
+    /* The rules every output follows (output/outpath.h): only a regular
+     * file (or a link to one) is ever replaced, never a device or a FIFO. */
+    char resolved[PATH_MAX], why_path[PATH_MAX + 200];
+    if (outpath_check(path, force, resolved, sizeof resolved, why_path, sizeof why_path) != CF_EXIT_OK) {
+        fprintf(errout, "caseflow: calibrate: %s\n", why_path);
         calibrate_free(&cs);
         return CF_EXIT_OUTPUT;
     }

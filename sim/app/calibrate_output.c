@@ -8,6 +8,7 @@
  * fit) because it only formats: it needs no runner and no GSL.
  */
 #include "app/calibrate.h"
+#include "output/outpath.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -217,11 +218,13 @@ int calibrate_write(const calibrate_spec *cs, const calibrate_result *res, const
                  calibrate_same_file(out, cs->base) ? "base scenario" : "calibration file");
         return CF_EXIT_OUTPUT;
     }
+    /* Checked again at the end of the fit: only a regular file (or a link
+     * to one, which stays) is ever replaced (output/outpath.h). */
     struct stat sb;
-    if (!force && stat(out, &sb) == 0) {
-        snprintf(err, err_size, "%s: output file exists; use --force to replace it", out);
+    char resolved[PATH_MAX];
+    if (outpath_check(out, force, resolved, sizeof resolved, err, err_size) != CF_EXIT_OK)
         return CF_EXIT_OUTPUT;
-    }
+    out = resolved;
     /* The base's settings as a tree, with the fitted values set. */
     config_t cfg;
     config_init(&cfg);

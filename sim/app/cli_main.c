@@ -319,7 +319,7 @@ static void print_metric(const results_summary *m, const char *label, double sca
         printf("  %-32s %10.2f %-10s 95%% CI [%.2f, %.2f]\n", label, m->mean * scale, unit, m->ci_low * scale,
                m->ci_high * scale);
     else
-        printf("  %-32s %10.2f %-10s (CI needs 2+ replications)\n", label, m->mean * scale, unit);
+        printf("  %-32s %10.2f %-10s (no CI from one replication: run with --reps 2 or more)\n", label, m->mean * scale, unit);
 }
 
 static void print_scenario(const study *st, int s, const results_summary *sum, size_t ns)
