@@ -84,7 +84,7 @@ def test_editor_loads_any_shipped_scenario_with_list_rows(make_app):
     _, c = make_app()
     f = editor_form(c, "programme_all.cfg")
     assert f.getlist("rows.sources") == ["0", "1", "2"]
-    assert 'name = "socialtjanst"' in f["sources.1"]
+    assert f["sources.1.name"] == "socialtjanst" and f["sources.1.rate_per_month"] == "6.0"
     assert f.getlist("rows.staff.teams") == ["0", "1", "2"]
     assert f["waiting.policy"] == "priority"
 
