@@ -209,3 +209,10 @@ def test_settings_without_a_field_are_kept_not_dropped(schema):
     assert C.get(built.tree, ("run", "novelty")).value == 3 and C.get(built.tree, ("future_section", "x")).value == "y"
     assert built.path_field[("future_section", "x")] == built.path_field[("run", "novelty")] == F.EXTRA
     assert ("run",) not in built.path_field     # run.replications' messages are not this box's
+
+
+@pytest.mark.parametrize("name", ["../default.cfg", "/etc/hostname", "missing.csv"])
+def test_snapshot_outside_the_folder_or_missing_is_not_read(name):
+    tree = C.parse(f'run: {{ snapshot = "{name}"; }};')
+    msg = SIM.embed_snapshot(tree, CONFIGS)
+    assert msg and msg.startswith(f"run.snapshot: {name}: ") and "snapshot_stored" not in tree.items
