@@ -1,4 +1,4 @@
-"""The key list (JSON and the Markdown adapter), the form's fields, the
+"""The key list (`caseflow keys --json`), the form's fields, the
 scenario text written from them, and where the simulator's messages land."""
 import json
 import os
