@@ -262,6 +262,8 @@ def parse_field(text, widget):
     if widget in ("group", "more") and re.fullmatch(r'"(?:[^"\\]|\\.)*"|[-+0-9.][-+0-9.eE]*L?', t):
         # one value instead of members (money.waiting = "baseline"; paid_by = "kommun")
         return C.parse_value(t)
+    if widget in ("group", "more") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", t) and t.lower() not in ("true", "false"):
+        return C.string(t)     # the same name typed without quotes: paid_by = kommun
     if widget in ("group", "row", "more"):
         if t.startswith("{"):
             v = C.parse_value(t)

@@ -216,3 +216,17 @@ def test_snapshot_outside_the_folder_or_missing_is_not_read(name):
     tree = C.parse(f'run: {{ snapshot = "{name}"; }};')
     msg = SIM.embed_snapshot(tree, CONFIGS)
     assert msg and msg.startswith(f"run.snapshot: {name}: ") and "snapshot_stored" not in tree.items
+
+
+@pytest.mark.parametrize("typed,written", [('"kommun"', 'paid_by = "kommun";'), ("kommun", 'paid_by = "kommun";'),
+                                           ("kommun = 0.5; region = 0.5;",
+                                            "paid_by = { kommun = 0.5; region = 0.5; };")])
+def test_a_group_box_takes_one_name_or_members(schema, typed, written):
+    """money.*.paid_by, employer, waiting: an actor's name or shares by actor."""
+    lay = F.Layout(schema)
+    form = MultiDict([("rows.money.fixed", "0"), ("money.fixed.0.name", "rent"),
+                      ("money.fixed.0.cost_per_month", "100.0"), ("money.fixed.0.paid_by", typed)])
+    built = F.tree_from_form(lay, form)
+    assert built.errors == {}
+    text, _ = C.write(built.tree)
+    assert written in text
