@@ -134,7 +134,8 @@ def _context(run: RunData, outdir: str, extra_targets: list[dict[str, Any]]) -> 
                                                      "config_path", "overrides")},
                "replications": run.n_reps, "horizon_months": run.horizon, "warmup_months": run.warmup,
                "days_per_month": run.dpm, "parameters": run.params, "destinations": run.destinations,
-               "parameters_source": "/resolved" if run.file.has_resolved else "config_text and overrides",
+               "parameters_source": "/resolved" if run.file.has_resolved else
+               ("/scenario_parameters (swept values only)" if run.params else "unknown"),
                "parameters_default": sorted(run.param_defaults),
                "metrics": {}, "figures": [], "checks": M.consistency_checks(run, pstats), "notes": list(run.notes),
                "sections_skipped": []}
@@ -159,8 +160,8 @@ def section_run(ctx: ReportContext) -> None:
             title = ("Scenario parameters in force (every key as the simulator resolved it: defaults, the "
                      "scenario file, the study's settings and the overrides)")
         else:
-            title = ("Scenario parameters in force (scenario file with the overrides applied; this file has no "
-                     "/resolved, so keys left at their defaults are not listed)")
+            title = ("The study's swept parameters (this file has no /resolved, so the other parameters are "
+                     "unknown)")
         page.details(title, "\n".join(f"{k} = {run.param_text(k)}" + ("  # default" if k in run.param_defaults
                                                                          else "") for k in run.params))
     if run.attrs.get("config_text"):

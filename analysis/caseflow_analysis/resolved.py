@@ -15,7 +15,7 @@ docs/OUTPUT.md):
   attribute format_version = 1
 
 This is the one way the package learns a scenario's parameters; files
-written before /resolved fall back to scenario_text (see runfile.RunFile).
+written before /resolved have no parameters but a study's swept values (runfile.StudyParametersOnly).
 """
 from __future__ import annotations
 

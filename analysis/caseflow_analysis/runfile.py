@@ -139,6 +139,42 @@ def _table(ds):
     return rows
 
 
+PARAMETERS_UNKNOWN = ("the scenario parameters are unknown (only a study's swept values are read), "
+                      "so there is no parameter table")
+
+
+class StudyParametersOnly:
+    """The parameters of a file without /resolved: only the values a study
+    swept (/scenario_parameters), which the file stores as numbers. The same
+    interface as resolved.ResolvedParameters (scenario, texts, defaults,
+    varying)."""
+
+    def __init__(self, n_scenarios: int, parameter_names: list[str], scenario_parameters: Any) -> None:
+        self._params: list[dict[str, Any]] = []
+        for s in range(n_scenarios):
+            params: dict[str, Any] = {}
+            if scenario_parameters is not None and s < scenario_parameters.shape[0]:
+                for j, k in enumerate(parameter_names):
+                    v = float(scenario_parameters[s, j])
+                    params[k] = int(v) if v == int(v) else v
+            self._params.append(params)
+
+    def scenario(self, s: int) -> dict[str, Any]:
+        return dict(self._params[s]) if s < len(self._params) else {}
+
+    def texts(self, s: int) -> dict[str, str]:
+        return {k: f"{v:.6g}" if isinstance(v, float) else str(v) for k, v in self.scenario(s).items()}
+
+    def defaults(self, s: int) -> set[str]:
+        return set()
+
+    def varying(self) -> list[str]:
+        keys: list[str] = []
+        for p in self._params:
+            keys += [k for k in p if k not in keys]
+        return [k for k in keys if len({repr(p.get(k)) for p in self._params}) > 1]
+
+
 class RunFile:
     """A caseflow-run file read whole (except /participants, which is read
     in chunks on demand).
@@ -268,27 +304,29 @@ class RunFile:
             self.notes.append(f"{not_done} trial row(s) are not finished (status ≠ 1) and are left out.")
         self.parameters = self._read_parameters(f)
 
-    def _read_parameters(self, f: Any) -> "ResolvedParameters | Any":
-        """Every scenario's parameters: /resolved when the file has it (the
-        simulator's own resolved values, defaults included), else rebuilt
-        from the stored scenario text."""
+    def _read_parameters(self, f: Any) -> "ResolvedParameters | StudyParametersOnly":
+        """Every scenario's parameters: /resolved (the simulator's own
+        resolved values, defaults included). A file without it (written
+        before format_version 3) has no parameters this package can know: the
+        scenario text is not parsed here (issue 12), so only a study's swept
+        values (/scenario_parameters) are known, and a note says so."""
         try:
             res = resolved_parameters(f)
         except ResolvedError as e:
             res = None
-            self.notes.append(f"{e}: the scenario parameters are read from the scenario text instead.")
-        if res is not None and res.n_scenarios != self.n_scenarios:
-            self.notes.append(f"/resolved holds {res.n_scenarios} scenarios, the file {self.n_scenarios}: "
-                              "the scenario parameters are read from the scenario text instead.")
-            res = None
+            self.notes.append(f"{e}: {PARAMETERS_UNKNOWN}")
+        else:
+            if res is not None and res.n_scenarios != self.n_scenarios:
+                self.notes.append(f"/resolved holds {res.n_scenarios} scenarios, the file {self.n_scenarios}: "
+                                  f"{PARAMETERS_UNKNOWN}")
+                res = None
+            elif res is None:
+                self.notes.append(f"This file has no /resolved (written before format_version 3): "
+                                  f"{PARAMETERS_UNKNOWN}")
         self.has_resolved = res is not None
         if res is not None:
             return res
-        # Fallback for files without /resolved, to be deleted with scenario_text.py.
-        from .scenario_text import TextParameters
-        legacy = TextParameters(self.attrs, self.scenarios, self.parameter_names, self.scenario_parameters)
-        self.notes += legacy.notes
-        return legacy
+        return StudyParametersOnly(self.n_scenarios, self.parameter_names, self.scenario_parameters)
 
     def _read_trial_extras(self, f: Any) -> None:
         """/trial_extras (format 2): [T, X] numbers per trial named by the

@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from caseflow_analysis import scenario_text, stats
+from caseflow_analysis import stats
 from caseflow_analysis.runfile import read_diagnostics
 
 WITHIN = re.compile(r"^wait_within_(\d+(?:\.\d+)?)d$")
@@ -66,8 +66,9 @@ def _open(path):
 
 
 def _params(f, s):
-    """Scenario s's parameters: /resolved when present, else the scenario
-    text + overrides + the study's settings (as the analysis package does)."""
+    """Scenario s's parameters: /resolved when present; a file without it
+    (before format_version 3) has only a study's swept values
+    (/scenario_parameters): its scenario text is not parsed (issue 12)."""
     params = {}
     if "resolved" in f and "keys" in f["resolved"] and "value" in f["resolved"]:
         keys = [_text(k) for k in f["resolved/keys"][...]]
@@ -77,16 +78,6 @@ def _params(f, s):
             if not math.isnan(v):
                 params[k] = int(v) if v == int(v) else float(v)
         return params
-    try:
-        params = scenario_text.resolved(_text(f.attrs.get("config_text", b"")), _text(f.attrs.get("overrides", b"")))
-    except scenario_text.ScenarioTextError:
-        params = {}
-    if "scenarios" in f and f["scenarios"].dtype.names and "settings" in f["scenarios"].dtype.names:
-        rows = f["scenarios"][...]
-        if s < len(rows):
-            settings = _text(rows[s]["settings"])
-            if settings:
-                params = scenario_text.apply_overrides(params, settings)
     if "parameter_names" in f and "scenario_parameters" in f:
         pn = [_text(x) for x in f["parameter_names"][...]]
         sp = f["scenario_parameters"][...]

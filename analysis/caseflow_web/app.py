@@ -82,7 +82,7 @@ def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_
         if not study:
             study = study_defaults(state)
         return render_template("editor.html", layout=layout, state=state, origin=origin, shipped=shipped(),
-                               schema_source=schema.source, notice=notice, check_ok=check_ok, label=label,
+                               notice=notice, check_ok=check_ok, label=label,
                                study=study or {}, study_errors=study_errors or {}, F=F,
                                upload_limit_kb=upload_limit // 1024), status
 
@@ -96,7 +96,7 @@ def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_
                 out[name] = ", ".join(str(x) for x in vals)
         return out
 
-    def from_text(text, origin):
+    def from_text(text, origin, base_dir=None):
         try:
             tree = C.parse(text)
         except C.CfgError as e:
@@ -108,7 +108,11 @@ def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_
             st = F.FormState()
             st.top_errors.append(f"{origin} is a {kind} file, not a scenario: start from the scenario it names")
             return st, 422
-        return F.state_from_tree(layout, tree), 200
+        st_notice = SIM.embed_snapshot(tree, base_dir) if base_dir else None
+        st = F.state_from_tree(layout, tree)
+        if st_notice:
+            st.top_errors.append(st_notice)
+        return st, 200
 
     @app.get("/")
     def index():
@@ -133,7 +137,7 @@ def create_app(results_dir, binary, configs_dir=None, max_parallel=None, upload_
             st.top_errors.append(f"no shipped scenario named '{name}' (choose one from the list)")
             return editor(st, "", 404)
         with open(os.path.join(configs_dir, name), encoding="utf-8") as fh:
-            st, code = from_text(fh.read(), f"configs/{name}")
+            st, code = from_text(fh.read(), f"configs/{name}", base_dir=configs_dir)
         return editor(st, f"configs/{name}" if code == 200 else "", code)
 
     @app.post("/upload")

@@ -3,10 +3,9 @@
 The form writes back what the planner typed, so numbers keep their literal
 text: `20261124L` stays a 64-bit integer, `0.08` stays `0.08` rather than
 becoming 0.080000000000000002, and `caseflow check` sees the same values
-in the downloaded file as in the original. (analysis/caseflow_analysis/
-scenario_text.py parses the same syntax into plain Python values for
-reading run files; it drops the literals and the int/float distinction,
-which this module must keep.)
+in the downloaded file as in the original. (It is the project's only
+Python reader of libconfig text; result files carry their parameters in
+/resolved, so the analysis package needs none.)
 
 The writer emits only what the tree holds; nothing here knows the keys.
 Syntax accepted: groups `{}`, arrays `[]`, lists `()`, `=` or `:`, `;` or

@@ -86,6 +86,10 @@ class Layout:
                         entries.append(ListSpec(parts, k, self._item_fields(k["key"])))
                 elif k["key"] not in self._containers:
                     entries.append(FieldSpec(parts, k, widget_for(k)))
+                else:
+                    # a group with listed keys may hold members of its own
+                    # (exits.followup's per-destination groups): one box for those
+                    entries.append(FieldSpec(parts, k, "more"))
             self.sections.append(SectionSpec(sec["name"], sec.get("help", ""), sec["list"], entries))
 
     def _item_fields(self, list_key):
@@ -133,6 +137,8 @@ def _group_text(node):
 
 def format_for(node, widget):
     """The text a field shows for a node."""
+    if isinstance(node, C.Scalar) and widget in ("group", "row", "more"):
+        return C.scalar_text(node)     # a group key that also takes one value: paid_by = "kommun"
     if isinstance(node, C.Scalar):
         if node.kind == "string" and widget in ("text", "select"):
             return node.value
@@ -141,7 +147,7 @@ def format_for(node, widget):
         return C.scalar_text(node) if node.kind != "bool" else node.text
     if widget == "array" and isinstance(node, C.Seq) and node.kind == "array":
         return C.items_text(node, bare_names=True)
-    if widget in ("group", "row") and isinstance(node, C.Group):
+    if widget in ("group", "row", "more") and isinstance(node, C.Group):
         return _group_text(node)
     if widget == "list" and isinstance(node, C.Seq):
         return C.items_text(node)
@@ -184,6 +190,8 @@ def state_from_tree(layout, tree):
     rest = copy.deepcopy(tree)
     st = FormState()
     for f in layout.fields():
+        if f.widget == "more":
+            continue
         node = _pop(rest, f.path)
         if node is not None:
             st.values[field_id(f.path)] = format_for(node, f.widget)
@@ -208,6 +216,16 @@ def state_from_tree(layout, tree):
             _prune(left)
             if left.items:
                 st.values[f"{rid}.{MORE}"] = _group_text(left)
+    # what is left of a group whose listed keys were taken above
+    for f in sorted((f for f in layout.fields() if f.widget == "more"), key=lambda f: -len(f.path)):
+        node = C.get(rest, f.path)
+        if isinstance(node, C.Group):
+            _prune(node)
+            node = _pop(rest, f.path)
+            if node.items:
+                st.values[field_id(f.path)] = _group_text(node)
+        elif node is not None:
+            st.values[field_id(f.path)] = format_for(_pop(rest, f.path), "group")
     _prune(rest)
     if rest.items:
         text, _ = C.write(rest)   # whole settings: the writer's layout
@@ -241,7 +259,12 @@ def parse_field(text, widget):
         if t.startswith("("):
             return C.parse_value(t)
         return C.parse_items(t, "list")
-    if widget in ("group", "row"):
+    if widget in ("group", "more") and re.fullmatch(r'"(?:[^"\\]|\\.)*"|[-+0-9.][-+0-9.eE]*L?', t):
+        # one value instead of members (money.waiting = "baseline"; paid_by = "kommun")
+        return C.parse_value(t)
+    if widget in ("group", "more") and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", t) and t.lower() not in ("true", "false"):
+        return C.string(t)     # the same name typed without quotes: paid_by = kommun
+    if widget in ("group", "row", "more"):
         if t.startswith("{"):
             v = C.parse_value(t)
             if not isinstance(v, C.Group):
@@ -291,12 +314,20 @@ def tree_from_form(layout, form):
                 b.path_field[path] = EXTRA
         except C.CfgError as e:
             b.errors[EXTRA] = str(e)
-    for f in layout.fields():
+    fields = sorted(layout.fields(), key=lambda f: f.widget != "more")   # a group's own members first
+    for f in fields:
         fid = field_id(f.path)
         node = read(fid, f.widget)
-        if node is not None:
-            C.put(b.tree, f.path, node)
-            b.path_field[f.path] = fid
+        if node is None:
+            continue
+        if f.widget == "more" and isinstance(node, C.Group):
+            for k, v in node.items.items():
+                C.put(b.tree, f.path + (k,), v)
+            for path in _leaf_paths(node, f.path):
+                b.path_field[path] = fid
+            continue
+        C.put(b.tree, f.path, node)
+        b.path_field[f.path] = fid
     for ls in layout.lists():
         lid = field_id(ls.path)
         items = []
@@ -442,9 +473,18 @@ def default_text(key):
         return ""
     if isinstance(d, bool):
         return "true" if d else "false"
+    if key.get("type") == "float" and isinstance(d, (int, float)) and float(d).is_integer() and abs(d) < 1e15:
+        return repr(float(d))      # a float key's default as its literal: 4.0, not 4
     if isinstance(d, list):
         return ", ".join(str(x) for x in d)
     return str(d)
+
+
+def help_html(text):
+    """The key list's help with its `code` spans as <code> (escaped)."""
+    from markupsafe import Markup, escape
+    parts = str(text or "").split("`")
+    return Markup("".join(f"<code>{escape(p)}</code>" if i % 2 else str(escape(p)) for i, p in enumerate(parts)))
 
 
 def label_text(name):
@@ -485,7 +525,7 @@ def text_rows(value, least=1, width=44, most=12):
 
 def is_wide(spec, value):
     """A group or list field whose text needs more than the control column."""
-    return spec.widget in ("group", "list", "array") and ("\n" in (value or "") or len(value or "") > 44)
+    return spec.widget in ("group", "list", "array", "more") and ("\n" in (value or "") or len(value or "") > 44)
 
 
 def error_list(state):

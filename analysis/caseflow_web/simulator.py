@@ -102,3 +102,32 @@ def shipped_scenarios(configs_dir):
                 break
         out.append((n, title))
     return out
+
+
+def embed_snapshot(tree, base_dir):
+    """A scenario naming `run.snapshot = "file.csv"` reads that file relative
+    to its own folder; the page checks and runs scenarios in folders of its
+    own, where the file is not. So when a shipped scenario is loaded, the
+    CSV's text is put into the scenario as `snapshot_stored`, exactly as
+    caseflow itself stores it (source = the name, csv = the text); the
+    simulator then uses the stored text and reads no file. Only a plain name
+    or a path below base_dir is read (never an absolute or `..` path).
+    Returns a message when the file cannot be read (the check will then say
+    the same), else None."""
+    snap = C.get(tree, ("run", "snapshot"))
+    if not isinstance(snap, C.Scalar) or snap.kind != "string" or "snapshot_stored" in tree.items:
+        return None
+    base = os.path.realpath(base_dir)
+    path = os.path.realpath(os.path.join(base, snap.value))
+    if os.path.isabs(snap.value) or not path.startswith(base + os.sep):
+        return f"run.snapshot: {snap.value}: only a file next to the scenario can be loaded here"
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            csv = fh.read(4 * 1024 * 1024)
+    except (OSError, UnicodeDecodeError) as e:
+        return f"run.snapshot: {snap.value}: {getattr(e, 'strerror', None) or e}"
+    stored = C.Group()
+    stored.items["source"] = C.string(snap.value)
+    stored.items["csv"] = C.string(csv.replace("\r", ""))
+    tree.items["snapshot_stored"] = stored
+    return None

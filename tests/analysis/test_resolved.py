@@ -146,7 +146,7 @@ def test_report_takes_parameters_from_resolved(tiny_run, tmp_path):
     assert "/resolved" not in " ".join(s.get("sections_not_read", []))
 
 
-def test_resolved_for_the_wrong_number_of_scenarios_falls_back_with_a_note(tiny_run, tmp_path):
+def test_resolved_for_the_wrong_number_of_scenarios_is_refused_with_a_note(tiny_run, tmp_path):
     p = tmp_path / "mismatch.h5"
     _copy_without(tiny_run, p, drop=("resolved",))  # this test writes its own
     with h5py.File(p, "a") as f:
@@ -155,9 +155,25 @@ def test_resolved_for_the_wrong_number_of_scenarios_falls_back_with_a_note(tiny_
     r = cli("report", str(p), "-o", str(out), "-q")
     assert r.returncode == 0, r.stderr
     s = json.loads((out / "summary.json").read_text())
-    assert s["parameters_source"] == "config_text and overrides"
-    assert s["parameters"]["staff.caseload_cap"] == 8
-    assert any("/resolved holds 2 scenarios" in n for n in s["notes"])
+    assert s["parameters_source"] == "unknown" and s["parameters"] == {}
+    assert any("/resolved holds 2 scenarios" in n and "parameters are unknown" in n for n in s["notes"])
+    html = (out / "index.html").read_text()
+    assert "no parameter table" in html and "Scenario parameters in force" not in html
+
+
+def test_file_without_resolved_says_its_parameters_are_unknown(tiny_run, tmp_path):
+    """A file from before /resolved: the scenario text is not parsed (issue
+    12); the report runs without a parameter table and says why in one line."""
+    p = tmp_path / "old.h5"
+    _copy_without(tiny_run, p, drop=("resolved",))
+    out = tmp_path / "rep"
+    r = cli("report", str(p), "-o", str(out), "-q")
+    assert r.returncode == 0, r.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["parameters_source"] == "unknown" and s["parameters"] == {}
+    notes = [n for n in s["notes"] if "no /resolved" in n]
+    assert len(notes) == 1 and "parameters are unknown" in notes[0] and "\n" not in notes[0]
+    assert "Scenario parameters in force" not in (out / "index.html").read_text()
 
 
 def test_unset_default_never_shows_as_a_key_name_in_a_caption(tiny_run, tmp_path):

@@ -1,4 +1,4 @@
-"""Statistics and scenario-text parsing, and reading files whose layout
+"""Statistics, and reading files whose layout
 lacks sections or has new ones."""
 import json
 import math
@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 import pytest
 
-from caseflow_analysis import scenario_text, stats
+from caseflow_analysis import stats
 from conftest import cli
 from reference import T975
 
@@ -35,23 +35,6 @@ def test_mean_ci_and_differences():
     assert w["mean"] == 1 and w["ci_low"] == 1 and w["ci_high"] == 1
     p_, lo, hi = stats.wilson_interval(8, 10)
     assert p_ == 0.8 and math.isclose(lo, 0.4901624, rel_tol=1e-6) and math.isclose(hi, 0.9433178, rel_tol=1e-6)
-
-
-def test_scenario_text():
-    text = """# comment
-    run: { replications = 20; seed = 20261124L; };  // another
-    staff: { workers = 12; caseload_cap = 20; };
-    /* block */ casework: { meeting_hours = { dist = "gamma"; mean = 1.5; sd = 0.5; }; };
-    exits: { shares = { work = 0.15; dropout = 0.85; }; list = [1, 2, 3]; flag = true; };
-    """
-    p = scenario_text.resolved(text, "staff.workers=15\nrun.replications=5\n")
-    assert p["staff.workers"] == 15 and p["run.replications"] == 5 and p["run.seed"] == 20261124
-    assert p["casework.meeting_hours.dist"] == "gamma" and p["exits.shares.work"] == 0.15
-    assert p["exits.list"] == [1, 2, 3] and p["exits.flag"] is True
-    q = scenario_text.apply_overrides(p, 'casework.meeting_hours={dist="deterministic"; value=2;}')
-    assert q["casework.meeting_hours.dist"] == "deterministic" and "casework.meeting_hours.sd" not in q
-    with pytest.raises(scenario_text.ScenarioTextError):
-        scenario_text.parse("run: { x = ; }")
 
 
 def _copy_without(src, dst, drop=(), drop_fields=None, add_group=None):

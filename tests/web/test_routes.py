@@ -84,9 +84,24 @@ def test_editor_loads_any_shipped_scenario_with_list_rows(make_app):
     _, c = make_app()
     f = editor_form(c, "programme_all.cfg")
     assert f.getlist("rows.sources") == ["0", "1", "2"]
-    assert 'name = "socialtjanst"' in f["sources.1"]
+    assert f["sources.1.name"] == "socialtjanst" and f["sources.1.rate_per_month"] == "6.0"
     assert f.getlist("rows.staff.teams") == ["0", "1", "2"]
     assert f["waiting.policy"] == "priority"
+
+
+def test_scenario_with_a_snapshot_checks_in_the_pages_own_folder(make_app):
+    """planner.cfg names run.snapshot = "snapshot_today.csv": the page loads
+    it with the CSV inside (snapshot_stored), so its check, run folder and
+    download need no file next to them."""
+    _, c = make_app()
+    f = editor_form(c, "planner.cfg")
+    assert f["run.snapshot"] == "snapshot_today.csv"
+    assert 'source = "snapshot_today.csv"' in f["snapshot_stored"] and "participant," in f["snapshot_stored"]
+    r = submit(c, f, "check")
+    assert r.status_code == 200 and "The simulator accepts this scenario" in r.get_data(as_text=True)
+    f.setlist("snapshot_stored", [""])          # without the stored text the file is missing
+    r = submit(c, f, "check")
+    assert r.status_code == 422 and "snapshot_today.csv" in r.get_data(as_text=True)
 
 
 def test_editor_refuses_unknown_or_path_like_start(make_app):

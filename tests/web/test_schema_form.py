@@ -1,4 +1,4 @@
-"""The key list (JSON and the Markdown adapter), the form's fields, the
+"""The key list (`caseflow keys --json`), the form's fields, the
 scenario text written from them, and where the simulator's messages land."""
 import json
 import os
@@ -13,23 +13,14 @@ from caseflow_web import schema as S
 from caseflow_web import simulator as SIM
 
 from conftest import CONFIGS, write_script
-from spec_keys_json import spec_document
 
 SCENARIOS = [n for n, _ in SIM.shipped_scenarios(CONFIGS)]
 
 
-def markdown(real_bin):
-    return subprocess.run([real_bin, "keys"], capture_output=True, text=True, check=True).stdout
-
-
 @pytest.fixture(scope="module")
-def md_schema(real_bin):
-    return S.from_markdown(markdown(real_bin))
-
-
-@pytest.fixture(scope="module")
-def spec_schema(real_bin):
-    return S.from_json(spec_document(markdown(real_bin)))
+def schema(real_bin):
+    """The simulator's own key list (`caseflow keys --json`)."""
+    return S.load(real_bin)
 
 
 def resolved(real_bin, path):
@@ -46,50 +37,38 @@ def test_shipped_scenarios_are_scenarios_only():
         assert study not in SCENARIOS
 
 
-def test_markdown_adapter_reads_every_row(real_bin, md_schema):
-    rows = [ln for ln in markdown(real_bin).splitlines() if ln.startswith("| `")]
-    assert len(md_schema.keys) == len(rows) > 30
-    w = md_schema.by_key["staff.workers"]
-    assert (w["type"], w["min"], w["max"], w["unit"], w["section"]) == ("int", 1, 100000, "count", "staff")
-    assert md_schema.by_key["staff.meeting_hours_per_day"]["default"] == 4.0
-    assert md_schema.by_key["staff.meeting_hours_per_day"]["min_exclusive"] is True
-    assert md_schema.by_key["staff.cap_by"]["choices"] == ["head", "need"]
-    assert md_schema.by_key["staff.cap_by"]["default"] == "head"
-    assert md_schema.by_key["casework.meeting_hours"]["type"] == "group"
-    assert md_schema.by_key["exits.destinations"]["type"] == "array"
-    lists = {s["name"] for s in md_schema.sections if s["list"]}
-    assert {"sources", "profiles", "measures", "phases", "targets"} <= lists
-    assert "|" in md_schema.by_key["sources"]["help"]   # "poisson"|"quota" kept in the help text
-
-
-def test_load_falls_back_to_markdown_when_json_is_refused(tmp_path, real_bin):
-    """Today's simulator refuses --json; a build that has it is read as JSON."""
-    refuse = write_script(tmp_path / "refuse",
-                          f'if [ "$2" = --json ]; then echo "caseflow: unknown option" >&2; exit 2; fi\n'
-                          f'exec "{real_bin}" "$@"\n')
-    assert S.load(refuse).source == "markdown"
-    doc = tmp_path / "keys.json"
-    doc.write_text(spec_document(markdown(real_bin)))
-    speaks = write_script(tmp_path / "speaks",
-                          f'if [ "$1" = keys ] && [ "$2" = --json ]; then cat "{doc}"; exit 0; fi\n'
-                          f'exec "{real_bin}" "$@"\n')
-    assert S.load(speaks).source == "json"
-
-
-def test_real_keys_json_follows_the_spec_when_present(real_bin):
-    """When the simulator has --json, its document is the agreed format."""
-    p = subprocess.run([real_bin, "keys", "--json"], capture_output=True, text=True)
-    if p.returncode != 0:
-        assert "json" in p.stderr.lower()     # refused by name, as today's build does
-        return
+def test_real_keys_json_follows_the_spec(real_bin, schema):
+    """The simulator's document is the agreed format, and the page reads
+    every key of it with its type, range, unit, default and choices."""
+    p = subprocess.run([real_bin, "keys", "--json"], capture_output=True, text=True, check=True)
     doc = json.loads(p.stdout)
     assert doc["format"] == "caseflow-keys" and doc["version"] == 1
-    schema = S.from_json(p.stdout)
     for k in doc["keys"]:
         assert {"key", "section", "type", "required", "default", "min", "max", "unit", "help", "choices",
                 "item_of"} <= set(k), k
-    assert "staff.workers" in schema.by_key and schema.by_key["staff.workers"]["type"] == "int"
-    assert any(s["list"] for s in doc["sections"])
+    assert schema.source == "json" and len(schema.keys) == len(doc["keys"]) > 30
+    w = schema.by_key["staff.workers"]
+    assert (w["type"], w["min"], w["max"], w["unit"], w["section"]) == ("int", 1, 100000, "count", "staff")
+    assert schema.by_key["staff.meeting_hours_per_day"]["default"] == 4
+    assert schema.by_key["staff.meeting_hours_per_day"]["min_exclusive"] is True   # an extra field, kept
+    assert schema.by_key["staff.cap_by"]["choices"] == ["head", "need"]
+    assert schema.by_key["staff.cap_by"]["default"] == "head"
+    assert schema.by_key["casework.meeting_hours"]["type"] == "group"
+    assert schema.by_key["exits.destinations"]["type"] == "array"
+    assert schema.by_key["sources.[].rate_per_month"]["item_of"] == "sources"
+    lists = {s["name"] for s in schema.sections if s["list"]}
+    assert {"sources", "profiles", "measures", "phases", "targets"} <= lists
+
+
+def test_load_refuses_a_build_without_keys_json(tmp_path, real_bin):
+    """An old build (no --json) gets one message saying to rebuild, not a
+    form guessed from the Markdown table."""
+    refuse = write_script(tmp_path / "refuse",
+                          f'if [ "$2" = --json ]; then echo "caseflow: unknown option" >&2; exit 2; fi\n'
+                          f'exec "{real_bin}" "$@"\n')
+    with pytest.raises(S.SchemaError, match=r"unknown option.*rebuild it \(make build\)"):
+        S.load(refuse)
+    assert S.load(real_bin).source == "json"
 
 
 @pytest.mark.parametrize("bad", ["not json", json.dumps({"format": "other"}),
@@ -101,14 +80,18 @@ def test_json_schema_refuses_what_it_cannot_read(bad):
         S.from_json(bad)
 
 
-def test_spec_fixture_gives_item_fields(spec_schema):
-    lay = F.Layout(spec_schema)
+def test_list_items_get_fields_of_their_own(schema):
+    lay = F.Layout(schema)
     lists = {F.field_id(ls.path): ls for ls in lay.lists()}
     src = [F.field_id(f.path) for f in lists["sources"].item_fields]
     assert src[:3] == ["name", "kind", "rate_per_month"]
+    assert "unit.caseworkers" in src and "unit.cases" in src and "schedule" in src
     teams = {F.field_id(f.path): f.widget for f in lists["staff.teams"].item_fields}
     assert teams == {"name": "text", "members": "list"}
-    assert lists["profiles"].item_fields == []    # no item keys in the fixture: one text a row
+    assert {"staff.roles", "staff.plan", "staff.changes", "staff.rules", "service.targets", "money.staff",
+            "money.per_participant", "measures", "phases", "targets"} <= set(lists)
+    followup = [f for f in lay.fields() if F.field_id(f.path) == "exits.followup"]
+    assert [f.widget for f in followup] == ["more"]     # its per-destination groups
 
 
 def _form_from_state(st):
@@ -122,12 +105,15 @@ def _form_from_state(st):
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-@pytest.mark.parametrize("which", ["markdown", "spec_fixture"])
-def test_every_shipped_scenario_survives_the_form(name, which, md_schema, spec_schema, real_bin, tmp_path):
-    """File -> fields -> file: `caseflow check` resolves both to the same values."""
-    lay = F.Layout(md_schema if which == "markdown" else spec_schema)
+def test_every_shipped_scenario_survives_the_form(name, schema, real_bin, tmp_path):
+    """File -> fields -> file: `caseflow check` resolves both to the same values.
+    The written file lands in another folder, as the page's checks and runs
+    do; a snapshot CSV the scenario names travels inside it (as the page
+    loads a shipped scenario)."""
+    lay = F.Layout(schema)
     with open(os.path.join(CONFIGS, name), encoding="utf-8") as fh:
         tree = C.parse(fh.read())
+    assert SIM.embed_snapshot(tree, CONFIGS) is None
     st = F.state_from_tree(lay, tree)
     assert F.EXTRA not in st.values          # every setting has a field
     built = F.tree_from_form(lay, _form_from_state(st))
@@ -138,19 +124,19 @@ def test_every_shipped_scenario_survives_the_form(name, which, md_schema, spec_s
     assert resolved(real_bin, str(out)) == resolved(real_bin, os.path.join(CONFIGS, name))
 
 
-def test_rows_follow_page_order_and_empty_rows_drop(md_schema):
-    lay = F.Layout(md_schema)
+def test_rows_follow_page_order_and_empty_rows_drop(schema):
+    lay = F.Layout(schema)
     form = MultiDict([("rows.sources", "5"), ("rows.sources", "2"), ("rows.sources", "9"),
-                      ("sources.5", 'name = "b"; rate_per_month = 2.0;'), ("sources.2", 'name = "a";'),
-                      ("sources.9", "  ")])
+                      ("sources.5.name", "b"), ("sources.5.rate_per_month", "2.0"), ("sources.2.name", "a"),
+                      ("sources.9.name", "  "), ("sources.9.rate_per_month", "")])
     built = F.tree_from_form(lay, form)
     items = C.get(built.tree, ("sources",)).items
     assert [i.items["name"].value for i in items] == ["b", "a"]
     assert built.path_field[("sources", 1)] == "sources.2"
 
 
-def test_a_field_cannot_inject_settings(md_schema):
-    lay = F.Layout(md_schema)
+def test_a_field_cannot_inject_settings(schema):
+    lay = F.Layout(schema)
     evil = 'head"; workers = 1; #'
     form = MultiDict([("staff.cap_by", evil), ("staff.workers", "12; run: { replications = 1; }"),
                       ("casework.meeting_hours", 'dist = "gamma"; }; staff: { workers = 99; } ; x = {')])
@@ -162,8 +148,8 @@ def test_a_field_cannot_inject_settings(md_schema):
     assert C.get(back, ("staff", "workers")) is None and "run" not in back.items
 
 
-def test_empty_field_means_default_and_numbers_keep_their_literal(md_schema):
-    lay = F.Layout(md_schema)
+def test_empty_field_means_default_and_numbers_keep_their_literal(schema):
+    lay = F.Layout(schema)
     built = F.tree_from_form(lay, MultiDict([("staff.meeting_hours_per_day", ""), ("exits.probability_per_meeting",
                                                                                    "0.08"),
                                              ("run.seed", "5000000000")]))
@@ -191,18 +177,19 @@ def test_messages_land_on_their_field(message, field, shown):
     assert fid == field and text == shown
 
 
-def test_real_check_message_reaches_the_row(md_schema, real_bin, tmp_path):
-    lay = F.Layout(md_schema)
+def test_real_check_message_reaches_the_row(schema, real_bin, tmp_path):
+    lay = F.Layout(schema)
     with open(os.path.join(CONFIGS, "programme_all.cfg"), encoding="utf-8") as fh:
         st = F.state_from_tree(lay, C.parse(fh.read()))
     form = _form_from_state(st)
-    form.setlist("sources.1", [st.values["sources.1"].replace("rate_per_month = 6.0", "rate_per_month = -3")])
+    assert st.values["sources.1.rate_per_month"] == "6.0"
+    form.setlist("sources.1.rate_per_month", ["-3"])
     built = F.tree_from_form(lay, form)
     text, line_path = C.write(built.tree)
     res = SIM.check_text(real_bin, text, work_dir=str(tmp_path))
     assert not res.ok and res.returncode == 2
     fid, shown = F.place_message(res.message, built.path_field, line_path)
-    assert fid == "sources.1" and "rate_per_month" in shown
+    assert fid == "sources.1.rate_per_month" and "rate_per_month" in shown
 
 
 @pytest.mark.parametrize("text", ["a = 1; a = 2;", "a = (1, 2", "@include \"/etc/passwd\"", "a = 1 b",
@@ -212,8 +199,8 @@ def test_parser_refuses_bad_text_with_a_line(text):
         C.parse(text)
 
 
-def test_settings_without_a_field_are_kept_not_dropped(md_schema):
-    lay = F.Layout(md_schema)
+def test_settings_without_a_field_are_kept_not_dropped(schema):
+    lay = F.Layout(schema)
     tree = C.parse('run: { horizon_months = 12; novelty = 3; };\nfuture_section: { x = "y"; };\n')
     st = F.state_from_tree(lay, tree)
     assert st.values["run.horizon_months"] == "12"
@@ -222,3 +209,24 @@ def test_settings_without_a_field_are_kept_not_dropped(md_schema):
     assert C.get(built.tree, ("run", "novelty")).value == 3 and C.get(built.tree, ("future_section", "x")).value == "y"
     assert built.path_field[("future_section", "x")] == built.path_field[("run", "novelty")] == F.EXTRA
     assert ("run",) not in built.path_field     # run.replications' messages are not this box's
+
+
+@pytest.mark.parametrize("name", ["../default.cfg", "/etc/hostname", "missing.csv"])
+def test_snapshot_outside_the_folder_or_missing_is_not_read(name):
+    tree = C.parse(f'run: {{ snapshot = "{name}"; }};')
+    msg = SIM.embed_snapshot(tree, CONFIGS)
+    assert msg and msg.startswith(f"run.snapshot: {name}: ") and "snapshot_stored" not in tree.items
+
+
+@pytest.mark.parametrize("typed,written", [('"kommun"', 'paid_by = "kommun";'), ("kommun", 'paid_by = "kommun";'),
+                                           ("kommun = 0.5; region = 0.5;",
+                                            "paid_by = { kommun = 0.5; region = 0.5; };")])
+def test_a_group_box_takes_one_name_or_members(schema, typed, written):
+    """money.*.paid_by, employer, waiting: an actor's name or shares by actor."""
+    lay = F.Layout(schema)
+    form = MultiDict([("rows.money.fixed", "0"), ("money.fixed.0.name", "rent"),
+                      ("money.fixed.0.cost_per_month", "100.0"), ("money.fixed.0.paid_by", typed)])
+    built = F.tree_from_form(lay, form)
+    assert built.errors == {}
+    text, _ = C.write(built.tree)
+    assert written in text
