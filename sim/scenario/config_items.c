@@ -172,9 +172,10 @@ const item_key config_items[] = {
         "wait_share: the share referred in the period placed within days; median_wait: their median wait."),
     INT("service.targets.[].days", 1, 0, 3650, NULL, "days", "The wait X the target is about."),
     NUM("service.targets.[].value", 0, 0, 1, 0, NULL, "share", "wait_share: the share that must be placed within days."),
-    INT("service.targets.[].from_month", 0, 0, 1200, "warm-up", "months", "First referral month of the cohort."),
-    INT("service.targets.[].to_month", 0, 0, 1200, "horizon less days", "months",
-        "End (exclusive) of the cohort's referral months."),
+    INT("service.targets.[].from_month", 0, 0, 1200, NULL, "months",
+        "First referral month of the cohort; default: run.warmup_months."),
+    INT("service.targets.[].to_month", 0, 0, 1200, NULL, "months",
+        "End (exclusive) of the cohort's referral months; default: the horizon less `days`."),
 
     NUM("money.discount_rate", 0, 0, 1, 0, "0.0", "1/year", "Yearly rate future costs are discounted at."),
     {"money.horizons_years", ITEM_ARRAY, 0, 0, 0, 0, "[1, 5]", "years", NULL,
