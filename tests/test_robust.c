@@ -19,10 +19,8 @@
 #include "test_support.h"
 #include "test_spawn.h"
 
-#include <fcntl.h>
 #include <hdf5.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 

@@ -5,8 +5,10 @@
  * assertions that print both values, substring assertions, temporary files
  * and directories under /tmp (created with mkstemp/mkdtemp, removed by the
  * tests), whole-file reading, locating files of the source tree whatever the
- * working directory, and the Student-t / normal quantiles the statistical
- * tests build their tolerances from.
+ * working directory, the Student-t / normal quantiles the statistical
+ * tests build their tolerances from, and running a command line through the
+ * shell with its output captured (ts_shell_capture; test_spawn.h runs an
+ * argv without a shell).
  *
  * Everything is static inline so a test that uses only part of it compiles
  * cleanly under -Wall -Wextra -Werror.
