@@ -77,21 +77,11 @@ static inline int cli_run_with(cli_fixture *fx, const char *prefix, const char *
     va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd '%s' && { %s '%s' %s >'%s' 2>'%s' </dev/null; }", fx->dir, prefix, fx->bin, args,
-             fx->stdout_path, fx->stderr_path);
-    int status = system(cmd);
-    free(fx->out);
-    free(fx->err);
-    fx->out = ts_read_file(fx->stdout_path, NULL);
-    fx->err = ts_read_file(fx->stderr_path, NULL);
-    assert_non_null(fx->out);
-    assert_non_null(fx->err);
-    if (status == -1 || !WIFEXITED(status))
-        fail_msg("`%s` did not exit normally (status %d); stderr: %s", cmd, status, fx->err);
-    int code = WEXITSTATUS(status);
-    int first = (int)strcspn(fx->err, "\n");
-    print_message("  %s caseflow %.200s -> %d%s%.*s\n", prefix, args, code, fx->err[0] ? "; stderr: " : "",
-                  first > 300 ? 300 : first, fx->err);
+    snprintf(cmd, sizeof cmd, "%s '%s' %s", prefix, fx->bin, args);
+    int code = ts_shell_capture(fx->dir, cmd, fx->stdout_path, fx->stderr_path, &fx->out, &fx->err);
+    char shown[8400];
+    snprintf(shown, sizeof shown, "%.200s%s%.8000s", prefix, prefix[0] ? " " : "", args);
+    ts_print_run(shown, code, fx->err);
     return code;
 }
 

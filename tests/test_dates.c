@@ -18,7 +18,8 @@
 #include "test_support.h"
 
 #include <hdf5.h>
-#include <sys/wait.h>
+
+#include "test_spawn.h"
 
 #include "scenario/config.h"
 #include "scenario/config_dates.h"
@@ -211,13 +212,14 @@ static void test_series_carry_dates(void **state)
     (void)state;
     const char *bin = getenv("CASEFLOW_BIN");
     ts_need_binary(bin);
-    char dir[PATH_MAX], cfg[PATH_MAX], h5[PATH_MAX], cmd[4 * PATH_MAX];
+    char dir[PATH_MAX], cfg[PATH_MAX], h5[PATH_MAX];
+    ts_output o = {NULL, NULL};
     ts_make_temp_dir(dir);
     ts_source_path("configs/default.cfg", cfg);
     snprintf(h5, sizeof h5, "%s/d.h5", dir);
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' --reps 2 --quiet -s run.start_date=2027-01-01 -o '%s'", bin, cfg, h5);
-    int status = system(cmd);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(ts_caseflow(&o, NULL, bin, "run", cfg, "--reps", "2", "--quiet", "-s",
+                                 "run.start_date=2027-01-01", "-o", h5, NULL),
+                     0);
     char first[11], last[11], start[11];
     assert_int_equal(count_dates(h5, first, last, start), 60);
     assert_string_equal(first, "2027-01-01");
@@ -226,10 +228,9 @@ static void test_series_carry_dates(void **state)
     char want[11];
     config_date_add_days(2027, 1, 1, 1795, want, sizeof want);
     assert_string_equal(last, want);
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' --reps 2 --quiet --force -o '%s'", bin, cfg, h5);
-    status = system(cmd);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(ts_caseflow(&o, NULL, bin, "run", cfg, "--reps", "2", "--quiet", "--force", "-o", h5, NULL), 0);
     assert_int_equal(count_dates(h5, first, last, start), -1);
+    ts_output_free(&o);
     ts_remove_tree(dir);
 }
 

@@ -97,20 +97,11 @@ static int cf_in(fixture *fx, const char *dir, const char *args)
         snprintf(bin, sizeof bin, "%s/%s", cwd, fx->bin);
     else
         fail_msg("getcwd: %s", strerror(errno));
-    snprintf(cmd, sizeof cmd, "cd %s && timeout %d %s %s >%s 2>%s </dev/null", dir, TIMEOUT_SECONDS, bin, args,
-             fx->stdout_path, fx->stderr_path);
-    int status = system(cmd);
-    free(fx->stdout_text);
-    free(fx->stderr_text);
-    fx->stdout_text = ts_read_file(fx->stdout_path, NULL);
-    fx->stderr_text = ts_read_file(fx->stderr_path, NULL);
-    assert_non_null(fx->stdout_text);
-    assert_non_null(fx->stderr_text);
-    if (status == -1 || !WIFEXITED(status))
-        fail_msg("`%s` did not exit normally (status %d)", cmd, status);
-    int code = WEXITSTATUS(status);
-    print_message("  (in %s) caseflow %s -> %d%s%.*s\n", dir, args, code, fx->stderr_text[0] ? "; " : "",
-                  (int)strcspn(fx->stderr_text, "\n"), fx->stderr_text);
+    snprintf(cmd, sizeof cmd, "timeout %d %s %s", TIMEOUT_SECONDS, bin, args);
+    int code = ts_shell_capture(dir, cmd, fx->stdout_path, fx->stderr_path, &fx->stdout_text, &fx->stderr_text);
+    char shown[2 * PATH_MAX];
+    snprintf(shown, sizeof shown, "%s (in %s)", args, dir);
+    ts_print_run(shown, code, fx->stderr_text);
     if (code == 124)
         fail_msg("caseflow %s did not finish within %d s (hangs?)", args, TIMEOUT_SECONDS);
     return code;

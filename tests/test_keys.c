@@ -46,18 +46,7 @@ static int teardown(void **state)
  * exit status, or a failure when it did not exit normally. */
 static int shell(fixture *fx, const char *cmdline)
 {
-    char cmd[4 * PATH_MAX];
-    snprintf(cmd, sizeof cmd, "%s >%s 2>%s </dev/null", cmdline, fx->stdout_path, fx->stderr_path);
-    int status = system(cmd);
-    free(fx->stdout_text);
-    free(fx->stderr_text);
-    fx->stdout_text = ts_read_file(fx->stdout_path, NULL);
-    fx->stderr_text = ts_read_file(fx->stderr_path, NULL);
-    assert_non_null(fx->stdout_text);
-    assert_non_null(fx->stderr_text);
-    if (status == -1 || !WIFEXITED(status))
-        fail_msg("`%s` did not exit normally (status %d); stderr: %s", cmd, status, fx->stderr_text);
-    return WEXITSTATUS(status);
+    return ts_shell_capture(NULL, cmdline, fx->stdout_path, fx->stderr_path, &fx->stdout_text, &fx->stderr_text);
 }
 
 static int run(fixture *fx, const char *args)

@@ -17,11 +17,10 @@
  * Without CASEFLOW_BIN the CLI tests are skipped with a message.
  */
 #include "test_support.h"
+#include "test_spawn.h"
 
-#include <fcntl.h>
 #include <hdf5.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -55,10 +54,9 @@ static const char study_cfg[] =
 
 typedef struct fixture {
     const char *bin;
-    char dir[PATH_MAX];  /* scratch: configs and captured output */
+    char dir[PATH_MAX];  /* scratch: configs (output is captured by test_spawn.h) */
     char out[PATH_MAX];  /* outputs only, so leftovers can be counted */
     char good[PATH_MAX], study[PATH_MAX];
-    char stdout_path[PATH_MAX], stderr_path[PATH_MAX];
     char *stdout_text, *stderr_text;
 } fixture;
 
@@ -71,8 +69,6 @@ static int setup(void **state)
     mkdir(fx->out, 0700);
     snprintf(fx->good, sizeof fx->good, "%s/good.cfg", fx->dir);
     snprintf(fx->study, sizeof fx->study, "%s/study.cfg", fx->dir);
-    snprintf(fx->stdout_path, sizeof fx->stdout_path, "%s/stdout.txt", fx->dir);
-    snprintf(fx->stderr_path, sizeof fx->stderr_path, "%s/stderr.txt", fx->dir);
     ts_write_file(fx->good, good_cfg, strlen(good_cfg));
     ts_write_file(fx->study, study_cfg, strlen(study_cfg));
     char base[PATH_MAX + 16];
@@ -114,58 +110,33 @@ static void sleep_ms(int ms)
 
 /* Runs argv[0] with argv (NULL-terminated), stdout and stderr captured into
  * fx->stdout_text and fx->stderr_text; returns the exit code. A death by
- * signal (a crash, a sanitizer abort) fails the test. */
+ * signal (a crash, a sanitizer abort) fails the test. The child is started
+ * and collected by test_spawn.h; what is added here is co's signals, sent
+ * while it runs. */
 static int spawn(fixture *fx, const child_opts *co, char *const *argv)
 {
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        fail_msg("fork: %s", strerror(errno));
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(fx->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int err = open(fx->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (in < 0 || out < 0 || err < 0)
-            _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(err, 2);
-        /* the test's own dispositions must not leak into the child */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        if (co && co->env_name)
-            setenv(co->env_name, co->env_value, 1);
-        if (co && co->fsize > 0) {
-            struct rlimit rl = {(rlim_t)co->fsize, (rlim_t)co->fsize};
-            signal(SIGXFSZ, SIG_IGN); /* so a write past the limit fails with EFBIG */
-            setrlimit(RLIMIT_FSIZE, &rl);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
+    ts_child child = {.fsize = co ? co->fsize : 0};
+    char env[256];
+    if (co && co->env_name) {
+        if (snprintf(env, sizeof env, "%s=%s", co->env_name, co->env_value) >= (int)sizeof env)
+            fail_msg("environment setting too long: %s", co->env_name);
+        child.env[0] = env;
     }
+    ts_proc proc;
+    ts_start(&proc, &child, argv);
     if (co && co->wait_dir && co->signals[0])
         for (int waited = 0; waited < 60000 && ts_dir_entries(co->wait_dir) <= 0; waited += 10)
             sleep_ms(10);
     for (int i = 0; co && i < 2 && co->signals[i]; i++) {
         sleep_ms(co->delays_ms[i]);
-        kill(pid, co->signals[i]);
+        kill(proc.pid, co->signals[i]);
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            fail_msg("waitpid: %s", strerror(errno));
+    ts_output o = {NULL, NULL};
+    int code = ts_finish(&proc, &o, 0);
     free(fx->stdout_text);
     free(fx->stderr_text);
-    fx->stdout_text = ts_read_file(fx->stdout_path, NULL);
-    fx->stderr_text = ts_read_file(fx->stderr_path, NULL);
-    assert_non_null(fx->stdout_text);
-    assert_non_null(fx->stderr_text);
-    if (!WIFEXITED(status))
-        fail_msg("`%s %s ...` was killed by signal %d; stderr: %s", argv[0], argv[1] ? argv[1] : "",
-                 WIFSIGNALED(status) ? WTERMSIG(status) : -1, fx->stderr_text);
-    int code = WEXITSTATUS(status);
-    if (code == 127 || code == 126)
-        fail_msg("could not start %s", argv[0]);
+    fx->stdout_text = o.out;
+    fx->stderr_text = o.err;
     return code;
 }
 
@@ -193,17 +164,12 @@ static int cf(fixture *fx, const child_opts *co, ...)
     return code;
 }
 
-static const char *python(void)
-{
-    return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
-}
-
 /* tests/tools/h5same.py a b: 0 when the files hold the same results. */
 static int h5same(fixture *fx, const char *a, const char *b)
 {
     char tool[PATH_MAX];
     ts_source_path("tests/tools/h5same.py", tool);
-    char *argv[] = {(char *)python(), tool, (char *)a, (char *)b, NULL};
+    char *argv[] = {(char *)ts_python(), tool, (char *)a, (char *)b, NULL};
     int code = spawn(fx, NULL, argv);
     if (code != 0)
         print_message("  h5same %s %s -> %d: %s\n", a, b, code, fx->stderr_text);
@@ -223,7 +189,7 @@ static void fake_version(fixture *fx, const char *path, int fixed)
              "f.attrs['program_version'] = np.bytes_(v) if %d else v\n"
              "f.close()\n",
              fixed);
-    char *argv[] = {(char *)python(), "-c", code, (char *)path, NULL};
+    char *argv[] = {(char *)ts_python(), "-c", code, (char *)path, NULL};
     if (spawn(fx, NULL, argv) != 0)
         fail_msg("could not rewrite program_version of %s with h5py: %s", path, fx->stderr_text);
 }

@@ -31,6 +31,7 @@
  * Timing: about 1 s.
  */
 #include "test_support.h"
+#include "test_spawn.h"
 
 #include <sys/wait.h>
 
@@ -369,18 +370,14 @@ static void test_bad_rows_name_line_and_column(void **state)
     /* The binary stops with exit 2 and one line. */
     const char *bin = getenv("CASEFLOW_BIN");
     ts_need_binary(bin);
-    char csv[PATH_MAX], cmd[3 * PATH_MAX], errfile[PATH_MAX];
+    char csv[PATH_MAX], h5[PATH_MAX];
     write_csv(fx, "bad.csv", "kind,worker,days\nwaiting,,soon\n", csv);
-    snprintf(errfile, sizeof errfile, "%s/stderr.txt", fx->dir);
-    snprintf(cmd, sizeof cmd, "'%s' run '%s' --snapshot '%s' -o '%s/x.h5' --quiet 2>'%s'", bin, fx->cfg, csv, fx->dir,
-             errfile);
-    int status = system(cmd);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 2);
-    char *msg = ts_read_file(errfile, NULL);
-    TS_ASSERT_CONTAINS(msg, "bad.csv:2:3 (days): expected a number >= 0, got 'soon'");
-    assert_int_equal(ts_count_newlines(msg), 1);
-    free(msg);
+    snprintf(h5, sizeof h5, "%s/x.h5", fx->dir);
+    ts_output o = {NULL, NULL};
+    assert_int_equal(ts_caseflow(&o, NULL, bin, "run", fx->cfg, "--snapshot", csv, "-o", h5, "--quiet", NULL), 2);
+    TS_ASSERT_CONTAINS(o.err, "bad.csv:2:3 (days): expected a number >= 0, got 'soon'");
+    assert_int_equal(ts_count_newlines(o.err), 1);
+    ts_output_free(&o);
 }
 
 /* ---- (e) ------------------------------------------------------------------ */

@@ -5,8 +5,10 @@
  * assertions that print both values, substring assertions, temporary files
  * and directories under /tmp (created with mkstemp/mkdtemp, removed by the
  * tests), whole-file reading, locating files of the source tree whatever the
- * working directory, and the Student-t / normal quantiles the statistical
- * tests build their tolerances from.
+ * working directory, the Student-t / normal quantiles the statistical
+ * tests build their tolerances from, and running a command line through the
+ * shell with its output captured (ts_shell_capture; test_spawn.h runs an
+ * argv without a shell).
  *
  * Everything is static inline so a test that uses only part of it compiles
  * cleanly under -Wall -Wextra -Werror.
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
@@ -303,6 +306,44 @@ static inline void ts_need_binary(const char *bin)
     }
     if (access(bin, X_OK) != 0)
         fail_msg("CASEFLOW_BIN=%s is not an executable file", bin);
+}
+
+/* Runs the shell command line cmdline (in directory dir, unless NULL) with
+ * stdin from /dev/null, stdout into out_path and stderr into err_path; *out
+ * and *err (whatever they held is freed) get what it printed. In dir the
+ * line runs as `cd DIR && { CMDLINE >OUT 2>ERR </dev/null; }`, so a
+ * cmdline that starts a background job with `&` still runs in DIR. Returns the exit status; a command that did
+ * not exit normally (killed by a signal: a crash, a sanitizer abort) fails
+ * the test. The one copy for the command-line tests that need a shell (cd,
+ * timeout, an environment prefix); test_spawn.h runs an argv without one. */
+static inline int ts_shell_capture(const char *dir, const char *cmdline, const char *out_path, const char *err_path,
+                                   char **out, char **err)
+{
+    char cmd[5 * PATH_MAX + 16384];
+    int len = dir ? snprintf(cmd, sizeof cmd, "cd '%s' && { %s >'%s' 2>'%s' </dev/null; }", dir, cmdline, out_path,
+                             err_path)
+                  : snprintf(cmd, sizeof cmd, "%s >'%s' 2>'%s' </dev/null", cmdline, out_path, err_path);
+    if (len >= (int)sizeof cmd)
+        fail_msg("command line too long: %.200s...", cmdline);
+    int status = system(cmd);
+    free(*out);
+    free(*err);
+    *out = ts_read_file(out_path, NULL);
+    *err = ts_read_file(err_path, NULL);
+    assert_non_null(*out);
+    assert_non_null(*err);
+    if (status == -1 || !WIFEXITED(status))
+        fail_msg("`%s` did not exit normally (status %d); stderr: %s", cmd, status, *err);
+    return WEXITSTATUS(status);
+}
+
+/* The log line of a command run: "  caseflow SHOWN -> CODE; stderr: " and
+ * the first line of what it printed on stderr (at most 300 characters). */
+static inline void ts_print_run(const char *shown, int code, const char *err)
+{
+    int first_line = (int)strcspn(err, "\n");
+    print_message("  caseflow %s -> %d%s%.*s\n", shown, code, err[0] ? "; stderr: " : "",
+                  first_line > 300 ? 300 : first_line, err);
 }
 
 #endif

@@ -65,19 +65,9 @@ static int run(fixture *fx, const char *args)
 {
     ts_need_binary(fx->bin);
     char cmd[4 * PATH_MAX];
-    snprintf(cmd, sizeof cmd, "%s %s >%s 2>%s </dev/null", fx->bin, args, fx->stdout_path, fx->stderr_path);
-    int status = system(cmd);
-    free(fx->stdout_text);
-    free(fx->stderr_text);
-    fx->stdout_text = ts_read_file(fx->stdout_path, NULL);
-    fx->stderr_text = ts_read_file(fx->stderr_path, NULL);
-    assert_non_null(fx->stdout_text);
-    assert_non_null(fx->stderr_text);
-    if (status == -1 || !WIFEXITED(status))
-        fail_msg("`%s` did not exit normally (status %d); stderr: %s", cmd, status, fx->stderr_text);
-    int code = WEXITSTATUS(status);
-    print_message("  caseflow %s -> %d%s%.*s\n", args, code, fx->stderr_text[0] ? "; " : "",
-                  (int)strcspn(fx->stderr_text, "\n"), fx->stderr_text);
+    snprintf(cmd, sizeof cmd, "%s %s", fx->bin, args);
+    int code = ts_shell_capture(NULL, cmd, fx->stdout_path, fx->stderr_path, &fx->stdout_text, &fx->stderr_text);
+    ts_print_run(args, code, fx->stderr_text);
     return code;
 }
 

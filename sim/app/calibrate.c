@@ -43,63 +43,6 @@
  * any difference between simulated figures that matters. */
 #define TIE_BREAK 1e-10
 
-/* ---- messages ---------------------------------------------------------- */
-
-/* A calibration or base file's text; NUL bytes mean it is not text. */
-static char *read_text(const char *path, char *why, size_t why_size)
-{
-    size_t len = 0;
-    char *buf = config_read_text(path, &len, why, why_size);
-    if (buf && strlen(buf) != len) {
-        snprintf(why, why_size, "contains NUL bytes; not a text file");
-        free(buf);
-        buf = NULL;
-    }
-    return buf;
-}
-
-/* Every member of group g must be one of known; prefix names g in messages. */
-static int check_members(config_error *err, const char *path, const config_setting_t *g, const char *prefix,
-                         const char *const *known, size_t n, const char *shape)
-{
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(m);
-        int ok = 0;
-        for (size_t k = 0; k < n; k++)
-            ok |= strcmp(name, known[k]) == 0;
-        if (ok)
-            continue;
-        char key[256];
-        snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", name);
-        const char *hint = config_closest(name, known, n);
-        if (hint)
-            return config_fail(err, path, m, key, "unknown key (did you mean '%s'?)", hint);
-        return config_fail(err, path, m, key, "unknown key (expected %s)", shape);
-    }
-    return 0;
-}
-
-static int is_integer(const config_setting_t *s)
-{
-    int t = config_setting_type(s);
-    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
-}
-
-/* A finite number (integer or float) into v; -1 otherwise. */
-static int number_of(const config_setting_t *s, double *v)
-{
-    if (is_integer(s)) {
-        *v = (double)config_setting_get_int64(s);
-        return 0;
-    }
-    if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
-        *v = config_setting_get_float(s);
-        return isfinite(*v) ? 0 : -1;
-    }
-    return -1;
-}
-
 /* ---- reading a calibration file ---------------------------------------- */
 
 /* The base with the parameters at x (and the overrides), set on a copy of
@@ -135,7 +78,7 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
     snprintf(key, sizeof key, "calibrate.parameters[%d]", i);
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
         return config_fail(err, path, e, key, "expected a group %s, got %s", shape, config_type_name(e));
-    if (check_members(err, path, e, key, known, 4, "key, lower, upper, start") != 0)
+    if (config_check_members(err, path, e, key, known, 4, "key, lower, upper, start") != 0)
         return -1;
     calibrate_param *p = &cs->param[i];
     p->line = (int)config_setting_source_line(e);
@@ -173,7 +116,7 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
         snprintf(sub, sizeof sub, "%s.%s", key, bounds[b]);
         if (!s)
             return config_fail(err, path, e, sub, "missing; expected the %s bound of %s (a number)", bounds[b], p->key);
-        if (number_of(s, dst[b]) != 0)
+        if (config_number_of(s, dst[b]) != 0)
             return config_fail(err, path, s, sub, "expected a finite number, got %s", config_type_name(s));
     }
     if (!(p->lower < p->upper)) {
@@ -184,7 +127,7 @@ static int read_parameter(calibrate_spec *cs, const config_setting_t *e, int i, 
     s = config_setting_get_member(e, "start");
     snprintf(sub, sizeof sub, "%s.start", key);
     if (s) {
-        if (number_of(s, &p->start) != 0)
+        if (config_number_of(s, &p->start) != 0)
             return config_fail(err, path, s, sub, "expected a finite number, got %s", config_type_name(s));
         if (p->start < p->lower || p->start > p->upper)
             return config_fail(err, path, s, sub, "expected a number between lower (%.10g) and upper (%.10g), got %.10g",
@@ -207,7 +150,7 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     snprintf(key, sizeof key, "calibrate.targets[%d]", i);
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
         return config_fail(err, path, e, key, "expected a group %s, got %s", shape, config_type_name(e));
-    if (check_members(err, path, e, key, known, 5, "metric, value, weight, se, tolerance") != 0)
+    if (config_check_members(err, path, e, key, known, 5, "metric, value, weight, se, tolerance") != 0)
         return -1;
     calibrate_target *t = &cs->target[i];
     t->line = (int)config_setting_source_line(e);
@@ -246,7 +189,7 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     snprintf(sub, sizeof sub, "%s.value", key);
     if (!s)
         return config_fail(err, path, e, sub, "missing; expected the observed value of %s (a number)", t->metric);
-    if (number_of(s, &t->observed) != 0)
+    if (config_number_of(s, &t->observed) != 0)
         return config_fail(err, path, s, sub, "expected a finite number (the observed value), got %s", config_type_name(s));
     const config_setting_t *w = config_setting_get_member(e, "weight"), *se = config_setting_get_member(e, "se");
     if (w && se) {
@@ -256,18 +199,18 @@ static int read_target(calibrate_spec *cs, const config_setting_t *e, int i, con
     }
     if (w) {
         snprintf(sub, sizeof sub, "%s.weight", key);
-        if (number_of(w, &t->weight) != 0 || !(t->weight > 0))
+        if (config_number_of(w, &t->weight) != 0 || !(t->weight > 0))
             return config_fail(err, path, w, sub, "expected a number > 0");
     }
     if (se) {
         snprintf(sub, sizeof sub, "%s.se", key);
-        if (number_of(se, &t->se) != 0 || !(t->se > 0))
+        if (config_number_of(se, &t->se) != 0 || !(t->se > 0))
             return config_fail(err, path, se, sub, "expected a standard error > 0 (in the metric's unit)");
     }
     s = config_setting_get_member(e, "tolerance");
     if (s) {
         snprintf(sub, sizeof sub, "%s.tolerance", key);
-        if (number_of(s, &t->tolerance) != 0 || !(t->tolerance > 0))
+        if (config_number_of(s, &t->tolerance) != 0 || !(t->tolerance > 0))
             return config_fail(err, path, s, sub, "expected a number > 0 (the misfit allowed, in the metric's unit)");
     }
     return 0;
@@ -365,7 +308,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
         return -1;
     }
     char why[256];
-    char *text = read_text(path, why, sizeof why);
+    char *text = config_read_plain_text(path, why, sizeof why);
     if (!text) {
         config_fail(err, path, NULL, "(file)", "%s", why);
         calibrate_free(cs);
@@ -383,7 +326,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
         goto out;
     }
     static const char *const top[] = {"calibrate"};
-    if (check_members(err, path, config_root_setting(&cfg), "", top, 1, "a calibrate group") != 0)
+    if (config_check_members(err, path, config_root_setting(&cfg), "", top, 1, "a calibrate group") != 0)
         goto out;
     g = config_lookup(&cfg, "calibrate");
     if (!g) {
@@ -398,7 +341,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     }
     static const char *const known[] = {"base", "replications", "seed", "tolerance", "max_iterations", "parameters",
                                         "targets"};
-    if (check_members(err, path, g, "calibrate", known, sizeof known / sizeof known[0],
+    if (config_check_members(err, path, g, "calibrate", known, sizeof known / sizeof known[0],
                       "base, replications, seed, tolerance, max_iterations, parameters, targets") != 0)
         goto out;
 
@@ -424,7 +367,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
         else
             snprintf(cs->base, len, "%.*s/%s", (int)(slash - path), path, base_name);
         /* A study is many scenarios; a calibration fits one. */
-        char *base_text = read_text(cs->base, why, sizeof why);
+        char *base_text = config_read_plain_text(cs->base, why, sizeof why);
         if (base_text) {
             config_t bc;
             config_init(&bc);
@@ -451,7 +394,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
     cs->max_iterations = 200;
     double v;
     if ((s = config_setting_get_member(g, "replications"))) {
-        if (!is_integer(s) || config_setting_get_int64(s) < 2 || config_setting_get_int64(s) > 1000000) {
+        if (!config_is_integer(s) || config_setting_get_int64(s) < 2 || config_setting_get_int64(s) > 1000000) {
             config_fail(err, path, s, "calibrate.replications",
                   "expected an integer between 2 and 1000000 (replications per evaluation; a CI needs 2)");
             goto out;
@@ -464,14 +407,14 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
         goto out;
     }
     if ((s = config_setting_get_member(g, "seed"))) {
-        if (!is_integer(s) || config_setting_get_int64(s) < 0) {
+        if (!config_is_integer(s) || config_setting_get_int64(s) < 0) {
             config_fail(err, path, s, "calibrate.seed", "expected an integer >= 0 (e.g. 7L)");
             goto out;
         }
         cs->seed = (uint64_t)config_setting_get_int64(s);
     }
     if ((s = config_setting_get_member(g, "tolerance"))) {
-        if (number_of(s, &v) != 0 || !(v > 0 && v <= 0.5)) {
+        if (config_number_of(s, &v) != 0 || !(v > 0 && v <= 0.5)) {
             config_fail(err, path, s, "calibrate.tolerance",
                   "expected a number > 0 and <= 0.5 (simplex size as a share of each parameter's range)");
             goto out;
@@ -479,7 +422,7 @@ int calibrate_load(calibrate_spec *cs, const char *path, config_error *err)
         cs->tolerance = v;
     }
     if ((s = config_setting_get_member(g, "max_iterations"))) {
-        if (!is_integer(s) || config_setting_get_int64(s) < 1 || config_setting_get_int64(s) > 1000000) {
+        if (!config_is_integer(s) || config_setting_get_int64(s) < 1 || config_setting_get_int64(s) > 1000000) {
             config_fail(err, path, s, "calibrate.max_iterations", "expected an integer between 1 and 1000000");
             goto out;
         }

@@ -7,7 +7,6 @@
 #include "output/outpath.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/cli_args.h"
 #include "app/cpus.h"
 
 static void command_usage(FILE *out)
@@ -39,65 +39,15 @@ static void command_usage(FILE *out)
 
 int calibrate_command_io(int argc, char **argv, FILE *out, FILE *errout)
 {
-    const char *calib = NULL, *output = NULL;
-    int force = 0, quiet = 0;
-    int threads = cpus_available();
-    static const struct option options[] = {{"threads", required_argument, NULL, 't'},
-                                            {"force", no_argument, NULL, 'f'},
-                                            {"quiet", no_argument, NULL, 'q'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    /* argv[1] is "calibrate"; "-": the file comes back in place as code 1;
-     * ":": a missing value is told apart from an unknown option. */
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "-:o:h", options, NULL)) != -1) {
-        const char *word = argv[optind]; /* (argv + 1)[optind - 1] */
-        char *end;
-        switch (c) {
-        case 'o':
-            output = optarg;
-            break;
-        case 't':
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || *end || end == optarg || v < 1 || v > 1024) {
-                fprintf(errout, "caseflow: calibrate: --threads: expected an integer between 1 and 1024, got '%s'\n",
-                        optarg);
-                return CF_EXIT_INPUT;
-            }
-            threads = (int)v;
-            break;
-        case 'f':
-            force = 1;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'h':
-            command_usage(out);
-            return CF_EXIT_OK;
-        case 1:
-            if (calib) {
-                fprintf(errout, "caseflow: calibrate: unexpected argument '%s' (see caseflow calibrate --help)\n",
-                        optarg);
-                return CF_EXIT_INPUT;
-            }
-            calib = optarg;
-            break;
-        case ':':
-            fprintf(errout, "caseflow: calibrate: %s needs a value\n", word);
-            return CF_EXIT_INPUT;
-        default:
-            fprintf(errout, "caseflow: calibrate: unknown option '%s' (see caseflow calibrate --help)\n", word);
-            return CF_EXIT_INPUT;
-        }
-    }
-    if (!calib) {
-        fprintf(errout, "caseflow: calibrate needs a calibration file (see caseflow calibrate --help)\n");
-        return CF_EXIT_INPUT;
-    }
+    cli_args args = {.command = "calibrate",
+                     .file_kind = "a calibration file",
+                     .usage = command_usage,
+                     .threads = cpus_available()};
+    int parsed = cli_args_parse(&args, argc, argv, out, errout);
+    if (parsed != CLI_ARGS_CONTINUE)
+        return parsed;
+    const char *calib = args.file, *output = args.output;
+    int force = args.force, quiet = args.quiet, threads = args.threads;
     calibrate_spec cs;
     config_error cerr;
     if (calibrate_load(&cs, calib, &cerr) != 0) {

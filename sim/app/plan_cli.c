@@ -6,13 +6,12 @@
  */
 #include "app/plan.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app/cli_args.h"
 #include "app/cli_help.h"
 #include "output/outpath.h"
 
@@ -24,68 +23,17 @@ static void command_usage(FILE *out)
 
 int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
 {
-    const char *file = NULL, *h5 = NULL, *study_out = NULL;
-    int force = 0, quiet = 0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = ncpu > 0 ? (int)ncpu : 1;
-    static const struct option options[] = {{"threads", required_argument, NULL, 't'},
-                                            {"write-study", required_argument, NULL, 'w'},
-                                            {"force", no_argument, NULL, 'f'},
-                                            {"quiet", no_argument, NULL, 'q'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "-:o:h", options, NULL)) != -1) {
-        const char *word = argv[optind];
-        char *end;
-        switch (c) {
-        case 'o':
-            h5 = optarg;
-            break;
-        case 'w':
-            study_out = optarg;
-            break;
-        case 't': {
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno || *end || end == optarg || v < 1 || v > 1024) {
-                fprintf(errout, "caseflow: plan: --threads: expected an integer between 1 and 1024, got '%s'\n",
-                        optarg);
-                return CF_EXIT_INPUT;
-            }
-            threads = (int)v;
-            break;
-        }
-        case 'f':
-            force = 1;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'h':
-            command_usage(out);
-            return CF_EXIT_OK;
-        case 1:
-            if (file) {
-                fprintf(errout, "caseflow: plan: unexpected argument '%s' (see caseflow plan --help)\n", optarg);
-                return CF_EXIT_INPUT;
-            }
-            file = optarg;
-            break;
-        case ':':
-            fprintf(errout, "caseflow: plan: %s needs a value\n", word);
-            return CF_EXIT_INPUT;
-        default:
-            fprintf(errout, "caseflow: plan: unknown option '%s' (see caseflow plan --help)\n", word);
-            return CF_EXIT_INPUT;
-        }
-    }
-    if (!file) {
-        fprintf(errout, "caseflow: plan needs a plan file (see caseflow plan --help)\n");
-        return CF_EXIT_INPUT;
-    }
+    cli_args args = {.command = "plan",
+                     .file_kind = "a plan file",
+                     .with_write_study = 1,
+                     .usage = command_usage,
+                     .threads = ncpu > 0 ? (int)ncpu : 1};
+    int parsed = cli_args_parse(&args, argc, argv, out, errout);
+    if (parsed != CLI_ARGS_CONTINUE)
+        return parsed;
+    const char *file = args.file, *h5 = args.output, *study_out = args.study_out;
+    int force = args.force, quiet = args.quiet, threads = args.threads;
     plan_spec *ps = calloc(1, sizeof *ps);
     plan_outcome *o = calloc(PLAN_MAX_SCENARIOS, sizeof *o);
     if (!ps || !o) {

@@ -594,29 +594,21 @@ int money_summarise(const money_row *rows, size_t n, int scenarios, const money_
     return money_summarise_against(rows, n, scenarios, mp, paired, 0, summary, n_summary, diffs, n_diffs);
 }
 
+static void money_pack_trial(const void *rows, size_t i, const void *params, double *values, results_key *key)
+{
+    const money_row *row = &((const money_row *)rows)[i];
+    money_metric_values(row, params, values);
+    *key = (results_key){row->scenario, row->replication, row->status};
+}
+
 int money_summarise_against(const money_row *rows, size_t n, int scenarios, const money_params *mp, int paired,
                             int reference, results_summary **summary, size_t *n_summary,
                             results_difference **diffs, size_t *n_diffs)
 {
     results_metric_info info[MONEY_MAX_METRICS];
     size_t m = money_metric_info_for(mp, info);
-    double *values = malloc((n * m + 1) * sizeof *values);
-    results_key *keys = malloc((n + 1) * sizeof *keys);
-    int rc = -1;
-    if (values && keys) {
-        for (size_t i = 0; i < n; i++) {
-            money_metric_values(&rows[i], mp, &values[i * m]);
-            keys[i] = (results_key){rows[i].scenario, rows[i].replication, rows[i].status};
-        }
-        rc = results_summarise_table_against(values, keys, n, m, scenarios, info, paired, reference, summary,
-                                             n_summary, diffs, n_diffs);
-    } else {
-        *summary = NULL;
-        *diffs = NULL;
-    }
-    free(values);
-    free(keys);
-    return rc;
+    return results_summarise_rows(rows, n, m, money_pack_trial, mp, scenarios, info, paired, reference, summary,
+                                  n_summary, diffs, n_diffs);
 }
 
 /* One walk names, packs and unpacks the columns, so they cannot disagree. */

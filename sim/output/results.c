@@ -343,20 +343,17 @@ int results_summarise(const results_row *rows, size_t n, int scenarios, const mo
     return results_summarise_against(rows, n, scenarios, p, paired, 0, summary, n_summary, diffs, n_diffs);
 }
 
-int results_summarise_against(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
-                              int reference, results_summary **summary, size_t *n_summary,
-                              results_difference **diffs, size_t *n_diffs)
+int results_summarise_rows(const void *rows, size_t n, size_t m, results_pack_row pack, const void *params,
+                           int scenarios, const results_metric_info *info, int paired, int reference,
+                           results_summary **summary, size_t *n_summary, results_difference **diffs,
+                           size_t *n_diffs)
 {
-    results_metric_info info[RESULTS_MAX_METRICS];
-    size_t m = results_metric_info_for(p, info);
     double *values = malloc((n * m + 1) * sizeof *values);
     results_key *keys = malloc((n + 1) * sizeof *keys);
     int rc = -1;
     if (values && keys) {
-        for (size_t i = 0; i < n; i++) {
-            results_metric_values(&rows[i], p, &values[i * m]);
-            keys[i] = (results_key){rows[i].scenario, rows[i].replication, rows[i].status};
-        }
+        for (size_t i = 0; i < n; i++)
+            pack(rows, i, params, &values[i * m], &keys[i]);
         rc = results_summarise_table_against(values, keys, n, m, scenarios, info, paired, reference, summary,
                                              n_summary, diffs, n_diffs);
     } else {
@@ -366,6 +363,23 @@ int results_summarise_against(const results_row *rows, size_t n, int scenarios, 
     free(values);
     free(keys);
     return rc;
+}
+
+static void results_pack_trial(const void *rows, size_t i, const void *params, double *values, results_key *key)
+{
+    const results_row *row = &((const results_row *)rows)[i];
+    results_metric_values(row, params, values);
+    *key = (results_key){row->scenario, row->replication, row->status};
+}
+
+int results_summarise_against(const results_row *rows, size_t n, int scenarios, const model_params *p, int paired,
+                              int reference, results_summary **summary, size_t *n_summary,
+                              results_difference **diffs, size_t *n_diffs)
+{
+    results_metric_info info[RESULTS_MAX_METRICS];
+    size_t m = results_metric_info_for(p, info);
+    return results_summarise_rows(rows, n, m, results_pack_trial, p, scenarios, info, paired, reference, summary,
+                                  n_summary, diffs, n_diffs);
 }
 
 /* One walk over the columns serves naming, packing and unpacking, so the

@@ -144,4 +144,17 @@ int results_summarise_table_against(const double *values, const results_key *key
                                     results_summary **summary, size_t *n_summary, results_difference **diffs,
                                     size_t *n_diffs);
 
+/* Fills row i's m values and its key, for results_summarise_rows. */
+typedef void (*results_pack_row)(const void *rows, size_t i, const void *params, double *values, results_key *key);
+
+/* results_summarise_table_against over n rows of any kind, each packed into
+ * m values by pack (rows and params are pack's own): the one place that
+ * allocates the table, so the trial and money summaries cannot differ in
+ * how they fill it or fail. Returns 0 or -1 (out of memory, with *summary
+ * and *diffs NULL). */
+int results_summarise_rows(const void *rows, size_t n, size_t m, results_pack_row pack, const void *params,
+                           int scenarios, const results_metric_info *info, int paired, int reference,
+                           results_summary **summary, size_t *n_summary, results_difference **diffs,
+                           size_t *n_diffs);
+
 #endif

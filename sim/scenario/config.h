@@ -176,4 +176,21 @@ const char *config_closest(const char *word, const char *const *cands, size_t n)
  * NULL with why filled when it cannot be read. */
 char *config_read_text(const char *path, size_t *len, char *why, size_t why_size);
 
+/* config_read_text for a file that must be text: NUL bytes inside make it
+ * NULL too, with why saying so (config_fields.c, as are the next three). */
+char *config_read_plain_text(const char *path, char *why, size_t why_size);
+
+/* Whether s is an integer setting (int or int64). */
+int config_is_integer(const config_setting_t *s);
+
+/* A finite number (integer or float) into *v: 0, or -1 when s is NULL, not
+ * a number or not finite. */
+int config_number_of(const config_setting_t *s, double *v);
+
+/* Every member of group g must be one of known (n names, listed in `shape`
+ * for the message); prefix names g in messages ("" for the root). 0, or -1
+ * with err filled for the first unknown member (with a "did you mean"). */
+int config_check_members(config_error *err, const char *path, const config_setting_t *g, const char *prefix,
+                         const char *const *known, size_t n, const char *shape);
+
 #endif

@@ -13,47 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int is_integer(const config_setting_t *s)
-{
-    int t = config_setting_type(s);
-    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
-}
-
-static int number_of(const config_setting_t *s, double *v)
-{
-    if (is_integer(s)) {
-        *v = (double)config_setting_get_int64(s);
-        return 0;
-    }
-    if (config_setting_type(s) == CONFIG_TYPE_FLOAT) {
-        *v = config_setting_get_float(s);
-        return isfinite(*v) ? 0 : -1;
-    }
-    return -1;
-}
-
-/* Every member of g must be one of known (n names, listed in `shape`). */
-static int check_members(config_error *err, const char *path, const config_setting_t *g, const char *prefix,
-                         const char *const *known, size_t n, const char *shape)
-{
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(m);
-        int ok = 0;
-        for (size_t k = 0; k < n; k++)
-            ok |= name && strcmp(name, known[k]) == 0;
-        if (ok)
-            continue;
-        char key[256];
-        snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", name ? name : "?");
-        const char *hint = name ? config_closest(name, known, n) : NULL;
-        if (hint)
-            return config_fail(err, path, m, key, "unknown key (did you mean '%s'?)", hint);
-        return config_fail(err, path, m, key, "unknown key (expected %s)", shape);
-    }
-    return 0;
-}
-
 double plan_value(const plan_variable *v, int i)
 {
     double x = v->lower + v->step * i;
@@ -106,7 +65,7 @@ static int read_variable(plan_spec *ps, const config_setting_t *e, int i, config
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
         return config_fail(err, path, e, key, "expected a group { key = \"staff.workers\"; lower = 8; upper = 16; "
                            "step = 1; monotone = \"more_is_better\"; }, got %s", config_type_name(e));
-    if (check_members(err, path, e, key, known, 5, "key, lower, upper, step, monotone") != 0)
+    if (config_check_members(err, path, e, key, known, 5, "key, lower, upper, step, monotone") != 0)
         return -1;
     plan_variable *v = &ps->variable[i];
     v->line = (int)config_setting_source_line(e);
@@ -137,9 +96,9 @@ static int read_variable(plan_spec *ps, const config_setting_t *e, int i, config
         }
         if (!s)
             return config_fail(err, path, e, sub, "missing; expected the %s value of %s (a number)", bounds[b], v->key);
-        if (number_of(s, dst[b]) != 0)
+        if (config_number_of(s, dst[b]) != 0)
             return config_fail(err, path, s, sub, "expected a finite number, got %s", config_type_name(s));
-        all_integer &= is_integer(s);
+        all_integer &= config_is_integer(s);
     }
     v->integer = all_integer;
     if (!(v->lower <= v->upper)) {
@@ -184,7 +143,7 @@ static int read_constraint(plan_spec *ps, const config_setting_t *e, int i, conf
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
         return config_fail(err, path, e, key, "expected a group { metric = \"wait_median_days\"; at_most = 14.0; "
                            "probability = 0.9; }, got %s", config_type_name(e));
-    if (check_members(err, path, e, key, known, 4, "metric, at_most, at_least, probability") != 0)
+    if (config_check_members(err, path, e, key, known, 4, "metric, at_most, at_least, probability") != 0)
         return -1;
     plan_constraint *c = &ps->constraint[i];
     c->line = (int)config_setting_source_line(e);
@@ -201,13 +160,13 @@ static int read_constraint(plan_spec *ps, const config_setting_t *e, int i, conf
                            "give exactly one of at_most and at_least (the bound on %s)", c->metric);
     c->at_most = most != NULL;
     snprintf(sub, sizeof sub, "%s.%s", key, most ? "at_most" : "at_least");
-    if (number_of(most ? most : least, &c->bound) != 0)
+    if (config_number_of(most ? most : least, &c->bound) != 0)
         return config_fail(err, path, most ? most : least, sub, "expected a finite number");
     s = config_setting_get_member(e, "probability");
     c->kind = s ? PLAN_CHANCE : PLAN_MEAN;
     if (s) {
         snprintf(sub, sizeof sub, "%s.probability", key);
-        if (number_of(s, &c->probability) != 0 || !(c->probability > 0 && c->probability < 1))
+        if (config_number_of(s, &c->probability) != 0 || !(c->probability > 0 && c->probability < 1))
             return config_fail(err, path, s, sub,
                                "expected a number > 0 and < 1 (the share of replications that must meet the bound)");
     }
@@ -227,7 +186,7 @@ static int read_objective(plan_spec *ps, const config_setting_t *g, config_error
                                      "{ maximise = \"<metric>\"; }";
     if (config_setting_type(o) != CONFIG_TYPE_GROUP || config_setting_length(o) != 1)
         return config_fail(err, path, o, "plan.objective", "expected %s", shape);
-    if (check_members(err, path, o, "plan.objective", known, 2, shape) != 0)
+    if (config_check_members(err, path, o, "plan.objective", known, 2, shape) != 0)
         return -1;
     const config_setting_t *s = config_setting_get_elem(o, 0);
     char sub[64];
@@ -262,7 +221,7 @@ static int read_scenario(plan_spec *ps, const config_setting_t *e, int i, config
     snprintf(key, sizeof key, "plan.scenarios[%d]", i);
     if (config_setting_type(e) != CONFIG_TYPE_GROUP)
         return config_fail(err, path, e, key, "expected a group { name = \"...\"; set = [ \"key=value\", ... ]; }");
-    if (check_members(err, path, e, key, known, 2, "name, set") != 0)
+    if (config_check_members(err, path, e, key, known, 2, "name, set") != 0)
         return -1;
     plan_scenario *sc = &ps->scenario[i];
     const config_setting_t *s = config_setting_get_member(e, "name");
@@ -335,7 +294,7 @@ static int read_int(const plan_spec *ps, const config_setting_t *g, const char *
         return 0;
     char key[64];
     snprintf(key, sizeof key, "plan.%s", name);
-    if (!is_integer(s) || config_setting_get_int64(s) < lo || config_setting_get_int64(s) > hi)
+    if (!config_is_integer(s) || config_setting_get_int64(s) < lo || config_setting_get_int64(s) > hi)
         return config_fail(err, ps->path, s, key, "expected an integer between %ld and %ld", lo, hi);
     *out = (int)config_setting_get_int64(s);
     return 0;
@@ -363,17 +322,16 @@ int plan_load(plan_spec *ps, const char *path, config_error *err)
     config_t cfg;
     config_init(&cfg);
     config_set_auto_convert(&cfg, 0);
-    size_t len = 0;
     char why[256];
-    char *text = config_read_text(path, &len, why, sizeof why);
+    char *text = config_read_plain_text(path, why, sizeof why);
     const config_setting_t *g, *s, *vars, *cons, *scens;
     ps->path = strdup(path);
     if (!ps->path) {
         snprintf(err->message, sizeof err->message, "%s: out of memory", path);
         goto out;
     }
-    if (!text || strlen(text) != len) {
-        config_fail(err, path, NULL, "(file)", "%s", text ? "contains NUL bytes; not a text file" : why);
+    if (!text) {
+        config_fail(err, path, NULL, "(file)", "%s", why);
         goto out;
     }
     if (config_read_string(&cfg, text) != CONFIG_TRUE) {
@@ -383,7 +341,7 @@ int plan_load(plan_spec *ps, const char *path, config_error *err)
         goto out;
     }
     static const char *const top[] = {"plan"};
-    if (check_members(err, path, config_root_setting(&cfg), "", top, 1, "a plan group") != 0)
+    if (config_check_members(err, path, config_root_setting(&cfg), "", top, 1, "a plan group") != 0)
         goto out;
     g = config_lookup(&cfg, "plan");
     if (!g || config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -393,7 +351,7 @@ int plan_load(plan_spec *ps, const char *path, config_error *err)
     }
     static const char *const known[] = {"base", "seed", "min_replications", "step_replications", "max_replications",
                                         "alpha", "variables", "constraints", "objective", "scenarios"};
-    if (check_members(err, path, g, "plan", known, sizeof known / sizeof known[0],
+    if (config_check_members(err, path, g, "plan", known, sizeof known / sizeof known[0],
                       "base, seed, min_replications, step_replications, max_replications, alpha, variables, "
                       "constraints, objective, scenarios") != 0)
         goto out;
@@ -414,7 +372,7 @@ int plan_load(plan_spec *ps, const char *path, config_error *err)
     ps->scenario_count = 1;
     ps->seed = ps->scenario[0].sc.seed;
     if ((s = config_setting_get_member(g, "seed"))) {
-        if (!is_integer(s) || config_setting_get_int64(s) < 0) {
+        if (!config_is_integer(s) || config_setting_get_int64(s) < 0) {
             config_fail(err, path, s, "plan.seed", "expected an integer >= 0 (e.g. 7L)");
             goto out;
         }
@@ -434,7 +392,7 @@ int plan_load(plan_spec *ps, const char *path, config_error *err)
     }
     ps->alpha = 0.05;
     if ((s = config_setting_get_member(g, "alpha"))) {
-        if (number_of(s, &ps->alpha) != 0 || !(ps->alpha > 0 && ps->alpha < 0.5)) {
+        if (config_number_of(s, &ps->alpha) != 0 || !(ps->alpha > 0 && ps->alpha < 0.5)) {
             config_fail(err, path, s, "plan.alpha", "expected a number > 0 and < 0.5 (the error rate of the plan)");
             goto out;
         }

@@ -118,20 +118,6 @@ static const char *forbidden_key(const char *key)
     return NULL;
 }
 
-static int number_of(const config_setting_t *s, double *v)
-{
-    int t = config_setting_type(s);
-    if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
-        *v = (double)config_setting_get_int64(s);
-        return 0;
-    }
-    if (t == CONFIG_TYPE_FLOAT) {
-        *v = config_setting_get_float(s);
-        return isfinite(*v) ? 0 : -1;
-    }
-    return -1;
-}
-
 static int read_named(const char *path, const config_setting_t *list, plan *pl, config_error *err)
 {
     if (config_setting_type(list) != CONFIG_TYPE_LIST)
@@ -219,7 +205,7 @@ static int read_grid(const char *path, const config_setting_t *list, plan *pl, c
         axes[i].values = malloc((size_t)m * sizeof(double));
         axes[i].count = m;
         for (int j = 0; j < m && axes[i].values; j++)
-            if (number_of(config_setting_get_elem(vals, (unsigned)j), &axes[i].values[j]) != 0) {
+            if (config_number_of(config_setting_get_elem(vals, (unsigned)j), &axes[i].values[j]) != 0) {
                 rc = config_fail(err, path, config_setting_get_elem(vals, (unsigned)j), key,
                            "expected numbers in values (sweeps are over numeric keys)");
                 break;
@@ -288,7 +274,7 @@ static int read_lhs(const char *path, const config_setting_t *g, plan *pl, confi
         double lo, hi;
         int integer = 0;
         const config_setting_t *smin = config_setting_get_member(e, "min"), *smax = config_setting_get_member(e, "max");
-        if (!config_setting_lookup_string(e, "key", &k) || !smin || !smax || number_of(smin, &lo) || number_of(smax, &hi) ||
+        if (!config_setting_lookup_string(e, "key", &k) || !smin || !smax || config_number_of(smin, &lo) || config_number_of(smax, &hi) ||
             !(lo < hi)) {
             rc = config_fail(err, path, e, "study.lhs.ranges", "expected { key = \"a.b\"; min = x; max = y; } with min < max");
             break;
@@ -596,7 +582,7 @@ int study_load(study *st, const char *path, const char *const *overrides, int n_
         const config_setting_t *s;
         if ((s = config_setting_get_member(g, "replications"))) {
             double v;
-            if (number_of(s, &v) || v != floor(v) || v < 1 || v > 1e6) {
+            if (config_number_of(s, &v) || v != floor(v) || v < 1 || v > 1e6) {
                 config_fail(err, path, s, "study.replications", "expected an integer between 1 and 1000000");
                 goto out;
             }

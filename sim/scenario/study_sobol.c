@@ -8,18 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int number_of(const config_setting_t *s, double *v)
-{
-    int t = s ? config_setting_type(s) : CONFIG_TYPE_NONE;
-    if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
-        *v = (double)config_setting_get_int64(s);
-    else if (t == CONFIG_TYPE_FLOAT)
-        *v = config_setting_get_float(s);
-    else
-        return -1;
-    return isfinite(*v) ? 0 : -1;
-}
-
 static int integer_member(const char *path, const config_setting_t *g, const char *name, long lo, long hi,
                           long *value, config_error *err)
 {
@@ -48,7 +36,7 @@ static int read_keys(const char *path, const config_setting_t *list, study_sensi
         const char *k = NULL;
         double lo, hi;
         if (config_setting_type(e) != CONFIG_TYPE_GROUP || !config_setting_lookup_string(e, "key", &k) || !*k ||
-            number_of(config_setting_get_member(e, "min"), &lo) || number_of(config_setting_get_member(e, "max"), &hi) ||
+            config_number_of(config_setting_get_member(e, "min"), &lo) || config_number_of(config_setting_get_member(e, "max"), &hi) ||
             !(lo < hi) || config_setting_length(e) != 3)
             return config_fail(err, path, e, "study.sensitivity.keys",
                                "expected { key = \"a.b\"; min = x; max = y; } with numbers min < max");
