@@ -192,11 +192,11 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
         pp->rec.profile = (int16_t)k;
         pp->need = pr->need;
         pp->readiness = pr->readiness;
-        pp->rec.female = (int8_t)(gsl_rng_uniform(r) < pr->female_share);
+        pp->rec.female = (int8_t)(rng_uniform(r) < pr->female_share);
         if (p->age_bands > 0)
             pp->rec.age_band = (int8_t)draw_index(r, pr->age_shares, p->age_bands);
         if (pr->acceptance < 1)
-            accepted = gsl_rng_uniform(r) < pr->acceptance;
+            accepted = rng_uniform(r) < pr->acceptance;
     }
     if (!accepted) {
         pp->rec.fate = FATE_REJECTED;
@@ -321,7 +321,7 @@ static void after_meeting(model_ctx *m, uint32_t s)
     }
     for (int r = 0; r < p->roles; r++)
         if (p->role[r].call_in_probability > 0 &&
-            gsl_rng_uniform(m->stream[MODEL_STREAM_CALL_IN]) < p->role[r].call_in_probability) {
+            rng_uniform(m->stream[MODEL_STREAM_CALL_IN]) < p->role[r].call_in_probability) {
             int c = staff_worker_of_role(m, r, m->workers[pp->rec.worker].team);
             if (c >= 0) {
                 queue_meeting(m, s, c, MEET_CONSULT);
@@ -389,7 +389,7 @@ static void on_measure_end(model_ctx *m, uint32_t s)
     pp->pending = EVSET_NO_HANDLE;
     const model_measure *ms = &m->p->measure[m->phase[pp->phase].measure];
     measures_release(m, s);
-    if (ms->exit_destination >= 0 && gsl_rng_uniform(m->stream[MODEL_STREAM_MEASURE]) < ms->exit_probability) {
+    if (ms->exit_destination >= 0 && rng_uniform(m->stream[MODEL_STREAM_MEASURE]) < ms->exit_probability) {
         exit_programme(m, s, ms->exit_destination);
         return;
     }

@@ -236,7 +236,7 @@ static inline double month_of(double t)
  * rounding remainder). */
 static inline int draw_index(gsl_rng *r, const double *shares, int n)
 {
-    double u = gsl_rng_uniform(r), acc = 0;
+    double u = rng_uniform(r), acc = 0;
     for (int i = 0; i < n - 1; i++) {
         acc += shares[i];
         if (u < acc)

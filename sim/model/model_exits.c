@@ -22,7 +22,7 @@ int exits_draw(model_ctx *m, participant *pp, const model_phase *ph)
 {
     gsl_rng *r = m->stream[MODEL_STREAM_EXIT];
     if (m->core_exits) {
-        if (gsl_rng_uniform(r) < ph->exit_probability)
+        if (rng_uniform(r) < ph->exit_probability)
             return draw_index(r, ph->exit_shares, m->p->destinations);
         return -1;
     }
@@ -35,7 +35,7 @@ int exits_draw(model_ctx *m, participant *pp, const model_phase *ph)
         total += weight[d];
     }
     double p_exit = total > 1 ? 1 : total;
-    if (!(gsl_rng_uniform(r) < p_exit))
+    if (!(rng_uniform(r) < p_exit))
         return -1;
     for (int d = 0; d < m->p->destinations; d++)
         weight[d] /= total;
@@ -76,14 +76,14 @@ void exits_follow_up(model_ctx *m, participant *pp, int d)
         return;
     gsl_rng *r = m->stream[MODEL_STREAM_FOLLOWUP];
     double a = p->retained_12[d], b = p->retained_24[d];
-    int in12 = gsl_rng_uniform(r) < a;
+    int in12 = rng_uniform(r) < a;
     int in24;
     /* A two-step chain that reproduces both shares: decay keeps a fraction
      * of those in at 12 months, growth adds some of those out. */
     if (b <= a)
-        in24 = in12 && gsl_rng_uniform(r) < (a > 0 ? b / a : 0);
+        in24 = in12 && rng_uniform(r) < (a > 0 ? b / a : 0);
     else
-        in24 = in12 || gsl_rng_uniform(r) < (b - a) / (1 - a);
+        in24 = in12 || rng_uniform(r) < (b - a) / (1 - a);
     pp->rec.followup_12 = (int8_t)in12;
     pp->rec.followup_24 = (int8_t)in24;
     double t12 = pp->rec.exit_time + 12 * MODEL_DAYS_PER_MONTH, t24 = t12 + 12 * MODEL_DAYS_PER_MONTH;
@@ -97,7 +97,7 @@ void exits_follow_up(model_ctx *m, participant *pp, int d)
             m->out->followup[d][3] += (uint64_t)in24;
         }
     }
-    if (!in12 && p->relapse_probability > 0 && gsl_rng_uniform(r) < p->relapse_probability && t12 < m->horizon_time)
+    if (!in12 && p->relapse_probability > 0 && rng_uniform(r) < p->relapse_probability && t12 < m->horizon_time)
         sim_schedule_at(&m->engine, t12, EV_RELAPSE_ARRIVAL, (uint32_t)p->relapse_source);
 }
 
