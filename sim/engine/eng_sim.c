@@ -38,8 +38,11 @@ int sim_cancel(sim *s, evset_handle h)
 
 int sim_next(sim *s, evset_event *ev)
 {
-    if (!evset_pop(s->pending, ev))
+    if (!evset_pop(s->pending, ev)) {
+        if (evset_size(s->pending) > 0)
+            s->out_of_memory = 1; /* events pending but none could be brought forward */
         return 0;
+    }
     s->now = ev->time;
     s->events++;
     return 1;
