@@ -144,7 +144,8 @@ const char *model_params_check(const model_params *p);
  * who was not one of those referrals, and Poisson counts stray from their
  * mean by far less than 1 000 000, so only a scenario whose exits breed
  * more referrals than they remove (e.g. a source's replacement above 1)
- * reaches the default. Cost at the limit: a slot of 168 bytes, a record of
+ * reaches the default. Cost at the limit: a slot of 32 + 120 bytes (hot part and
+ * record, model_ctx.h), a record of
  * 72 in the runner's buffer, queue entries and an event or two per
  * participant present, up to twice that while arrays grow by doubling;
  * measured, a trial stopped at the default (1 002 400 present, 1.6 s)

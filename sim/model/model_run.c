@@ -73,6 +73,7 @@ static void ctx_destroy(model_ctx *m)
     free(m->ready_heap);
     free(m->ready_pos);
     free(m->people);
+    free(m->records);
     sim_destroy(&m->engine);
 }
 
