@@ -559,10 +559,15 @@ static int refill_bottom(evset *set)
             r->next--;
             return -1;
         }
+        /* These are the next events to leave: ask for their slots now, so
+         * that reading kind and subject at each pop (and evset_peek_next)
+         * finds them in cache; at 10^5 pending events the slots are a few
+         * MB and each read was a cache miss. */
         BUCKET_FOR_EACH(set, b, np, {
             set->heap[set->heap_size++] = *np;
             if (node_key(*np) > set->bottom_max)
                 set->bottom_max = node_key(*np);
+            __builtin_prefetch(&set->slots[node_slot(*np)]);
         });
         bucket_empty(set, b);
         heap_build(set);
@@ -834,6 +839,18 @@ int evset_cancel(evset *set, evset_handle handle)
     set->cancelled++;
     if (set->cancelled > EVSET_SWEEP_MIN && set->cancelled > set->live)
         sweep(set); /* only frees memory; a failure leaves tombstones, still valid */
+    return 1;
+}
+
+int evset_peek_next(const evset *set, uint32_t *kind, uint32_t *subject)
+{
+    if (set->heap_size == 0)
+        return 0;
+    const slot_entry *e = &set->slots[node_slot(set->heap[0])];
+    if (e->link != SLOT_PENDING)
+        return 0;
+    *kind = e->kind;
+    *subject = e->subject;
     return 1;
 }
 

@@ -45,6 +45,12 @@ int evset_pop(evset *set, evset_event *out);
 /* Returns 1 if the handle named a pending event (now withdrawn), else 0. */
 int evset_cancel(evset *set, evset_handle handle);
 
+/* The kind and subject of the event a pop would probably return next, if
+ * that is known without bringing events forward (returns 1), else 0: a
+ * hint, so a model can prefetch what the next event will touch while it
+ * handles the current one. Later pushes may still come first. */
+int evset_peek_next(const evset *set, uint32_t *kind, uint32_t *subject);
+
 size_t evset_size(const evset *set);
 /* Time of the earliest pending event; +inf when empty (or out of memory, as
  * for evset_pop). Not const: it may bring events forward, as a pop would. */
