@@ -182,6 +182,15 @@ def main():
         row("evset", f"hold model, {n:,} pending: ns per hold, CPU (wall)",
             f"{h['ns_per_hold_cpu']:.1f} ({h['ns_per_hold']:.1f}) ns", "", "", f"Exp draw {h['ns_per_draw']:.0f} ns")
 
+    # Draws alone: the exponential and the meeting-hours gamma, GSL's way and
+    # by the samplers of eng_ziggurat.h.
+    dr = run([be, "draws", "1000000" if q else "5000000"], "draws")
+    raw["draws"] = dr
+    row("evset", "draw alone, CPU ns: Exp by -log1p(u) / ziggurat",
+        f"{dr['ns_exp_log1p']:.1f} / {dr['ns_exp_ziggurat']:.1f} ns")
+    row("evset", "draw alone, CPU ns: Gamma(6.25) GSL / Marsaglia-Tsang",
+        f"{dr['ns_gamma_gsl']:.1f} / {dr['ns_gamma_mt']:.1f} ns")
+
     # 3. The full model, Malmökraften-sized, through the real CLI.
     reps2, reps1 = (100, 20) if q else (1000, 200)
     cli2 = cli_run(a.build, a.out, "malmo_t2", reps2, 2)
