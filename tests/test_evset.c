@@ -7,7 +7,10 @@
  * many equal times; cancellation of live, popped, cancelled and stale
  * handles (a stale handle never removes a later event that reuses its
  * slot); evset_clear; peek; and eng_sim's clock, event count and
- * scheduling relative to the clock.
+ * scheduling relative to the clock. Also the paths of the ladder behind
+ * the set (eng_evset.c) that small random tests rarely reach: tombstones
+ * swept after mass cancellation, buckets split down to single times,
+ * far outliers, and the hand-over between the plain heap and the ladder.
  */
 #include "test_support.h"
 
@@ -288,6 +291,126 @@ static void test_clear(void **state)
     evset_free(set);
 }
 
+/* Pops n events (or all when n < 0) and checks each against the reference. */
+static void pop_and_check(evset *set, ref_set *ref, long n)
+{
+    for (long i = 0; (n < 0 || i < n) && ref->n > 0; i++)
+        check_pop_matches(set, ref);
+    assert_int_equal(evset_size(set), ref->n);
+}
+
+static void push_ref(evset *set, ref_set *ref, uint64_t *seq, double t, uint32_t subject)
+{
+    evset_handle h = evset_push(set, t, subject % 5, subject);
+    assert_true(h != EVSET_NO_HANDLE);
+    ref_push(ref, (ref_event){t, (*seq)++, subject % 5, subject, h});
+}
+
+/* Far more cancellations than pending events: the tombstones are swept
+ * (above 4 096 of them) and the order of the rest is untouched, with pops,
+ * pushes and further cancellations interleaved. */
+static void test_mass_cancellation(void **state)
+{
+    (void)state;
+    gsl_rng *rng = rng_alloc(7001);
+    evset *set = evset_alloc(16);
+    ref_set ref = {0};
+    uint64_t seq = 0;
+    double now = 0;
+    for (int round = 0; round < 3; round++) {
+        for (uint32_t i = 0; i < 30000; i++)
+            push_ref(set, &ref, &seq, now + 50.0 * gsl_rng_uniform(rng), (uint32_t)round * 100000 + i);
+        /* cancel about 80 %, chosen at random, a few pops in between */
+        for (int k = 0; k < 24000; k++) {
+            size_t i = gsl_rng_uniform_int(rng, ref.n);
+            assert_int_equal(evset_cancel(set, ref.items[i].handle), 1);
+            ref_remove(&ref, i);
+            if (k % 1000 == 0) {
+                now = ref.items[ref_min(&ref)].time;
+                pop_and_check(set, &ref, 3);
+            }
+        }
+        assert_int_equal(evset_size(set), ref.n);
+        TS_ASSERT_SAME_DOUBLE(evset_peek_time(set), ref.items[ref_min(&ref)].time);
+        now = ref.items[ref_min(&ref)].time;
+        pop_and_check(set, &ref, 2000);
+    }
+    pop_and_check(set, &ref, -1);
+    evset_event ev;
+    assert_int_equal(evset_pop(set, &ev), 0);
+    free(ref.items);
+    evset_free(set);
+    rng_free(rng);
+}
+
+/* Times that crowd buckets: thousands at one instant (a bucket that can
+ * only be heaped), thousands within 1e-9 of each other (split through
+ * every rung), far outliers at both ends of the doubles, and events at the
+ * clock pushed while a crowd is being taken down. */
+static void test_crowded_and_far_times(void **state)
+{
+    (void)state;
+    gsl_rng *rng = rng_alloc(7002);
+    evset *set = evset_alloc(16);
+    ref_set ref = {0};
+    uint64_t seq = 0;
+    uint32_t subject = 0;
+    for (int i = 0; i < 3000; i++)
+        push_ref(set, &ref, &seq, 10.0, subject++);
+    for (int i = 0; i < 3000; i++)
+        push_ref(set, &ref, &seq, 20.0 + 1e-9 * gsl_rng_uniform(rng), subject++);
+    const double far[] = {1e300, -1e300, INFINITY, -INFINITY, 5e-324, -0.0, 1e15};
+    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++)
+        push_ref(set, &ref, &seq, far[i], subject++);
+    for (int i = 0; i < 3000; i++)
+        push_ref(set, &ref, &seq, 30.0 + 100.0 * gsl_rng_uniform(rng), subject++);
+    for (int first = 1; ref.n > 0; first = 0) {
+        double now = ref.items[ref_min(&ref)].time;
+        pop_and_check(set, &ref, 1);
+        /* a burst at the clock grows the heap of the earliest events */
+        if (first)
+            for (int i = 0; i < 300; i++)
+                push_ref(set, &ref, &seq, now, subject++);
+        /* now and then an event at the clock itself, or just after it */
+        if (gsl_rng_uniform(rng) < 0.2 && isfinite(now))
+            push_ref(set, &ref, &seq, gsl_rng_uniform(rng) < 0.5 ? now : now + 1e-6, subject++);
+    }
+    free(ref.items);
+    evset_free(set);
+    rng_free(rng);
+}
+
+/* A set that grows past the plain heap (256 events) and drains again,
+ * several times: the hand-over to the ladder and back keeps the order. */
+static void test_grow_and_drain(void **state)
+{
+    (void)state;
+    gsl_rng *rng = rng_alloc(7003);
+    evset *set = evset_alloc(16);
+    ref_set ref = {0};
+    uint64_t seq = 0;
+    uint32_t subject = 0;
+    double now = 0;
+    const int sizes[] = {3, 255, 256, 257, 600, 5000, 270, 1};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        while ((int)ref.n < sizes[k])
+            push_ref(set, &ref, &seq, now + gsl_rng_uniform_int(rng, 40), subject++);
+        /* hold: pop one, push one, at sizes around the hand-over */
+        for (int i = 0; i < 500; i++) {
+            now = ref.items[ref_min(&ref)].time;
+            pop_and_check(set, &ref, 1);
+            push_ref(set, &ref, &seq, now + 10.0 * gsl_rng_uniform(rng), subject++);
+        }
+        pop_and_check(set, &ref, (long)ref.n / 2 + 1);
+        if (ref.n)
+            now = ref.items[ref_min(&ref)].time;
+    }
+    pop_and_check(set, &ref, -1);
+    free(ref.items);
+    evset_free(set);
+    rng_free(rng);
+}
+
 /* ---- eng_sim ----------------------------------------------------------- */
 
 static void test_sim_clock_and_count(void **state)
@@ -374,6 +497,9 @@ int main(void)
         cmocka_unit_test(test_stale_handle_reused_slot),
         cmocka_unit_test(test_cancel_keeps_order),
         cmocka_unit_test(test_clear),
+        cmocka_unit_test(test_mass_cancellation),
+        cmocka_unit_test(test_crowded_and_far_times),
+        cmocka_unit_test(test_grow_and_drain),
         cmocka_unit_test(test_sim_clock_and_count),
         cmocka_unit_test(test_sim_many_events),
     };

@@ -9,10 +9,14 @@
  * theory, each distribution's sample mean and variance against dist_mean
  * and the stated parameters within 99.9 % intervals set from the
  * theoretical variance, the distribution names, and dist_make's refusal of
- * bad parameters.
+ * bad parameters. Also that the inline draws of eng_rng.h (rng_uniform,
+ * rng_exponential, rng_flat, and dist_sample's inline kinds) return exactly
+ * GSL's values and leave the stream where GSL's calls leave it, so hot paths
+ * using them change no stream.
  */
 #include "test_support.h"
 
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "engine/eng_dist.h"
@@ -34,6 +38,43 @@ static void test_same_seed_same_sequence(void **state)
         }
         rng_free(a);
         rng_free(b);
+    }
+}
+
+/* Two generators with one seed, one drawn through GSL and one inline, in a
+ * mixed order of kinds: every value equal, so the states stay in step. */
+static void test_inline_draws_equal_gsl(void **state)
+{
+    (void)state;
+    const uint64_t seeds[] = {1, 20261124, UINT64_MAX};
+    for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
+        gsl_rng *g = rng_alloc(seeds[k]), *q = rng_alloc(seeds[k]);
+        assert_non_null(g);
+        assert_non_null(q);
+        dist ex, un;
+        assert_null(dist_make(&ex, DIST_EXPONENTIAL, 7.0, 0));
+        assert_null(dist_make(&un, DIST_UNIFORM, 0.5, 3.0));
+        for (int i = 0; i < 300000; i++) {
+            switch (i % 5) {
+            case 0:
+                TS_ASSERT_SAME_DOUBLE(rng_uniform(q), gsl_rng_uniform(g));
+                break;
+            case 1:
+                TS_ASSERT_SAME_DOUBLE(rng_exponential(q, 1.0 + i % 13), gsl_ran_exponential(g, 1.0 + i % 13));
+                break;
+            case 2:
+                TS_ASSERT_SAME_DOUBLE(rng_flat(q, -2.0, 5.5), gsl_ran_flat(g, -2.0, 5.5));
+                break;
+            case 3:
+                TS_ASSERT_SAME_DOUBLE(dist_sample(&ex, q), gsl_ran_exponential(g, 7.0));
+                break;
+            default:
+                TS_ASSERT_SAME_DOUBLE(dist_sample(&un, q), gsl_ran_flat(g, 0.5, 3.0));
+                assert_int_equal(rng_next_u64(q) >> 32, gsl_rng_get(g));
+            }
+        }
+        rng_free(g);
+        rng_free(q);
     }
 }
 
@@ -323,6 +364,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_sequence),
+        cmocka_unit_test(test_inline_draws_equal_gsl),
         cmocka_unit_test(test_generator_ranges),
         cmocka_unit_test(test_derive),
         cmocka_unit_test(test_upper_seed_bits_matter),

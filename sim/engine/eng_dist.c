@@ -1,5 +1,6 @@
 /*
- * eng_dist.c — sampling durations with GSL's distributions.
+ * eng_dist.c — distributions: names, parameters, and the draws GSL makes
+ * (gamma, lognormal; exponential and uniform are inline in eng_dist.h).
  */
 #include "engine/eng_dist.h"
 
@@ -97,7 +98,7 @@ const char *dist_make(dist *d, dist_kind kind, double p1, double p2)
     }
 }
 
-double dist_sample(const dist *d, gsl_rng *r)
+double dist_sample_gsl(const dist *d, gsl_rng *r)
 {
     switch (d->kind) {
     case DIST_EXPONENTIAL:

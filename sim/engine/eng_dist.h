@@ -9,7 +9,10 @@
 #ifndef CASEFLOW_ENG_DIST_H
 #define CASEFLOW_ENG_DIST_H
 
+#include <math.h>
 #include <gsl/gsl_rng.h>
+
+#include "engine/eng_rng.h"
 
 typedef enum dist_kind {
     DIST_EXPONENTIAL,   /* mean */
@@ -37,7 +40,25 @@ void dist_param_names(dist_kind kind, const char **first, const char **second);
  * with the parameters. */
 const char *dist_make(dist *d, dist_kind kind, double p1, double p2);
 
-double dist_sample(const dist *d, gsl_rng *r);
+/* The kinds GSL samples (gamma, lognormal); dist_sample calls it. */
+double dist_sample_gsl(const dist *d, gsl_rng *r);
+
+/* A draw from r, which must come from rng_alloc. Inline, because every
+ * meeting and every stretch of own time draws one: the exponential and
+ * uniform kinds are drawn exactly as GSL would (eng_rng.h), without a call. */
+static inline double dist_sample(const dist *d, gsl_rng *r)
+{
+    switch (d->kind) {
+    case DIST_EXPONENTIAL:
+        return rng_exponential(r, d->g1);
+    case DIST_DETERMINISTIC:
+        return d->g1;
+    case DIST_UNIFORM:
+        return rng_flat(r, d->g1, d->g2);
+    default:
+        return dist_sample_gsl(d, r);
+    }
+}
 double dist_mean(const dist *d);
 
 #endif

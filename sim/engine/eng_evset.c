@@ -1,24 +1,55 @@
 /*
- * eng_evset.c — 4-ary-heap future event set with cancellation.
+ * eng_evset.c — the future event set: a ladder of time buckets over a small
+ * 4-ary heap, with cancellation by tombstone.
  *
- * The heap holds 16-byte nodes, each one unsigned 128-bit number: the high
- * 64 bits an order-preserving integer image of the time, then a 32-bit
- * insertion sequence number, then the 32-bit slot. Since sequence numbers
- * are unique, comparing two nodes as numbers compares (time, sequence): two
- * integer instructions, no branch, no floating-point compare. A node's four
- * children are one 64-byte cache line (the array is offset so that index 1
- * starts a line), and a 4-ary heap is half as deep as a binary one.
- * Large heaps also prefetch the next level. Against the earlier binary heap
- * of 24-byte (double, u64, u32) nodes, with the same order of events, the
- * hold model (make bench) costs about 35-45 % less from 10^2 to 10^6
- * pending events.
+ * Every event is a 16-byte node, one unsigned 128-bit number: the high 64
+ * bits an order-preserving integer image of the time (its key), then a
+ * 32-bit insertion sequence number, then the 32-bit slot that holds its kind
+ * and subject. Sequence numbers are unique, so comparing two nodes as numbers
+ * compares (time, sequence), and the order events leave in depends on the
+ * nodes alone, never on where they are kept: any arrangement that always
+ * yields the smallest node gives exactly the same run.
  *
- * The event's payload lives in a slot that also records the node's heap
- * position, which makes cancellation O(log n) without searching.
+ * The arrangement (after Tang, Goh and Thng's ladder queue, 2005):
+ *
+ *   top      an unsorted array of the events at or after top_start: O(1)
+ *            to add to;
+ *   rungs    up to MAX_RUNGS arrays of buckets, each bucket a span of keys
+ *            of one power-of-two width, holding its events unsorted in
+ *            chunks of four nodes (one cache line); rung 0 spans
+ *            [base, top_start), each finer rung spans one bucket of the
+ *            rung above it;
+ *   bottom   a 4-ary heap of the earliest events, every one before the
+ *            first bucket not yet used of the finest rung.
+ *
+ * A pop takes the bottom heap's root. When the bottom runs dry, the next
+ * non-empty bucket of the finest rung comes down into it (heapified in
+ * linear time), or, if it holds more than SPLIT_ABOVE events, is spread
+ * over a finer rung first; a rung that runs out is dropped, and when none
+ * is left top is spread over a new rung 0 sized to it (about BUCKET_FILL
+ * events per bucket). A push goes to top, a bucket, or the bottom heap by
+ * comparing its key with those boundaries. Each event is thus copied a few
+ * times at O(1) each and meets heap operations only in a heap of a few dozen
+ * nodes, where the earlier single 4-ary heap sifted every pop through
+ * log4(n) levels: at the model's 1 000 pending events ~5 levels, at 10^5
+ * ~8, the deeper ones cache misses. Hold model (make bench, CPU time, Exp(1)
+ * draw included): 10^4 pending 48 ns against the heap's 61, 10^6 95 against
+ * 266; the model at 100x size 25-30 % faster, at 1x about 5 % (7 % fewer
+ * instructions). Up to EVSET_SMALL_HEAP events the set is the bottom heap
+ * alone, so small sets (M/M/1: two events) cost what a heap costs.
+ * Events pushed before the current boundaries (times in the past of the
+ * queue) simply go to the bottom heap, which orders anything.
+ *
+ * Cancellation marks the event's slot (a tombstone); the node stays where it
+ * is and is dropped when it reaches the bottom heap's root, or in a sweep
+ * once tombstones outnumber pending events (and exceed EVSET_SWEEP_MIN), so
+ * memory stays within twice what the pending events need. This keeps every
+ * move of a node free of bookkeeping (the heap used to record each node's
+ * position in its slot for cancellation, a store per level).
  *
  * Sequence numbers are 32-bit: when they run out (once per 2^32 pushes) the
- * pending ones are renumbered 0..size-1 in their order, which changes no
- * comparison, so the heap stays valid and the order of events is unchanged.
+ * pending ones are renumbered 0..n-1 in their order, which changes no
+ * comparison and no key, so every node stays where it is.
  */
 #include "engine/eng_evset.h"
 
@@ -36,48 +67,110 @@
 #endif
 
 #define ARITY 4
-/* Nodes before index 0 in the allocated block, so that each family of four
- * children (indices 4i+1 .. 4i+4) fills one 64-byte line. */
+/* Nodes before index 0 of the bottom heap's block, so that each family of
+ * four children (indices 4i+1 .. 4i+4) fills one 64-byte line. */
 #define HEAP_PAD 3
-/* Heaps larger than this (in nodes; 64 KiB) prefetch a level ahead. */
-#define PREFETCH_ABOVE 4096
+/* A bucket with more events than this is spread over a finer rung rather
+ * than heaped; a rung is sized for about BUCKET_FILL events per bucket and
+ * spans SPAN_MEANS mean distances (spread_top). Tried on the model with
+ * callgrind: SPLIT_ABOVE 16..64, BUCKET_FILL 1..4 and SPAN_MEANS 1..4 all
+ * lie within 5 % of each other in instructions and cache misses. */
+#ifndef SPLIT_ABOVE
+#define SPLIT_ABOVE 32
+#endif
+#ifndef BUCKET_FILL
+#define BUCKET_FILL 2
+#endif
+#ifndef SPAN_MEANS
+#define SPAN_MEANS 2
+#endif
+#define MAX_RUNGS 8
+/* Up to this many events the set is a plain heap (see place_node). */
+#ifndef EVSET_SMALL_HEAP
+#define EVSET_SMALL_HEAP 256
+#endif
+/* Tombstones are swept when they outnumber pending events and this. Tests
+ * lower it (and EVSET_SMALL_HEAP) to exercise the sweep and the hand-overs. */
+#ifndef EVSET_SWEEP_MIN
+#define EVSET_SWEEP_MIN 4096
+#endif
+/* Nodes per chunk: one cache line. */
+#define CHUNK_NODES 4
 
 /* time key (64) | sequence (32) | slot (32) */
-__extension__ typedef unsigned __int128 heap_node;
+__extension__ typedef unsigned __int128 node_t;
+
+#define NO_INDEX UINT32_MAX
+/* A slot's link while its event is pending, and once it is cancelled; a
+ * free slot's link is the next free slot (or NO_INDEX). */
+#define SLOT_PENDING (UINT32_MAX - 1)
+#define SLOT_CANCELLED (UINT32_MAX - 2)
 
 typedef struct slot_entry {
     uint32_t kind;
     uint32_t subject;
-    uint32_t heap_pos;   /* position in heap, or UINT32_MAX when free */
     uint32_t generation; /* bumped each time the slot is released */
-    uint32_t next_free;
+    uint32_t link;       /* SLOT_PENDING, SLOT_CANCELLED or the next free slot */
 } slot_entry;
 
+/* A bucket: its nodes in a list of chunks, the newest first; only the
+ * newest may be partly filled (count % CHUNK_NODES nodes, or full). */
+typedef struct bucket {
+    uint32_t head;  /* chunk, or NO_INDEX when empty */
+    uint32_t count;
+} bucket;
+
+typedef struct rung {
+    uint64_t base;     /* key where bucket 0 starts */
+    unsigned shift;    /* a bucket spans 2^shift keys */
+    uint32_t buckets;  /* in use */
+    uint32_t next;     /* first bucket not yet taken down */
+    uint32_t capacity; /* allocated */
+    bucket *bucket;
+} rung;
+
+typedef struct node_array {
+    node_t *items;
+    size_t count, capacity;
+} node_array;
+
 struct evset {
-    heap_node *heap;    /* HEAP_PAD nodes into block */
-    void *block;        /* 64-byte aligned */
-    size_t size, capacity;
+    /* bottom: a 4-ary heap, HEAP_PAD nodes into a 64-byte aligned block */
+    node_t *heap;
+    void *heap_block;
+    size_t heap_size, heap_capacity;
+    /* rungs, coarsest (0) to finest (rung_count - 1) */
+    rung rungs[MAX_RUNGS];
+    int rung_count;
+    /* top */
+    node_array top;
+    uint64_t top_start, top_min, top_max;
+    uint64_t bottom_max;    /* no key in the bottom heap is above it */
+    /* chunks of buckets; chunk c holds nodes chunk_nodes[4c .. 4c+3] */
+    node_t *chunk_nodes;
+    uint32_t *chunk_next;   /* next chunk of the same bucket, or of the free list */
+    uint32_t chunk_count, chunk_capacity, chunk_free;
+    /* slots */
     slot_entry *slots;
     uint32_t slot_count, slot_capacity;
-    uint32_t free_head; /* UINT32_MAX when no free slot */
+    uint32_t free_head;
+    size_t live, cancelled; /* pending events; tombstones still held */
     uint32_t next_seq;
 };
 
-#define NO_SLOT UINT32_MAX
-
-static inline int node_before(const heap_node *a, const heap_node *b)
-{
-    return *a < *b;
-}
-
-static inline uint32_t node_slot(heap_node n)
+static inline uint32_t node_slot(node_t n)
 {
     return (uint32_t)n;
 }
 
-static inline uint32_t node_seq(heap_node n)
+static inline uint32_t node_seq(node_t n)
 {
     return (uint32_t)((uint64_t)n >> 32);
+}
+
+static inline uint64_t node_key(node_t n)
+{
+    return (uint64_t)(n >> 64);
 }
 
 /* Doubles ordered as unsigned integers: flip all bits of negatives, set the
@@ -99,130 +192,405 @@ static inline double key_time(uint64_t k)
     return t;
 }
 
-static inline heap_node make_node(double time, uint32_t seq, uint32_t slot)
-{
-    return ((heap_node)time_key(time) << 64) | ((heap_node)seq << 32) | slot;
-}
+/* ---- the bottom heap ------------------------------------------------------ */
 
-static inline double node_time(heap_node n)
+static void heap_sift_down(node_t *h, size_t n, size_t pos)
 {
-    return key_time((uint64_t)(n >> 64));
-}
-
-static inline void place(evset *set, size_t pos, heap_node node)
-{
-    set->heap[pos] = node;
-    set->slots[node_slot(node)].heap_pos = (uint32_t)pos;
-}
-
-static void sift_up(evset *set, size_t pos)
-{
-    heap_node node = set->heap[pos];
-    while (pos > 0) {
-        size_t parent = (pos - 1) / ARITY;
-        if (!node_before(&node, &set->heap[parent]))
-            break;
-        place(set, pos, set->heap[parent]);
-        pos = parent;
-    }
-    place(set, pos, node);
-}
-
-static void sift_down(evset *set, size_t pos)
-{
-    const heap_node *h = set->heap;
-    heap_node node = h[pos];
-    size_t n = set->size;
+    node_t node = h[pos];
     for (;;) {
         size_t first = ARITY * pos + 1, child;
-        if (n > PREFETCH_ABOVE && ARITY * first + 1 < n) {
-            /* The grandchildren are 16 consecutive nodes, four lines: ask
-             * for them now, while the tournament below runs, as one of the
-             * four will be the next level. Halves the cost per level once
-             * the heap outgrows the caches (hold model at 10^6 pending). */
-            uintptr_t g = (uintptr_t)&h[ARITY * first + 1];
-            for (int line = 0; line < 4; line++)
-                __builtin_prefetch((const void *)(g + 64 * (uintptr_t)line));
-        }
         if (first + 3 < n) {
             /* A full family: a tournament of data-dependent selects, which
              * the compiler makes branch-free (no mispredictions). */
-            size_t a = first + (size_t)node_before(&h[first + 1], &h[first]);
-            size_t b = first + 2 + (size_t)node_before(&h[first + 3], &h[first + 2]);
-            child = node_before(&h[b], &h[a]) ? b : a;
+            size_t a = first + (size_t)(h[first + 1] < h[first]);
+            size_t b = first + 2 + (size_t)(h[first + 3] < h[first + 2]);
+            child = h[b] < h[a] ? b : a;
         } else {
             if (first >= n)
                 break;
             child = first;
             for (size_t c = first + 1; c < n; c++)
-                if (node_before(&h[c], &h[child]))
+                if (h[c] < h[child])
                     child = c;
         }
-        if (!node_before(&h[child], &node))
+        if (!(h[child] < node))
             break;
-        place(set, pos, h[child]);
+        h[pos] = h[child];
         pos = child;
     }
-    place(set, pos, node);
+    h[pos] = node;
 }
 
-/* (Re)allocates the heap for cap nodes, keeping the pending ones. */
-static int heap_grow(evset *set, size_t cap)
+static int heap_reserve(evset *set, size_t need)
 {
-    size_t bytes = ((cap + HEAP_PAD) * sizeof(heap_node) + 63) / 64 * 64;
+    if (need <= set->heap_capacity)
+        return 0;
+    size_t cap = set->heap_capacity ? set->heap_capacity : 64;
+    while (cap < need)
+        cap *= 2;
+    size_t bytes = ((cap + HEAP_PAD) * sizeof(node_t) + 63) / 64 * 64;
     void *block = aligned_alloc(64, bytes);
     if (!block)
         return -1;
-    heap_node *heap = (heap_node *)block + HEAP_PAD;
-    if (set->size)
-        memcpy(heap, set->heap, set->size * sizeof *heap);
-    free(set->block);
-    set->block = block;
+    node_t *heap = (node_t *)block + HEAP_PAD;
+    if (set->heap_size)
+        memcpy(heap, set->heap, set->heap_size * sizeof *heap);
+    free(set->heap_block);
+    set->heap_block = block;
     set->heap = heap;
-    set->capacity = cap;
+    set->heap_capacity = cap;
     return 0;
 }
 
-evset *evset_alloc(size_t initial_capacity)
+static int heap_push(evset *set, node_t node)
 {
-    evset *set = calloc(1, sizeof *set);
-    if (!set)
-        return NULL;
-    if (initial_capacity < 16)
-        initial_capacity = 16;
-    set->slots = malloc(initial_capacity * sizeof *set->slots);
-    if (!set->slots || heap_grow(set, initial_capacity) != 0) {
-        evset_free(set);
-        return NULL;
+    if (heap_reserve(set, set->heap_size + 1) != 0)
+        return -1;
+    if (node_key(node) > set->bottom_max)
+        set->bottom_max = node_key(node);
+    node_t *h = set->heap;
+    size_t pos = set->heap_size++;
+    while (pos > 0) {
+        size_t parent = (pos - 1) / ARITY;
+        if (!(node < h[parent]))
+            break;
+        h[pos] = h[parent];
+        pos = parent;
     }
-    set->slot_capacity = (uint32_t)initial_capacity;
-    set->free_head = NO_SLOT;
-    return set;
+    h[pos] = node;
+    return 0;
 }
 
-void evset_free(evset *set)
+static node_t heap_pop(evset *set)
 {
-    if (!set)
-        return;
-    free(set->block);
-    free(set->slots);
-    free(set);
+    node_t *h = set->heap;
+    node_t top = h[0];
+    size_t n = --set->heap_size;
+    if (n > 0) {
+        h[0] = h[n];
+        heap_sift_down(h, n, 0);
+    } else {
+        set->bottom_max = 0;
+    }
+    return top;
 }
+
+/* Floyd's bottom-up construction, O(n). */
+static void heap_build(evset *set)
+{
+    size_t n = set->heap_size;
+    if (n < 2)
+        return;
+    for (size_t i = (n - 2) / ARITY + 1; i-- > 0;)
+        heap_sift_down(set->heap, n, i);
+}
+
+/* ---- chunks and buckets --------------------------------------------------- */
+
+/* Makes room for `extra` chunks beyond those in use; 0 or -1. */
+static int chunk_reserve(evset *set, size_t extra)
+{
+    if ((size_t)set->chunk_capacity - set->chunk_count >= extra)
+        return 0;
+    size_t cap = set->chunk_capacity ? set->chunk_capacity : 64;
+    while (cap - set->chunk_count < extra)
+        cap *= 2;
+    if (cap > NO_INDEX / (2 * CHUNK_NODES))
+        return -1;
+    node_t *nodes = aligned_alloc(64, cap * CHUNK_NODES * sizeof *nodes);
+    uint32_t *next = realloc(set->chunk_next, cap * sizeof *next);
+    if (next)
+        set->chunk_next = next;
+    if (!nodes || !next) {
+        free(nodes);
+        return -1;
+    }
+    if (set->chunk_count)
+        memcpy(nodes, set->chunk_nodes, (size_t)set->chunk_count * CHUNK_NODES * sizeof *nodes);
+    free(set->chunk_nodes);
+    set->chunk_nodes = nodes;
+    set->chunk_capacity = (uint32_t)cap;
+    return 0;
+}
+
+static uint32_t chunk_take(evset *set)
+{
+    if (set->chunk_free != NO_INDEX) {
+        uint32_t c = set->chunk_free;
+        set->chunk_free = set->chunk_next[c];
+        return c;
+    }
+    if (chunk_reserve(set, 1) != 0)
+        return NO_INDEX;
+    return set->chunk_count++;
+}
+
+static int bucket_add(evset *set, bucket *b, node_t node)
+{
+    uint32_t at = b->count % CHUNK_NODES;
+    if (at == 0) {
+        uint32_t c = chunk_take(set);
+        if (c == NO_INDEX)
+            return -1;
+        set->chunk_next[c] = b->head;
+        b->head = c;
+    }
+    set->chunk_nodes[(size_t)b->head * CHUNK_NODES + at] = node;
+    b->count++;
+    return 0;
+}
+
+/* Calls visit on every node of the bucket (newest chunk first). */
+#define BUCKET_FOR_EACH(set, b, node_ptr, body)                                                      \
+    do {                                                                                             \
+        uint32_t bfe_n_ = (b)->count % CHUNK_NODES ? (b)->count % CHUNK_NODES : CHUNK_NODES;         \
+        for (uint32_t bfe_c_ = (b)->head; bfe_c_ != NO_INDEX; bfe_c_ = (set)->chunk_next[bfe_c_]) {  \
+            for (uint32_t bfe_i_ = 0; bfe_i_ < bfe_n_; bfe_i_++) {                                   \
+                node_t *node_ptr = &(set)->chunk_nodes[(size_t)bfe_c_ * CHUNK_NODES + bfe_i_];       \
+                body;                                                                                \
+            }                                                                                        \
+            bfe_n_ = CHUNK_NODES;                                                                    \
+        }                                                                                            \
+    } while (0)
+
+/* Returns the bucket's chunks to the free list. */
+static void bucket_empty(evset *set, bucket *b)
+{
+    uint32_t c = b->head;
+    while (c != NO_INDEX) {
+        uint32_t next = set->chunk_next[c];
+        set->chunk_next[c] = set->chunk_free;
+        set->chunk_free = c;
+        c = next;
+    }
+    b->head = NO_INDEX;
+    b->count = 0;
+}
+
+/* ---- rungs ------------------------------------------------------------------ */
+
+/* Where the first bucket not yet taken down starts; only for a rung with
+ * one left (next < buckets), where it cannot overflow. */
+static inline uint64_t rung_start(const rung *r)
+{
+    return r->base + ((uint64_t)r->next << r->shift);
+}
+
+/* Sets r up to span [base, base + span] (span + 1 keys) in about
+ * count / BUCKET_FILL buckets of a power-of-two width. The width stays
+ * below 2^64 (so every shift is defined); a rung spanning nearly all keys
+ * then has two buckets. */
+static int rung_setup(rung *r, uint64_t base, uint64_t span, size_t count)
+{
+    uint64_t want = count / BUCKET_FILL;
+    if (want < 1)
+        want = 1;
+    unsigned shift = 0;
+    while (shift < 63 && (span >> shift) >= want)
+        shift++;
+    uint64_t buckets = (span >> shift) + 1;
+    if (buckets > r->capacity) {
+        bucket *grown = realloc(r->bucket, (size_t)buckets * sizeof *grown);
+        if (!grown)
+            return -1;
+        for (uint64_t i = r->capacity; i < buckets; i++)
+            grown[i] = (bucket){NO_INDEX, 0};
+        r->bucket = grown;
+        r->capacity = (uint32_t)buckets;
+    }
+    r->base = base;
+    r->shift = shift;
+    r->buckets = (uint32_t)buckets;
+    r->next = 0;
+    return 0;
+}
+
+static inline bucket *rung_bucket(rung *r, uint64_t key)
+{
+    return &r->bucket[(key - r->base) >> r->shift];
+}
+
+/* ---- placing a node ------------------------------------------------------- */
+
+static int top_reserve(evset *set, size_t need)
+{
+    node_array *t = &set->top;
+    if (need <= t->capacity)
+        return 0;
+    size_t cap = t->capacity ? t->capacity : 64;
+    while (cap < need)
+        cap *= 2;
+    node_t *grown = realloc(t->items, cap * sizeof *grown);
+    if (!grown)
+        return -1;
+    t->items = grown;
+    t->capacity = cap;
+    return 0;
+}
+
+static int place_node(evset *set, node_t node)
+{
+    uint64_t key = node_key(node);
+    if (key >= set->top_start) {
+        node_array *t = &set->top;
+        if (t->count == t->capacity && top_reserve(set, t->count + 1) != 0)
+            return -1;
+        t->items[t->count++] = node;
+        if (key < set->top_min)
+            set->top_min = key;
+        if (key > set->top_max)
+            set->top_max = key;
+        return 0;
+    }
+    /* Coarsest first: each finer rung spans a bucket of the one above it
+     * that is already taken down, so a key at or after a rung's start (and
+     * before the coarser rungs' starts) belongs to one of its buckets. A
+     * rung with no bucket left spans nothing more. */
+    for (int i = 0; i < set->rung_count; i++) {
+        rung *r = &set->rungs[i];
+        if (r->next < r->buckets && key >= rung_start(r))
+            return bucket_add(set, rung_bucket(r, key), node);
+    }
+    /* With no rungs and top empty (top_start is then UINT64_MAX), the set is
+     * just the bottom heap: few pending events (an M/M/1 queue has two)
+     * never pay for the ladder. Once the heap holds EVSET_SMALL_HEAP events they
+     * all move to top, and the ladder takes over from the next pop. */
+    if (set->heap_size >= EVSET_SMALL_HEAP && set->rung_count == 0 && set->top.count == 0) {
+        if (top_reserve(set, set->heap_size) != 0)
+            return -1;
+        uint64_t lo = UINT64_MAX, hi = 0;
+        for (size_t i = 0; i < set->heap_size; i++) {
+            uint64_t k = node_key(set->heap[i]);
+            lo = k < lo ? k : lo;
+            hi = k > hi ? k : hi;
+            set->top.items[i] = set->heap[i];
+        }
+        set->top.count = set->heap_size;
+        set->heap_size = 0;
+        set->bottom_max = 0;
+        set->top_min = lo;
+        set->top_max = hi;
+        set->top_start = lo;
+        return place_node(set, node);
+    }
+    return heap_push(set, node);
+}
+
+/* Spreads top over a new rung 0 starting at top_min. The rung spans twice
+ * the mean distance of top's keys from top_min (all of them when that is
+ * further): a few far events, such as month ends scheduled for the whole
+ * horizon, would otherwise stretch every bucket and crowd the near events
+ * into a few. Events past the rung stay in top. */
+static int spread_top(evset *set)
+{
+    rung *r = &set->rungs[0];
+    size_t n = set->top.count;
+    uint64_t base = set->top_min, span = set->top_max - base;
+    double mean = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += (double)(node_key(set->top.items[i]) - base);
+    mean /= (double)n;
+    if (SPAN_MEANS * mean < (double)span)
+        span = (uint64_t)(SPAN_MEANS * mean) + 1;
+    /* At worst each node starts a chunk; reserved first, so nothing moves
+     * unless everything can. */
+    if (chunk_reserve(set, n) != 0 || rung_setup(r, base, span, n) != 0)
+        return -1;
+    __extension__ unsigned __int128 end = (unsigned __int128)base + ((unsigned __int128)r->buckets << r->shift);
+    /* Past the largest key every key belongs to the rung; the largest key
+     * itself then goes to top, after the rung's (fine: top is taken after
+     * the rung, and a later push has a later sequence number). */
+    uint64_t top_start = end > UINT64_MAX ? UINT64_MAX : (uint64_t)end;
+    size_t kept = 0;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        node_t node = set->top.items[i];
+        uint64_t key = node_key(node);
+        if (key < top_start) {
+            bucket_add(set, rung_bucket(r, key), node);
+        } else {
+            set->top.items[kept++] = node;
+            lo = key < lo ? key : lo;
+            hi = key > hi ? key : hi;
+        }
+    }
+    set->top.count = kept;
+    set->top_min = lo;
+    set->top_max = hi;
+    set->top_start = top_start;
+    set->rung_count = 1;
+    return 0;
+}
+
+/* Brings the next events down into the (empty) bottom heap; returns 0 when
+ * there are none, -1 when memory runs out, 1 otherwise. */
+static int refill_bottom(evset *set)
+{
+    for (;;) {
+        if (set->rung_count == 0) {
+            if (set->top.count == 0)
+                return 0;
+            if (spread_top(set) != 0)
+                return -1;
+        }
+        rung *r = &set->rungs[set->rung_count - 1];
+        while (r->next < r->buckets && r->bucket[r->next].count == 0)
+            r->next++;
+        if (r->next == r->buckets) {
+            set->rung_count--;
+            continue;
+        }
+        bucket *b = &r->bucket[r->next];
+        uint64_t from = rung_start(r);
+        r->next++;
+        if (b->count > SPLIT_ABOVE && r->shift > 0 && set->rung_count < MAX_RUNGS) {
+            rung *fine = &set->rungs[set->rung_count];
+            uint64_t span = (UINT64_C(1) << r->shift) - 1;
+            if (chunk_reserve(set, b->count) != 0 || rung_setup(fine, from, span, b->count) != 0) {
+                r->next--;
+                return -1;
+            }
+            set->rung_count++;
+            BUCKET_FOR_EACH(set, b, np, bucket_add(set, rung_bucket(fine, node_key(*np)), *np));
+            bucket_empty(set, b);
+            continue;
+        }
+        if (heap_reserve(set, set->heap_size + b->count) != 0) {
+            r->next--;
+            return -1;
+        }
+        /* These are the next events to leave: ask for their slots now, so
+         * that reading kind and subject at each pop (and evset_peek_next)
+         * finds them in cache; at 10^5 pending events the slots are a few
+         * MB and each read was a cache miss. */
+        BUCKET_FOR_EACH(set, b, np, {
+            set->heap[set->heap_size++] = *np;
+            if (node_key(*np) > set->bottom_max)
+                set->bottom_max = node_key(*np);
+            __builtin_prefetch(&set->slots[node_slot(*np)]);
+        });
+        bucket_empty(set, b);
+        heap_build(set);
+        return 1;
+    }
+}
+
+/* ---- slots ------------------------------------------------------------------ */
 
 static uint32_t slot_take(evset *set)
 {
-    if (set->free_head != NO_SLOT) {
+    if (set->free_head != NO_INDEX) {
         uint32_t s = set->free_head;
-        set->free_head = set->slots[s].next_free;
+        set->free_head = set->slots[s].link;
         return s;
     }
     if (set->slot_count == set->slot_capacity) {
-        if (set->slot_capacity >= NO_SLOT / 2)
-            return NO_SLOT;
+        if (set->slot_capacity >= NO_INDEX / 4)
+            return NO_INDEX;
         uint32_t cap = set->slot_capacity * 2;
         slot_entry *grown = realloc(set->slots, (size_t)cap * sizeof *grown);
         if (!grown)
-            return NO_SLOT;
+            return NO_INDEX;
         set->slots = grown;
         set->slot_capacity = cap;
     }
@@ -233,9 +601,8 @@ static uint32_t slot_take(evset *set)
 
 static void slot_release(evset *set, uint32_t s)
 {
-    set->slots[s].heap_pos = NO_SLOT;
     set->slots[s].generation++;
-    set->slots[s].next_free = set->free_head;
+    set->slots[s].link = set->free_head;
     set->free_head = s;
 }
 
@@ -244,77 +611,299 @@ static evset_handle make_handle(const evset *set, uint32_t s)
     return ((evset_handle)set->slots[s].generation << 32) | ((evset_handle)s + 1);
 }
 
+/* ---- visiting every node (renumbering, sweeping, clearing) ---------------- */
+
+typedef void (*node_visitor)(evset *set, node_t *node, void *ctx);
+
+static void visit_all(evset *set, node_visitor visit, void *ctx)
+{
+    for (size_t i = 0; i < set->heap_size; i++)
+        visit(set, &set->heap[i], ctx);
+    for (size_t i = 0; i < set->top.count; i++)
+        visit(set, &set->top.items[i], ctx);
+    for (int k = 0; k < set->rung_count; k++) {
+        rung *r = &set->rungs[k];
+        for (uint32_t j = r->next; j < r->buckets; j++)
+            BUCKET_FOR_EACH(set, &r->bucket[j], np, visit(set, np, ctx));
+    }
+}
+
+/* ---- the public operations ------------------------------------------------ */
+
+evset *evset_alloc(size_t initial_capacity)
+{
+    evset *set = calloc(1, sizeof *set);
+    if (!set)
+        return NULL;
+    if (initial_capacity < 16)
+        initial_capacity = 16;
+    if (initial_capacity > NO_INDEX / 4)
+        initial_capacity = NO_INDEX / 4;
+    set->slots = malloc(initial_capacity * sizeof *set->slots);
+    set->chunk_free = NO_INDEX;
+    set->free_head = NO_INDEX;
+    set->top_min = UINT64_MAX;
+    set->top_start = UINT64_MAX;
+    if (!set->slots || heap_reserve(set, 64) != 0) {
+        evset_free(set);
+        return NULL;
+    }
+    set->slot_capacity = (uint32_t)initial_capacity;
+    return set;
+}
+
+void evset_free(evset *set)
+{
+    if (!set)
+        return;
+    free(set->heap_block);
+    for (int k = 0; k < MAX_RUNGS; k++)
+        free(set->rungs[k].bucket);
+    free(set->top.items);
+    free(set->chunk_nodes);
+    free(set->chunk_next);
+    free(set->slots);
+    free(set);
+}
+
 static int seq_compare(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
-/* Gives the pending events sequence numbers 0..size-1 in their present
- * order: no comparison between nodes changes, so the heap stays valid. */
+typedef struct seq_list {
+    uint32_t *seqs;
+    size_t count;
+} seq_list;
+
+static void collect_seq(evset *set, node_t *node, void *ctx)
+{
+    (void)set;
+    seq_list *l = ctx;
+    l->seqs[l->count++] = node_seq(*node);
+}
+
+static void rank_seq(evset *set, node_t *node, void *ctx)
+{
+    (void)set;
+    const seq_list *l = ctx;
+    uint32_t q = node_seq(*node);
+    const uint32_t *rank = bsearch(&q, l->seqs, l->count, sizeof *l->seqs, seq_compare);
+    const node_t keep = ~((node_t)UINT32_MAX << 32); /* all but the sequence */
+    *node = (*node & keep) | ((node_t)(uint32_t)(rank - l->seqs) << 32);
+}
+
+/* Gives the nodes held (tombstones too) sequence numbers 0..n-1 in their
+ * present order: no comparison changes, so every node stays valid where it
+ * is. */
 static int renumber(evset *set)
 {
-    uint32_t *seqs = malloc((set->size ? set->size : 1) * sizeof *seqs);
-    if (!seqs)
+    size_t held = set->live + set->cancelled;
+    seq_list l = {malloc((held ? held : 1) * sizeof *l.seqs), 0};
+    if (!l.seqs)
         return -1;
-    for (size_t i = 0; i < set->size; i++)
-        seqs[i] = node_seq(set->heap[i]);
-    qsort(seqs, set->size, sizeof *seqs, seq_compare);
-    const heap_node keep = ~((heap_node)UINT32_MAX << 32); /* all but the sequence */
-    for (size_t i = 0; i < set->size; i++) {
-        uint32_t q = node_seq(set->heap[i]);
-        const uint32_t *rank = bsearch(&q, seqs, set->size, sizeof *seqs, seq_compare);
-        set->heap[i] = (set->heap[i] & keep) | ((heap_node)(uint32_t)(rank - seqs) << 32);
-    }
-    free(seqs);
-    set->next_seq = (uint32_t)set->size;
+    visit_all(set, collect_seq, &l);
+    qsort(l.seqs, l.count, sizeof *l.seqs, seq_compare);
+    visit_all(set, rank_seq, &l);
+    free(l.seqs);
+    set->next_seq = (uint32_t)l.count;
     return 0;
 }
 
-evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject)
+/* Drops every tombstone, keeping each container's nodes where they belong;
+ * returns -1, having changed nothing, when memory runs out. */
+static int sweep(evset *set)
 {
-    if (set->size == set->capacity && heap_grow(set, set->capacity * 2) != 0)
-        return EVSET_NO_HANDLE;
+    /* Rebuilding a bucket takes new chunks before its old ones are freed:
+     * at most one chunk per CHUNK_NODES nodes, plus one per bucket. */
+    size_t need = 0;
+    for (int k = 0; k < set->rung_count; k++) {
+        const rung *r = &set->rungs[k];
+        for (uint32_t j = r->next; j < r->buckets; j++)
+            if (r->bucket[j].count)
+                need = need > r->bucket[j].count / CHUNK_NODES + 1 ? need : r->bucket[j].count / CHUNK_NODES + 1;
+    }
+    if (chunk_reserve(set, need) != 0)
+        return -1;
+    /* the bottom heap and top: filter in place */
+    size_t n = 0;
+    for (size_t i = 0; i < set->heap_size; i++) {
+        uint32_t s = node_slot(set->heap[i]);
+        if (set->slots[s].link == SLOT_CANCELLED)
+            slot_release(set, s);
+        else
+            set->heap[n++] = set->heap[i];
+    }
+    set->heap_size = n;
+    heap_build(set);
+    n = 0;
+    for (size_t i = 0; i < set->top.count; i++) {
+        uint32_t s = node_slot(set->top.items[i]);
+        if (set->slots[s].link == SLOT_CANCELLED)
+            slot_release(set, s);
+        else
+            set->top.items[n++] = set->top.items[i];
+    }
+    set->top.count = n;
+    /* buckets: each rebuilt from its survivors, in chunks reserved first so
+     * that no step can fail half-way */
+    for (int k = 0; k < set->rung_count; k++) {
+        rung *r = &set->rungs[k];
+        for (uint32_t j = r->next; j < r->buckets; j++) {
+            bucket old = r->bucket[j], fresh = {NO_INDEX, 0};
+            BUCKET_FOR_EACH(set, &old, np, {
+                uint32_t s = node_slot(*np);
+                if (set->slots[s].link == SLOT_CANCELLED)
+                    slot_release(set, s);
+                else
+                    bucket_add(set, &fresh, *np);
+            });
+            bucket_empty(set, &old);
+            r->bucket[j] = fresh;
+        }
+    }
+    set->cancelled = 0;
+    return 0;
+}
+
+/* Everything but the common case of a push: a new slot, renumbering,
+ * placing into top or the rungs. */
+__attribute__((noinline)) static evset_handle push_slow(evset *set, double time, uint32_t kind, uint32_t subject)
+{
     if (set->next_seq >= (uint32_t)EVSET_SEQ_LIMIT && renumber(set) != 0)
         return EVSET_NO_HANDLE;
     uint32_t s = slot_take(set);
-    if (s == NO_SLOT)
+    if (s == NO_INDEX)
         return EVSET_NO_HANDLE;
+    node_t node = ((node_t)time_key(time) << 64) | ((node_t)set->next_seq << 32) | s;
+    if (place_node(set, node) != 0) {
+        set->slots[s].link = set->free_head;
+        set->free_head = s;
+        return EVSET_NO_HANDLE;
+    }
+    set->next_seq++;
     set->slots[s].kind = kind;
     set->slots[s].subject = subject;
-    heap_node node = make_node(time, set->next_seq++, s);
-    size_t pos = set->size++;
-    set->heap[pos] = node;
-    sift_up(set, pos);
+    set->slots[s].link = SLOT_PENDING;
+    set->live++;
     return make_handle(set, s);
 }
 
-static void remove_at(evset *set, size_t pos)
+/* A push that needs place_node (into top, a rung's bucket or the bottom
+ * heap past the small size); kept out of evset_push so its common path
+ * calls nothing and saves no registers. */
+__attribute__((noinline)) static evset_handle push_placed(evset *set, node_t node, uint32_t kind, uint32_t subject)
 {
-    size_t last = --set->size;
-    if (pos == last)
-        return;
-    heap_node moved = set->heap[last];
-    place(set, pos, moved);
-    if (pos > 0 && node_before(&moved, &set->heap[(pos - 1) / ARITY]))
-        sift_up(set, pos);
-    else
-        sift_down(set, pos);
+    uint32_t s = node_slot(node);
+    if (place_node(set, node) != 0)
+        return EVSET_NO_HANDLE;
+    slot_entry *e = &set->slots[s];
+    set->free_head = e->link;
+    set->next_seq++;
+    e->kind = kind;
+    e->subject = subject;
+    e->link = SLOT_PENDING;
+    set->live++;
+    return ((evset_handle)e->generation << 32) | ((evset_handle)s + 1);
+}
+
+/* The common cases free of calls (a free slot; the node into the bottom
+ * heap while the set is small, or into a bucket chunk with room): every
+ * event scheduled passes here, and the calls and checks of the general path
+ * were about 100 instructions per push (callgrind, M/M/1). */
+evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject)
+{
+    uint32_t s = set->free_head;
+    if (__builtin_expect(s == NO_INDEX || set->next_seq >= (uint32_t)EVSET_SEQ_LIMIT, 0))
+        return push_slow(set, time, kind, subject);
+    uint64_t key = time_key(time);
+    node_t node = ((node_t)key << 64) | ((node_t)set->next_seq << 32) | s;
+    if (set->rung_count == 0 && key < set->top_start && set->heap_size < EVSET_SMALL_HEAP &&
+        set->heap_size < set->heap_capacity) {
+        node_t *h = set->heap;
+        size_t pos = set->heap_size++;
+        while (pos > 0) {
+            size_t parent = (pos - 1) / ARITY;
+            if (!(node < h[parent]))
+                break;
+            h[pos] = h[parent];
+            pos = parent;
+        }
+        h[pos] = node;
+        if (key > set->bottom_max)
+            set->bottom_max = key;
+    } else {
+        rung *r = &set->rungs[0];
+        if (set->rung_count != 1 || key >= set->top_start || r->next >= r->buckets || key < rung_start(r))
+            return push_placed(set, node, kind, subject);
+        bucket *b = rung_bucket(r, key);
+        if (b->count % CHUNK_NODES == 0)
+            return push_placed(set, node, kind, subject); /* needs a new chunk */
+        /* into a bucket of the only rung, whose newest chunk has room */
+        set->chunk_nodes[(size_t)b->head * CHUNK_NODES + b->count % CHUNK_NODES] = node;
+        b->count++;
+    }
+    slot_entry *e = &set->slots[s];
+    set->free_head = e->link;
+    set->next_seq++;
+    e->kind = kind;
+    e->subject = subject;
+    e->link = SLOT_PENDING;
+    set->live++;
+    return ((evset_handle)e->generation << 32) | ((evset_handle)s + 1);
+}
+
+/* Drops tombstones from the bottom heap's root until a pending event is
+ * there, bringing events forward when it runs dry; returns 0 when no event
+ * is pending (or memory ran out). */
+static int settle_root(evset *set)
+{
+    for (;;) {
+        if (set->heap_size == 0 && refill_bottom(set) <= 0)
+            return 0;
+        uint32_t s = node_slot(set->heap[0]);
+        if (set->slots[s].link != SLOT_CANCELLED)
+            return 1;
+        heap_pop(set);
+        slot_release(set, s);
+        set->cancelled--;
+    }
 }
 
 int evset_pop(evset *set, evset_event *out)
 {
-    if (set->size == 0)
+    if (set->live == 0)
         return 0;
-    heap_node top = set->heap[0];
+    node_t *h = set->heap;
+    if (__builtin_expect(set->heap_size == 0 || set->slots[node_slot(h[0])].link == SLOT_CANCELLED, 0)) {
+        if (!settle_root(set))
+            return 0;
+        h = set->heap;
+    }
+    node_t top = h[0];
+    size_t n = --set->heap_size;
+    if (n > 0) {
+        h[0] = h[n];
+        if (n > 1)
+            heap_sift_down(h, n, 0);
+    } else {
+        set->bottom_max = 0;
+    }
     uint32_t s = node_slot(top);
     slot_entry *e = &set->slots[s];
-    out->time = node_time(top);
+    out->time = key_time(node_key(top));
     out->kind = e->kind;
     out->subject = e->subject;
-    out->handle = make_handle(set, s);
-    remove_at(set, 0);
-    slot_release(set, s);
+    out->handle = ((evset_handle)e->generation << 32) | ((evset_handle)s + 1);
+    e->generation++;
+    e->link = set->free_head;
+    set->free_head = s;
+    if (--set->live == 0 && set->cancelled == 0 && n == 0) {
+        /* Nothing held anywhere: back to a plain heap. */
+        set->rung_count = 0;
+        set->top_start = UINT64_MAX;
+    }
     return 1;
 }
 
@@ -325,26 +914,61 @@ int evset_cancel(evset *set, evset_handle handle)
         return 0;
     uint32_t s = (uint32_t)(low - 1);
     slot_entry *e = &set->slots[s];
-    if (e->heap_pos == NO_SLOT || e->generation != (uint32_t)(handle >> 32))
+    if (e->link != SLOT_PENDING || e->generation != (uint32_t)(handle >> 32))
         return 0;
-    remove_at(set, e->heap_pos);
-    slot_release(set, s);
+    e->link = SLOT_CANCELLED;
+    set->live--;
+    set->cancelled++;
+    if (set->cancelled > EVSET_SWEEP_MIN && set->cancelled > set->live)
+        sweep(set); /* only frees memory; a failure leaves tombstones, still valid */
+    return 1;
+}
+
+int evset_peek_next(const evset *set, uint32_t *kind, uint32_t *subject)
+{
+    if (set->heap_size == 0)
+        return 0;
+    const slot_entry *e = &set->slots[node_slot(set->heap[0])];
+    if (e->link != SLOT_PENDING)
+        return 0;
+    *kind = e->kind;
+    *subject = e->subject;
     return 1;
 }
 
 size_t evset_size(const evset *set)
 {
-    return set->size;
+    return set->live;
 }
 
-double evset_peek_time(const evset *set)
+double evset_peek_time(evset *set)
 {
-    return set->size ? node_time(set->heap[0]) : INFINITY;
+    if (set->live == 0 || !settle_root(set))
+        return INFINITY;
+    return key_time(node_key(set->heap[0]));
+}
+
+static void release_node(evset *set, node_t *node, void *ctx)
+{
+    (void)ctx;
+    slot_release(set, node_slot(*node));
 }
 
 void evset_clear(evset *set)
 {
-    for (size_t i = 0; i < set->size; i++)
-        slot_release(set, node_slot(set->heap[i]));
-    set->size = 0;
+    visit_all(set, release_node, NULL);
+    for (int k = 0; k < set->rung_count; k++) {
+        rung *r = &set->rungs[k];
+        for (uint32_t j = r->next; j < r->buckets; j++)
+            bucket_empty(set, &r->bucket[j]);
+    }
+    set->heap_size = 0;
+    set->top.count = 0;
+    set->top_start = UINT64_MAX;
+    set->bottom_max = 0;
+    set->top_min = UINT64_MAX;
+    set->top_max = 0;
+    set->rung_count = 0;
+    set->live = 0;
+    set->cancelled = 0;
 }

@@ -11,9 +11,7 @@
 
 _Static_assert(sizeof(unsigned long) == 8, "rng needs 64-bit unsigned long to take a 64-bit seed through gsl_rng_set");
 
-typedef struct xoshiro_state {
-    uint64_t s[4];
-} xoshiro_state;
+typedef rng_xoshiro_state xoshiro_state;
 
 static uint64_t splitmix64_next(uint64_t *x)
 {
@@ -23,23 +21,9 @@ static uint64_t splitmix64_next(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 static inline uint64_t xoshiro_next(xoshiro_state *st)
 {
-    uint64_t *s = st->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
+    return rng_xoshiro_step(st->s);
 }
 
 static void xoshiro_set(void *vstate, unsigned long seed)

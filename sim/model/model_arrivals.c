@@ -12,7 +12,6 @@
 #include "model/model_arrivals.h"
 
 #include <math.h>
-#include <gsl/gsl_randist.h>
 
 static double schedule_step(const model_schedule *s, double month)
 {
@@ -73,13 +72,13 @@ static double next_arrival(model_ctx *m, int source)
             t = next_change;
             continue;
         }
-        double gap = gsl_ran_exponential(r, MODEL_DAYS_PER_MONTH / rate);
+        double gap = rng_exponential(r, MODEL_DAYS_PER_MONTH / rate);
         if (t + gap >= next_change) {
             t = next_change;
             continue;
         }
         t += gap;
-        if (!src->has_unit || gsl_rng_uniform(r) < unit_multiplier(src, month_of(t)))
+        if (!src->has_unit || rng_uniform(r) < unit_multiplier(src, month_of(t)))
             return t;
     }
 }
@@ -112,7 +111,7 @@ double arrivals_expected(const model_params *p)
 static void schedule_core(model_ctx *m)
 {
     double rate_per_day = m->p->referral_rate_per_month / MODEL_DAYS_PER_MONTH;
-    sim_schedule(&m->engine, gsl_ran_exponential(m->stream[MODEL_STREAM_REFERRAL], 1.0 / rate_per_day),
+    sim_schedule(&m->engine, rng_exponential(m->stream[MODEL_STREAM_REFERRAL], 1.0 / rate_per_day),
                  EV_REFERRAL, 0);
 }
 

@@ -52,7 +52,7 @@ static double meeting_hours(model_ctx *m, const participant *pp, int kind, int w
 {
     gsl_rng *r = m->stream[MODEL_STREAM_MEETING];
     if (kind == MEET_CASEWORK)
-        return dist_sample(&m->phase[pp->phase].meeting_hours, r) * pp->need;
+        return dist_sample(&m->phase[pp->phase].meeting_hours, r) * participant_need(m, pp);
     return dist_sample(&m->p->role[m->workers[w].role].meeting_hours, r);
 }
 
@@ -100,11 +100,11 @@ static void needs_meeting(model_ctx *m, uint32_t s)
 {
     /* A participant of a post that has ended (staffing plan) was busy
      * elsewhere when it ended: they are handed on now. */
-    if (m->workers[m->people[s].rec.worker].closed) {
+    if (m->workers[m->people[s].worker].closed) {
         hand_on(m, s);
         return;
     }
-    queue_meeting(m, s, m->people[s].rec.worker, MEET_CASEWORK);
+    queue_meeting(m, s, m->people[s].worker, MEET_CASEWORK);
 }
 
 static void own_time(model_ctx *m, uint32_t s)
@@ -124,35 +124,36 @@ static void own_time(model_ctx *m, uint32_t s)
 static void assign(model_ctx *m, uint32_t s, int w)
 {
     participant *pp = &m->people[s];
+    participant_record *rd = &m->records[s];
     worker *wk = &m->workers[w];
     /* back from the waiting list after their post ended (hand_on) */
-    int returning = !isnan(pp->rec.assignment_time) && pp->rec.worker < 0;
-    if (pp->rec.worker >= 0 && pp->rec.worker != w)
-        pp->rec.worker_changes++;
-    pp->rec.worker = w;
+    int returning = !isnan(rd->rec.assignment_time) && pp->worker < 0;
+    if (pp->worker >= 0 && pp->worker != w)
+        rd->rec.worker_changes++;
+    pp->worker = w;
     wk->caseload++;
     wk->load += staff_weight_of(m, pp);
     staff_ready_update(m, w);
-    if (isnan(pp->rec.assignment_time)) {
-        pp->rec.assignment_time = m->engine.now;
+    if (isnan(rd->rec.assignment_time)) {
+        rd->rec.assignment_time = m->engine.now;
         m->active++;
         m->enrolled++;
         if (m->measuring)
             m->out->enrolled_measured++;
         active_changed(m);
-        if (pp->rec.referral_time >= m->warmup_time)
-            stat_obs_add(&m->out->wait_days, m->engine.now - pp->rec.referral_time);
-        if (pp->renege != EVSET_NO_HANDLE) {
-            sim_cancel(&m->engine, pp->renege);
-            pp->renege = EVSET_NO_HANDLE;
+        if (rd->rec.referral_time >= m->warmup_time)
+            stat_obs_add(&m->out->wait_days, m->engine.now - rd->rec.referral_time);
+        if (rd->renege != EVSET_NO_HANDLE) {
+            sim_cancel(&m->engine, rd->renege);
+            rd->renege = EVSET_NO_HANDLE;
         }
         if (m->p->readiness_decay_per_month > 0)
-            pp->readiness -= m->p->readiness_decay_per_month * month_of(m->engine.now - pp->rec.referral_time);
-        double limit = profile_max_months(m->p, pp->rec.profile);
+            rd->readiness -= m->p->readiness_decay_per_month * month_of(m->engine.now - rd->rec.referral_time);
+        double limit = profile_max_months(m->p, rd->rec.profile);
         if (limit > 0)
-            pp->limit = sim_schedule(&m->engine, limit * MODEL_DAYS_PER_MONTH, EV_TIME_LIMIT, s);
+            rd->limit = sim_schedule(&m->engine, limit * MODEL_DAYS_PER_MONTH, EV_TIME_LIMIT, s);
         pp->phase = 0;
-        pp->progress = 0;
+        rd->progress = 0;
         /* The first phase's measure: a place is held (or queued for) now
          * and taken after the first meeting, as later phases' places are
          * taken after the meeting under way. */
@@ -165,10 +166,10 @@ static void assign(model_ctx *m, uint32_t s, int w)
     } else if (returning) {
         m->active++;
         active_changed(m);
-        pp->progress *= 1 - m->p->progress_lost_on_change;
+        rd->progress *= 1 - m->p->progress_lost_on_change;
         if (m->p->max_months > 0) {
-            double due = pp->rec.assignment_time + m->p->max_months * MODEL_DAYS_PER_MONTH;
-            pp->limit = sim_schedule_at(&m->engine, due > m->engine.now ? due : m->engine.now, EV_TIME_LIMIT, s);
+            double due = rd->rec.assignment_time + m->p->max_months * MODEL_DAYS_PER_MONTH;
+            rd->limit = sim_schedule_at(&m->engine, due > m->engine.now ? due : m->engine.now, EV_TIME_LIMIT, s);
         }
         needs_meeting(m, s);
     }
@@ -196,6 +197,7 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
     if (s == NO_SLOT)
         return;
     participant *pp = &m->people[s];
+    participant_record *rd = &m->records[s];
     m->out->referrals++;
     m->month_referrals++;
     if (p->sources > 0)
@@ -211,17 +213,17 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
     if (p->profiles > 0) {
         int k = draw_index(r, p->source[source].profile_shares, p->profiles);
         const model_profile *pr = &p->profile[k];
-        pp->rec.profile = (int16_t)k;
-        pp->need = pr->need;
-        pp->readiness = pr->readiness;
-        pp->rec.female = (int8_t)(gsl_rng_uniform(r) < pr->female_share);
+        rd->rec.profile = (int16_t)k;
+        pp->profile = (int16_t)k;
+        rd->readiness = pr->readiness;
+        rd->rec.female = (int8_t)(rng_uniform(r) < pr->female_share);
         if (p->age_bands > 0)
-            pp->rec.age_band = (int8_t)draw_index(r, pr->age_shares, p->age_bands);
+            rd->rec.age_band = (int8_t)draw_index(r, pr->age_shares, p->age_bands);
         if (pr->acceptance < 1)
-            accepted = gsl_rng_uniform(r) < pr->acceptance;
+            accepted = rng_uniform(r) < pr->acceptance;
     }
     if (!accepted) {
-        pp->rec.fate = FATE_REJECTED;
+        rd->rec.fate = FATE_REJECTED;
         if (p->sources > 0)
             m->month_source_rejected[source]++;
         if (m->measuring) {
@@ -255,21 +257,22 @@ static void on_referral(model_ctx *m, int source)
 static void exit_programme(model_ctx *m, uint32_t s, int destination)
 {
     participant *pp = &m->people[s];
-    exits_record(m, pp, destination);
-    worker *wk = &m->workers[pp->rec.worker];
+    participant_record *rd = &m->records[s];
+    exits_record(m, s, destination);
+    worker *wk = &m->workers[pp->worker];
     wk->caseload--;
     wk->load -= staff_weight_of(m, pp);
-    staff_ready_update(m, pp->rec.worker);
+    staff_ready_update(m, pp->worker);
     m->active--;
     active_changed(m);
     if (pp->pending != EVSET_NO_HANDLE && (pp->state == P_OWN_TIME || pp->state == P_IN_MEASURE))
         sim_cancel(&m->engine, pp->pending);
     if (pp->state == P_IN_MEASURE || pp->measure_ready)
         measures_release(m, s);
-    if (pp->limit != EVSET_NO_HANDLE)
-        sim_cancel(&m->engine, pp->limit);
-    exits_follow_up(m, pp, destination);
-    int source = pp->rec.source;
+    if (rd->limit != EVSET_NO_HANDLE)
+        sim_cancel(&m->engine, rd->limit);
+    exits_follow_up(m, s, destination);
+    int source = rd->rec.source;
     participants_release(m, s);
     exits_replace(m, source);
     fill_free_slots(m);
@@ -278,8 +281,9 @@ static void exit_programme(model_ctx *m, uint32_t s, int destination)
 static void enter_phase(model_ctx *m, uint32_t s, int phase)
 {
     participant *pp = &m->people[s];
+    participant_record *rd = &m->records[s];
     pp->phase = phase;
-    pp->progress = 0;
+    rd->progress = 0;
     switch (measures_request(m, s, m->phase[phase].measure)) {
     case MEASURE_HELD:
         measures_start(m, s, m->phase[phase].measure);
@@ -298,24 +302,25 @@ static void after_meeting(model_ctx *m, uint32_t s)
 {
     const model_params *p = m->p;
     participant *pp = &m->people[s];
+    participant_record *rd = &m->records[s];
     if (pp->measure_ready) {
         measures_start(m, s, m->phase[pp->phase].measure);
         return;
     }
     const model_phase *ph = &m->phase[pp->phase];
     if (ph->progress_per_meeting > 0) {
-        int team = m->workers[pp->rec.worker].team;
+        int team = m->workers[pp->worker].team;
         double gain = ph->progress_per_meeting * staff_maturity_multiplier(m, team) * staff_method_multiplier(m, team);
         if (m->pressure && pp->phase == 0)
             gain *= 1 + p->pressure_mapping_speedup;
-        pp->progress += gain;
+        rd->progress += gain;
         /* k steps of 1/k complete a phase although they may sum to just
          * below 1 in binary (ten of 0.1 give 0.9999999999999999). */
-        if (pp->progress >= 1 - 1e-9) {
+        if (rd->progress >= 1 - 1e-9) {
             /* Done with the phase: no longer in line for its measure, so a
              * place that frees goes to someone still in the phase rather
              * than being held by someone waiting for a decision. */
-            pp->measure_wanted = 0;
+            rd->measure_wanted = 0;
             if (pp->phase + 1 == m->phases) {
                 exit_programme(m, s, exits_draw_completion(m, ph));
                 return;
@@ -325,15 +330,15 @@ static void after_meeting(model_ctx *m, uint32_t s)
                 int decider = -1;
                 for (int r = 0; r < p->roles && decider < 0; r++)
                     if (p->role[r].decides)
-                        decider = staff_worker_of_role(m, r, m->workers[pp->rec.worker].team);
+                        decider = staff_worker_of_role(m, r, m->workers[pp->worker].team);
                 if (decider >= 0) {
-                    pp->decision_phase = next;
+                    rd->decision_phase = next;
                     queue_meeting(m, s, decider, MEET_DECISION);
                     return;
                 }
                 /* No decider in post: the case goes on with its worker,
                  * progress held at 1, and asks again after the next meeting. */
-                pp->progress = 1;
+                rd->progress = 1;
                 own_time(m, s);
                 return;
             }
@@ -343,8 +348,8 @@ static void after_meeting(model_ctx *m, uint32_t s)
     }
     for (int r = 0; r < p->roles; r++)
         if (p->role[r].call_in_probability > 0 &&
-            gsl_rng_uniform(m->stream[MODEL_STREAM_CALL_IN]) < p->role[r].call_in_probability) {
-            int c = staff_worker_of_role(m, r, m->workers[pp->rec.worker].team);
+            rng_uniform(m->stream[MODEL_STREAM_CALL_IN]) < p->role[r].call_in_probability) {
+            int c = staff_worker_of_role(m, r, m->workers[pp->worker].team);
             if (c >= 0) {
                 queue_meeting(m, s, c, MEET_CONSULT);
                 return;
@@ -361,6 +366,7 @@ static void on_meeting_end(model_ctx *m, int w)
     uint64_t e = wk->in_meeting;
     uint32_t s = entry_slot(e);
     participant *pp = &m->people[s];
+    participant_record *rd = &m->records[s];
     wk->busy = 0;
     wk->month_busy += m->engine.now - wk->busy_since;
     cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level - staff_busy_weight(m, wk));
@@ -369,14 +375,14 @@ static void on_meeting_end(model_ctx *m, int w)
     if (pp->limit_reached) {
         exit_programme(m, s, m->p->time_limit_destination);
     } else if (kind == MEET_DECISION) {
-        int next = pp->decision_phase;
-        pp->decision_phase = -1;
+        int next = rd->decision_phase;
+        rd->decision_phase = -1;
         enter_phase(m, s, next);
     } else if (kind == MEET_CONSULT) {
         own_time(m, s);
     } else {
-        pp->rec.meetings++;
-        int d = exits_draw(m, pp, &m->phase[pp->phase]);
+        pp->meetings++;
+        int d = exits_draw(m, s, &m->phase[pp->phase]);
         if (d >= 0)
             exit_programme(m, s, d);
         else
@@ -399,13 +405,14 @@ static void hand_on(model_ctx *m, uint32_t s)
 {
     const model_params *p = m->p;
     participant *pp = &m->people[s];
-    worker *wk = &m->workers[pp->rec.worker];
+    participant_record *rd = &m->records[s];
+    worker *wk = &m->workers[pp->worker];
     wk->caseload--;
     wk->load -= staff_weight_of(m, pp);
     int other = p->reassign_on_leave ? staff_least_loaded(m, pp) : -1;
     if (other >= 0) {
         int own = pp->state == P_OWN_TIME;
-        pp->progress *= 1 - p->progress_lost_on_change;
+        rd->progress *= 1 - p->progress_lost_on_change;
         assign(m, s, other);
         if (!own)
             queue_meeting(m, s, other, MEET_CASEWORK);
@@ -416,13 +423,13 @@ static void hand_on(model_ctx *m, uint32_t s)
     pp->pending = EVSET_NO_HANDLE;
     if (pp->measure_ready)
         measures_release(m, s);
-    pp->measure_wanted = 0;
-    if (pp->limit != EVSET_NO_HANDLE) {
-        sim_cancel(&m->engine, pp->limit); /* rescheduled when they are assigned again */
-        pp->limit = EVSET_NO_HANDLE;
+    rd->measure_wanted = 0;
+    if (rd->limit != EVSET_NO_HANDLE) {
+        sim_cancel(&m->engine, rd->limit); /* rescheduled when they are assigned again */
+        rd->limit = EVSET_NO_HANDLE;
     }
-    pp->rec.worker_changes++;
-    pp->rec.worker = -1;
+    rd->rec.worker_changes++;
+    pp->worker = -1;
     m->active--;
     active_changed(m);
     waiting_join(m, s);
@@ -451,14 +458,14 @@ static void post_close_now(model_ctx *m, int w)
             start_meeting_if_idle(m, other);
         } else {
             /* nobody of the role left: the case goes on with its worker */
-            pp->decision_phase = -1;
+            m->records[entry_slot(e)].decision_phase = -1;
             own_time(m, entry_slot(e));
         }
     }
     free(pending.items);
     for (uint32_t s = 0; s < m->people_used && wk->caseload > 0; s++) {
         participant *pp = &m->people[s];
-        if (pp->state == P_FREE || pp->rec.worker != w || isnan(pp->rec.assignment_time))
+        if (pp->state == P_FREE || pp->worker != w || isnan(m->records[s].rec.assignment_time))
             continue;
         if (pp->state == P_OWN_TIME || (pp->state == P_NEEDS_MEETING && pp->queued_at == w))
             hand_on(m, s);
@@ -499,7 +506,8 @@ static void on_own_time_end(model_ctx *m, uint32_t s)
 static void on_time_limit(model_ctx *m, uint32_t s)
 {
     participant *pp = &m->people[s];
-    pp->limit = EVSET_NO_HANDLE;
+    participant_record *rd = &m->records[s];
+    rd->limit = EVSET_NO_HANDLE;
     if (pp->state == P_IN_MEETING) {
         pp->limit_reached = 1;
         return;
@@ -513,7 +521,7 @@ static void on_measure_end(model_ctx *m, uint32_t s)
     pp->pending = EVSET_NO_HANDLE;
     const model_measure *ms = &m->p->measure[m->phase[pp->phase].measure];
     measures_release(m, s);
-    if (ms->exit_destination >= 0 && gsl_rng_uniform(m->stream[MODEL_STREAM_MEASURE]) < ms->exit_probability) {
+    if (ms->exit_destination >= 0 && rng_uniform(m->stream[MODEL_STREAM_MEASURE]) < ms->exit_probability) {
         exit_programme(m, s, ms->exit_destination);
         return;
     }
@@ -531,9 +539,10 @@ static void worker_start(model_ctx *m, int w)
     if (wk->caseload > 0) {
         for (uint32_t s = 0; s < m->people_used; s++) {
             participant *pp = &m->people[s];
-            if (pp->state != P_FREE && pp->rec.worker == w && !isnan(pp->rec.assignment_time)) {
-                pp->rec.worker_changes++;
-                pp->progress *= 1 - m->p->progress_lost_on_change;
+            participant_record *rd = &m->records[s];
+            if (pp->state != P_FREE && pp->worker == w && !isnan(rd->rec.assignment_time)) {
+                rd->rec.worker_changes++;
+                rd->progress *= 1 - m->p->progress_lost_on_change;
             }
         }
     }
@@ -578,7 +587,8 @@ static void worker_leave_now(model_ctx *m, int w)
     if (p->reassign_on_leave && wk->caseload > 0) {
         for (uint32_t s = 0; s < m->people_used; s++) {
             participant *pp = &m->people[s];
-            if (pp->state == P_FREE || pp->rec.worker != w || isnan(pp->rec.assignment_time))
+            participant_record *rd = &m->records[s];
+            if (pp->state == P_FREE || pp->worker != w || isnan(rd->rec.assignment_time))
                 continue;
             wk->caseload--;
             wk->load -= staff_weight_of(m, pp);
@@ -594,7 +604,7 @@ static void worker_leave_now(model_ctx *m, int w)
             }
             /* A new worker costs progress; those who wait lose it when the
              * replacement starts instead. */
-            pp->progress *= 1 - p->progress_lost_on_change;
+            rd->progress *= 1 - p->progress_lost_on_change;
             int queued = pp->state == P_NEEDS_MEETING && pp->queued_at == w;
             assign(m, s, other);
             if (queued)

@@ -173,9 +173,10 @@ int model_params_explain(const model_params *p, model_problem *problem);
  * who was not one of those referrals, and Poisson counts stray from their
  * mean by far less than 1 000 000, so only a scenario whose exits breed
  * more referrals than they remove (e.g. a source's replacement above 1)
- * reaches the default. Cost at the limit: a slot of 168 bytes, a record of
- * 72 in the runner's buffer, queue entries and an event or two per
- * participant present, up to twice that while arrays grow by doubling;
+ * reaches the default. Cost at the limit: a slot of 32 + 120 bytes (hot
+ * part and record, model_ctx.h), a record of 72 in the runner's buffer,
+ * queue entries and an event or two per participant present, up to twice
+ * that while arrays grow by doubling;
  * measured, a trial stopped at the default (1 002 400 present, 1.6 s)
  * peaked at 260 MB resident; without the guard the same trial grew to
  * 3.6 GB in 40 s until refused memory under a 6 GB address-space limit. */

@@ -20,26 +20,27 @@
 /* Per-meeting exit: the core draws "does the case end" then "where to";
  * a profile's readiness and the team's method capital raise the chance of
  * the good destinations (work, studies) by their odds factor. */
-int exits_draw(model_ctx *m, participant *pp, const model_phase *ph)
+int exits_draw(model_ctx *m, uint32_t s, const model_phase *ph)
 {
     gsl_rng *r = m->stream[MODEL_STREAM_EXIT];
     if (m->core_exits) {
-        if (gsl_rng_uniform(r) < ph->exit_probability)
+        if (rng_uniform(r) < ph->exit_probability)
             return draw_index(r, ph->exit_shares, m->p->destinations);
         return -1;
     }
     if (!(ph->exit_probability > 0))
         return -1;
-    double boost = exp(pp->readiness) * staff_method_multiplier(m, m->workers[pp->rec.worker].team);
+    double boost = exp(m->records[s].readiness) * staff_method_multiplier(m, m->workers[m->people[s].worker].team);
     double weight[MODEL_MAX_DESTINATIONS], total = 0;
     for (int d = 0; d < m->p->destinations; d++) {
         weight[d] = ph->exit_probability * ph->exit_shares[d] * ((m->p->good_destinations >> d) & 1 ? boost : 1.0);
         total += weight[d];
     }
-    if (m->p->profiles > 0 && m->p->profile[pp->rec.profile].has_exit_weights)
-        profile_exits_reweight(m->p, pp->rec.profile, weight, total);
+    int profile = m->people[s].profile; /* the hot copy of rec.profile */
+    if (m->p->profiles > 0 && m->p->profile[profile].has_exit_weights)
+        profile_exits_reweight(m->p, profile, weight, total);
     double p_exit = total > 1 ? 1 : total;
-    if (!(gsl_rng_uniform(r) < p_exit))
+    if (!(rng_uniform(r) < p_exit))
         return -1;
     for (int d = 0; d < m->p->destinations; d++)
         weight[d] /= total;
@@ -51,13 +52,14 @@ int exits_draw_completion(model_ctx *m, const model_phase *ph)
     return draw_index(m->stream[MODEL_STREAM_EXIT], ph->completion_shares, m->p->destinations);
 }
 
-void exits_record(model_ctx *m, participant *pp, int d)
+void exits_record(model_ctx *m, uint32_t s, int d)
 {
+    participant_record *rd = &m->records[s];
     const model_params *p = m->p;
     double now = m->engine.now;
-    pp->rec.exit_time = now;
-    pp->rec.destination = d;
-    pp->rec.fate = FATE_EXITED;
+    rd->rec.exit_time = now;
+    rd->rec.destination = d;
+    rd->rec.fate = FATE_EXITED;
     m->out->exits++;
     m->exits_to[d]++;
     m->month_exits[d]++;
@@ -65,36 +67,37 @@ void exits_record(model_ctx *m, participant *pp, int d)
         m->out->exits_measured++;
         m->out->exits_by_destination[d]++;
         if (p->profiles > 0)
-            m->out->exits_by_profile[pp->rec.profile][d]++;
+            m->out->exits_by_profile[rd->rec.profile][d]++;
     }
-    if (pp->rec.assignment_time >= m->warmup_time) {
-        stat_obs_add(&m->out->programme_days, now - pp->rec.assignment_time);
-        stat_obs_add(&m->out->meetings_per_exit, pp->rec.meetings);
+    if (rd->rec.assignment_time >= m->warmup_time) {
+        stat_obs_add(&m->out->programme_days, now - rd->rec.assignment_time);
+        stat_obs_add(&m->out->meetings_per_exit, m->people[s].meetings);
     }
 }
 
-void exits_follow_up(model_ctx *m, participant *pp, int d)
+void exits_follow_up(model_ctx *m, uint32_t s, int d)
 {
+    participant_record *rd = &m->records[s];
     const model_params *p = m->p;
     if (!p->has_followup || isnan(p->retained_12[d]))
         return;
     if (p->followup_points > 0) {
-        followup_curve_draw(m, pp, d);
+        followup_curve_draw(m, s, d);
         return;
     }
     gsl_rng *r = m->stream[MODEL_STREAM_FOLLOWUP];
     double a = p->retained_12[d], b = p->retained_24[d];
-    int in12 = gsl_rng_uniform(r) < a;
+    int in12 = rng_uniform(r) < a;
     int in24;
     /* A two-step chain that reproduces both shares: decay keeps a fraction
      * of those in at 12 months, growth adds some of those out. */
     if (b <= a)
-        in24 = in12 && gsl_rng_uniform(r) < (a > 0 ? b / a : 0);
+        in24 = in12 && rng_uniform(r) < (a > 0 ? b / a : 0);
     else
-        in24 = in12 || gsl_rng_uniform(r) < (b - a) / (1 - a);
-    pp->rec.followup_12 = (int8_t)in12;
-    pp->rec.followup_24 = (int8_t)in24;
-    double t12 = pp->rec.exit_time + 12 * MODEL_DAYS_PER_MONTH, t24 = t12 + 12 * MODEL_DAYS_PER_MONTH;
+        in24 = in12 || rng_uniform(r) < (b - a) / (1 - a);
+    rd->rec.followup_12 = (int8_t)in12;
+    rd->rec.followup_24 = (int8_t)in24;
+    double t12 = rd->rec.exit_time + 12 * MODEL_DAYS_PER_MONTH, t24 = t12 + 12 * MODEL_DAYS_PER_MONTH;
     if (m->measuring) {
         if (t12 <= m->horizon_time) {
             m->out->followup[d][0]++;
@@ -105,7 +108,7 @@ void exits_follow_up(model_ctx *m, participant *pp, int d)
             m->out->followup[d][3] += (uint64_t)in24;
         }
     }
-    if (!in12 && p->relapse_probability > 0 && gsl_rng_uniform(r) < p->relapse_probability && t12 < m->horizon_time)
+    if (!in12 && p->relapse_probability > 0 && rng_uniform(r) < p->relapse_probability && t12 < m->horizon_time)
         sim_schedule_at(&m->engine, t12, EV_RELAPSE_ARRIVAL, (uint32_t)p->relapse_source);
 }
 

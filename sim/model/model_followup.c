@@ -63,8 +63,9 @@ double followup_share(const model_params *p, int d, double month)
     return NAN;
 }
 
-void followup_curve_draw(model_ctx *m, participant *pp, int d)
+void followup_curve_draw(model_ctx *m, uint32_t s, int d)
 {
+    participant_record *rd = &m->records[s]; /* follow-up is record-only */
     const model_params *p = m->p;
     gsl_rng *r = m->stream[MODEL_STREAM_FOLLOWUP];
     /* The named months and 12 and 24, merged in order (duplicates once). */
@@ -89,25 +90,25 @@ void followup_curve_draw(model_ctx *m, participant *pp, int d)
     for (int i = 0; i < n; i++) {
         double a = followup_share(p, d, month[i]);
         if (i == 0)
-            in = gsl_rng_uniform(r) < a;
+            in = rng_uniform(r) < a;
         else if (a <= prev)
-            in = in && gsl_rng_uniform(r) < (prev > 0 ? a / prev : 0);
+            in = in && rng_uniform(r) < (prev > 0 ? a / prev : 0);
         else
-            in = in || gsl_rng_uniform(r) < (a - prev) / (1 - prev);
+            in = in || rng_uniform(r) < (a - prev) / (1 - prev);
         prev = a;
         if (month[i] == 12)
             in12 = in;
         if (month[i] == 24)
             in24 = in;
-        double due = pp->rec.exit_time + month[i] * MODEL_DAYS_PER_MONTH;
+        double due = rd->rec.exit_time + month[i] * MODEL_DAYS_PER_MONTH;
         if (point[i] >= 0 && m->measuring && due <= m->horizon_time) {
             m->out->followup_at[point[i]][d][0]++;
             m->out->followup_at[point[i]][d][1] += (uint64_t)in;
         }
     }
-    pp->rec.followup_12 = (int8_t)in12;
-    pp->rec.followup_24 = (int8_t)in24;
-    double t12 = pp->rec.exit_time + 12 * MODEL_DAYS_PER_MONTH, t24 = t12 + 12 * MODEL_DAYS_PER_MONTH;
+    rd->rec.followup_12 = (int8_t)in12;
+    rd->rec.followup_24 = (int8_t)in24;
+    double t12 = rd->rec.exit_time + 12 * MODEL_DAYS_PER_MONTH, t24 = t12 + 12 * MODEL_DAYS_PER_MONTH;
     if (m->measuring) {
         if (t12 <= m->horizon_time) {
             m->out->followup[d][0]++;
@@ -118,6 +119,6 @@ void followup_curve_draw(model_ctx *m, participant *pp, int d)
             m->out->followup[d][3] += (uint64_t)in24;
         }
     }
-    if (!in12 && p->relapse_probability > 0 && gsl_rng_uniform(r) < p->relapse_probability && t12 < m->horizon_time)
+    if (!in12 && p->relapse_probability > 0 && rng_uniform(r) < p->relapse_probability && t12 < m->horizon_time)
         sim_schedule_at(&m->engine, t12, EV_RELAPSE_ARRIVAL, (uint32_t)p->relapse_source);
 }

@@ -8,9 +8,10 @@
 #include "model/model_ctx.h"
 #include "model/model_followup.h"
 
-/* Follow-up of a participant who left to destination d, when the scenario
- * names its own months: the 12- and 24-month states (records, counts,
- * relapse) as exits_follow_up gives them, plus the named months' counts. */
-void followup_curve_draw(model_ctx *m, participant *pp, int d);
+/* Follow-up of the participant in slot s, who left to destination d, when
+ * the scenario names its own months: the 12- and 24-month states (records,
+ * counts, relapse) as exits_follow_up gives them, plus the named months'
+ * counts. Reads and writes the slot's record only. */
+void followup_curve_draw(model_ctx *m, uint32_t s, int d);
 
 #endif

@@ -21,8 +21,9 @@ static int measure_open(const model_ctx *m, int k)
 void measures_start(model_ctx *m, uint32_t s, int k)
 {
     participant *pp = &m->people[s];
+    participant_record *rd = &m->records[s];
     pp->state = P_IN_MEASURE;
-    pp->measure_wanted = pp->measure_ready = 0;
+    rd->measure_wanted = pp->measure_ready = 0;
     double days = dist_sample(&m->p->measure[k].duration_days, m->stream[MODEL_STREAM_MEASURE]);
     pp->pending = sim_schedule(&m->engine, days, EV_MEASURE_END, s);
 }
@@ -36,7 +37,8 @@ void measures_fill(model_ctx *m, int k)
         uint64_t e = fifo_pop(&ms->queue);
         uint32_t s = entry_slot(e);
         participant *pp = &m->people[s];
-        if (pp->state == P_FREE || !entry_current(e, pp->measure_seq) || !pp->measure_wanted ||
+        participant_record *rd = &m->records[s];
+        if (pp->state == P_FREE || !entry_current(e, rd->measure_seq) || !rd->measure_wanted ||
             m->phase[pp->phase].measure != k)
             continue;
         ms->used++;
@@ -44,7 +46,7 @@ void measures_fill(model_ctx *m, int k)
             sim_cancel(&m->engine, pp->pending);
             measures_start(m, s, k);
         } else {
-            pp->measure_wanted = 0;
+            rd->measure_wanted = 0;
             pp->measure_ready = 1; /* enters after the meeting in progress or queued */
         }
     }
@@ -75,10 +77,10 @@ enum measure_request measures_request(model_ctx *m, uint32_t s, int k)
         m->measures[k].used++;
         return MEASURE_HELD;
     }
-    participant *pp = &m->people[s];
-    pp->measure_wanted = 1;
-    pp->measure_seq++;
-    if (fifo_push(&m->measures[k].queue, entry_make(s, 0, pp->measure_seq)) != 0) {
+    participant_record *rd = &m->records[s];
+    rd->measure_wanted = 1;
+    rd->measure_seq++;
+    if (fifo_push(&m->measures[k].queue, entry_make(s, 0, rd->measure_seq)) != 0) {
         m->engine.out_of_memory = 1;
         return MEASURE_FAILED;
     }

@@ -5,7 +5,8 @@
  * present, not by all ever referred: a record goes to the sink as soon as
  * it is final and its slot is reused. The array grows by doubling; slots
  * are indices, never pointers, so growing does not invalidate queue
- * entries. Each slot keeps sequence numbers across reuse so that queue
+ * entries. Each slot has a hot part (participant) and a record
+ * (participant_record) in two arrays; see model_ctx.h. Each slot keeps sequence numbers across reuse so that queue
  * entries left by an earlier occupant are recognised as stale.
  *
  * Also the memory guard: the count of participants present is capped
@@ -19,24 +20,39 @@
 #include <math.h>
 #include <string.h>
 
-/* A free slot, or a new one at the end; NO_SLOT when the array cannot grow. */
+/* Grows both arrays to cap slots. The hot array is 64-byte aligned so each
+ * participant's 32 bytes sit in one cache line. */
+static int grow(model_ctx *m, uint32_t cap)
+{
+    participant *people = aligned_alloc(64, ((size_t)cap * sizeof *people + 63) / 64 * 64);
+    participant_record *records = realloc(m->records, (size_t)cap * sizeof *records);
+    if (records)
+        m->records = records;
+    if (!people || !records) {
+        free(people);
+        return -1;
+    }
+    if (m->people_used)
+        memcpy(people, m->people, (size_t)m->people_used * sizeof *people);
+    free(m->people);
+    m->people = people;
+    m->people_capacity = cap;
+    return 0;
+}
+
+/* A free slot, or a new one at the end; NO_SLOT when the arrays cannot grow. */
 static uint32_t slot_take(model_ctx *m)
 {
     if (m->free_head != NO_SLOT) {
         uint32_t s = m->free_head;
-        m->free_head = m->people[s].next_free;
+        m->free_head = m->records[s].next_free;
         return s;
     }
-    if (m->people_used == m->people_capacity) {
-        uint32_t cap = m->people_capacity ? m->people_capacity * 2 : 256;
-        participant *grown = realloc(m->people, (size_t)cap * sizeof *grown);
-        if (!grown)
-            return NO_SLOT;
-        m->people = grown;
-        m->people_capacity = cap;
-    }
+    if (m->people_used == m->people_capacity &&
+        (m->people_capacity > UINT32_MAX / 4 || grow(m, m->people_capacity ? m->people_capacity * 2 : 256) != 0))
+        return NO_SLOT;
     m->people[m->people_used].seq = 0;
-    m->people[m->people_used].measure_seq = 0;
+    m->records[m->people_used].measure_seq = 0;
     return m->people_used++;
 }
 
@@ -61,11 +77,13 @@ uint32_t participants_new(model_ctx *m, int source, int relapse)
     }
     m->present++;
     participant *pp = &m->people[s];
-    uint32_t seq = pp->seq, measure_seq = pp->measure_seq;
+    participant_record *pr = &m->records[s];
+    uint32_t seq = pp->seq, measure_seq = pr->measure_seq;
     memset(pp, 0, sizeof *pp);
+    memset(pr, 0, sizeof *pr);
     pp->seq = seq + 1;
-    pp->measure_seq = measure_seq + 1;
-    pp->rec = (model_participant){
+    pr->measure_seq = measure_seq + 1;
+    pr->rec = (model_participant){
         .id = m->next_id++,
         .replication = m->out->replication,
         .referral_time = m->engine.now,
@@ -81,22 +99,25 @@ uint32_t participants_new(model_ctx *m, int source, int relapse)
         .followup_24 = -1,
         .relapse = (int8_t)relapse,
     };
-    pp->need = 1.0;
-    pp->decision_phase = -1;
-    pp->pending = pp->renege = pp->limit = EVSET_NO_HANDLE;
+    pp->worker = -1;
+    pr->decision_phase = -1;
+    pp->pending = pr->renege = pr->limit = EVSET_NO_HANDLE;
     return s;
 }
 
 void participants_release(model_ctx *m, uint32_t s)
 {
     participant *pp = &m->people[s];
-    pp->rec.phase = (int8_t)pp->phase;
-    if (m->sink && !m->stop && m->sink(m->sink_ctx, &pp->rec) != 0)
+    participant_record *pr = &m->records[s];
+    pr->rec.phase = pp->phase;
+    pr->rec.worker = pp->worker;
+    pr->rec.meetings = pp->meetings;
+    if (m->sink && !m->stop && m->sink(m->sink_ctx, &pr->rec) != 0)
         m->stop = 1;
     pp->state = P_FREE;
     m->present--;
     pp->seq++;
-    pp->next_free = m->free_head;
+    pr->next_free = m->free_head;
     m->free_head = s;
 }
 
@@ -123,7 +144,7 @@ void participants_flush(model_ctx *m)
     size_t n = 0;
     for (uint32_t s = 0; s < m->people_used; s++)
         if (m->people[s].state != P_FREE)
-            order[n++] = (present_entry){m->people[s].rec.id, s};
+            order[n++] = (present_entry){m->records[s].rec.id, s};
     qsort(order, n, sizeof *order, present_by_id);
     for (size_t i = 0; i < n; i++)
         participants_release(m, order[i].slot);

@@ -76,6 +76,7 @@ static void ctx_destroy(model_ctx *m)
     free(m->ready_heap);
     free(m->ready_pos);
     free(m->people);
+    free(m->records);
     sim_destroy(&m->engine);
 }
 
@@ -92,6 +93,31 @@ static int open_streams(model_ctx *m, uint64_t seed)
             return -1;
     }
     return 0;
+}
+
+/* Asks for what the next event will touch while this one is handled: the
+ * participant of an own-time or measure end; for a meeting end the
+ * participant leaving the meeting and the one next in that worker's queue.
+ * Only a hint (the next event may still change): at 100x size each of
+ * these was a cache miss on the event's critical path, and prefetching
+ * took the model from 2.75 to 1.8 CPU s per replication (18 months). Below
+ * PREFETCH_ABOVE slots the hot array (32 bytes a slot) stays in the L2
+ * cache, and asking cost 6 % at 1x, so small runs do not ask. */
+#define PREFETCH_ABOVE 8192
+
+static void prefetch_next(const model_ctx *m)
+{
+    uint32_t kind, subject;
+    if (!sim_peek_next(&m->engine, &kind, &subject))
+        return;
+    if (kind == EV_OWN_TIME_END || kind == EV_MEASURE_END) {
+        __builtin_prefetch(&m->people[subject]);
+    } else if (kind == EV_MEETING_END) {
+        const worker *wk = &m->workers[subject];
+        __builtin_prefetch(&m->people[entry_slot(wk->in_meeting)]);
+        if (wk->queue.count > 0)
+            __builtin_prefetch(&m->people[entry_slot(wk->queue.items[wk->queue.head])]);
+    }
 }
 
 /* The run's summary over the measured span (warm-up to horizon): time
@@ -178,6 +204,8 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
 
     evset_event ev;
     while (!m->stop && !m->engine.out_of_memory && !m->over_limit && sim_next(&m->engine, &ev)) {
+        if (m->people_used > PREFETCH_ABOVE)
+            prefetch_next(m);
         if (ev.kind == EV_STAFF_PLAN)
             staffplan_handle(m, ev.subject);
         else

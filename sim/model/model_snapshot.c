@@ -45,13 +45,15 @@ void model_snapshot_free(model_snapshot *s)
     s->count = 0;
 }
 
-static void set_profile(model_ctx *m, participant *pp, int profile)
+/* The profile goes in both halves of the slot: the hot copy gives the need
+ * (participant_need), the record's is the output field. */
+static void set_profile(model_ctx *m, uint32_t s, int profile)
 {
     if (m->p->profiles == 0)
         return;
-    pp->rec.profile = (int16_t)profile;
-    pp->need = m->p->profile[profile].need;
-    pp->readiness = m->p->profile[profile].readiness;
+    m->people[s].profile = (int16_t)profile;
+    m->records[s].rec.profile = (int16_t)profile;
+    m->records[s].readiness = m->p->profile[profile].readiness;
 }
 
 static int start_participant(model_ctx *m, const model_snapshot_row *r)
@@ -60,13 +62,14 @@ static int start_participant(model_ctx *m, const model_snapshot_row *r)
     if (s == NO_SLOT)
         return -1;
     participant *pp = &m->people[s];
-    pp->rec.from_snapshot = 1;
-    set_profile(m, pp, r->profile);
-    pp->rec.assignment_time = -r->days;
-    pp->rec.referral_time = -r->days - r->waited_days;
-    pp->rec.worker = r->worker;
-    pp->phase = r->phase;
-    pp->progress = r->progress;
+    participant_record *rd = &m->records[s];
+    rd->rec.from_snapshot = 1;
+    set_profile(m, s, r->profile);
+    rd->rec.assignment_time = -r->days;
+    rd->rec.referral_time = -r->days - r->waited_days;
+    pp->worker = r->worker; /* rec.worker is filled in on release */
+    pp->phase = (int8_t)r->phase;
+    rd->progress = r->progress;
     worker *wk = &m->workers[r->worker];
     wk->caseload++;
     wk->load += staff_weight_of(m, pp);
@@ -74,10 +77,10 @@ static int start_participant(model_ctx *m, const model_snapshot_row *r)
     m->active++;
     cumulative_set(&m->active_level, m->engine.now, (double)m->active);
     if (m->p->readiness_decay_per_month > 0)
-        pp->readiness -= m->p->readiness_decay_per_month * month_of(r->waited_days);
+        rd->readiness -= m->p->readiness_decay_per_month * month_of(r->waited_days);
     if (m->p->max_months > 0) {
         double left = m->p->max_months * MODEL_DAYS_PER_MONTH - r->days;
-        pp->limit = sim_schedule(&m->engine, left > 0 ? left : 0, EV_TIME_LIMIT, s);
+        rd->limit = sim_schedule(&m->engine, left > 0 ? left : 0, EV_TIME_LIMIT, s);
     }
     double gap = r->next_meeting_days;
     if (isnan(gap))
@@ -127,10 +130,10 @@ int snapshot_start(model_ctx *m)
             rc = -1;
             break;
         }
-        participant *pp = &m->people[s];
-        pp->rec.from_snapshot = 1;
-        set_profile(m, pp, waiting[i]->profile);
-        pp->rec.referral_time = -waiting[i]->days;
+        participant_record *rd = &m->records[s];
+        rd->rec.from_snapshot = 1;
+        set_profile(m, s, waiting[i]->profile);
+        rd->rec.referral_time = -waiting[i]->days;
         rc = waiting_join(m, s);
     }
     free(waiting);
@@ -179,17 +182,18 @@ int snapshot_save(model_ctx *m)
             const participant *pp = &m->people[s];
             if (pp->state == P_FREE || (pp->state == P_WAITING) != (pass == 1))
                 continue;
-            model_snapshot_row r = {.worker = -1, .profile = pp->rec.profile, .next_meeting_days = NAN};
+            const participant_record *rd = &m->records[s];
+            model_snapshot_row r = {.worker = -1, .profile = pp->profile, .next_meeting_days = NAN};
             if (pass == 1) {
                 r.kind = SNAPSHOT_WAITING;
-                r.days = now - pp->rec.referral_time;
+                r.days = now - rd->rec.referral_time;
             } else {
                 r.kind = SNAPSHOT_PARTICIPANT;
-                r.worker = pp->rec.worker;
-                r.days = now - pp->rec.assignment_time;
-                r.waited_days = pp->rec.assignment_time - pp->rec.referral_time;
+                r.worker = pp->worker; /* the hot copy: rec.worker is set on release */
+                r.days = now - rd->rec.assignment_time;
+                r.waited_days = rd->rec.assignment_time - rd->rec.referral_time;
                 r.phase = pp->phase;
-                r.progress = pp->progress < 1 ? pp->progress : 0;
+                r.progress = rd->progress < 1 ? rd->progress : 0;
                 /* Those waiting for or in a meeting want one at once; those on
                  * their own get a fresh gap (exact for exponential own time). */
                 if (pp->state == P_NEEDS_MEETING || pp->state == P_IN_MEETING)

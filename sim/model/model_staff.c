@@ -198,7 +198,7 @@ double staff_cap_of(const model_ctx *m, const worker *w)
 
 double staff_weight_of(const model_ctx *m, const participant *pp)
 {
-    return m->p->cap_by_need ? pp->need : 1.0;
+    return m->p->cap_by_need ? participant_need(m, pp) : 1.0;
 }
 
 static int ready_before(const model_ctx *m, int a, int b)

@@ -44,7 +44,8 @@ void waiting_setup_levels(model_ctx *m)
 int waiting_join(model_ctx *m, uint32_t s)
 {
     participant *pp = &m->people[s];
-    int level = m->levels > 1 ? m->level_of_profile[pp->rec.profile] : 0;
+    participant_record *rd = &m->records[s];
+    int level = m->levels > 1 ? m->level_of_profile[pp->profile] : 0;
     pp->state = P_WAITING;
     pp->seq++;
     if (fifo_push(&m->waiting[level], entry_make(s, 0, pp->seq)) != 0) {
@@ -55,7 +56,7 @@ int waiting_join(model_ctx *m, uint32_t s)
     waiting_changed(m);
     if (m->p->has_patience) {
         double patience = dist_sample(&m->p->patience_days, m->stream[MODEL_STREAM_PATIENCE]);
-        pp->renege = sim_schedule(&m->engine, patience, EV_RENEGE, s);
+        rd->renege = sim_schedule(&m->engine, patience, EV_RENEGE, s);
     }
     return 0;
 }
@@ -92,12 +93,13 @@ void waiting_take(model_ctx *m, uint32_t s)
 void waiting_renege(model_ctx *m, uint32_t s)
 {
     participant *pp = &m->people[s];
-    pp->renege = EVSET_NO_HANDLE;
+    participant_record *rd = &m->records[s];
+    rd->renege = EVSET_NO_HANDLE;
     if (pp->state != P_WAITING)
         return;
     m->waiting_count--;
     waiting_changed(m);
-    pp->rec.fate = FATE_RENEGED;
+    rd->rec.fate = FATE_RENEGED;
     m->month_reneged++;
     if (m->measuring)
         m->out->reneged_measured++;

@@ -9,7 +9,16 @@
 BENCH_BINS := $(B)/bench/bench_engine $(B)/bench/bench_model $(B)/bench/bench_exec
 BENCH_PY   ?= python3
 
-.PHONY: bench bench-quick bench-build bench-check
+# The full model is timed against a build of this commit in the same run
+# (the ratio does not depend on the machine): main when the targets of
+# issue 20 were set. make bench BENCH_REF=<commit> compares with another.
+BENCH_REF ?= abc92baa428d06afb66e435515845cd6facf4a80
+REF_DIR   := build-ref
+# make bench BENCH_FAST=1 also times an opt-in -O3 -march=native build
+# (make FAST=1, in build-fast/); never part of the reference numbers.
+BENCH_FAST ?=
+
+.PHONY: bench bench-quick bench-build bench-check bench-ref
 
 bench-build: deps
 	@$(MAKE) --no-print-directory $(B)/caseflow $(BENCH_BINS)
@@ -23,19 +32,36 @@ $(B)/bench/bench_exec: tests/bench/bench_exec.c | $(B)/bench
 $(B)/bench/%: tests/bench/%.c $(B)/libcaseflow.a | $(B)/bench
 	$(CC) $(CFLAGS_ALL) $< $(B)/libcaseflow.a -o $@ $(LDLIBS_ALL)
 
-bench: bench-build
-	@$(BENCH_PY) tests/bench/run_bench.py --build $(B) --out results/bench
+# The reference, from git into build-ref/src (rebuilt when BENCH_REF
+# changes); without git or the commit the bench runs without the ratio.
+bench-ref:
+	@if [ "$$(cat $(REF_DIR)/commit 2>/dev/null)" != "$(BENCH_REF)" ] || [ ! -x $(REF_DIR)/src/build/bench/bench_model ]; then \
+	  echo "bench: building the reference $(BENCH_REF) in $(REF_DIR)/"; \
+	  rm -rf $(REF_DIR) && mkdir -p $(REF_DIR)/src && \
+	  git archive $(BENCH_REF) | tar -x -C $(REF_DIR)/src && \
+	  $(MAKE) --no-print-directory -C $(REF_DIR)/src build/caseflow build/bench/bench_model >$(REF_DIR)/build.log 2>&1 && \
+	  echo $(BENCH_REF) > $(REF_DIR)/commit || echo "bench: could not build the reference (see $(REF_DIR)/build.log); no ratio"; \
+	fi
 
-bench-quick: bench-build
-	@$(BENCH_PY) tests/bench/run_bench.py --build $(B) --out results/bench --quick
+BENCH_ARGS = --build $(B) --out results/bench --ref $(REF_DIR)/src/build --ref-commit $(BENCH_REF) \
+             $(if $(BENCH_FAST),--fast build-fast)
+
+bench: bench-build bench-ref
+	@$(if $(BENCH_FAST),$(MAKE) --no-print-directory FAST=1 build-fast/caseflow build-fast/bench/bench_model build-fast/bench/bench_exec &&) true
+	@$(BENCH_PY) tests/bench/run_bench.py $(BENCH_ARGS)
+
+bench-quick: bench-build bench-ref
+	@$(BENCH_PY) tests/bench/run_bench.py $(BENCH_ARGS) --quick
 
 # The event set against a reference, under ASan and UBSan: once with its
 # 32-bit sequence numbers forced to wrap every 40 pushes (production: every
-# 2^32), once as built for production with a heap large enough to prefetch.
+# 2^32), tombstones swept above 8 (production: 4 096) and the plain heap
+# handing over to the ladder at 4 events (production: 256), once as built for
+# production with a set of 50 000 events.
 CHECK_EVSET_CFLAGS = $(CSTD) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Isim
 
 $(B)/bench/check_evset_wrap: tests/bench/check_evset.c sim/engine/eng_evset.c sim/engine/eng_evset.h | $(B)/bench
-	$(CC) $(CHECK_EVSET_CFLAGS) -DEVSET_SEQ_LIMIT=40 tests/bench/check_evset.c sim/engine/eng_evset.c -o $@ -lm
+	$(CC) $(CHECK_EVSET_CFLAGS) -DEVSET_SEQ_LIMIT=40 -DEVSET_SWEEP_MIN=8 -DEVSET_SMALL_HEAP=4 tests/bench/check_evset.c sim/engine/eng_evset.c -o $@ -lm
 
 $(B)/bench/check_evset: tests/bench/check_evset.c sim/engine/eng_evset.c sim/engine/eng_evset.h | $(B)/bench
 	$(CC) $(CHECK_EVSET_CFLAGS) tests/bench/check_evset.c sim/engine/eng_evset.c -o $@ -lm

@@ -9,6 +9,8 @@
  *       timing the two phases separately. With OUT "-" nothing is written and
  *       records are not kept (sink NULL), so peak RSS is the model's own:
  *       what is needed for the participants present, not all ever seen.
+ *       Also counts meetings held (the monthly series), for the case-manager
+ *       core's meetings per CPU-second.
  *
  *   bench_model runner CONFIG REPS THREADS OUT|- [KEY=VALUE...]
  *       runner_run over all trials with THREADS threads, writing to OUT or
@@ -146,6 +148,7 @@ static int bench_serial(const char *config, const char *reps, const char *path, 
     }
     records buf = {0};
     uint64_t events = 0, participants = 0;
+    double meetings = 0;
     double present_sum = 0, present_max = 0;
     char err[1024];
     for (uint64_t t = 0; t < trials; t++) {
@@ -167,6 +170,8 @@ static int bench_serial(const char *config, const char *reps, const char *path, 
         }
         events += res.events;
         participants += res.referrals;
+        for (int month = 0; month < res.series.months; month++)
+            meetings += res.series.meetings[month];
         double present = res.mean_active + res.mean_waiting;
         present_sum += present;
         if (present > present_max)
@@ -208,6 +213,8 @@ static int bench_serial(const char *config, const char *reps, const char *path, 
     printf("replications=%llu\n", (unsigned long long)trials);
     printf("events=%llu\n", (unsigned long long)events);
     printf("participants=%llu\n", (unsigned long long)participants);
+    printf("meetings=%.0f\n", meetings);
+    printf("meetings_per_cpu_s=%.1f\n", meetings / model_cpu);
     printf("present_mean=%.2f\n", present_sum / (double)trials);
     printf("present_max_of_means=%.2f\n", present_max);
     printf("model_s=%.6f\n", model_s);

@@ -123,6 +123,9 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--out", default="results/bench")
     ap.add_argument("--quick", action="store_true", help="reduced sizes: a smoke test, not a measurement")
+    ap.add_argument("--ref", default="", help="build directory of the reference commit (bench_model there)")
+    ap.add_argument("--ref-commit", default="", help="the reference commit, for the table")
+    ap.add_argument("--fast", default="", help="build directory of an opt-in -O3 -march=native build")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     EXEC = os.path.join(a.build, "bench", "bench_exec")
@@ -131,7 +134,7 @@ def main():
     q = a.quick
     t_start = time.monotonic()
     rows = []
-    raw = {"machine": machine(), "quick": q}
+    raw = {"machine": machine(), "quick": q, "ref_commit": a.ref_commit}
 
     def row(section, metric, value, unit="", target="", met=""):
         text = value if isinstance(value, str) else fmt(value, unit)
@@ -162,6 +165,14 @@ def main():
         "Wq = 9", "ok" if abs(w - 9.0) <= max(2 * ci, 0.45) else "WRONG")
     row("engine", "M/M/1, 2 threads (one queue each): events/s, wall", mm2["events_per_s"], "/s", "",
         f"x{mm2['events_per_s'] / mm1['events_per_s']:.2f} vs 1 thread")
+    # The same queue as a minimal hand-written loop, alternately in one
+    # process; the program checks both follow the same sample path.
+    ml = run([be, "mm1loop", str(customers), "3" if q else "7"], "mm1loop")
+    raw["mm1_vs_loop"] = ml
+    ratio = ml["engine_over_loop"]
+    row("engine", "M/M/1 engine / hand-written loop, CPU ns per event",
+        f"{ml['engine_ns_per_event_cpu']:.1f} / {ml['loop_ns_per_event_cpu']:.1f} = x{ratio:.2f}", "", "<= x1.3",
+        yes(ratio <= 1.3))
 
     # 2. The event set alone: the hold model.
     raw["hold"] = {}
@@ -170,6 +181,15 @@ def main():
         raw["hold"][n] = h
         row("evset", f"hold model, {n:,} pending: ns per hold, CPU (wall)",
             f"{h['ns_per_hold_cpu']:.1f} ({h['ns_per_hold']:.1f}) ns", "", "", f"Exp draw {h['ns_per_draw']:.0f} ns")
+
+    # Draws alone: the exponential and the meeting-hours gamma, GSL's way and
+    # by the samplers of eng_ziggurat.h.
+    dr = run([be, "draws", "1000000" if q else "5000000"], "draws")
+    raw["draws"] = dr
+    row("evset", "draw alone, CPU ns: Exp by -log1p(u) / ziggurat",
+        f"{dr['ns_exp_log1p']:.1f} / {dr['ns_exp_ziggurat']:.1f} ns")
+    row("evset", "draw alone, CPU ns: Gamma(6.25) GSL / Marsaglia-Tsang",
+        f"{dr['ns_gamma_gsl']:.1f} / {dr['ns_gamma_mt']:.1f} ns")
 
     # 3. The full model, Malmökraften-sized, through the real CLI.
     reps2, reps1 = (100, 20) if q else (1000, 200)
@@ -185,6 +205,46 @@ def main():
         yes(per_core >= 10e6))
     row("model", "model events/s, wall time (same run)", ser["events"] / ser["model_s"], "/s")
     row("model", f"CLI events per CPU-second, 1 thread ({reps1} reps)", cli1["events"] / cli1["cpu_s"], "/s")
+    row("model", f"case-manager core s = 40, N = 30 (this scenario): meetings per CPU-second",
+        ser["meetings_per_cpu_s"], "/s")
+    small = run([bm, "serial", CONFIG, "20" if q else "200", "-", "staff.workers=1", "staff.caseload_cap=4",
+                 f"referrals.rate_per_month={BASE_RATE * 4 / (BASE_WORKERS * 30):g}", "run.horizon_months=1200"],
+                "serial s=1 N=4")
+    raw["core_s1_n4"] = small
+    row("model", "case-manager core s = 1, N = 4 (1 200 months): meetings per CPU-second",
+        small["meetings_per_cpu_s"], "/s")
+    ref_model = os.path.join(a.ref, "bench", "bench_model")
+    if a.ref and os.access(ref_model, os.X_OK):
+        # Paired: reference and this build alternately, the same trials;
+        # the median ratio of events per CPU-second.
+        pairs, reps_ref = (2 if q else 5), []
+        for i in range(pairs):
+            r_ref = run([ref_model, "serial", CONFIG, str(20 if q else 100), "-"], "reference model")
+            r_new = run([bm, "serial", CONFIG, str(20 if q else 100), "-"], "model")
+            reps_ref.append((r_ref["events_per_cpu_s"], r_new["events_per_cpu_s"], r_ref["events"] == r_new["events"]))
+        ratios = sorted(n / r for r, n, _ in reps_ref)
+        med = ratios[len(ratios) // 2]
+        same = all(e for _, _, e in reps_ref)
+        raw["vs_reference"] = {"commit": a.ref_commit, "pairs": reps_ref, "median_ratio": med}
+        row("model", f"model events per CPU-second, reference {a.ref_commit[:7]} / this build",
+            f"{fmt(sorted(r for r, _, _ in reps_ref)[len(reps_ref) // 2], '/s')} / "
+            f"{fmt(sorted(n for _, n, _ in reps_ref)[len(reps_ref) // 2], '/s')}"
+            + ("" if same else " (other event counts: streams differ)"))
+        row("model", f"  ratio, this build / reference (median of {pairs} paired runs)", f"x{med:.2f}", "",
+            ">= x1.8", yes(med >= 1.8))
+    else:
+        row("model", "ratio to the reference build", "no reference build (make bench-ref)")
+    if a.fast and os.access(os.path.join(a.fast, "bench", "bench_model"), os.X_OK):
+        fast_rates = []
+        for i in range(2 if q else 3):
+            r_this = run([bm, "serial", CONFIG, "20" if q else "100", "-"], "model")
+            r_fast = run([os.path.join(a.fast, "bench", "bench_model"), "serial", CONFIG, "20" if q else "100", "-"],
+                         "fast model")
+            fast_rates.append(r_fast["events_per_cpu_s"] / r_this["events_per_cpu_s"])
+        fast_rates.sort()
+        raw["fast_build_ratio"] = fast_rates
+        row("model", "  opt-in -O3 -march=native build (make FAST=1) / this build", f"x{fast_rates[len(fast_rates) // 2]:.2f}",
+            "", "not a reference figure")
     row("model", f"CLI events/s, wall: 1 thread / 2 threads ({reps2} reps)",
         f"{fmt(cli1['events'] / cli1['wall_s'], '/s')} / {fmt(cli2['events'] / cli2['wall_s'], '/s')}")
     row("model", "events per replication", cli2["events"] / reps2)
@@ -245,9 +305,13 @@ def main():
     ks = [k for k, _ in scales]
     b_cli, b_model = fit_exponent(ks, ys_cli), fit_exponent(ks, ys_model)
     raw["scale_exponent_cli"], raw["scale_exponent_model"] = b_cli, b_model
-    row("scaling", "fitted b in CPU time per replication ~ size^b, CLI", f"{b_cli:.2f}", "", "~1",
-        yes(b_cli < 1.15))
-    row("scaling", "fitted b, model alone (18 months)", f"{b_model:.2f}", "", "~1", yes(b_model < 1.15))
+    row("scaling", "fitted b in CPU time per replication ~ size^b, CLI", f"{b_cli:.2f}", "", "<= 1.10",
+        yes(b_cli <= 1.10))
+    row("scaling", "fitted b, model alone (18 months)", f"{b_model:.2f}", "", "<= 1.10", yes(b_model <= 1.10))
+    ns1 = 1e9 * raw["scale_model"][1]["cpu_s_per_rep"] * raw["scale_model"][1]["replications"] / raw["scale_model"][1]["events"]
+    ns100 = 1e9 * raw["scale_model"][100]["cpu_s_per_rep"] * raw["scale_model"][100]["replications"] / raw["scale_model"][100]["events"]
+    row("scaling", "model alone: CPU ns per event at 1x / 100x", f"{ns1:.1f} / {ns100:.1f} = x{ns100 / ns1:.2f}", "",
+        "<= x1.6", yes(ns100 / ns1 <= 1.6))
 
     # Memory: per participant present (slope from 1x to 100x), and no growth
     # with the number of replications.
@@ -294,7 +358,8 @@ def main():
              + ("  ** BUSY: other work shares the cores; wall-time rows read low, CPU-time rows hold **"
                 if max(mach['load_avg_start'][0], mach['load_avg_end'][0]) > 0.7 else " (idle)"),
              "rates per core use the thread's or process's CPU time; wall-time rows are given beside them",
-             f"scenario {CONFIG}; whole bench {raw['total_seconds']:.0f} s", ""]
+             f"scenario {CONFIG}; whole bench {raw['total_seconds']:.0f} s"
+             + (f"; reference build: commit {a.ref_commit}" if a.ref_commit else ""), ""]
     w = [max(len(r[k]) for r in rows) for k in ("section", "metric", "value", "target")]
     w[3] = max(w[3], len("target"))
     head = f"{'area':<{w[0]}}  {'metric':<{w[1]}}  {'value':>{w[2]}}  {'target':<{w[3]}}  met?"
