@@ -141,6 +141,7 @@ def _scenario(f, s, name, summary, money, info, n_scenarios=1):
         if w:
             service.append(dict(v, metric=k, days=float(w.group(1))))
     a["service"] = sorted(service, key=lambda x: x["days"])
+    a["median_within"] = _median_within(f, s, a["service"][0]["days"]) if a["service"] else None
     a["wait_more"] = [dict(m[k], metric=k, label=lab) for k, lab in
                       (("wait_mean_days", "mean wait"), ("wait_p90_days", "90th percentile of the wait"),
                        ("wait_p95_days", "95th percentile of the wait")) if k in m]
@@ -171,6 +172,30 @@ def _trial_rows(f, s):
     if "status" in names:
         sel &= reps["status"] == 1
     return np.flatnonzero(sel), reps
+
+
+def _median_within(f, s, days):
+    """P(median wait <= days): the share of this scenario's replications whose
+    median wait (the per-trial `wait_median_days` of /trial_extras) is at
+    most `days`, with Wilson's 95 % interval — the planner's "will the median
+    wait stay under 14 days with 90 % probability". None when the file has
+    no per-trial medians."""
+    if "trial_extras" not in f or "columns" not in f["trial_extras"].attrs:
+        return None
+    cols = [_text(c) for c in f["trial_extras"].attrs["columns"]]
+    if "wait_median_days" not in cols:
+        return None
+    picked = _trial_rows(f, s)
+    if picked is None:
+        return None
+    idx, _ = picked
+    med = f["trial_extras"][...][idx, cols.index("wait_median_days")].astype(float)
+    med = med[np.isfinite(med)]
+    if med.size == 0:
+        return None
+    r = stats.wilson_ci((med <= days).astype(float))
+    return {"days": days, "mean": _clean(r["mean"]), "lo": _clean(r["ci_low"]), "hi": _clean(r["ci_high"]),
+            "n": r["n"]}
 
 
 def _ci(values):

@@ -175,3 +175,23 @@ def test_run_page_shows_service_levels_first_when_present(make_app, tmp_path):
         'data-metric="wait_median_days" data-value="3.25">3.3<' in html
     assert "median wait" in html and "does not report service levels" not in html
     assert html.index("answer-wait_within_14d") < html.index("answer-wait\"")
+
+
+def test_probability_that_the_median_wait_meets_the_first_threshold(real_bin, tmp_path):
+    # The planner's question: P(median wait <= 14 days) over replications.
+    # Recomputed here from the file's per-trial medians, independently of
+    # the page's code: the count of replications at most 14 days, and
+    # Wilson's interval from that count.
+    h5 = run(real_bin, tmp_path, "median", "staff.workers=11", reps=12)
+    a = A.read_answer(h5)["scenarios"][0]
+    mw = a["median_within"]
+    assert mw is not None and mw["days"] == 14 and mw["n"] == 12
+    with h5py.File(h5, "r") as f:
+        cols = [c.decode() if isinstance(c, bytes) else c for c in f["trial_extras"].attrs["columns"]]
+        med = f["trial_extras"][:, cols.index("wait_median_days")]
+    k, n = int((med <= 14).sum()), len(med)
+    assert mw["mean"] == k / n
+    z = 1.959963984540054
+    centre = (k + z * z / 2) / (n + z * z)
+    half = z * np.sqrt(k * (n - k) / n + z * z / 4) / (n + z * z)
+    assert abs(mw["lo"] - max(0.0, centre - half)) < 1e-9 and abs(mw["hi"] - min(1.0, centre + half)) < 1e-9
