@@ -1,4 +1,4 @@
-"""Command line: report, compare, sweep. See analysis/README.md."""
+"""Command line: report, compare, sweep, plan. See analysis/README.md."""
 import argparse
 import importlib
 import os
@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hold a further varied key at a value that was run (default: its most common value); "
                         "repeatable")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+
+    pl = sub.add_parser("plan", help="the plan page from `caseflow plan -o PLAN.h5`: recommendation, runner-up, "
+                                     "every evaluated point and the cost-against-probability frontier")
+    pl.add_argument("file", metavar="PLAN.h5", help="plan file written by caseflow plan -o")
+    pl.add_argument("-o", "--outdir", metavar="DIR", help="output folder (default: PLAN without .h5 + _plan)")
+    pl.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     return p
 
 
@@ -79,7 +85,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_INTERNAL
     if not args.command:
         parser.print_usage(sys.stderr)
-        print(f"{PROG}: error: a command is needed: report, compare or sweep", file=sys.stderr)
+        print(f"{PROG}: error: a command is needed: report, compare, sweep or plan", file=sys.stderr)
         return 2
     try:
         if args.command == "report":
@@ -101,6 +107,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             from .sweep import run_sweep
             out = run_sweep(args.file, args.outdir, metrics=args.metric, x=args.x, y=args.y, facet=args.facet,
                             at=args.at)
+            if not args.quiet:
+                print(f"{out}/index.html")
+        elif args.command == "plan":
+            from .plan_report import run_plan_report
+            out = run_plan_report(args.file, args.outdir)
             if not args.quiet:
                 print(f"{out}/index.html")
     except AnalysisError as e:
