@@ -73,6 +73,7 @@ $(B)/obj/%.o: sim/%.c
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B)/obj/app/cli_main.o: EXTRA_CFLAGS += -DCASEFLOW_GIT_REVISION=\"$(GIT_REV)\"
+$(B)/obj/app/plan_cli.o: EXTRA_CFLAGS += -DCASEFLOW_GIT_REVISION=\"$(GIT_REV)\"
 
 $(B)/libcaseflow.a: $(LIB_OBJ)
 	ar rcs $@ $^

@@ -443,6 +443,91 @@ static void test_bad_plan_table(void **state)
     }
 }
 
+/* ---- (e) --resume ------------------------------------------------------ */
+
+/* A plan resumed from its own outcome runs no replication and recommends the
+ * same; resumed from part of it (the first points only) it runs only the
+ * rest; from the file (-o, --resume) likewise, and a changed plan file is
+ * refused with exit 4. */
+static void test_resume(void **state)
+{
+    (void)state;
+    fixture fx;
+    fixture_make(&fx, erlang_plan);
+    plan_spec ps;
+    config_error cerr;
+    if (plan_load(&ps, fx.plan, &cerr) != 0)
+        fail_msg("%s", cerr.message);
+    char err[2048];
+    plan_outcome fresh, again, partial;
+    assert_int_equal(plan_solve(&ps, 0, 2, NULL, &fresh, err, sizeof err), 0);
+    assert_true(fresh.recommended >= 0 && fresh.replications > 0 && fresh.evaluated >= 2);
+    assert_int_equal(plan_solve_resumed(&ps, 0, 2, NULL, &fresh, &again, err, sizeof err), 0);
+    assert_int_equal(again.replications, 0);
+    assert_int_equal(again.reused, fresh.evaluated);
+    assert_int_equal(again.recommended, fresh.recommended);
+    assert_int_equal(again.runner_up, fresh.runner_up);
+    for (long i = 0; i < fresh.points; i++) {
+        assert_int_equal(again.point[i].status, fresh.point[i].status);
+        assert_int_equal(again.point[i].order, fresh.point[i].order);
+        assert_int_equal(again.point[i].replications, fresh.point[i].replications);
+    }
+    /* the earlier run knew only its first point: the others are run, and
+     * their replications are what the fresh run spent on them */
+    long first = -1;
+    uint64_t rest = 0;
+    for (long i = 0; i < fresh.points; i++) {
+        if (fresh.point[i].order == 1)
+            first = i;
+        else
+            rest += (uint64_t)fresh.point[i].replications;
+    }
+    assert_true(first >= 0);
+    plan_outcome known;
+    memset(&known, 0, sizeof known);
+    known.points = fresh.points;
+    known.point = calloc((size_t)fresh.points, sizeof *known.point);
+    assert_non_null(known.point);
+    known.point[first] = fresh.point[first];
+    assert_int_equal(plan_solve_resumed(&ps, 0, 2, NULL, &known, &partial, err, sizeof err), 0);
+    assert_int_equal(partial.reused, 1);
+    assert_int_equal(partial.replications, rest);
+    assert_int_equal(partial.recommended, fresh.recommended);
+    plan_outcome_free(&known);
+    plan_outcome_free(&partial);
+    plan_outcome_free(&again);
+    plan_outcome_free(&fresh);
+    plan_free(&ps);
+
+    char *out, *errtext;
+    const char *args[] = {fx.plan, "--threads", "2", "-o", fx.h5, "--quiet"};
+    assert_int_equal(run_command(args, 6, &out, &errtext), 0);
+    TS_ASSERT_CONTAINS(out, "recommendation: staff.workers=7");
+    free(out);
+    free(errtext);
+    const char *resume[] = {fx.plan, "--threads", "2", "-o", fx.h5, "--resume", "--quiet"};
+    assert_int_equal(run_command(resume, 7, &out, &errtext), 0);
+    TS_ASSERT_CONTAINS(out, "recommendation: staff.workers=7");
+    TS_ASSERT_CONTAINS(out, " 0 replications in ");
+    free(out);
+    free(errtext);
+    /* another plan file (a comment more): refused, the file left as it was */
+    FILE *pf = fopen(fx.plan, "a");
+    assert_non_null(pf);
+    fputs("# changed\n", pf);
+    fclose(pf);
+    assert_int_equal(run_command(resume, 7, &out, &errtext), CF_EXIT_MERGE);
+    TS_ASSERT_CONTAINS(errtext, "another plan file or build");
+    free(out);
+    free(errtext);
+    /* --resume without -o */
+    const char *no_out[] = {fx.plan, "--resume", "--quiet"};
+    assert_int_equal(run_command(no_out, 3, &out, &errtext), CF_EXIT_INPUT);
+    free(out);
+    free(errtext);
+    ts_remove_tree(fx.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_bad_plan),
         cmocka_unit_test(test_bad_plan_table),
+        cmocka_unit_test(test_resume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@ int cli_args_parse(cli_args *a, int argc, char **argv, FILE *out, FILE *errout)
      * --write-study rejects it (and its abbreviations) as getopt does. */
     static const struct option with_study[] = {{"threads", required_argument, NULL, 't'},
                                                {"write-study", required_argument, NULL, 'w'},
+                                               {"resume", no_argument, NULL, 'r'},
                                                {"force", no_argument, NULL, 'f'},
                                                {"quiet", no_argument, NULL, 'q'},
                                                {"help", no_argument, NULL, 'h'},
@@ -27,7 +28,7 @@ int cli_args_parse(cli_args *a, int argc, char **argv, FILE *out, FILE *errout)
                                                   {NULL, 0, NULL, 0}};
     const struct option *options = a->with_write_study ? with_study : without_study;
     a->file = a->output = a->study_out = NULL;
-    a->force = a->quiet = 0;
+    a->force = a->quiet = a->resume = 0;
     /* argv[1] is the command; "-": the file comes back in place as code 1;
      * ":": a missing value is told apart from an unknown option. */
     optind = 0;
@@ -59,6 +60,9 @@ int cli_args_parse(cli_args *a, int argc, char **argv, FILE *out, FILE *errout)
             break;
         case 'q':
             a->quiet = 1;
+            break;
+        case 'r':
+            a->resume = 1;
             break;
         case 'h':
             a->usage(out);

@@ -27,6 +27,7 @@ typedef struct cli_args {
     const char *output;      /* -o */
     const char *study_out;   /* --write-study */
     int force, quiet;
+    int resume;              /* --resume (commands with --write-study only: plan) */
 } cli_args;
 
 /* Reads argv (argv[1] is the command's name) into a. Returns

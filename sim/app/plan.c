@@ -200,6 +200,24 @@ static void decide(const plan_constraint *c, const tally *t, double a, plan_esti
 static int evaluate(const plan_spec *ps, int s, plan_outcome *o, plan_point *pt, int threads, char *err,
                     size_t err_size)
 {
+    /* --resume: a point the earlier run ran is taken as it was (same seeds,
+     * so running it again would give the same numbers); its status follows
+     * from its tests as below. */
+    const plan_point *was = o->prior ? &o->prior->point[pt->index] : NULL;
+    if (was && was->replications > 0 && was->status != PLAN_INVALID) {
+        int all_met = 1, any_not = 0;
+        for (int c = 0; c < ps->constraint_count; c++) {
+            pt->est[c] = was->est[c];
+            all_met &= was->est[c].decided == 1;
+            any_not |= was->est[c].decided == -1;
+        }
+        pt->status = any_not ? PLAN_INFEASIBLE : all_met ? PLAN_FEASIBLE : PLAN_UNDECIDED;
+        pt->replications = was->replications;
+        if (ps->objective == PLAN_OBJ_METRIC)
+            pt->cost = was->cost;
+        o->reused++;
+        return 0;
+    }
     config_scenario sc;
     config_error cerr;
     if (point_scenario(ps, s, pt->index, &sc, &cerr) != 0) {
@@ -416,9 +434,16 @@ static void explain_unreachable(const plan_spec *ps, plan_outcome *o)
 
 int plan_solve(const plan_spec *ps, int s, int threads, FILE *progress, plan_outcome *o, char *err, size_t err_size)
 {
+    return plan_solve_resumed(ps, s, threads, progress, NULL, o, err, err_size);
+}
+
+int plan_solve_resumed(const plan_spec *ps, int s, int threads, FILE *progress, const plan_outcome *prior,
+                       plan_outcome *o, char *err, size_t err_size)
+{
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     memset(o, 0, sizeof *o);
+    o->prior = prior && prior->points == ps->points ? prior : NULL;
     o->scenario = s;
     o->recommended = o->runner_up = -1;
     o->points = ps->points;
@@ -531,6 +556,7 @@ int plan_solve(const plan_spec *ps, int s, int threads, FILE *progress, plan_out
             break;
     }
     free(order);
+    o->prior = NULL; /* the caller's; not kept past the search */
     if (rc == 0 && !cost_objective) {
         /* the best two feasible points by their estimated objective */
         for (long i = 0; i < o->points; i++) {

@@ -102,6 +102,8 @@ typedef struct plan_outcome {
     char unreachable[2048];              /* no feasible point: why, one line per constraint */
     char invalid[512];                   /* the first point whose settings were refused */
     char contradiction[768];             /* a point settled feasible by monotonicity tested infeasible */
+    long reused;                         /* points taken from an earlier run (--resume), not run again */
+    const struct plan_outcome *prior;    /* during plan_solve_resumed only: the earlier run's outcome */
 } plan_outcome;
 
 /* Checks that the constraints' and the objective's metrics are reported by
@@ -115,6 +117,14 @@ int plan_check_metrics(const plan_spec *ps, char *err, size_t err_size);
 int plan_solve(const plan_spec *ps, int s, int threads, FILE *progress, plan_outcome *out, char *err,
                size_t err_size);
 void plan_outcome_free(plan_outcome *out);
+/* plan_solve reusing the points an earlier run of the same plan and build
+ * decided (prior: that run's outcome of scenario s, from plan_read_h5, or
+ * NULL): a point prior ran is taken as it is, with no replication, and the
+ * search goes on as before. The search is deterministic (common random
+ * numbers, replication r on seed r), so the outcome is the one a fresh run
+ * gives; out->replications counts only the replications run now. */
+int plan_solve_resumed(const plan_spec *ps, int s, int threads, FILE *progress, const plan_outcome *prior,
+                       plan_outcome *out, char *err, size_t err_size);
 
 /* "staff.workers=11, staff.caseload_cap=20" for a point. */
 void plan_point_text(const plan_spec *ps, const plan_point *pt, char *buf, size_t size);
@@ -129,8 +139,20 @@ void plan_report(FILE *out, const plan_spec *ps, const plan_outcome *o);
 /* Writes every scenario's outcome to an HDF5 file (docs/OUTPUT.md "Plan
  * files"), under a temporary name moved into place (replace: an existing
  * file may be replaced). Returns 0 or CF_EXIT_OUTPUT with err filled. */
-int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace, char *err,
-                  size_t err_size);
+int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace,
+                  const char *fingerprint, char *err, size_t err_size);
+
+/* "<hash of the plan file's bytes> <build>": what --resume requires to be
+ * unchanged. Returns 0, or CF_EXIT_INPUT when the file cannot be read. */
+int plan_fingerprint(const char *plan_path, const char *build, char *buf, size_t size, char *err, size_t err_size);
+
+/* Reads an earlier plan file for --resume: refused (CF_EXIT_MERGE, why in
+ * err) unless its /plan fingerprint equals `fingerprint` and each group's
+ * scenario name and grid size are the plan's. Fills prior[0..*n-1] (free
+ * with plan_outcome_free); returns 0, CF_EXIT_INPUT (no such file) or
+ * CF_EXIT_MERGE. */
+int plan_read_h5(const char *path, const plan_spec *ps, const char *fingerprint, plan_outcome *prior, int *n,
+                 char *err, size_t err_size);
 
 /* Writes the evaluated points of every scenario as a study file (base =
  * the plan's base, absolute path) with max replications used, which

@@ -15,6 +15,12 @@
 #include "app/cli_help.h"
 #include "output/outpath.h"
 
+/* The build --resume requires to be the same (the Makefile passes the git
+ * revision, as for cli_main.c). */
+#ifndef CASEFLOW_GIT_REVISION
+#define CASEFLOW_GIT_REVISION "unknown"
+#endif
+
 /* One text for `caseflow plan --help` and `caseflow help plan`: cli_help.c. */
 static void command_usage(FILE *out)
 {
@@ -33,12 +39,20 @@ int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
     if (parsed != CLI_ARGS_CONTINUE)
         return parsed;
     const char *file = args.file, *h5 = args.output, *study_out = args.study_out;
-    int force = args.force, quiet = args.quiet, threads = args.threads;
+    int force = args.force, quiet = args.quiet, threads = args.threads, resume = args.resume;
+    if (resume && !h5) {
+        fprintf(errout, "caseflow: plan: --resume needs -o PLAN.h5 (the file of the earlier run, updated in place)\n");
+        return CF_EXIT_INPUT;
+    }
     plan_spec *ps = calloc(1, sizeof *ps);
     plan_outcome *o = calloc(PLAN_MAX_SCENARIOS, sizeof *o);
-    if (!ps || !o) {
+    plan_outcome *prior = calloc(PLAN_MAX_SCENARIOS, sizeof *prior);
+    int n_prior = 0;
+    char fingerprint[600];
+    if (!ps || !o || !prior) {
         free(ps);
         free(o);
+        free(prior);
         fprintf(errout, "caseflow: plan: out of memory\n");
         return CF_EXIT_INTERNAL;
     }
@@ -49,7 +63,12 @@ int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
         fprintf(errout, "caseflow: %s\n", cerr.message);
         free(ps);
         free(o);
+        free(prior);
         return CF_EXIT_INPUT;
+    }
+    if ((rc = plan_fingerprint(file, CASEFLOW_GIT_REVISION, fingerprint, sizeof fingerprint, err, sizeof err)) != 0) {
+        fprintf(errout, "caseflow: plan: %s\n", err);
+        goto out;
     }
     if (plan_check_metrics(ps, err, sizeof err) != 0) {
         fprintf(errout, "caseflow: %s\n", err);
@@ -57,9 +76,13 @@ int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
         goto out;
     }
     /* Output problems found before the search, not after it. */
-    if ((h5 && (rc = outpath_check(h5, force, h5_path, sizeof h5_path, err, sizeof err)) != CF_EXIT_OK) ||
+    if ((h5 && (rc = outpath_check(h5, force || resume, h5_path, sizeof h5_path, err, sizeof err)) != CF_EXIT_OK) ||
         (study_out && (rc = outpath_check(study_out, force, study_path, sizeof study_path, err, sizeof err)) !=
                           CF_EXIT_OK)) {
+        fprintf(errout, "caseflow: plan: %s\n", err);
+        goto out;
+    }
+    if (resume && (rc = plan_read_h5(h5_path, ps, fingerprint, prior, &n_prior, err, sizeof err)) != 0) {
         fprintf(errout, "caseflow: plan: %s\n", err);
         goto out;
     }
@@ -67,8 +90,20 @@ int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
         if (!quiet)
             fprintf(errout, "plan: scenario '%s': %ld points, up to %d replications each\n", ps->scenario[s].name,
                     ps->points, ps->max_replications);
-        int src = plan_solve(ps, s, threads, quiet ? NULL : errout, &o[s], err, sizeof err);
+        int src = plan_solve_resumed(ps, s, threads, quiet ? NULL : errout, s < n_prior ? &prior[s] : NULL, &o[s],
+                                     err, sizeof err);
         solved = s + 1;
+        if (src == 0 && !quiet && o[s].reused)
+            fprintf(errout, "plan: scenario '%s': %ld points taken from %s (--resume), not run again\n",
+                    ps->scenario[s].name, o[s].reused, h5);
+        /* A checkpoint after each scenario but the last (written below), so
+         * an interrupted plan resumes from the scenarios it finished. */
+        if (src == 0 && h5 && s + 1 < ps->scenario_count &&
+            (rc = plan_write_h5(h5_path, ps, o, solved, force || resume || s > 0, fingerprint, err, sizeof err)) !=
+                CF_EXIT_OK) {
+            fprintf(errout, "caseflow: plan: %s\n", err);
+            goto out;
+        }
         if (src != 0) {
             fprintf(errout, "caseflow: plan: %s\n", err);
             rc = src;
@@ -78,7 +113,8 @@ int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
         if (s + 1 < ps->scenario_count)
             fprintf(out, "\n");
     }
-    if (h5 && (rc = plan_write_h5(h5_path, ps, o, solved, force, err, sizeof err)) != CF_EXIT_OK) {
+    if (h5 && (rc = plan_write_h5(h5_path, ps, o, solved, force || resume || solved > 1, fingerprint, err,
+                                  sizeof err)) != CF_EXIT_OK) {
         fprintf(errout, "caseflow: plan: %s\n", err);
         goto out;
     }
@@ -99,9 +135,12 @@ int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
 out:
     for (int s = 0; s < solved; s++)
         plan_outcome_free(&o[s]);
+    for (int s = 0; s < n_prior; s++)
+        plan_outcome_free(&prior[s]);
     plan_free(ps);
     free(ps);
     free(o);
+    free(prior);
     return rc;
 }
 

@@ -259,8 +259,8 @@ static const char plan_method_text[] =
     "bounds for mean constraints), Bonferroni over points x constraints x stages (cf. Batur & Kim 2010, ACM "
     "TOMACS 20(3)); common random numbers; pruning by declared monotonicity";
 
-int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace, char *err,
-                  size_t err_size)
+int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace,
+                  const char *fingerprint, char *err, size_t err_size)
 {
     char temp[PATH_MAX];
     if (outpath_temp_name(path, (long)getpid(), temp, sizeof temp) != 0) {
@@ -279,7 +279,8 @@ int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, 
     int rc = root < 0 || attr_text(root, "plan_file", ps->path) || attr_text(root, "base", ps->base) ||
              attr_text(root, "method", plan_method_text) || attr_text(root, "objective", plan_objective_name(ps)) ||
              attr_number(root, "alpha", H5T_NATIVE_DOUBLE, &alpha) ||
-             attr_number(root, "format_version", H5T_NATIVE_INT32, &version);
+             attr_number(root, "format_version", H5T_NATIVE_INT32, &version) ||
+             attr_text(root, "fingerprint", fingerprint ? fingerprint : "");
     for (int s = 0; s < n && !rc; s++) {
         char name[32];
         snprintf(name, sizeof name, "%d", s);
