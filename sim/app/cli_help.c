@@ -152,13 +152,16 @@ static const char calibrate_page[] =
     "\n" EXIT_CODES;
 
 static const char plan_page[] =
-    "usage: caseflow plan PLAN.cfg [-o PLAN.h5] [--write-study STUDY.cfg] [--threads N] [--force] [--quiet]\n"
+    "usage: caseflow plan PLAN.cfg [-o PLAN.h5 [--resume]] [--write-study STUDY.cfg] [--threads N] [--force]\n"
+    "                     [--quiet]\n"
     "\n"
     "Finds the cheapest configuration (or the best by a metric) on the plan's grid of decision variables\n"
     "that meets its constraints on the outputs, by sequential feasibility tests with common random\n"
     "numbers and pruning by declared monotonicity (see docs/PLAN.md), for each of the plan's scenarios.\n"
     "\n"
     "  -o PLAN.h5            every point, its replications, estimates and status (docs/OUTPUT.md)\n"
+    "  --resume              take the points the -o file's earlier run of the same plan file and build\n"
+    "                        ran (not run again), run the rest, update the file; else exit 4\n"
     "  --write-study FILE    the points run, as a study file caseflow run (or a Slurm array) runs\n"
     "  --threads N           worker threads (default: the CPUs this process may use); results do not\n"
     "                        depend on it\n"
@@ -169,7 +172,8 @@ static const char plan_page[] =
     "  caseflow plan configs/plan_default.cfg -o results/plan_default.h5\n"
     "\n"
     "exit codes: 0 ok, 1 internal failure, 2 bad usage or plan file, 3 output cannot be written (or\n"
-    "exists without --force), 6 a replication failed, 7 no point of some scenario meets the constraints\n";
+    "exists without --force), 4 --resume refused (another plan file or build), 6 a replication failed,\n"
+    "7 no point of some scenario meets the constraints\n";
 
 static const char keys_page[] =
     "usage: caseflow keys [--json]\n"
