@@ -33,6 +33,7 @@
 
 #include "model/model_arrivals.h"
 #include "model/model_exits.h"
+#include "model/model_handover.h"
 #include "model/model_measures.h"
 #include "model/model_profile_exits.h"
 #include "model/model_series.h"
@@ -254,7 +255,11 @@ static void on_referral(model_ctx *m, int source)
     new_referral(m, source, m->p->sources == 0 ? NULL : m->source_profiles[source], 0);
 }
 
-static void exit_programme(model_ctx *m, uint32_t s, int destination)
+static void stuck_hold(model_ctx *m, uint32_t s, int destination, int receiver);
+
+/* Participant s leaves to destination now (a receiver, if any, has taken
+ * them). */
+static void leave_programme(model_ctx *m, uint32_t s, int destination)
 {
     participant *pp = &m->people[s];
     participant_record *rd = &m->records[s];
@@ -276,6 +281,23 @@ static void exit_programme(model_ctx *m, uint32_t s, int destination)
     participants_release(m, s);
     exits_replace(m, source);
     fill_free_slots(m);
+}
+
+/* The case ends to destination. With receivers (exits.receivers), one
+ * that is full this month keeps them waiting: in the programme, or outside
+ * it after leaving (model_handover.c). */
+static void exit_programme(model_ctx *m, uint32_t s, int destination)
+{
+    if (m->p->receivers > 0) {
+        int r = receivers_full(m, destination);
+        if (r >= 0 && !m->p->receiver[r].leave_when_full) {
+            stuck_hold(m, s, destination, r);
+            return;
+        }
+        if (r >= 0 && receivers_wait(m, r, NO_SLOT, m->records[s].rec.id) != 0)
+            return;
+    }
+    leave_programme(m, s, destination);
 }
 
 static void enter_phase(model_ctx *m, uint32_t s, int phase)
@@ -346,19 +368,25 @@ static void after_meeting(model_ctx *m, uint32_t s)
             return;
         }
     }
-    for (int r = 0; r < p->roles; r++)
-        if (p->role[r].call_in_probability > 0 &&
-            rng_uniform(m->stream[MODEL_STREAM_CALL_IN]) < p->role[r].call_in_probability) {
+    for (int r = 0; r < p->roles; r++) {
+        /* staff.roles.[].call_in_by_profile: the profile's own chance */
+        double call_in = p->role[r].call_in_probability;
+        if (p->role[r].has_call_in_by_profile && !isnan(p->role[r].call_in_by_profile[pp->profile]))
+            call_in = p->role[r].call_in_by_profile[pp->profile];
+        if (call_in > 0 && rng_uniform(m->stream[MODEL_STREAM_CALL_IN]) < call_in) {
             int c = staff_worker_of_role(m, r, m->workers[pp->worker].team);
             if (c >= 0) {
                 queue_meeting(m, s, c, MEET_CONSULT);
                 return;
             }
         }
+    }
     own_time(m, s);
 }
 
 static void worker_leave_now(model_ctx *m, int w);
+
+static void successor_take(model_ctx *m, uint32_t s);
 
 static void on_meeting_end(model_ctx *m, int w)
 {
@@ -372,7 +400,9 @@ static void on_meeting_end(model_ctx *m, int w)
     cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level - staff_busy_weight(m, wk));
     m->month_meetings++;
     int kind = entry_kind(e);
-    if (pp->limit_reached) {
+    if (pp->limit_reached == LIMIT_TRANSFER) {
+        successor_take(m, s);
+    } else if (pp->limit_reached) {
         exit_programme(m, s, m->p->time_limit_destination);
     } else if (kind == MEET_DECISION) {
         int next = rd->decision_phase;
@@ -509,7 +539,8 @@ static void on_time_limit(model_ctx *m, uint32_t s)
     participant_record *rd = &m->records[s];
     rd->limit = EVSET_NO_HANDLE;
     if (pp->state == P_IN_MEETING) {
-        pp->limit_reached = 1;
+        if (pp->limit_reached == LIMIT_NONE) /* a transfer after the meeting comes first */
+            pp->limit_reached = LIMIT_TIME;
         return;
     }
     exit_programme(m, s, m->p->time_limit_destination);
@@ -624,6 +655,94 @@ static void on_worker_leave(model_ctx *m, int w)
         worker_leave_now(m, w);
 }
 
+/* ---- hand-over: the successor and receivers (model_handover.c) ------------- */
+
+/* A drawn exit to destination, whose receiver r is full: s stays, holding
+ * their slot, with no meetings, until r takes them (their time limit, if
+ * any, still runs). */
+static void stuck_hold(model_ctx *m, uint32_t s, int destination, int receiver)
+{
+    participant *pp = &m->people[s];
+    participant_record *rd = &m->records[s];
+    if (pp->pending != EVSET_NO_HANDLE && (pp->state == P_OWN_TIME || pp->state == P_IN_MEASURE))
+        sim_cancel(&m->engine, pp->pending);
+    pp->pending = EVSET_NO_HANDLE;
+    if (pp->state == P_IN_MEASURE || pp->measure_ready)
+        measures_release(m, s);
+    rd->measure_wanted = 0;
+    pp->seq++; /* any meeting still queued for them is void */
+    pp->state = P_STUCK;
+    rd->rec.destination = destination;
+    receivers_wait(m, receiver, s, rd->rec.id);
+}
+
+/* Participant s goes on to the successor now, out of the waiting list or
+ * their worker's caseload (with whatever they held). */
+static void successor_take(model_ctx *m, uint32_t s)
+{
+    participant *pp = &m->people[s];
+    participant_record *rd = &m->records[s];
+    int was_waiting = pp->state == P_WAITING;
+    pp->limit_reached = LIMIT_NONE;
+    if (was_waiting) {
+        waiting_remove(m, s);
+        if (rd->renege != EVSET_NO_HANDLE)
+            sim_cancel(&m->engine, rd->renege);
+        rd->renege = EVSET_NO_HANDLE;
+    } else {
+        worker *wk = &m->workers[pp->worker];
+        wk->caseload--;
+        wk->load -= staff_weight_of(m, pp);
+        staff_ready_update(m, pp->worker);
+        m->active--;
+        active_changed(m);
+        if (pp->pending != EVSET_NO_HANDLE && (pp->state == P_OWN_TIME || pp->state == P_IN_MEASURE))
+            sim_cancel(&m->engine, pp->pending);
+        pp->pending = EVSET_NO_HANDLE;
+        if (pp->state == P_IN_MEASURE || pp->measure_ready)
+            measures_release(m, s);
+        if (rd->limit != EVSET_NO_HANDLE)
+            sim_cancel(&m->engine, rd->limit);
+        rd->limit = EVSET_NO_HANDLE;
+    }
+    successor_record(m, s, was_waiting);
+    participants_release(m, s);
+}
+
+/* At the end of month `month`: the successor takes its share of the stock
+ * from the close on; receivers renew their room for the next month and take
+ * those waiting for them. Someone in a meeting goes to the successor when
+ * it ends, or at once at the horizon, where no meeting ends any more. */
+static void handover_month_end(model_ctx *m, int month)
+{
+    const model_params *p = m->p;
+    int at_horizon = month + 1 == p->horizon_months;
+    if (p->has_successor && month + 1 >= p->successor_month) {
+        uint32_t *slots = malloc((size_t)(m->people_used ? m->people_used : 1) * sizeof *slots);
+        if (!slots) {
+            m->engine.out_of_memory = 1;
+            return;
+        }
+        size_t n = successor_pick(m, month, slots);
+        for (size_t i = 0; i < n; i++) {
+            participant *pp = &m->people[slots[i]];
+            if (pp->state == P_IN_MEETING && !at_horizon)
+                pp->limit_reached = LIMIT_TRANSFER;
+            else
+                successor_take(m, slots[i]);
+        }
+        free(slots);
+        if (n > 0 && !at_horizon)
+            fill_free_slots(m);
+    }
+    if (p->receivers > 0 && !at_horizon) {
+        receivers_month_start(m, month + 1);
+        for (int r = 0; r < p->receivers; r++)
+            for (uint32_t s; (s = receivers_take_next(m, r)) != NO_SLOT;)
+                leave_programme(m, s, p->receiver[r].destination);
+    }
+}
+
 /* ---- months and pressure ---------------------------------------------------- */
 
 /* Volume pressure: behind the straight path to the target, caps rise and
@@ -632,6 +751,8 @@ static void on_month_end(model_ctx *m, int month)
 {
     const model_params *p = m->p;
     series_month_end(m, month);
+    if (p->has_successor || p->receivers > 0)
+        handover_month_end(m, month);
     if (p->has_pressure) {
         const model_target *t = &p->target[p->pressure_target];
         double path = t->value * fmin(1.0, (month + 1) / t->deadline_month);

@@ -40,7 +40,8 @@ enum model_stream {
 #define MODEL_STREAM_SOURCE_FEEDBACK 3000u
 
 /* What became of a participant. */
-enum model_fate { FATE_PRESENT = 0, FATE_EXITED = 1, FATE_REJECTED = 2, FATE_RENEGED = 3 };
+enum model_fate { FATE_PRESENT = 0, FATE_EXITED = 1, FATE_REJECTED = 2, FATE_RENEGED = 3,
+                  FATE_TRANSFERRED = 4 /* handed to the successor project at the close (model_handover.c) */ };
 
 /* A participant's life, final once they exit or the horizon is reached.
  * Times in days; NaN where the event did not happen before the horizon. */
@@ -132,6 +133,14 @@ typedef struct model_result {
     double target_value[MODEL_MAX_TARGETS];   /* attained by the deadline */
     int target_met[MODEL_MAX_TARGETS];
     double method_capital;                    /* mean over teams at the horizon */
+    /* Hand-over (model_handover.c; zero when off), whole run: to the
+     * successor, of them from the waiting list, and those present at the
+     * close it had not taken by the horizon; per receiver (exits.receivers)
+     * those who found it full, those of them it took by the horizon, the
+     * days those waited in all, and those still waiting at the horizon. */
+    uint64_t transferred, transferred_waiting, successor_left;
+    uint64_t stuck[MODEL_MAX_RECEIVERS], stuck_received[MODEL_MAX_RECEIVERS], stuck_at_end[MODEL_MAX_RECEIVERS];
+    double stuck_days[MODEL_MAX_RECEIVERS];
     model_series series;
     /* Why the run failed, for a person to read; empty when it did not. */
     char failure[256];

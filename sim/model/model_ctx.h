@@ -50,8 +50,12 @@ enum event_kind {
 };
 
 enum participant_state {
-    P_FREE, P_WAITING, P_NEEDS_MEETING, P_IN_MEETING, P_OWN_TIME, P_IN_MEASURE
+    P_FREE, P_WAITING, P_NEEDS_MEETING, P_IN_MEETING, P_OWN_TIME, P_IN_MEASURE,
+    P_STUCK                 /* drawn an exit whose receiver is full: holds their slot (model_handover.c) */
 };
+
+/* participant.limit_reached: what ends a meeting under way. */
+enum { LIMIT_NONE = 0, LIMIT_TIME = 1, LIMIT_TRANSFER = 2 /* to the successor, after the meeting */ };
 
 /* What a queued meeting is for. */
 enum meeting_kind { MEET_CASEWORK = 0, MEET_DECISION = 1, MEET_CONSULT = 2 };
@@ -140,6 +144,21 @@ typedef struct staffplan_state {
     int rule_run[MODEL_MAX_STAFF_RULES];   /* consecutive month ends beyond the threshold */
 } staffplan_state;
 
+/* Someone waiting for a receiver (exits.receivers): their slot and id
+ * (an entry whose person has since gone is skipped; in the programme only)
+ * and since when. */
+typedef struct stuck_entry {
+    uint64_t id;
+    uint32_t slot;          /* NO_SLOT: waiting outside the programme (between chairs) */
+    double since;
+} stuck_entry;
+
+typedef struct receiver_state {
+    int room;               /* places left this month */
+    stuck_entry *items;     /* a FIFO: head .. head + count */
+    size_t head, count, capacity;
+} receiver_state;
+
 typedef struct cumulative {
     /* Running integral of a level over time, never restarted; monthly and
      * post-warm-up averages are differences of it. */
@@ -203,6 +222,13 @@ typedef struct model_ctx {
     void *sink_ctx;
     int stop;
     model_result *out;
+    /* Hand-over (model_handover.c): untouched unless the scenario has a
+     * successor or receivers. */
+    int receiver_of[MODEL_MAX_DESTINATIONS];  /* -1: no receiving capacity */
+    receiver_state receiving[MODEL_MAX_RECEIVERS];
+    uint64_t successor_first_after;            /* ids from here on were referred after the close */
+    double successor_room;                     /* places left in the successor */
+    int successor_closed;                      /* the close has come */
 } model_ctx;
 
 #define NO_SLOT UINT32_MAX

@@ -35,6 +35,7 @@
 #define MODEL_MAX_WORKERS 100000
 #define MODEL_MAX_PLAN 32
 #define MODEL_MAX_STAFF_RULES 4
+#define MODEL_MAX_RECEIVERS 4    /* exits.receivers: destinations with a receiving capacity */
 
 /* A value that changes at given months: piecewise constant (rates, quotas)
  * or piecewise linear (a referring unit's caseload), by the user's choice of
@@ -82,6 +83,10 @@ typedef struct model_role {
     int decides;                  /* holds the decision some phase changes wait for */
     double call_in_probability;   /* consultative: chance per casework meeting of being called in */
     dist meeting_hours;           /* length of its decision or consultation meetings */
+    /* Call-in by profile (staff.roles.[].call_in_by_profile): the chance
+     * for a participant of profile k, NaN where the role's own applies. */
+    int has_call_in_by_profile;
+    double call_in_by_profile[MODEL_MAX_PROFILES];
 } model_role;
 
 typedef struct model_member_group {
@@ -277,6 +282,29 @@ typedef struct model_params {
     const model_snapshot *snapshot;
     model_snapshot *save_state;
     int save_state_replication;
+
+    /* Hand-over (model_handover.c), off unless given. The successor: at the
+     * end of month successor_month those still in the programme (the
+     * waiting, the assigned or both) go on to a successor project, counted
+     * as transfers, not exits; places (total) and intake (per month) limit
+     * how many it takes, 0 no limit; those it cannot take yet go at later
+     * month ends. Receivers: a destination whose receiver takes at most
+     * intake_per_month people a month; who draws it when it is full waits,
+     * in the programme holding their slot or outside it ("between chairs"). */
+    int has_successor;
+    char successor_name[MODEL_NAME_LEN];
+    int successor_month;              /* the close: transfer at this month's end (1 = end of month 1) */
+    int successor_take;               /* enum model_successor_take */
+    double successor_places;          /* 0: no limit */
+    double successor_intake;          /* per month; 0: no limit */
+    int receivers;
+    struct model_receiver {
+        int destination;
+        double intake_per_month;
+        int leave_when_full;          /* 1: between chairs, outside; 0: wait in the programme */
+    } receiver[MODEL_MAX_RECEIVERS];
 } model_params;
+
+enum model_successor_take { SUCCESSOR_TAKE_ALL = 0, SUCCESSOR_TAKE_ASSIGNED = 1, SUCCESSOR_TAKE_WAITING = 2 };
 
 #endif

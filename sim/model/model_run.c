@@ -17,6 +17,7 @@
 
 #include "engine/eng_rng.h"
 #include "model/model_arrivals.h"
+#include "model/model_handover.h"
 #include "model/model_measures.h"
 #include "model/model_series.h"
 #include "model/model_staffplan.h"
@@ -72,6 +73,7 @@ static void ctx_destroy(model_ctx *m)
         free(m->measures[k].queue.items);
     for (int l = 0; l < MODEL_MAX_PROFILES; l++)
         free(m->waiting[l].items);
+    handover_free(m);
     free(m->workers);
     free(m->ready_heap);
     free(m->ready_pos);
@@ -186,6 +188,8 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
     }
     waiting_setup_levels(m);
     staffplan_setup(m);
+    if (p->has_successor || p->receivers > 0)
+        handover_setup(m);
 
     /* Month ends go in first so that, at equal times, the snapshot precedes
      * whatever else happens at that instant. */
@@ -225,6 +229,8 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
         goto done;
     }
     summarise(m);
+    if (p->has_successor || p->receivers > 0)
+        handover_finish(m);
     if (snapshot_save(m) != 0)
         m->engine.out_of_memory = 1;
     participants_flush(m);

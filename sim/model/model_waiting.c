@@ -90,6 +90,13 @@ void waiting_take(model_ctx *m, uint32_t s)
     m->people[s].state = P_NEEDS_MEETING; /* no longer waiting */
 }
 
+void waiting_remove(model_ctx *m, uint32_t s)
+{
+    (void)s;
+    m->waiting_count--;
+    waiting_changed(m);
+}
+
 void waiting_renege(model_ctx *m, uint32_t s)
 {
     participant *pp = &m->people[s];

@@ -26,6 +26,10 @@ uint32_t waiting_next(model_ctx *m);
  * assigned. */
 void waiting_take(model_ctx *m, uint32_t s);
 
+/* Participant s leaves the list for elsewhere (the successor project);
+ * their entry is skipped once they are released. */
+void waiting_remove(model_ctx *m, uint32_t s);
+
 /* Participant s's patience ran out: if still waiting, they leave. */
 void waiting_renege(model_ctx *m, uint32_t s);
 

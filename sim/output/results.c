@@ -45,6 +45,13 @@ void results_row_from_model(results_row *row, const model_result *r)
     memcpy(row->target_value, r->target_value, sizeof row->target_value);
     for (int k = 0; k < MODEL_MAX_TARGETS; k++)
         row->target_met[k] = r->target_met[k];
+    row->transferred = r->transferred;
+    row->transferred_waiting = r->transferred_waiting;
+    row->successor_left = r->successor_left;
+    memcpy(row->stuck, r->stuck, sizeof row->stuck);
+    memcpy(row->stuck_received, r->stuck_received, sizeof row->stuck_received);
+    memcpy(row->stuck_at_end, r->stuck_at_end, sizeof row->stuck_at_end);
+    memcpy(row->stuck_days, r->stuck_days, sizeof row->stuck_days);
 }
 
 static const struct {
@@ -128,6 +135,15 @@ size_t results_metric_info_for(const model_params *p, results_metric_info *info)
         METRIC("target_value.%s", p->target[t].name, p->target[t].kind == TARGET_SHARE ? "share" : "count", 0);
         METRIC("target_met.%s", p->target[t].name, "probability", 1);
     }
+    /* Hand-over (model_handover.c): whole-run counts per trial. */
+    if (p->has_successor)
+        METRIC("%s", "transferred_to_successor", "participants", 0);
+    for (int r = 0; r < p->receivers; r++) {
+        const char *dest = p->destination_names[p->receiver[r].destination];
+        METRIC("stuck.%s", dest, "participants", 0);
+        METRIC("stuck_days_mean.%s", dest, "days", 0);
+        METRIC("stuck_at_end.%s", dest, "participants", 0);
+    }
 #undef METRIC
     service_column cols[SERVICE_MAX_COLUMNS];
     size_t nc = service_columns(p, cols);
@@ -190,6 +206,13 @@ void results_metric_values(const results_row *row, const model_params *p, double
     for (int t = 0; t < p->targets; t++) {
         v[k++] = row->target_value[t];
         v[k++] = row->target_met[t];
+    }
+    if (p->has_successor)
+        v[k++] = (double)row->transferred;
+    for (int r = 0; r < p->receivers; r++) {
+        v[k++] = (double)row->stuck[r];
+        v[k++] = row->stuck_received[r] ? row->stuck_days[r] / (double)row->stuck_received[r] : NAN;
+        v[k++] = (double)row->stuck_at_end[r];
     }
     size_t offsets[SERVICE_MAX_COLUMNS];
     size_t nc = service_offsets(p, offsets);
@@ -463,6 +486,23 @@ static size_t extras_walk(extras_op op, results_row *row, const model_params *p,
         extra_f64(op, &k, names, v, &met, name);
         if (op == EXTRAS_UNPACK)
             row->target_met[t] = (int32_t)met;
+    }
+    /* Hand-over (model_handover.c), only when on. */
+    if (p->has_successor) {
+        extra_u64(op, &k, names, v, &row->transferred, "successor.transferred");
+        extra_u64(op, &k, names, v, &row->transferred_waiting, "successor.transferred_waiting");
+        extra_u64(op, &k, names, v, &row->successor_left, "successor.left");
+    }
+    for (int r = 0; r < p->receivers; r++) {
+        const char *dest = p->destination_names[p->receiver[r].destination];
+        snprintf(name, sizeof name, "receivers.%s.stuck", dest);
+        extra_u64(op, &k, names, v, &row->stuck[r], name);
+        snprintf(name, sizeof name, "receivers.%s.received", dest);
+        extra_u64(op, &k, names, v, &row->stuck_received[r], name);
+        snprintf(name, sizeof name, "receivers.%s.stuck_days", dest);
+        extra_f64(op, &k, names, v, &row->stuck_days[r], name);
+        snprintf(name, sizeof name, "receivers.%s.stuck_at_end", dest);
+        extra_u64(op, &k, names, v, &row->stuck_at_end[r], name);
     }
     service_column cols[SERVICE_MAX_COLUMNS];
     size_t nc = service_columns(p, cols);

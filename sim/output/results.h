@@ -50,6 +50,10 @@ typedef struct results_row {
     uint64_t followup_at[MODEL_MAX_FOLLOWUP][MODEL_MAX_DESTINATIONS][2]; /* exits.followup.months; see model_result */
     double target_value[MODEL_MAX_TARGETS];
     int32_t target_met[MODEL_MAX_TARGETS];
+    /* Hand-over (model_handover.c; zero when off), see model_result. */
+    uint64_t transferred, transferred_waiting, successor_left;
+    uint64_t stuck[MODEL_MAX_RECEIVERS], stuck_received[MODEL_MAX_RECEIVERS], stuck_at_end[MODEL_MAX_RECEIVERS];
+    double stuck_days[MODEL_MAX_RECEIVERS];
     /* Service levels (output/service.h), filled from the participant
      * records by the runner, stored in /trial_extras. */
     service_row service;
@@ -57,7 +61,7 @@ typedef struct results_row {
 
 #define RESULTS_MAX_METRICS (16 + 4 * MODEL_MAX_DESTINATIONS + MODEL_MAX_FOLLOWUP * MODEL_MAX_DESTINATIONS + \
                              2 * MODEL_MAX_TARGETS + MODEL_MAX_SOURCES + \
-                             SERVICE_MAX_COLUMNS)
+                             1 + 3 * MODEL_MAX_RECEIVERS + SERVICE_MAX_COLUMNS)
 #define RESULTS_NAME_LEN 80
 
 /* Where a metric's values can lie. A confidence interval of a quantity that
@@ -105,7 +109,7 @@ void results_metric_values(const results_row *row, const model_params *p, double
  * study has the same columns. */
 #define RESULTS_MAX_EXTRAS (5 + 2 * MODEL_MAX_SOURCES + MODEL_MAX_PROFILES * MODEL_MAX_DESTINATIONS + \
                             4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_FOLLOWUP * MODEL_MAX_DESTINATIONS + \
-                            2 * MODEL_MAX_TARGETS + SERVICE_MAX_COLUMNS)
+                            2 * MODEL_MAX_TARGETS + 3 + 4 * MODEL_MAX_RECEIVERS + SERVICE_MAX_COLUMNS)
 #define RESULTS_EXTRA_NAME_LEN 80
 
 /* Column names; returns the count. names may be NULL to count only. */

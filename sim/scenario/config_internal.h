@@ -184,6 +184,11 @@ int section_read_staff_plan(loader *ld, const config_setting_t *s, config_scenar
 int section_read_staff_changes(loader *ld, const config_setting_t *s, config_scenario *sc);
 int section_read_staff_rules(loader *ld, const config_setting_t *s, config_scenario *sc);
 int section_read_money(loader *ld, const config_setting_t *s, config_scenario *sc);
+/* config_handover.c: the successor, receivers, call-in by profile */
+int section_read_successor(loader *ld, const config_setting_t *s, config_scenario *sc);
+int section_read_receivers(loader *ld, const config_setting_t *s, config_scenario *sc);
+int section_read_call_in_by_profile(loader *ld, const config_setting_t *e, const char *path, model_params *p,
+                                    model_role *r);
 
 /* ---- overrides (config_overrides.c) ---- */
 

@@ -71,6 +71,9 @@ const item_key config_items[] = {
         "Chance that a meeting calls in a member of this role too."),
     OF("staff.roles.[].meeting_hours", ITEM_DIST, 0, "hours",
        "Length of this role's meetings (a distribution); required when it decides or is called in."),
+    OF("staff.roles.[].call_in_by_profile", ITEM_GROUP, 0, "probabilities",
+       "Call-in by profile: { profile = probability; }: the chance for participants of the named profiles "
+       "(others keep call_in_probability)."),
 
     NAME("staff.teams"),
     OF("staff.teams.[].members", ITEM_LIST, 1, "", "Who works in the team: ( { role; count; fte; start_month; }, ... )."),
@@ -149,6 +152,22 @@ const item_key config_items[] = {
     STR("exits.followup.after_last", 0, "hold|trend", NULL,
         "After the last month: hold its share, or continue the last interval's rate. Required when months are "
         "given and the last is below 24 (the model needs the 24-month state)."),
+
+    /* Hand-over (config_handover.c) */
+    OF("exits.receivers", ITEM_LIST, 0, "", "Receivers of onward exits with a limited intake (model_handover.c)."),
+    STR("exits.receivers.[].destination", 1, NULL, NULL, "The destination (exits) whose receiver has the intake."),
+    NUM("exits.receivers.[].intake_per_month", 1, 0, 1e6, 0, NULL, "people/month",
+        "Most people the receiver takes a month (fractions average out: floor((k+1)c) - floor(kc) in month k)."),
+    STR("exits.receivers.[].when_full", 0, "wait|leave", "wait",
+        "Who draws it when full: waits in the programme holding the slot (wait) or leaves and waits outside (leave)."),
+    OF("successor", ITEM_GROUP, 0, "", "A successor project taking the stock at the close (model_handover.c)."),
+    STR("successor.name", 1, NULL, NULL, "The successor's name (labels only)."),
+    NUM("successor.month", 1, 1, 1200, 0, NULL, "months",
+        "The close: the transfer is at the end of this whole month (at most run.horizon_months)."),
+    STR("successor.take", 0, "all|assigned|waiting", "all", "Who goes on: everyone present, the assigned, or the waiting."),
+    NUM("successor.places", 0, 0, 1e9, 0, "0", "people", "Most people the successor takes in all (0: no limit)."),
+    NUM("successor.intake_per_month", 0, 0, 1e9, 0, "0", "people/month",
+        "Most people it takes a month from the close on (0: no limit)."),
 
     NAME("targets"),
     STR("targets.[].kind", 1, "enrolled|exits|share", NULL,

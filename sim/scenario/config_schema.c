@@ -134,6 +134,16 @@ const config_key config_schema[] = {
             "Follow-up: { destination = { at_12 = share; at_24 = share; }; ...; relapse_probability = 0.0; "
             "relapse_source = name; }: still in work or studies 12 and 24 months after exit; with months = [ m, ... ] "
             "each destination gives at_m for those months instead (model_followup.c)."),
+    /* Hand-over (config_handover.c, model_handover.c): after the exits
+     * and phases whose destination names they use. */
+    SECTION("exits.receivers", section_read_receivers, "list",
+            "Receivers of onward exits with a limited intake: ( { destination; intake_per_month; when_full = "
+            "\"wait\"|\"leave\"; }, ... ). Who draws a full receiver waits in the programme holding the slot "
+            "(wait) or leaves and waits outside, between chairs (leave); counted and timed."),
+    SECTION("successor", section_read_successor, "group",
+            "A successor project taking the stock at the close: { name; month; take = \"all\"|\"assigned\"|"
+            "\"waiting\"; places = 0; intake_per_month = 0; }: at the end of month those present go on to it "
+            "(transfers, not exits), as many as places (in all) and intake (a month) allow, the rest at later month ends."),
     IN_GROUP("method.time_share", KEY_FLOAT, 0, 1, 0, "share", "Share of worker time for method work (no meetings).",
              model.method_time_share),
     IN_GROUP("method.gain_per_month", KEY_FLOAT, 0, 1e6, 0, "capital/FTE-month",

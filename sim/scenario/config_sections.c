@@ -431,7 +431,8 @@ int section_read_sources(loader *ld, const config_setting_t *s, config_scenario 
 int section_read_roles(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
-    static const char *const allowed[] = {"name", "caseload_cap", "decides", "call_in_probability", "meeting_hours", NULL};
+    static const char *const allowed[] = {"name", "caseload_cap", "decides", "call_in_probability", "meeting_hours",
+                                          "call_in_by_profile", NULL};
     if (item_list_of_groups(ld, s, "staff.roles", MODEL_MAX_ROLES) != 0)
         return -1;
     for (const char *k = "staff.workers"; k; k = strcmp(k, "staff.workers") == 0 ? "staff.caseload_cap" : NULL)
@@ -454,7 +455,9 @@ int section_read_roles(loader *ld, const config_setting_t *s, config_scenario *s
             item_get_number(ld, e, path, "caseload_cap", &r->caseload_cap) != 0 ||
             item_bool(ld, e, path, "decides", &r->decides) != 0 ||
             item_get_number(ld, e, path, "call_in_probability", &r->call_in_probability) != 0 ||
-            item_dist(ld, e, path, "meeting_hours", r->decides || r->call_in_probability > 0, "hours", &r->meeting_hours) != 0)
+            section_read_call_in_by_profile(ld, e, path, p, r) != 0 ||
+            item_dist(ld, e, path, "meeting_hours", r->decides || r->call_in_probability > 0 || r->has_call_in_by_profile,
+                      "hours", &r->meeting_hours) != 0)
             return -1;
     }
     p->roles = config_setting_length(s);
