@@ -227,6 +227,7 @@ typedef struct model_ctx {
     int receiver_of[MODEL_MAX_DESTINATIONS];  /* -1: no receiving capacity */
     receiver_state receiving[MODEL_MAX_RECEIVERS];
     uint64_t successor_first_after;            /* ids from here on were referred after the close */
+    double successor_close_time;               /* when the close came */
     double successor_room;                     /* places left in the successor */
     int successor_closed;                      /* the close has come */
 } model_ctx;

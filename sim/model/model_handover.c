@@ -129,18 +129,21 @@ uint32_t receivers_take_next(model_ctx *m, int r)
     return NO_SLOT;
 }
 
-/* Present at the close and of the kind the successor takes. */
+/* Present now, and at the close of the kind the successor takes: started
+ * (assigned) before it, or not (those the close frees slots for start
+ * after it). Someone waiting at the close who starts
+ * before a later batch is still one of the waiting, and the reverse. (One
+ * handed back to the list when a post ended counts as started.) */
 static int successor_eligible(const model_ctx *m, uint32_t s)
 {
     const participant *pp = &m->people[s];
-    if (pp->state == P_FREE || m->records[s].rec.id >= m->successor_first_after)
+    const participant_record *rd = &m->records[s];
+    if (pp->state == P_FREE || rd->rec.id >= m->successor_first_after || rd->rec.fate == FATE_REJECTED)
         return 0;
-    if (m->records[s].rec.fate == FATE_REJECTED)
-        return 0;
-    int waiting = pp->state == P_WAITING;
+    int started = !isnan(rd->rec.assignment_time) && rd->rec.assignment_time < m->successor_close_time;
     switch (m->p->successor_take) {
-    case SUCCESSOR_TAKE_ASSIGNED: return !waiting;
-    case SUCCESSOR_TAKE_WAITING: return waiting;
+    case SUCCESSOR_TAKE_ASSIGNED: return started;
+    case SUCCESSOR_TAKE_WAITING: return !started;
     default: return 1;
     }
 }
@@ -162,6 +165,7 @@ size_t successor_pick(model_ctx *m, int month, uint32_t *slots)
     if (!m->successor_closed) {
         m->successor_closed = 1;
         m->successor_first_after = m->next_id;
+        m->successor_close_time = m->engine.now;
     }
     double room = m->successor_room;
     if (p->successor_intake > 0) {

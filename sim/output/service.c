@@ -169,8 +169,8 @@ static size_t wait_observations(const model_participant *recs, size_t n, int slo
             continue;
         if (!isnan(q->assignment_time))
             obs[k++] = (surv_obs){q->assignment_time - q->referral_time, 1};
-        else
-            obs[k++] = (surv_obs){w->horizon - q->referral_time, 0};
+        else /* censored at the horizon, or when handed to a successor (exit_time) */
+            obs[k++] = (surv_obs){(isnan(q->exit_time) ? w->horizon : q->exit_time) - q->referral_time, 0};
     }
     return k;
 }
@@ -183,8 +183,8 @@ static size_t programme_observations(const model_participant *recs, size_t n, in
         const model_participant *q = &recs[i];
         if (isnan(q->assignment_time) || q->assignment_time < w->warm || !in_slot(slot, q))
             continue;
-        if (!isnan(q->exit_time))
-            obs[k++] = (surv_obs){q->exit_time - q->assignment_time, 1};
+        if (!isnan(q->exit_time)) /* a transfer to a successor censors the time, it is no exit */
+            obs[k++] = (surv_obs){q->exit_time - q->assignment_time, q->fate != FATE_TRANSFERRED};
         else
             obs[k++] = (surv_obs){w->horizon - q->assignment_time, 0};
     }
@@ -220,7 +220,8 @@ static void group_means(const model_params *p, const model_participant *recs, si
         if (q->fate == FATE_REJECTED || !in_slot(slot, q))
             continue;
         int placed = !isnan(q->assignment_time);
-        wait_area += overlap(q->referral_time, placed ? q->assignment_time : w->horizon, w);
+        double left_list = placed ? q->assignment_time : isnan(q->exit_time) ? w->horizon : q->exit_time;
+        wait_area += overlap(q->referral_time, left_list, w);
         joined += q->referral_time >= w->warm;
         if (placed) {
             programme_area += overlap(q->assignment_time, isnan(q->exit_time) ? w->horizon : q->exit_time, w);
