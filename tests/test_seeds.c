@@ -558,8 +558,10 @@ static void test_malmokraften_assumptions(void **state)
 /* ---- seed 001: MIA -------------------------------------------------------- */
 
 /* Shares of everyone who left MIA by April 2020, the report's denominator:
- * exits during the project plus those still in it at the close, who went on
- * to MIA Vidare (l.331-333). */
+ * exits during the project plus those handed on to MIA Vidare at the close
+ * (l.331-333; the config's successor section, row->transferred). Anyone
+ * still present at the horizon (none: the close is the horizon and takes
+ * every participant) would count too. */
 typedef struct mia_facts {
     interval left, work, studies, af, municipal, successor, work_or_studies, step;
     interval women_ws, men_ws, women_af, men_af, women_mun, men_mun;
@@ -578,14 +580,14 @@ static void mia_read(const run *r, mia_facts *f)
     double *met_ws = malloc(n * sizeof(double)), *met_step = malloc(n * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         const results_row *row = &r->t.rows[i];
-        double all = (double)row->exits + (double)row->active_at_end;
+        double all = (double)row->exits + (double)row->transferred + (double)row->active_at_end;
         const uint64_t *e = row->exits_by_destination;
         v[0][i] = all;
         v[1][i] = (double)e[dw] / all;
         v[2][i] = (double)e[ds] / all;
         v[3][i] = (double)e[da] / all;
         v[4][i] = (double)e[dm] / all;
-        v[5][i] = (double)row->active_at_end / all;
+        v[5][i] = (double)row->transferred / all;
         v[6][i] = (double)(e[dw] + e[ds]) / all;
         v[7][i] = (double)(e[dw] + e[ds] + e[da] + e[dm]) / all;
         /* By gender, of those who exited (the profiles' own shares). */
@@ -648,8 +650,8 @@ static void test_mia_reproduces_report(void **state)
     expect_figure("women: municipal measures, of women who exited", "INPUT (entered)", 0.12 / 0.81, 0.005 / 0.81,
                   f.women_mun);
     expect_figure("men: work or studies, of men who exited", "CALIBRATED", 0.18 / 0.81, 0.01 / 0.81, f.men_ws);
-    /* CALIBRATED: the exit probability, to the stock left at the close. */
-    expect_figure("went on to MIA Vidare (stock at the close)", "CALIBRATED", 0.19, 0.005, f.successor);
+    /* CALIBRATED: the exit probability, to the stock handed on at the close. */
+    expect_figure("went on to MIA Vidare (transfer at the close)", "CALIBRATED", 0.19, 0.005, f.successor);
     /* INPUT (near identities): work, studies and their sum follow from the
      * women's entered shares, men's calibrated shift and the calibrated
      * stock at the close. */
@@ -682,7 +684,10 @@ static void test_mia_reproduces_report(void **state)
         for (size_t i = 0; i < rows_of(&r); i++) {
             const results_row *row = &r.t.rows[i];
             const uint64_t *e = row->exits_by_destination;
-            double all = (double)row->exits + (double)row->active_at_end;
+            double all = (double)row->exits + (double)row->transferred;
+            /* the successor takes everyone in MIA at the close, the horizon */
+            assert_int_equal(row->active_at_end, 0);
+            assert_int_equal(row->waiting_at_end, 0);
             assert_true(fabs(row->target_value[kw] - (double)(e[dw] + e[ds]) / all) < 1e-12);
             assert_true(fabs(row->target_value[ks] - (double)(e[dw] + e[ds] + e[da] + e[dm]) / all) < 1e-12);
         }
@@ -1179,7 +1184,7 @@ static double fig_mia_men_ws(const run *r, size_t i)
 static double fig_mia_successor(const run *r, size_t i)
 {
     const results_row *row = &r->t.rows[i];
-    return (double)row->active_at_end / ((double)row->exits + (double)row->active_at_end);
+    return (double)row->transferred / ((double)row->exits + (double)row->transferred + (double)row->active_at_end);
 }
 
 static double ips_remaining(const run *r, size_t i)
@@ -1381,7 +1386,7 @@ static void test_sensitivity_to_mechanisms(void **state)
          },
          11},
         {"MIA", "seed_mia.cfg", {NULL}, 0,
-         {"men: work or studies, of men who exited", "went on to MIA Vidare (stock at the close)"},
+         {"men: work or studies, of men who exited", "went on to MIA Vidare (transfer at the close)"},
          {fig_mia_men_ws, fig_mia_successor}, 2,
          {
              {"introduction phase (two meetings)", {{NULL, NULL}}, 0,

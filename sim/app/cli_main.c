@@ -357,6 +357,23 @@ static void print_scenario(const study *st, int s, const results_summary *sum, s
         snprintf(label, sizeof label, "share of exits to %s", mp->destination_names[d]);
         print_metric(find_metric(sum, ns, sc, name), label, 100, "%");
     }
+    /* Hand-over (model_handover.c): whole run, only when on. */
+    if (mp->has_successor) {
+        char label[64];
+        snprintf(label, sizeof label, "went on to %.20s (transfer)", mp->successor_name);
+        print_metric(find_metric(sum, ns, sc, "transferred_to_successor"), label, 1, "people");
+    }
+    for (int r = 0; r < mp->receivers; r++) {
+        const char *dest = mp->destination_names[mp->receiver[r].destination];
+        char name[96], label[64];
+        snprintf(name, sizeof name, "stuck.%s", dest);
+        snprintf(label, sizeof label, "found %.20s full", dest);
+        print_metric(find_metric(sum, ns, sc, name), label, 1, "people");
+        snprintf(name, sizeof name, "stuck_days_mean.%s", dest);
+        print_metric(find_metric(sum, ns, sc, name), "  waited for it, mean", 1, "days");
+        snprintf(name, sizeof name, "stuck_at_end.%s", dest);
+        print_metric(find_metric(sum, ns, sc, name), "  still waiting at the horizon", 1, "people");
+    }
 }
 
 /* The money ledger of scenario 0, a row per account: net per participant
