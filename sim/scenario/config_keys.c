@@ -27,8 +27,8 @@ static const struct {
     {"staff", 0, "Who works: one team of workers with a caseload cap, or roles and teams; turnover, learning and "
                  "team maturity."},
     {"casework", 0, "Meetings and the time on own between them (when no phases are given)."},
-    {"exits", 0, "Where participants go when they leave, which destinations count as work or studies, and "
-                 "follow-up after exit."},
+    {"exits", 0, "Where participants go when they leave, which destinations count as work or studies, "
+                 "follow-up after exit, and receivers with a limited intake."},
     {"age_bands", 0, "Names of age bands; profiles give shares over them."},
     {"profiles", 1, "Kinds of participant: need, readiness, acceptance, priority, sex and age."},
     {"sources", 1, "Referral sources: Poisson streams or quotas, with schedules, replacement and referring units."},
@@ -38,6 +38,7 @@ static const struct {
     {"programme", 0, "Limits of the programme as a whole."},
     {"method", 0, "Method work that builds capital raising progress and good exits, and volume pressure."},
     {"targets", 1, "Figures the programme must reach by a deadline (enrolled, exits, share of exits)."},
+    {"successor", 0, "A successor project that takes those still in the programme at its close (transfers)."},
     {"service", 0, "Service levels: the wait thresholds reported and service-level targets on waits."},
     {"money", 0, "Costs by actor and the per-actor ledger of a participant's situation over time."},
     {"snapshot_stored", 0, "Written by caseflow when it reads run.snapshot: the CSV's text, so the stored scenario "
