@@ -104,14 +104,18 @@ def summary_row(run, name):
 def wait_observations(run):
     """Waits (days) of everyone referred after warm-up and not screened out,
     pooled over replications: (time, placed, referral month, replication).
-    Not placed by the horizon (still waiting, or gave up): censored there."""
+    Not placed by the horizon (still waiting, or gave up): censored there;
+    handed to a successor project while waiting (fate 4): censored at the
+    transfer, its exit_time, as the simulator does (output/service.c)."""
     dpm, horizon = run.dpm, run.horizon * run.dpm
     times, placed, months, reps = [], [], [], []
-    for c in run.iter_participants(["referral_time", "assignment_time", "fate"]):
+    for c in run.iter_participants(["referral_time", "assignment_time", "exit_time", "fate"]):
         keep = c["fate"] != 2
         ref, asg = c["referral_time"][keep], c["assignment_time"][keep]
+        ext = c["exit_time"][keep]
         got = ~np.isnan(asg)
-        times.append(np.where(got, asg - ref, horizon - ref))
+        left = np.where(np.isnan(ext), horizon, ext)
+        times.append(np.where(got, asg - ref, left - ref))
         placed.append(got)
         months.append(np.minimum((ref / dpm).astype(np.int64), run.horizon - 1))
         reps.append(c["local"][keep])
