@@ -161,7 +161,7 @@ static const char *params_check(const model_params *p, model_problem *pr)
         /* Deciding and consulting roles first: a team of only those has
          * no casework either, and the role is the more precise message. */
         for (int r = 0; r < p->roles; r++) {
-            if (p->role[r].decides || p->role[r].call_in_probability > 0) {
+            if (p->role[r].decides || p->role[r].call_in_probability > 0 || p->role[r].has_call_in_by_profile) {
                 int present = 0;
                 for (int t = 0; t < p->teams; t++)
                     for (int g = 0; g < p->team[t].groups; g++)
@@ -224,6 +224,19 @@ static const char *params_check(const model_params *p, model_problem *pr)
                                "caseload cap %d is below the need %g of profile '%s'", p->caseload_cap,
                                p->profile[i].need, p->profile[i].name);
     }
+    /* Hand-over (model_handover.c): the config layer checks these at their
+     * keys; a scenario built in code gets the same guard here. */
+    if (p->receivers < 0 || p->receivers > MODEL_MAX_RECEIVERS)
+        return problem(pr, MODEL_PART_OTHER, -1, "at most 4 receivers", SAME("at most 4 receivers"));
+    for (int r = 0; r < p->receivers; r++)
+        if (p->receiver[r].destination < 0 || p->receiver[r].destination >= p->destinations ||
+            !(p->receiver[r].intake_per_month >= 0 && p->receiver[r].intake_per_month <= 1e6))
+            return problem(pr, MODEL_PART_OTHER, -1, "a receiver needs a destination and an intake in [0, 1e6] a month",
+                           "exits.receivers[%d]: a destination of the scenario and an intake in [0, 1e6] a month", r);
+    if (p->has_successor && (p->successor_month < 1 || p->successor_month > p->horizon_months ||
+                             !(p->successor_places >= 0) || !(p->successor_intake >= 0)))
+        return problem(pr, MODEL_PART_OTHER, -1, "the successor needs a month within the horizon and places, intake >= 0",
+                       SAME("the successor needs a month within the horizon and places, intake >= 0"));
     return staffplan_check(p, pr);
 }
 
