@@ -235,7 +235,7 @@ class ParticipantStats:
         dpm = run.dpm
         month_ends = (np.arange(M) + 1) * dpm
         warm_t = run.warmup * dpm
-        fields = ["referral_time", "assignment_time", "exit_time", "destination", "worker"]
+        fields = ["referral_time", "assignment_time", "exit_time", "destination", "worker", "fate"]
         W = run.workers
         self.workers_from_config = W is not None
         if W is None:  # fall back to the largest worker index seen
@@ -254,9 +254,14 @@ class ParticipantStats:
             ref, asg, ext = c["referral_time"], c["assignment_time"], c["exit_time"]
             dest, wk = c["destination"], c["worker"]
             self.rows += int(rep.size)
-            # waiting at month end k: referral < T_k <= assignment (NaN: still waiting)
+            # A transfer to a successor project (fate 4) ends a wait or a stay at
+            # its exit_time but is no exit (no duration): model_handover.c.
+            moved = c["fate"] == 4
+            # waiting at month end k: referral < T_k <= assignment (NaN: still
+            # waiting, or until the transfer)
             a = np.searchsorted(month_ends, ref, side="right")
-            b = np.where(np.isnan(asg), M, np.searchsorted(month_ends, asg, side="right"))
+            left_list = np.where(np.isnan(asg), np.where(moved, ext, np.inf), asg)
+            b = np.where(np.isinf(left_list), M, np.searchsorted(month_ends, left_list, side="right"))
             np.add.at(wait_diff, rep * (M + 1) + a, 1)
             np.add.at(wait_diff, rep * (M + 1) + b, -1)
             # caseload of worker w at month end k: assignment < T_k <= exit
@@ -267,11 +272,11 @@ class ParticipantStats:
             np.add.at(case_diff, base + a, 1)
             np.add.at(case_diff, base + b, -1)
             after = ~np.isnan(asg) & (asg >= warm_t)
-            done = after & ~np.isnan(ext)
+            done = after & ~np.isnan(ext) & ~moved
             durs.append((ext - asg)[done])
             dests.append(dest[done])
             drep.append(rep[done])
-            censored += np.bincount(rep[after & np.isnan(ext)], minlength=R)
+            censored += np.bincount(rep[after & (np.isnan(ext) | moved)], minlength=R)
         self.caseload = np.cumsum(case_diff.reshape(R, max(W, 1), M + 1), axis=2)[:, :W, :M]
         self.waiting = np.cumsum(wait_diff.reshape(R, M + 1), axis=1)[:, :M]
         self.durations = np.concatenate(durs) if durs else np.zeros(0)
