@@ -321,7 +321,9 @@ int money_ledger_trial(const money_params *mp, const model_params *p, const mode
         double exit = r->fate == FATE_EXITED ? (r->exit_time - t0) / M : INFINITY;
         if (r->fate == FATE_RENEGED)
             continue; /* the record does not say when they gave up: before-state throughout */
-        if (r->fate == FATE_PRESENT)
+        /* Handed to a successor project: their outcome is the successor's, so
+         * like one still present they stay in the programme state, censored. */
+        if (r->fate == FATE_PRESENT || r->fate == FATE_TRANSFERRED)
             row->censored++;
         state_gain(mp, &mp->waiting, prof, g);
         buckets_add(&bk, ref, start, g, 1.0);
