@@ -515,6 +515,21 @@ static void test_trial_rules(void **state)
     assert_int_equal(row.cohort, 4);
     TS_ASSERT_NEAR(row.gain[0][MONEY_KOMMUN], (10400.0 + 500.0 + 2400.0 + 100.0) / 4, 1e-6);
 
+    /* E handed on to a successor project at 23 (model_handover.c): its
+     * outcome is the successor's, so the ledger keeps E in the programme
+     * state and counts E as censored, exactly as if still present. */
+    sc.money.horizon_from = MONEY_FROM_REFERRAL;
+    money_row present, moved;
+    assert_int_equal(money_ledger_trial(&sc.money, &sc.model, NULL, r, 6, &present, NULL, err, sizeof err), 0);
+    r[4] = rec(20, 22, 23, FATE_TRANSFERRED, -1, -1, -1);
+    assert_int_equal(money_ledger_trial(&sc.money, &sc.model, NULL, r, 6, &moved, NULL, err, sizeof err), 0);
+    assert_int_equal(moved.censored, present.censored);
+    assert_int_equal(moved.censored, 1);
+    for (int h = 0; h < 2; h++)
+        for (int acc = 0; acc < MONEY_ACCOUNTS; acc++)
+            TS_ASSERT_SAME_DOUBLE(moved.gain[h][acc], present.gain[h][acc]);
+    r[4] = rec(20, 22, NAN, FATE_PRESENT, -1, -1, -1);
+
     /* Nobody in the window: undefined, not "never". */
     assert_int_equal(money_ledger_trial(&sc.money, &sc.model, NULL, r, 0, &row, NULL, err, sizeof err), 0);
     assert_int_equal(row.cohort, 0);
