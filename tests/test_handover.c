@@ -24,6 +24,7 @@
 #include "engine/eng_rng.h"
 #include "engine/eng_stats.h"
 #include "model/model_casework.h"
+#include "output/service.h"
 #include "scenario/config.h"
 
 #define DPM MODEL_DAYS_PER_MONTH
@@ -175,6 +176,42 @@ static void test_successor_capacity(void **state)
         /* referred = exits + transfers + gave up + present */
         assert_true(r.reneged_measured > 0);
         assert_int_equal(r.referrals, r.exits + r.transferred + r.reneged_measured + r.waiting_at_end + r.active_at_end);
+        model_result_free(&r);
+    }
+    records_free(&recs);
+    config_scenario_free(&sc);
+}
+
+/* The service levels end a wait at the transfer: the mean wait (Little's
+ * law over the records, output/service.c) counts those handed on from the
+ * waiting list at month 12 as waiting until then, not until the horizon.
+ * Recomputed here from the records: referral to assignment, or to the
+ * transfer, or to the horizon; over everyone accepted. */
+static void test_service_wait_ends_at_transfer(void **state)
+{
+    (void)state;
+    config_scenario sc;
+    load_cfg(&sc, BUSY "successor = { name = \"vidare\"; month = 12; take = \"waiting\"; };\n");
+    records recs = {0};
+    double horizon = 24 * DPM;
+    for (int rep = 0; rep < 3; rep++) {
+        model_result r;
+        run_rep(&sc, rep, 7006, &recs, &r);
+        service_row row;
+        assert_int_equal(service_trial(&sc.model, &r, recs.items, recs.n, &row), 0);
+        double area = 0, area_to_horizon = 0;
+        for (size_t i = 0; i < recs.n; i++) {
+            const model_participant *q = &recs.items[i];
+            double until = !isnan(q->assignment_time) ? q->assignment_time
+                           : q->fate == FATE_TRANSFERRED ? q->exit_time : horizon;
+            area += until - q->referral_time;
+            area_to_horizon += (isnan(q->assignment_time) ? horizon : q->assignment_time) - q->referral_time;
+        }
+        double expected = area / (double)recs.n, old = area_to_horizon / (double)recs.n;
+        print_message("  mean wait %.3f days (recomputed %.3f; to the horizon it would be %.3f)\n",
+                      row.wait[0][SERVICE_MEAN], expected, old);
+        assert_true(r.transferred_waiting > 0 && old > expected + 1.0);
+        assert_true(fabs(row.wait[0][SERVICE_MEAN] - expected) <= 1e-9 * expected);
         model_result_free(&r);
     }
     records_free(&recs);
@@ -473,6 +510,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_successor_takes_the_stock),
         cmocka_unit_test(test_successor_capacity),
+        cmocka_unit_test(test_service_wait_ends_at_transfer),
         cmocka_unit_test(test_receiver_exact),
         cmocka_unit_test(test_receiver_excess_rate),
         cmocka_unit_test(test_receiver_and_successor),
