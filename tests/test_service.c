@@ -16,8 +16,8 @@
  *      computed by hand: Kaplan-Meier percentiles and P(wait <= X) with a
  *      person still waiting at the horizon, a referral before warm-up and
  *      one screened out; Little's-law means overall (from the model's
- *      curves) and per profile and source (from the records); NaN group
- *      wait means when people may give up waiting; offered load and
+ *      curves) and per profile and source (from the records), also when
+ *      people give up waiting (counted until they left the list); offered load and
  *      capacity; both target kinds and an empty cohort;
  *  (c) the section: defaults, arrays, one number, the -s list text, and
  *      each kind of bad input refused with file:line: key: what; a study
@@ -283,13 +283,24 @@ static void test_one_trial_by_hand(void **state)
     /* nobody referred in months [9, 9.1) */
     assert_true(isnan(row.target_value[2]) && isnan(row.target_met[2]));
 
-    /* When people may give up waiting, records do not say when: group wait
-     * means are unknown, everyone's comes from the model's curve. */
+    /* When people may give up waiting, a record that gave up says when
+     * (exit_time): person 7 (150, gave up at 170) b s2 waited 20 days, so
+     * profile b's mean counts it until it left the list, not to the
+     * horizon; its KM still counts it as not placed before the horizon. */
+    model_participant with_renege[7];
+    memcpy(with_renege, recs, sizeof recs);
+    with_renege[6] = person(150, NAN, 170, FATE_RENEGED, 1, 1);
     p.has_patience = 1;
-    assert_int_equal(service_trial(&p, &r, recs, 6, &row), 0);
-    SAME(row.wait[0][SERVICE_MEAN], 93.5 / 4);
-    assert_true(isnan(row.wait[1][SERVICE_MEAN]));
+    r.referrals_measured = 6;
+    r.mean_waiting = (93.5 + 20) / 243.5;
+    assert_int_equal(service_trial(&p, &r, with_renege, 7, &row), 0);
+    SAME(row.wait[0][SERVICE_MEAN], (93.5 + 20) / 5);
+    SAME(row.wait[2][SERVICE_MEAN], (40 + 24.375 + 20) / 3);
+    SAME(row.wait[1][SERVICE_MEAN], (0 + 20 + 9.125) / 2);
+    SAME(row.wait[1 + MODEL_MAX_PROFILES + 1][SERVICE_MEAN], (20 + 24.375 + 20) / 3);
     SAME(row.programme[1][SERVICE_MEAN], (50 + 174.375 + 50) / 3);
+    /* the groups' areas add up to everyone's */
+    SAME(row.wait[1][SERVICE_MEAN] * 2 + row.wait[2][SERVICE_MEAN] * 3, row.wait[0][SERVICE_MEAN] * 5);
 }
 
 /* Columns: names in order, units and bounds, and the groups appear only

@@ -100,6 +100,7 @@ void waiting_renege(model_ctx *m, uint32_t s)
     m->waiting_count--;
     waiting_changed(m);
     rd->rec.fate = FATE_RENEGED;
+    rd->rec.exit_time = m->engine.now; /* when they left the list: group wait means need it */
     m->month_reneged++;
     if (m->measuring)
         m->out->reneged_measured++;

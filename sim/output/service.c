@@ -220,16 +220,20 @@ static void group_means(const model_params *p, const model_participant *recs, si
         if (q->fate == FATE_REJECTED || !in_slot(slot, q))
             continue;
         int placed = !isnan(q->assignment_time);
-        wait_area += overlap(q->referral_time, placed ? q->assignment_time : w->horizon, w);
+        double left_list = placed ? q->assignment_time
+                           : q->fate == FATE_RENEGED && !isnan(q->exit_time) ? q->exit_time
+                                                                             : w->horizon;
+        wait_area += overlap(q->referral_time, left_list, w);
         joined += q->referral_time >= w->warm;
         if (placed) {
             programme_area += overlap(q->assignment_time, isnan(q->exit_time) ? w->horizon : q->exit_time, w);
             assigned += q->assignment_time >= w->warm;
         }
     }
-    /* Those who gave up left the list at a time their record does not
-     * keep, so the group's waiting area is unknown then. */
-    *wait_mean = p->has_patience || joined == 0 ? NAN : wait_area / (double)joined;
+    /* Those who gave up count until they left the list (their record's
+     * exit_time), as in everyone's mean from the model's curve. */
+    (void)p;
+    *wait_mean = joined == 0 ? NAN : wait_area / (double)joined;
     *programme_mean = assigned == 0 ? NAN : programme_area / (double)assigned;
 }
 
