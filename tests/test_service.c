@@ -18,7 +18,7 @@
  *      one screened out; Little's-law means overall (from the model's
  *      curves) and per profile and source (from the records), also when
  *      people give up waiting (counted until they left the list); offered load and
- *      capacity; both target kinds and an empty cohort;
+ *      capacity, also under a staffing plan (places in post, averaged); both target kinds and an empty cohort;
  *  (c) the section: defaults, arrays, one number, the -s list text, and
  *      each kind of bad input refused with file:line: key: what; a study
  *      whose scenarios differ in it is refused;
@@ -301,6 +301,19 @@ static void test_one_trial_by_hand(void **state)
     SAME(row.programme[1][SERVICE_MEAN], (50 + 174.375 + 50) / 3);
     /* the groups' areas add up to everyone's */
     SAME(row.wait[1][SERVICE_MEAN] * 2 + row.wait[2][SERVICE_MEAN] * 3, row.wait[0][SERVICE_MEAN] * 5);
+
+    /* A staffing plan's run carries its places in post at each month end
+     * (caseload_places): capacity is their mean over the measured months
+     * 2..9, here 4 places to month 5 and 2 after: (4 x 4 + 4 x 2) / 8 = 3,
+     * not the 4 the scenario starts with. */
+    double places[10] = {4, 4, 4, 4, 4, 4, 2, 2, 2, 2};
+    r.series.months = 10;
+    r.series.count = 1;
+    snprintf(r.series.item[0].name, MODEL_NAME_LEN, "caseload_places");
+    r.series.item[0].width = 1;
+    r.series.item[0].values = places;
+    assert_int_equal(service_trial(&p, &r, with_renege, 7, &row), 0);
+    SAME(row.capacity, 3);
 }
 
 /* Columns: names in order, units and bounds, and the groups appear only
