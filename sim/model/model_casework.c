@@ -136,6 +136,8 @@ static void assign(model_ctx *m, uint32_t s, int w)
     staff_ready_update(m, w);
     if (isnan(rd->rec.assignment_time)) {
         rd->rec.assignment_time = m->engine.now;
+        if (pp->site > 0)
+            m->out->site_assigned[pp->site - 1]++;
         m->active++;
         m->enrolled++;
         if (m->measuring)
@@ -175,8 +177,49 @@ static void assign(model_ctx *m, uint32_t s, int w)
     }
 }
 
+/* Sites: of the lists whose head some worker can take now (own site
+ * only, or with `lent` a lending site's worker), the head referred
+ * earliest; NO_SLOT when none. Scans sites x workers per assignment. */
+static uint32_t site_pick(model_ctx *m, int lent, int *worker_out)
+{
+    uint32_t best = NO_SLOT;
+    for (int k = lent ? 1 : 0; k <= m->p->sites; k++) {
+        uint32_t s = waiting_next_at(m, k);
+        if (s == NO_SLOT)
+            continue;
+        int w = staff_least_loaded_at(m, &m->people[s], lent);
+        if (w < 0)
+            continue;
+        if (best == NO_SLOT || m->records[s].rec.referral_time < m->records[best].rec.referral_time) {
+            best = s;
+            *worker_out = w;
+        }
+    }
+    return best;
+}
+
+/* Own sites' places are filled first; only places still free then are
+ * lent to other sites' lists (unfilled capacity, MIA 001 l.331). */
+static void fill_site_slots(model_ctx *m)
+{
+    for (;;) {
+        int w = -1;
+        uint32_t s = site_pick(m, 0, &w);
+        if (s == NO_SLOT)
+            s = site_pick(m, 1, &w);
+        if (s == NO_SLOT)
+            break;
+        waiting_take(m, s);
+        assign(m, s, w);
+    }
+}
+
 static void fill_free_slots(model_ctx *m)
 {
+    if (m->p->sites > 0) {
+        fill_site_slots(m);
+        return;
+    }
     for (;;) {
         uint32_t s = waiting_next(m);
         if (s == NO_SLOT)
@@ -234,7 +277,12 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
         participants_release(m, s);
         return;
     }
-    int w = m->waiting_count == 0 ? staff_least_loaded(m, pp) : -1;
+    if (p->sites > 0 && p->source[source].at_site > 0) {
+        pp->site = (int16_t)p->source[source].at_site;
+        m->out->site_referred[pp->site - 1]++;
+    }
+    /* Nobody ahead of them in their list (the one list without sites). */
+    int w = waiting_count_at(m, pp->site) == 0 ? staff_least_loaded(m, pp) : -1;
     if (w >= 0) {
         pp->state = P_NEEDS_MEETING;
         assign(m, s, w);
@@ -640,6 +688,9 @@ static void on_month_end(model_ctx *m, int month)
         if (m->pressure && !was)
             fill_free_slots(m);
     }
+    /* A site that starts lending its places mid-month lends from here. */
+    if (p->sites > 0)
+        fill_free_slots(m);
 }
 
 /* ---- staff at the start and the dispatch --------------------------------- */

@@ -72,6 +72,8 @@ static void ctx_destroy(model_ctx *m)
         free(m->measures[k].queue.items);
     for (int l = 0; l < MODEL_MAX_PROFILES; l++)
         free(m->waiting[l].items);
+    for (int k = 0; k < MODEL_MAX_SITES; k++)
+        free(m->site_waiting[k].items);
     free(m->workers);
     free(m->ready_heap);
     free(m->ready_pos);
@@ -134,6 +136,8 @@ static void summarise(model_ctx *m)
                                        : span * p->workers;
     out->utilisation = capacity > 0 ? busy / capacity : 0.0;
     out->waiting_at_end = m->waiting_count;
+    if (p->sites > 0)
+        waiting_count_sites_at_end(m);
     out->active_at_end = (uint64_t)m->active;
     out->events = m->engine.events;
     double capital = 0;

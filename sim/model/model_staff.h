@@ -53,6 +53,11 @@ void staff_ready_update(model_ctx *m, int w);
 /* The least loaded case worker in post with room for this participant
  * (lowest index on ties), or -1. */
 int staff_least_loaded(const model_ctx *m, const participant *pp);
+/* Sites: the least loaded worker in post with room who serves pp's site
+ * (any worker for an untied participant), or with `lent` one of another
+ * site lending its places now; -1 when none. staff_least_loaded tries
+ * the own site first, then lenders. */
+int staff_least_loaded_at(const model_ctx *m, const participant *pp, int lent);
 /* A worker of the role, in the team if there is one, else anywhere: the
  * shortest queue, lowest index on ties; -1 when none is in post. */
 int staff_worker_of_role(model_ctx *m, int role, int team);

@@ -74,6 +74,10 @@ const config_key config_schema[] = {
     SECTION("profiles", section_read_profiles, "list",
             "Participant profiles: ( { name; need = 1.0; readiness = 0.0; acceptance = 1.0; priority = 0; "
             "female_share = 0.5; age_shares = [...]; }, ... )."),
+    SECTION("sites", section_read_sites, "list",
+            "Sites (offices, lags, sub-projects): ( { name; lends_places_from_month; }, ... ). A source or team names "
+            "its site (sources.[].site, staff.teams.[].site); a tied referral waits in its site's list for that "
+            "site's workers. Default: none, every referral goes to any worker."),
     SECTION("sources", section_read_sources, "list",
             "Referral sources: ( { name; kind = \"poisson\"|\"quota\"; rate_per_month or schedule = ( { month; "
             "value; }, ... ); replacement = 0; profiles = { name = share; }; unit = { caseworkers; cases = "

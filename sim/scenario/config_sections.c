@@ -339,7 +339,7 @@ int section_read_sources(loader *ld, const config_setting_t *s, config_scenario 
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "kind", "rate_per_month", "schedule", "replacement", "profiles",
-                                          "unit", NULL};
+                                          "unit", "site", NULL};
     static const char *const unit_allowed[] = {"caseworkers", "cases", "full_rate_below", "zero_rate_above", NULL};
     if (item_list_of_groups(ld, s, "sources", MODEL_MAX_SOURCES) != 0)
         return -1;
@@ -383,7 +383,8 @@ int section_read_sources(loader *ld, const config_setting_t *s, config_scenario 
             if (item_schedule(ld, sched, key, &src->rate) != 0)
                 return -1;
         }
-        if (item_get_int(ld, e, path, "replacement", &src->replacement) != 0)
+        if (item_get_int(ld, e, path, "replacement", &src->replacement) != 0 ||
+            config_site_of(ld, e, path, p, &src->at_site) != 0)
             return -1;
         const config_setting_t *shares = config_setting_get_member(e, "profiles");
         snprintf(key, sizeof key, "%s.profiles", path);
@@ -466,7 +467,7 @@ int section_read_roles(loader *ld, const config_setting_t *s, config_scenario *s
 int section_read_teams(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
-    static const char *const allowed[] = {"name", "members", NULL};
+    static const char *const allowed[] = {"name", "members", "site", NULL};
     static const char *const member_allowed[] = {"role", "count", "fte", "start_month", "end_month", NULL};
     if (p->roles == 0)
         return loader_fail(ld, s, "staff.teams", "teams need staff.roles");
@@ -486,7 +487,8 @@ int section_read_teams(loader *ld, const config_setting_t *s, config_scenario *s
         if (item_members(ld, e, path, allowed) != 0 || item_name(ld, e, path, t->name) != 0)
             return -1;
         memcpy(names[i], t->name, MODEL_NAME_LEN);
-        if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0)
+        if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0 ||
+            config_site_of(ld, e, path, p, &t->at_site) != 0)
             return -1;
         const config_setting_t *members = config_setting_get_member(e, "members");
         snprintf(key, sizeof key, "%s.members", path);
