@@ -51,8 +51,13 @@ static void start_meeting_if_idle(model_ctx *m, int w);
 static double meeting_hours(model_ctx *m, const participant *pp, int kind, int w)
 {
     gsl_rng *r = m->stream[MODEL_STREAM_MEETING];
-    if (kind == MEET_CASEWORK)
-        return dist_sample(&m->phase[pp->phase].meeting_hours, r) * participant_need(m, pp);
+    if (kind == MEET_CASEWORK) {
+        double hours = dist_sample(&m->phase[pp->phase].meeting_hours, r) * participant_need(m, pp);
+        /* The method's speed lever shortens casework meetings: worker time
+         * per meeting, not the participant's own time between meetings. */
+        double speed = staff_speed_multiplier(m, m->workers[w].team);
+        return speed != 1.0 ? hours / speed : hours;
+    }
     return dist_sample(&m->p->role[m->workers[w].role].meeting_hours, r);
 }
 
@@ -359,8 +364,14 @@ static void after_meeting(model_ctx *m, uint32_t s)
     if (ph->progress_per_meeting > 0) {
         int team = m->workers[pp->worker].team;
         double gain = ph->progress_per_meeting * staff_maturity_multiplier(m, team) * staff_method_multiplier(m, team);
-        if (m->pressure && pp->phase == 0)
+        double reach = staff_completion_multiplier(m, team); /* the completion lever: fewer meetings per phase */
+        if (reach != 1.0)
+            gain *= reach;
+        if (m->pressure && pp->phase == 0) {
             gain *= 1 + p->pressure_mapping_speedup;
+            if (p->pressure_quality_cost > 0 && p->pressure_mapping_speedup > 0)
+                rd->mapping_haste += gain; /* the share of the mapping done in haste (model_exits.c) */
+        }
         rd->progress += gain;
         /* k steps of 1/k complete a phase although they may sum to just
          * below 1 in binary (ten of 0.1 give 0.9999999999999999). */
@@ -370,7 +381,7 @@ static void after_meeting(model_ctx *m, uint32_t s)
              * than being held by someone waiting for a decision. */
             rd->measure_wanted = 0;
             if (pp->phase + 1 == m->phases) {
-                exit_programme(m, s, exits_draw_completion(m, ph));
+                exit_programme(m, s, exits_draw_completion(m, s, ph));
                 return;
             }
             int next = pp->phase + 1;

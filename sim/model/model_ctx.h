@@ -88,6 +88,9 @@ typedef struct participant_record {
     uint32_t next_free;
     int measure_wanted;     /* queued for a place in the phase's measure */
     int decision_phase;     /* phase a pending decision would open, -1 none */
+    /* Mapping (first-phase) progress gained under volume pressure's
+     * speed-up; tracked only when method.pressure.quality_cost is on. */
+    double mapping_haste;
 } participant_record;
 
 /* FIFO of 64-bit entries, growing as needed. The capacity is a power of

@@ -304,6 +304,17 @@ typedef struct model_params {
      * draws nothing, so results are as before sites existed. */
     int sites;
     model_site site[MODEL_MAX_SITES];
+
+    /* Method capital's separate levers and volume pressure's quality cost
+     * (model_staff.c, model_exits.c, model_casework.c; configs/README.md
+     * "Method levers"). Each acts through the team's saturation
+     * k / (k + method_half) and is 0, off, by default: 0 leaves every
+     * computation and draw as it was. method_effect above keeps its meaning
+     * (per-meeting progress and good-exit odds). */
+    double method_completion_effect;  /* factor: per-meeting exit chance and progress, every destination */
+    double method_speed_effect;       /* factor: casework meetings take 1 / (1 + this * saturation) of the time */
+    double method_retention_effect;   /* share of a good exit's later drop-outs kept in at full capital */
+    double pressure_quality_cost;     /* share cut from good-exit odds for a mapping done wholly in haste */
 } model_params;
 
 #endif

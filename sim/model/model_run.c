@@ -48,6 +48,7 @@ static int setup_phases(model_ctx *m)
     for (int i = 0; i < p->profiles; i++)
         effects |= p->profile[i].readiness != 0 || p->profile[i].has_exit_weights || p->profile[i].max_months > 0;
     effects |= p->readiness_decay_per_month > 0;
+    effects |= p->has_pressure && p->pressure_quality_cost > 0; /* hasty mapping lowers good-exit odds */
     m->core_exits = !effects;
     return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * model_staff.c — the staff pool: posts, caps, the least-loaded choice,
- * learning, maturity and method capital.
+ * learning, maturity and method capital with its separate levers.
  *
  * Owns what concerns workers and teams alone. The cap a worker takes
  * participants up to comes from the role (or the core's caseload_cap),
@@ -157,6 +157,38 @@ double staff_method_multiplier(model_ctx *m, int team)
     staff_team_update(m, team);
     double k = m->teams[team].capital;
     return 1.0 + m->p->method_effect * k / (k + m->p->method_half);
+}
+
+/* The capital's saturation k / (k + half), in [0, 1). One curve for every
+ * lever: the levers differ in what they act on and how far, not in how
+ * capital turns into effect (a lever's own half-saturation would be a
+ * further key with nothing in the reports to set it by). */
+static double method_saturation(model_ctx *m, int team)
+{
+    staff_team_update(m, team);
+    double k = m->teams[team].capital;
+    return k / (k + m->p->method_half);
+}
+
+double staff_completion_multiplier(model_ctx *m, int team)
+{
+    if (!m->p->has_method || !(m->p->method_completion_effect > 0))
+        return 1.0;
+    return 1.0 + m->p->method_completion_effect * method_saturation(m, team);
+}
+
+double staff_speed_multiplier(model_ctx *m, int team)
+{
+    if (!m->p->has_method || !(m->p->method_speed_effect > 0))
+        return 1.0;
+    return 1.0 + m->p->method_speed_effect * method_saturation(m, team);
+}
+
+double staff_retention_lift(model_ctx *m, int team)
+{
+    if (!m->p->has_method || !(m->p->method_retention_effect > 0))
+        return 0.0;
+    return m->p->method_retention_effect * method_saturation(m, team);
 }
 
 double staff_maturity_multiplier(model_ctx *m, int team)

@@ -36,6 +36,13 @@ void staff_leave(model_ctx *m, int w);
 void staff_team_update(model_ctx *m, int t);
 double staff_method_multiplier(model_ctx *m, int team);
 double staff_maturity_multiplier(model_ctx *m, int team);
+/* The method capital's separate levers (model_params.h): each is
+ * 1 + effect * k / (k + half) (the retention lift effect * k / (k + half)),
+ * and exactly 1 (0) without touching the capital when its effect is 0, so
+ * a scenario without the lever computes and draws what it did before. */
+double staff_completion_multiplier(model_ctx *m, int team);
+double staff_speed_multiplier(model_ctx *m, int team);
+double staff_retention_lift(model_ctx *m, int team);
 
 /* Meeting hours worker w gets through per calendar day. */
 double staff_hours_per_day(const model_ctx *m, const worker *wk);

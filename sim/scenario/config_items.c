@@ -174,6 +174,9 @@ const item_key config_items[] = {
     STR("method.pressure.target", 1, NULL, NULL, "An enrolled or exits target whose straight path sets the pace."),
     NUM("method.pressure.cap_increase", 0, 0, 10, 0, "0", "share", "Largest relative rise of caseload caps when behind."),
     NUM("method.pressure.mapping_speedup", 0, 0, 100, 0, "0", "share", "Largest speed-up of the first phase when behind."),
+    NUM("method.pressure.quality_cost", 0, 0, 1, 0, "0", "share",
+        "Share cut from the good-exit odds of someone whose mapping (first phase) was done wholly under the "
+        "speed-up; in proportion to the share done so."),
 
     NAME("service.targets"),
     STR("service.targets.[].kind", 1, "wait_share|median_wait", NULL,

@@ -897,14 +897,15 @@ int section_read_targets(loader *ld, const config_setting_t *s, config_scenario 
 int section_read_pressure(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
-    static const char *const allowed[] = {"target", "cap_increase", "mapping_speedup", NULL};
+    static const char *const allowed[] = {"target", "cap_increase", "mapping_speedup", "quality_cost", NULL};
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return loader_fail(ld, s, "method.pressure", "expected { target; cap_increase; mapping_speedup; }");
+        return loader_fail(ld, s, "method.pressure", "expected { target; cap_increase; mapping_speedup; quality_cost; }");
     const char *target;
     if (item_members(ld, s, "method.pressure", allowed) != 0 ||
         item_string(ld, s, "method.pressure", "target", 1, &target) != 0 ||
         item_get_number(ld, s, "method.pressure", "cap_increase", &p->pressure_cap_increase) != 0 ||
-        item_get_number(ld, s, "method.pressure", "mapping_speedup", &p->pressure_mapping_speedup) != 0)
+        item_get_number(ld, s, "method.pressure", "mapping_speedup", &p->pressure_mapping_speedup) != 0 ||
+        item_get_number(ld, s, "method.pressure", "quality_cost", &p->pressure_quality_cost) != 0)
         return -1;
     char tn[MODEL_MAX_TARGETS][MODEL_NAME_LEN];
     for (int j = 0; j < p->targets; j++)
