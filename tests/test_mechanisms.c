@@ -608,6 +608,10 @@ static void test_waiting_reneging(void **state)
                 if (recs.items[i].fate == FATE_RENEGED) {
                     in_records++;
                     assert_true(isnan(recs.items[i].assignment_time));
+                    /* the record says when they gave up: after referral, by the horizon */
+                    assert_true(isfinite(recs.items[i].exit_time));
+                    assert_true(recs.items[i].exit_time > recs.items[i].referral_time);
+                    assert_true(recs.items[i].exit_time <= 120 * DPM);
                 }
             assert_true(measured == (double)r.reneged_measured);
             assert_true(all == (double)in_records);

@@ -517,7 +517,20 @@ static void test_resume(void **state)
     fputs("# changed\n", pf);
     fclose(pf);
     assert_int_equal(run_command(resume, 7, &out, &errtext), CF_EXIT_MERGE);
-    TS_ASSERT_CONTAINS(errtext, "another plan file or build");
+    TS_ASSERT_CONTAINS(errtext, "another plan file, base scenario or build");
+    free(out);
+    free(errtext);
+    /* the plan file as it was, but its base scenario edited: refused too */
+    ts_write_file(fx.plan, erlang_plan, strlen(erlang_plan));
+    assert_int_equal(run_command(resume, 7, &out, &errtext), 0);
+    free(out);
+    free(errtext);
+    FILE *bf = fopen(fx.base, "a");
+    assert_non_null(bf);
+    fputs("# the base changed\n", bf);
+    fclose(bf);
+    assert_int_equal(run_command(resume, 7, &out, &errtext), CF_EXIT_MERGE);
+    TS_ASSERT_CONTAINS(errtext, "another plan file, base scenario or build");
     free(out);
     free(errtext);
     /* --resume without -o */

@@ -16,9 +16,9 @@
  *      computed by hand: Kaplan-Meier percentiles and P(wait <= X) with a
  *      person still waiting at the horizon, a referral before warm-up and
  *      one screened out; Little's-law means overall (from the model's
- *      curves) and per profile and source (from the records); NaN group
- *      wait means when people may give up waiting; offered load and
- *      capacity; both target kinds and an empty cohort;
+ *      curves) and per profile and source (from the records), also when
+ *      people give up waiting (counted until they left the list); offered load and
+ *      capacity, also under a staffing plan (places in post, averaged); both target kinds and an empty cohort;
  *  (c) the section: defaults, arrays, one number, the -s list text, and
  *      each kind of bad input refused with file:line: key: what; a study
  *      whose scenarios differ in it is refused;
@@ -283,13 +283,37 @@ static void test_one_trial_by_hand(void **state)
     /* nobody referred in months [9, 9.1) */
     assert_true(isnan(row.target_value[2]) && isnan(row.target_met[2]));
 
-    /* When people may give up waiting, records do not say when: group wait
-     * means are unknown, everyone's comes from the model's curve. */
+    /* When people may give up waiting, a record that gave up says when
+     * (exit_time): person 7 (150, gave up at 170) b s2 waited 20 days, so
+     * profile b's mean counts it until it left the list, not to the
+     * horizon; its KM still counts it as not placed before the horizon. */
+    model_participant with_renege[7];
+    memcpy(with_renege, recs, sizeof recs);
+    with_renege[6] = person(150, NAN, 170, FATE_RENEGED, 1, 1);
     p.has_patience = 1;
-    assert_int_equal(service_trial(&p, &r, recs, 6, &row), 0);
-    SAME(row.wait[0][SERVICE_MEAN], 93.5 / 4);
-    assert_true(isnan(row.wait[1][SERVICE_MEAN]));
+    r.referrals_measured = 6;
+    r.mean_waiting = (93.5 + 20) / 243.5;
+    assert_int_equal(service_trial(&p, &r, with_renege, 7, &row), 0);
+    SAME(row.wait[0][SERVICE_MEAN], (93.5 + 20) / 5);
+    SAME(row.wait[2][SERVICE_MEAN], (40 + 24.375 + 20) / 3);
+    SAME(row.wait[1][SERVICE_MEAN], (0 + 20 + 9.125) / 2);
+    SAME(row.wait[1 + MODEL_MAX_PROFILES + 1][SERVICE_MEAN], (20 + 24.375 + 20) / 3);
     SAME(row.programme[1][SERVICE_MEAN], (50 + 174.375 + 50) / 3);
+    /* the groups' areas add up to everyone's */
+    SAME(row.wait[1][SERVICE_MEAN] * 2 + row.wait[2][SERVICE_MEAN] * 3, row.wait[0][SERVICE_MEAN] * 5);
+
+    /* A staffing plan's run carries its places in post at each month end
+     * (caseload_places): capacity is their mean over the measured months
+     * 2..9, here 4 places to month 5 and 2 after: (4 x 4 + 4 x 2) / 8 = 3,
+     * not the 4 the scenario starts with. */
+    double places[10] = {4, 4, 4, 4, 4, 4, 2, 2, 2, 2};
+    r.series.months = 10;
+    r.series.count = 1;
+    snprintf(r.series.item[0].name, MODEL_NAME_LEN, "caseload_places");
+    r.series.item[0].width = 1;
+    r.series.item[0].values = places;
+    assert_int_equal(service_trial(&p, &r, with_renege, 7, &row), 0);
+    SAME(row.capacity, 3);
 }
 
 /* Columns: names in order, units and bounds, and the groups appear only
@@ -675,6 +699,25 @@ static void test_unsettled_warning(void **state)
     TS_ASSERT_CONTAINS(d.warnings, "run.warmup_months");
     TS_ASSERT_CONTAINS(c.text, "warning: unsettled:");
     TS_ASSERT_NOT_CONTAINS(d.warnings, "overloaded");
+    /* the same run from a snapshot (an empty one: the same sample paths) is
+     * a forecast from that state, not a steady-state estimate: no warning,
+     * the suggestion still written, the summary says why */
+    char csv[PATH_MAX];
+    snprintf(csv, sizeof csv, "%s/today.csv", c.dir);
+    static const char header[] = "kind,worker,days,waited_days,phase,progress,profile\n";
+    ts_write_file(csv, header, strlen(header));
+    snprintf(args, sizeof args,
+             "run %s -o %s --force --snapshot %s --threads 2 -s run.replications=50 -s run.warmup_months=0 "
+             "-s staff.workers=12 -s staff.caseload_cap=20 -s referrals.rate_per_month=20.0 "
+             "-s exits.probability_per_meeting=0.08 -s casework.own_time_days.mean=14.0",
+             c.cfg, c.out, csv);
+    assert_int_equal(cli_run(&c, args), 0);
+    diag_read from_snapshot = read_diagnostics(c.out);
+    assert_int_equal(from_snapshot.unsettled, 0);
+    assert_int_equal(from_snapshot.suggested, d.suggested);
+    assert_string_equal(from_snapshot.warnings, "");
+    TS_ASSERT_CONTAINS(c.text, "starts from a snapshot");
+    TS_ASSERT_NOT_CONTAINS(c.text, "warning: unsettled:");
     /* the same with a long enough warm-up is silent */
     snprintf(args, sizeof args,
              "run %s -o %s --force --threads 2 -s run.replications=50 -s run.horizon_months=120 "

@@ -235,7 +235,12 @@ class ParticipantStats:
         dpm = run.dpm
         month_ends = (np.arange(M) + 1) * dpm
         warm_t = run.warmup * dpm
-        fields = ["referral_time", "assignment_time", "exit_time", "destination", "worker", "fate"]
+        fields = ["referral_time", "assignment_time", "exit_time", "destination", "worker"]
+        # fate says who was screened out (never waited) and who gave up
+        # (waited until exit_time); older files without it count as placed or waiting
+        has_fate = "fate" in run.file.participant_fields
+        if has_fate:
+            fields.append("fate")
         W = run.workers
         self.workers_from_config = W is not None
         if W is None:  # fall back to the largest worker index seen
@@ -254,14 +259,19 @@ class ParticipantStats:
             ref, asg, ext = c["referral_time"], c["assignment_time"], c["exit_time"]
             dest, wk = c["destination"], c["worker"]
             self.rows += int(rep.size)
-            # A transfer to a successor project (fate 4) ends a wait or a stay at
-            # its exit_time but is no exit (no duration): model_handover.c.
-            moved = c["fate"] == 4
-            # waiting at month end k: referral < T_k <= assignment (NaN: still
-            # waiting, or until the transfer)
+            # waiting at month end k: referral < T_k <= left the list, which is the
+            # assignment, or exit_time for someone who gave up (fate 3) or was
+            # handed on to a successor project from the list (fate 4,
+            # model_handover.c); NaN: still waiting; someone screened out
+            # (fate 2) never waits
+            fate = c["fate"] if has_fate else np.zeros(rep.size, dtype=np.int8)
+            # a transfer ends a wait or a stay at its exit_time but is no exit (no duration)
+            moved = fate == 4
+            gave_up = ((fate == 3) | moved) & np.isnan(asg) & ~np.isnan(ext)
+            left = np.where(gave_up, ext, asg)
             a = np.searchsorted(month_ends, ref, side="right")
-            left_list = np.where(np.isnan(asg), np.where(moved, ext, np.inf), asg)
-            b = np.where(np.isinf(left_list), M, np.searchsorted(month_ends, left_list, side="right"))
+            b = np.where(np.isnan(left), M, np.searchsorted(month_ends, left, side="right"))
+            b = np.where(fate == 2, a, b)
             np.add.at(wait_diff, rep * (M + 1) + a, 1)
             np.add.at(wait_diff, rep * (M + 1) + b, -1)
             # caseload of worker w at month end k: assignment < T_k <= exit

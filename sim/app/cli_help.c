@@ -172,7 +172,7 @@ static const char plan_page[] =
     "  caseflow plan configs/plan_default.cfg -o results/plan_default.h5\n"
     "\n"
     "exit codes: 0 ok, 1 internal failure, 2 bad usage or plan file, 3 output cannot be written (or\n"
-    "exists without --force), 4 --resume refused (another plan file or build), 6 a replication failed,\n"
+    "exists without --force), 4 --resume refused (another plan file, base scenario or build), 6 a replication failed,\n"
     "7 no point of some scenario meets the constraints\n";
 
 static const char keys_page[] =

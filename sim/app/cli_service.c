@@ -96,7 +96,10 @@ void cli_print_service(FILE *f, const study *st, int s, const results_summary *s
         if (ds->replications >= 2)
             fprintf(f, "  %-32s %+10.3f people/month 95%% CI [%+.3f, %+.3f]%s\n", "waiting-list trend", ds->trend,
                     ds->trend_lo, ds->trend_hi, ds->overloaded ? "  OVERLOADED" : "");
-        if (ds->suggested_warmup_months >= 0)
+        if (ds->from_snapshot)
+            fprintf(f, "  %-32s %10s (starts from a snapshot: a forecast from that state)\n", "warm-up suggested",
+                    "n/a");
+        else if (ds->suggested_warmup_months >= 0)
             fprintf(f, "  %-32s %10d months (MSER-5; this run: %d)%s\n", "warm-up suggested",
                     ds->suggested_warmup_months, d->warmup_months, ds->unsettled ? "  TOO SHORT" : "");
     }

@@ -142,9 +142,12 @@ void plan_report(FILE *out, const plan_spec *ps, const plan_outcome *o);
 int plan_write_h5(const char *path, const plan_spec *ps, const plan_outcome *o, int n, int replace,
                   const char *fingerprint, char *err, size_t err_size);
 
-/* "<hash of the plan file's bytes> <build>": what --resume requires to be
- * unchanged. Returns 0, or CF_EXIT_INPUT when the file cannot be read. */
-int plan_fingerprint(const char *plan_path, const char *build, char *buf, size_t size, char *err, size_t err_size);
+/* "<hash of the plan file's bytes> <hash of base_text> <build>": what
+ * --resume requires to be unchanged. base_text is the base scenario's stored
+ * text (includes and snapshot expanded). Returns 0, or CF_EXIT_INPUT when the
+ * plan file cannot be read. */
+int plan_fingerprint(const char *plan_path, const char *base_text, const char *build, char *buf, size_t size,
+                     char *err, size_t err_size);
 
 /* Reads an earlier plan file for --resume: refused (CF_EXIT_MERGE, why in
  * err) unless its /plan fingerprint equals `fingerprint` and each group's

@@ -66,7 +66,7 @@ int plan_command_io(int argc, char **argv, FILE *out, FILE *errout)
         free(prior);
         return CF_EXIT_INPUT;
     }
-    if ((rc = plan_fingerprint(file, CASEFLOW_GIT_REVISION, fingerprint, sizeof fingerprint, err, sizeof err)) != 0) {
+    if ((rc = plan_fingerprint(file, ps->scenario[0].sc.text, CASEFLOW_GIT_REVISION, fingerprint, sizeof fingerprint, err, sizeof err)) != 0) {
         fprintf(errout, "caseflow: plan: %s\n", err);
         goto out;
     }

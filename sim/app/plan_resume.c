@@ -4,11 +4,12 @@
  * of that file's evaluated points (docs/OUTPUT.md "Plan files"). plan.c
  * reuses the points; plan_output.c writes the file.
  *
- * Why a fingerprint of the plan file's bytes and the build rather than of
- * the resolved settings: it is cheap and strict. A changed comment refuses a
- * resume that would have been safe (cost: the plan runs again, seconds to
- * minutes); a changed base file (plan.base) is not seen — docs/PLAN.md says
- * so.
+ * Why a fingerprint of the plan file's bytes, the base scenario's text and
+ * the build rather than of the resolved settings: it is cheap and strict. A
+ * changed comment refuses a resume that would have been safe (cost: the plan
+ * runs again, seconds to minutes). The base's text is the one config_load
+ * stores, with its @include files and snapshot expanded, so an edit to any
+ * file the base reads is seen too.
  */
 #include "app/plan.h"
 
@@ -18,21 +19,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-int plan_fingerprint(const char *plan_path, const char *build, char *buf, size_t size, char *err, size_t err_size)
+#define FNV1A64_START 1469598103934665603ULL
+#define FNV1A64_PRIME 1099511628211ULL
+
+static uint64_t fnv1a64_byte(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * FNV1A64_PRIME;
+}
+
+int plan_fingerprint(const char *plan_path, const char *base_text, const char *build, char *buf, size_t size,
+                     char *err, size_t err_size)
 {
     FILE *f = fopen(plan_path, "rb");
     if (!f) {
         snprintf(err, err_size, "%s: cannot be read", plan_path);
         return CF_EXIT_INPUT;
     }
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a, 64 bits */
+    uint64_t h = FNV1A64_START, hb = FNV1A64_START;
     int c;
-    while ((c = fgetc(f)) != EOF) {
-        h ^= (uint64_t)(unsigned char)c;
-        h *= 1099511628211ULL;
-    }
+    while ((c = fgetc(f)) != EOF)
+        h = fnv1a64_byte(h, (unsigned char)c);
     fclose(f);
-    snprintf(buf, size, "plan-fnv1a64=%016" PRIx64 " build=%s", h, build);
+    for (const char *p = base_text ? base_text : ""; *p; p++)
+        hb = fnv1a64_byte(hb, (unsigned char)*p);
+    snprintf(buf, size, "plan-fnv1a64=%016" PRIx64 " base-fnv1a64=%016" PRIx64 " build=%s", h, hb, build);
     return 0;
 }
 
@@ -142,7 +152,7 @@ int plan_read_h5(const char *path, const plan_spec *ps, const char *fingerprint,
         goto out;
     }
     if (read_text(root, "fingerprint", have, sizeof have) != 0 || strcmp(have, fingerprint) != 0) {
-        snprintf(err, err_size, "--resume: %s was written from another plan file or build (it has '%s', this run "
+        snprintf(err, err_size, "--resume: %s was written from another plan file, base scenario or build (it has '%s', this run "
                  "'%s'): run without --resume (and with --force to replace it)", path, have, fingerprint);
         goto out;
     }

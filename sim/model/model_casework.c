@@ -52,8 +52,13 @@ static void start_meeting_if_idle(model_ctx *m, int w);
 static double meeting_hours(model_ctx *m, const participant *pp, int kind, int w)
 {
     gsl_rng *r = m->stream[MODEL_STREAM_MEETING];
-    if (kind == MEET_CASEWORK)
-        return dist_sample(&m->phase[pp->phase].meeting_hours, r) * participant_need(m, pp);
+    if (kind == MEET_CASEWORK) {
+        double hours = dist_sample(&m->phase[pp->phase].meeting_hours, r) * participant_need(m, pp);
+        /* The method's speed lever shortens casework meetings: worker time
+         * per meeting, not the participant's own time between meetings. */
+        double speed = staff_speed_multiplier(m, m->workers[w].team);
+        return speed != 1.0 ? hours / speed : hours;
+    }
     return dist_sample(&m->p->role[m->workers[w].role].meeting_hours, r);
 }
 
@@ -137,6 +142,8 @@ static void assign(model_ctx *m, uint32_t s, int w)
     staff_ready_update(m, w);
     if (isnan(rd->rec.assignment_time)) {
         rd->rec.assignment_time = m->engine.now;
+        if (pp->site > 0)
+            m->out->site_assigned[pp->site - 1]++;
         m->active++;
         m->enrolled++;
         if (m->measuring)
@@ -176,8 +183,49 @@ static void assign(model_ctx *m, uint32_t s, int w)
     }
 }
 
+/* Sites: of the lists whose head some worker can take now (own site
+ * only, or with `lent` a lending site's worker), the head referred
+ * earliest; NO_SLOT when none. Scans sites x workers per assignment. */
+static uint32_t site_pick(model_ctx *m, int lent, int *worker_out)
+{
+    uint32_t best = NO_SLOT;
+    for (int k = lent ? 1 : 0; k <= m->p->sites; k++) {
+        uint32_t s = waiting_next_at(m, k);
+        if (s == NO_SLOT)
+            continue;
+        int w = staff_least_loaded_at(m, &m->people[s], lent);
+        if (w < 0)
+            continue;
+        if (best == NO_SLOT || m->records[s].rec.referral_time < m->records[best].rec.referral_time) {
+            best = s;
+            *worker_out = w;
+        }
+    }
+    return best;
+}
+
+/* Own sites' places are filled first; only places still free then are
+ * lent to other sites' lists (unfilled capacity, MIA 001 l.331). */
+static void fill_site_slots(model_ctx *m)
+{
+    for (;;) {
+        int w = -1;
+        uint32_t s = site_pick(m, 0, &w);
+        if (s == NO_SLOT)
+            s = site_pick(m, 1, &w);
+        if (s == NO_SLOT)
+            break;
+        waiting_take(m, s);
+        assign(m, s, w);
+    }
+}
+
 static void fill_free_slots(model_ctx *m)
 {
+    if (m->p->sites > 0) {
+        fill_site_slots(m);
+        return;
+    }
     for (;;) {
         uint32_t s = waiting_next(m);
         if (s == NO_SLOT)
@@ -235,7 +283,12 @@ static void new_referral(model_ctx *m, int source, gsl_rng *r, int relapse)
         participants_release(m, s);
         return;
     }
-    int w = m->waiting_count == 0 ? staff_least_loaded(m, pp) : -1;
+    if (p->sites > 0 && p->source[source].at_site > 0) {
+        pp->site = (int16_t)p->source[source].at_site;
+        m->out->site_referred[pp->site - 1]++;
+    }
+    /* Nobody ahead of them in their list (the one list without sites). */
+    int w = waiting_count_at(m, pp->site) == 0 ? staff_least_loaded(m, pp) : -1;
     if (w >= 0) {
         pp->state = P_NEEDS_MEETING;
         assign(m, s, w);
@@ -333,8 +386,14 @@ static void after_meeting(model_ctx *m, uint32_t s)
     if (ph->progress_per_meeting > 0) {
         int team = m->workers[pp->worker].team;
         double gain = ph->progress_per_meeting * staff_maturity_multiplier(m, team) * staff_method_multiplier(m, team);
-        if (m->pressure && pp->phase == 0)
+        double reach = staff_completion_multiplier(m, team); /* the completion lever: fewer meetings per phase */
+        if (reach != 1.0)
+            gain *= reach;
+        if (m->pressure && pp->phase == 0) {
             gain *= 1 + p->pressure_mapping_speedup;
+            if (p->pressure_quality_cost > 0 && p->pressure_mapping_speedup > 0)
+                rd->mapping_haste += gain; /* the share of the mapping done in haste (model_exits.c) */
+        }
         rd->progress += gain;
         /* k steps of 1/k complete a phase although they may sum to just
          * below 1 in binary (ten of 0.1 give 0.9999999999999999). */
@@ -344,7 +403,7 @@ static void after_meeting(model_ctx *m, uint32_t s)
              * than being held by someone waiting for a decision. */
             rd->measure_wanted = 0;
             if (pp->phase + 1 == m->phases) {
-                exit_programme(m, s, exits_draw_completion(m, ph));
+                exit_programme(m, s, exits_draw_completion(m, s, ph));
                 return;
             }
             int next = pp->phase + 1;
@@ -761,6 +820,9 @@ static void on_month_end(model_ctx *m, int month)
         if (m->pressure && !was)
             fill_free_slots(m);
     }
+    /* A site that starts lending its places mid-month lends from here. */
+    if (p->sites > 0)
+        fill_free_slots(m);
 }
 
 /* ---- staff at the start and the dispatch --------------------------------- */

@@ -133,6 +133,13 @@ typedef struct model_result {
     double target_value[MODEL_MAX_TARGETS];   /* attained by the deadline */
     int target_met[MODEL_MAX_TARGETS];
     double method_capital;                    /* mean over teams at the horizon */
+    /* Sites (zero without): per site, whole run from time 0, counting
+     * people the first time only: accepted referrals tied to it, those
+     * assigned, those who gave up in its list before ever being assigned,
+     * and those still there at the horizon never assigned; so referred =
+     * assigned + gave_up + waiting_at_end. */
+    uint64_t site_referred[MODEL_MAX_SITES], site_assigned[MODEL_MAX_SITES];
+    uint64_t site_gave_up[MODEL_MAX_SITES], site_waiting_at_end[MODEL_MAX_SITES];
     /* Hand-over (model_handover.c; zero when off), whole run: to the
      * successor, of them from the waiting list, and those present at the
      * close it had not taken by the horizon; per receiver (exits.receivers)

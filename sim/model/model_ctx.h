@@ -72,7 +72,7 @@ typedef struct participant {
     int8_t limit_reached;   /* the time limit passed during a meeting */
     int8_t measure_ready;   /* a place is held for them; enter it after the meeting */
     int16_t profile;        /* as rec.profile, whose need participant_need gives */
-    int16_t unused;
+    int16_t site;           /* 0 untied; k: the source's site k (model_params.h, model_site) */
     uint32_t seq;           /* bumped on every enqueue, so stale queue entries are recognised */
     int32_t worker;         /* the worker now (-1 none); rec.worker when released */
     int32_t queued_at;      /* worker whose queue holds the participant's meeting */
@@ -92,6 +92,9 @@ typedef struct participant_record {
     uint32_t next_free;
     int measure_wanted;     /* queued for a place in the phase's measure */
     int decision_phase;     /* phase a pending decision would open, -1 none */
+    /* Mapping (first-phase) progress gained under volume pressure's
+     * speed-up; tracked only when method.pressure.quality_cost is on. */
+    double mapping_haste;
 } participant_record;
 
 /* FIFO of 64-bit entries, growing as needed. The capacity is a power of
@@ -188,6 +191,10 @@ typedef struct model_ctx {
     int level_of_profile[MODEL_MAX_PROFILES];
     fifo waiting[MODEL_MAX_PROFILES];
     uint64_t waiting_count;
+    /* Sites: each site's own list (first come first served) and count;
+     * untied referrals use `waiting` above. Empty without sites. */
+    fifo site_waiting[MODEL_MAX_SITES];
+    uint64_t site_waiting_count[MODEL_MAX_SITES];
     /* The staff pool (model_staff.c). */
     worker *workers;
     int worker_count;

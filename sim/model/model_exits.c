@@ -17,9 +17,26 @@
 
 #include <math.h>
 
+/* Volume pressure's quality cost: a mapping done in haste (under the
+ * speed-up of method.pressure.mapping_speedup) misses needs, so the plan
+ * fits worse and job matches fail more often. The good destinations' odds
+ * are cut by quality_cost times the share of the mapping done so; 1 when
+ * the cost is off or the mapping was calm. */
+static double haste_factor(const model_ctx *m, uint32_t s)
+{
+    double q = m->p->pressure_quality_cost;
+    if (!(q > 0) || !m->p->has_pressure)
+        return 1.0;
+    double share = m->records[s].mapping_haste;
+    return 1.0 - q * (share < 1 ? share : 1.0);
+}
+
 /* Per-meeting exit: the core draws "does the case end" then "where to";
  * a profile's readiness and the team's method capital raise the chance of
- * the good destinations (work, studies) by their odds factor. */
+ * the good destinations (work, studies) by their odds factor, and a hasty
+ * mapping lowers it. The method's completion lever then raises the chance
+ * that the meeting ends the case at all, every destination alike (the
+ * shares where to are unchanged). */
 int exits_draw(model_ctx *m, uint32_t s, const model_phase *ph)
 {
     gsl_rng *r = m->stream[MODEL_STREAM_EXIT];
@@ -30,7 +47,11 @@ int exits_draw(model_ctx *m, uint32_t s, const model_phase *ph)
     }
     if (!(ph->exit_probability > 0))
         return -1;
-    double boost = exp(m->records[s].readiness) * staff_method_multiplier(m, m->workers[m->people[s].worker].team);
+    int team = m->workers[m->people[s].worker].team;
+    double boost = exp(m->records[s].readiness) * staff_method_multiplier(m, team);
+    double haste = haste_factor(m, s);
+    if (haste != 1.0)
+        boost *= haste;
     double weight[MODEL_MAX_DESTINATIONS], total = 0;
     for (int d = 0; d < m->p->destinations; d++) {
         weight[d] = ph->exit_probability * ph->exit_shares[d] * ((m->p->good_destinations >> d) & 1 ? boost : 1.0);
@@ -39,7 +60,8 @@ int exits_draw(model_ctx *m, uint32_t s, const model_phase *ph)
     int profile = m->people[s].profile; /* the hot copy of rec.profile */
     if (m->p->profiles > 0 && m->p->profile[profile].has_exit_weights)
         profile_exits_reweight(m->p, profile, weight, total);
-    double p_exit = total > 1 ? 1 : total;
+    double reach = total * staff_completion_multiplier(m, team);
+    double p_exit = reach > 1 ? 1 : reach;
     if (!(rng_uniform(r) < p_exit))
         return -1;
     for (int d = 0; d < m->p->destinations; d++)
@@ -47,9 +69,22 @@ int exits_draw(model_ctx *m, uint32_t s, const model_phase *ph)
     return draw_index(r, weight, m->p->destinations);
 }
 
-int exits_draw_completion(model_ctx *m, const model_phase *ph)
+int exits_draw_completion(model_ctx *m, uint32_t s, const model_phase *ph)
 {
-    return draw_index(m->stream[MODEL_STREAM_EXIT], ph->completion_shares, m->p->destinations);
+    double haste = haste_factor(m, s);
+    if (haste == 1.0)
+        return draw_index(m->stream[MODEL_STREAM_EXIT], ph->completion_shares, m->p->destinations);
+    /* Completing is certain; a hasty mapping only shifts where it leads. */
+    double w[MODEL_MAX_DESTINATIONS], total = 0;
+    for (int d = 0; d < m->p->destinations; d++) {
+        w[d] = ph->completion_shares[d] * ((m->p->good_destinations >> d) & 1 ? haste : 1.0);
+        total += w[d];
+    }
+    if (!(total > 0))
+        return draw_index(m->stream[MODEL_STREAM_EXIT], ph->completion_shares, m->p->destinations);
+    for (int d = 0; d < m->p->destinations; d++)
+        w[d] /= total;
+    return draw_index(m->stream[MODEL_STREAM_EXIT], w, m->p->destinations);
 }
 
 void exits_record(model_ctx *m, uint32_t s, int d)
@@ -81,12 +116,19 @@ void exits_follow_up(model_ctx *m, uint32_t s, int d)
     const model_params *p = m->p;
     if (!p->has_followup || isnan(p->retained_12[d]))
         return;
+    /* The method's retention lever (follow-up of those in work or studies):
+     * a share of those who would drop out by each month stay in. 0 off. */
+    double lift = (p->good_destinations >> d) & 1 ? staff_retention_lift(m, m->workers[m->people[s].worker].team) : 0.0;
     if (p->followup_points > 0) {
-        followup_curve_draw(m, s, d);
+        followup_curve_draw(m, s, d, lift);
         return;
     }
     gsl_rng *r = m->stream[MODEL_STREAM_FOLLOWUP];
     double a = p->retained_12[d], b = p->retained_24[d];
+    if (lift > 0) {
+        a += (1 - a) * lift;
+        b += (1 - b) * lift;
+    }
     int in12 = rng_uniform(r) < a;
     int in24;
     /* A two-step chain that reproduces both shares: decay keeps a fraction

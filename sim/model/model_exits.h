@@ -16,15 +16,16 @@
  * now, else -1. */
 int exits_draw(model_ctx *m, uint32_t s, const model_phase *ph);
 
-/* Where completing the last phase ph leads. */
-int exits_draw_completion(model_ctx *m, const model_phase *ph);
+/* Where completing the last phase ph leads, for participant s. */
+int exits_draw_completion(model_ctx *m, uint32_t s, const model_phase *ph);
 
 /* Participant pp exits now to destination d: their record, the run's
  * counts, and the statistics of those assigned after warm-up. */
 void exits_record(model_ctx *m, uint32_t s, int d);
 
 /* Follow-up of pp, who exited to d: in work or studies at 12 and 24 months
- * and, when out at 12 months, perhaps a relapse referral then. */
+ * (raised by the method's retention lever for a good destination) and,
+ * when out at 12 months, perhaps a relapse referral then. */
 void exits_follow_up(model_ctx *m, uint32_t s, int d);
 
 /* The replacement referrals an exit of one of source's participants

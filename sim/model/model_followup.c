@@ -63,7 +63,7 @@ double followup_share(const model_params *p, int d, double month)
     return NAN;
 }
 
-void followup_curve_draw(model_ctx *m, uint32_t s, int d)
+void followup_curve_draw(model_ctx *m, uint32_t s, int d, double lift)
 {
     participant_record *rd = &m->records[s]; /* follow-up is record-only */
     const model_params *p = m->p;
@@ -89,6 +89,8 @@ void followup_curve_draw(model_ctx *m, uint32_t s, int d)
     int in = 0, in12 = 0, in24 = 0;
     for (int i = 0; i < n; i++) {
         double a = followup_share(p, d, month[i]);
+        if (lift > 0)
+            a += (1 - a) * lift;
         if (i == 0)
             in = rng_uniform(r) < a;
         else if (a <= prev)

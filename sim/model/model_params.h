@@ -35,6 +35,7 @@
 #define MODEL_MAX_WORKERS 100000
 #define MODEL_MAX_PLAN 32
 #define MODEL_MAX_STAFF_RULES 4
+#define MODEL_MAX_SITES 8        /* sites (offices, lags, sub-projects) a scenario names */
 #define MODEL_MAX_RECEIVERS 4    /* exits.receivers: destinations with a receiving capacity */
 
 /* A value that changes at given months: piecewise constant (rates, quotas)
@@ -60,6 +61,10 @@ typedef struct model_source {
     double unit_caseworkers;
     model_schedule unit_cases;    /* piecewise linear in months */
     double unit_full_below, unit_zero_above;
+    /* Sites (model_staff.c, model_waiting.c): 0 untied (any worker takes its
+     * referrals, as without sites); k: its referrals wait in the list of
+     * site[k - 1] and are assigned only to workers of that site's teams. */
+    int at_site;
 } model_source;
 
 typedef struct model_profile {
@@ -101,7 +106,24 @@ typedef struct model_team {
     char name[MODEL_NAME_LEN];
     int groups;
     model_member_group group[MODEL_MAX_GROUPS];
+    /* Sites: 0 untied (its workers take untied referrals only); k: the
+     * team works at site[k - 1] and takes that site's referrals and
+     * untied ones. */
+    int at_site;
 } model_team;
+
+/* A site: an office, lag or sub-project with its own referrals and staff
+ * (sources.[].site, staff.teams.[].site). A referral tied to a site waits
+ * in the site's list and only that site's workers take it; untied
+ * referrals go to any worker, as without sites. From lends_from_month on,
+ * a worker of this site with room and nobody of the site waiting takes
+ * the longest-waiting referral of another site (places reallocated between
+ * sites, MIA 001 l.331); < 0: never. Participants from a snapshot count as
+ * source 0's but are untied. */
+typedef struct model_site {
+    char name[MODEL_NAME_LEN];
+    double lends_from_month;
+} model_site;
 
 typedef struct model_phase {
     char name[MODEL_NAME_LEN];
@@ -282,6 +304,22 @@ typedef struct model_params {
     const model_snapshot *snapshot;
     model_snapshot *save_state;
     int save_state_replication;
+
+    /* Sites (model_site above): 0 sites, the default, ties nothing and
+     * draws nothing, so results are as before sites existed. */
+    int sites;
+    model_site site[MODEL_MAX_SITES];
+
+    /* Method capital's separate levers and volume pressure's quality cost
+     * (model_staff.c, model_exits.c, model_casework.c; configs/README.md
+     * "Method levers"). Each acts through the team's saturation
+     * k / (k + method_half) and is 0, off, by default: 0 leaves every
+     * computation and draw as it was. method_effect above keeps its meaning
+     * (per-meeting progress and good-exit odds). */
+    double method_completion_effect;  /* factor: per-meeting exit chance and progress, every destination */
+    double method_speed_effect;       /* factor: casework meetings take 1 / (1 + this * saturation) of the time */
+    double method_retention_effect;   /* share of a good exit's later drop-outs kept in at full capital */
+    double pressure_quality_cost;     /* share cut from good-exit odds for a mapping done wholly in haste */
 
     /* Hand-over (model_handover.c), off unless given. The successor: at the
      * end of month successor_month those still in the programme (the

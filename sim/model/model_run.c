@@ -49,6 +49,7 @@ static int setup_phases(model_ctx *m)
     for (int i = 0; i < p->profiles; i++)
         effects |= p->profile[i].readiness != 0 || p->profile[i].has_exit_weights || p->profile[i].max_months > 0;
     effects |= p->readiness_decay_per_month > 0;
+    effects |= p->has_pressure && p->pressure_quality_cost > 0; /* hasty mapping lowers good-exit odds */
     m->core_exits = !effects;
     return 0;
 }
@@ -73,6 +74,8 @@ static void ctx_destroy(model_ctx *m)
         free(m->measures[k].queue.items);
     for (int l = 0; l < MODEL_MAX_PROFILES; l++)
         free(m->waiting[l].items);
+    for (int k = 0; k < MODEL_MAX_SITES; k++)
+        free(m->site_waiting[k].items);
     handover_free(m);
     free(m->workers);
     free(m->ready_heap);
@@ -136,6 +139,8 @@ static void summarise(model_ctx *m)
                                        : span * p->workers;
     out->utilisation = capacity > 0 ? busy / capacity : 0.0;
     out->waiting_at_end = m->waiting_count;
+    if (p->sites > 0)
+        waiting_count_sites_at_end(m);
     out->active_at_end = (uint64_t)m->active;
     out->events = m->engine.events;
     double capital = 0;

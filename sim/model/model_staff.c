@@ -1,6 +1,6 @@
 /*
  * model_staff.c — the staff pool: posts, caps, the least-loaded choice,
- * learning, maturity and method capital.
+ * learning, maturity and method capital with its separate levers.
  *
  * Owns what concerns workers and teams alone. The cap a worker takes
  * participants up to comes from the role (or the core's caseload_cap),
@@ -11,6 +11,12 @@
  * least loaded may be full while a colleague with a higher cap has room).
  * Team method capital and maturity are brought up to date lazily, when
  * read or when the team changes, rather than on a clock.
+ *
+ * With sites (model_params.h, model_site) the choice is filtered: a
+ * participant tied to a site goes to a worker of that site's teams, or,
+ * once another site lends its places, to a worker of that site; the scan
+ * is linear then (tens of workers in the reports' projects; a heap per
+ * site would be the alternative at a larger scale).
  */
 #include "model/model_staff.h"
 
@@ -73,7 +79,8 @@ int staff_setup(model_ctx *m)
         return -1;
     for (int w = 0; w < m->worker_count; w++)
         m->ready_pos[w] = -1;
-    m->uniform_caps = 1;
+    /* The heap serves one pool; sites filter it, so they scan. */
+    m->uniform_caps = p->sites == 0;
     double cap = -1;
     for (int r = 0; r < p->roles; r++)
         if (p->role[r].caseload_cap > 0) {
@@ -150,6 +157,38 @@ double staff_method_multiplier(model_ctx *m, int team)
     staff_team_update(m, team);
     double k = m->teams[team].capital;
     return 1.0 + m->p->method_effect * k / (k + m->p->method_half);
+}
+
+/* The capital's saturation k / (k + half), in [0, 1). One curve for every
+ * lever: the levers differ in what they act on and how far, not in how
+ * capital turns into effect (a lever's own half-saturation would be a
+ * further key with nothing in the reports to set it by). */
+static double method_saturation(model_ctx *m, int team)
+{
+    staff_team_update(m, team);
+    double k = m->teams[team].capital;
+    return k / (k + m->p->method_half);
+}
+
+double staff_completion_multiplier(model_ctx *m, int team)
+{
+    if (!m->p->has_method || !(m->p->method_completion_effect > 0))
+        return 1.0;
+    return 1.0 + m->p->method_completion_effect * method_saturation(m, team);
+}
+
+double staff_speed_multiplier(model_ctx *m, int team)
+{
+    if (!m->p->has_method || !(m->p->method_speed_effect > 0))
+        return 1.0;
+    return 1.0 + m->p->method_speed_effect * method_saturation(m, team);
+}
+
+double staff_retention_lift(model_ctx *m, int team)
+{
+    if (!m->p->has_method || !(m->p->method_retention_effect > 0))
+        return 0.0;
+    return m->p->method_retention_effect * method_saturation(m, team);
 }
 
 double staff_maturity_multiplier(model_ctx *m, int team)
@@ -258,9 +297,43 @@ void staff_ready_update(model_ctx *m, int w)
     }
 }
 
+/* Whether worker wk may take participant pp: own site (or pp untied), or,
+ * with `lent`, a worker of a site lending its places now. */
+static int serves(const model_ctx *m, const worker *wk, const participant *pp, int lent)
+{
+    int site = m->p->roles > 0 && m->p->teams > 0 ? m->p->team[wk->team].at_site : 0;
+    if (!lent)
+        return pp->site == 0 || site == pp->site;
+    if (site == 0 || site == pp->site || pp->site == 0)
+        return 0;
+    double from = m->p->site[site - 1].lends_from_month;
+    return from >= 0 && month_of(m->engine.now) >= from - 1e-9;
+}
+
+int staff_least_loaded_at(const model_ctx *m, const participant *pp, int lent)
+{
+    double weight = staff_weight_of(m, pp);
+    int best = -1;
+    for (int w = 0; w < m->worker_count; w++) {
+        const worker *wk = &m->workers[w];
+        if (!wk->active || wk->leaving || !serves(m, wk, pp, lent))
+            continue;
+        double cap = staff_cap_of(m, wk);
+        if (cap <= 0 || wk->load + weight > cap)
+            continue;
+        if (best < 0 || wk->load < m->workers[best].load)
+            best = w;
+    }
+    return best;
+}
+
 int staff_least_loaded(const model_ctx *m, const participant *pp)
 {
     double weight = staff_weight_of(m, pp);
+    if (m->p->sites > 0) {
+        int w = staff_least_loaded_at(m, pp, 0);
+        return w >= 0 || pp->site == 0 ? w : staff_least_loaded_at(m, pp, 1);
+    }
     if (m->uniform_caps) {
         if (m->ready_size == 0)
             return -1;

@@ -36,6 +36,13 @@ void staff_leave(model_ctx *m, int w);
 void staff_team_update(model_ctx *m, int t);
 double staff_method_multiplier(model_ctx *m, int team);
 double staff_maturity_multiplier(model_ctx *m, int team);
+/* The method capital's separate levers (model_params.h): each is
+ * 1 + effect * k / (k + half) (the retention lift effect * k / (k + half)),
+ * and exactly 1 (0) without touching the capital when its effect is 0, so
+ * a scenario without the lever computes and draws what it did before. */
+double staff_completion_multiplier(model_ctx *m, int team);
+double staff_speed_multiplier(model_ctx *m, int team);
+double staff_retention_lift(model_ctx *m, int team);
 
 /* Meeting hours worker w gets through per calendar day. */
 double staff_hours_per_day(const model_ctx *m, const worker *wk);
@@ -53,6 +60,11 @@ void staff_ready_update(model_ctx *m, int w);
 /* The least loaded case worker in post with room for this participant
  * (lowest index on ties), or -1. */
 int staff_least_loaded(const model_ctx *m, const participant *pp);
+/* Sites: the least loaded worker in post with room who serves pp's site
+ * (any worker for an untied participant), or with `lent` one of another
+ * site lending its places now; -1 when none. staff_least_loaded tries
+ * the own site first, then lenders. */
+int staff_least_loaded_at(const model_ctx *m, const participant *pp, int lent);
 /* A worker of the role, in the team if there is one, else anywhere: the
  * shortest queue, lowest index on ties; -1 when none is in post. */
 int staff_worker_of_role(model_ctx *m, int role, int team);

@@ -5,8 +5,15 @@
  * entry is left in its FIFO when its participant leaves otherwise (gives
  * up); a sequence number marks it stale and it is dropped when it reaches
  * the head, which costs less than removing it from the middle.
+ *
+ * With sites, a participant tied to a site (model_params.h, model_site)
+ * joins that site's own list instead, first come first served (profile
+ * priorities order the untied list only: the sites of the reports take
+ * their quotas in turn); who gives up there is counted per site.
  */
 #include "model/model_waiting.h"
+
+#include <math.h>
 
 static void waiting_changed(model_ctx *m)
 {
@@ -46,12 +53,15 @@ int waiting_join(model_ctx *m, uint32_t s)
     participant *pp = &m->people[s];
     participant_record *rd = &m->records[s];
     int level = m->levels > 1 ? m->level_of_profile[pp->profile] : 0;
+    fifo *line = pp->site > 0 ? &m->site_waiting[pp->site - 1] : &m->waiting[level];
     pp->state = P_WAITING;
     pp->seq++;
-    if (fifo_push(&m->waiting[level], entry_make(s, 0, pp->seq)) != 0) {
+    if (fifo_push(line, entry_make(s, 0, pp->seq)) != 0) {
         m->engine.out_of_memory = 1;
         return -1;
     }
+    if (pp->site > 0)
+        m->site_waiting_count[pp->site - 1]++;
     m->waiting_count++;
     waiting_changed(m);
     if (m->p->has_patience) {
@@ -59,6 +69,52 @@ int waiting_join(model_ctx *m, uint32_t s)
         rd->renege = sim_schedule(&m->engine, patience, EV_RENEGE, s);
     }
     return 0;
+}
+
+/* The head of one list, dropping entries of people who left. */
+static uint32_t line_head(model_ctx *m, fifo *q)
+{
+    while (q->count > 0) {
+        uint64_t e = q->items[q->head];
+        participant *pp = &m->people[entry_slot(e)];
+        if (pp->state == P_WAITING && entry_current(e, pp->seq))
+            return entry_slot(e);
+        fifo_pop(q);
+    }
+    return NO_SLOT;
+}
+
+uint32_t waiting_next_at(model_ctx *m, int site)
+{
+    if (site == 0)
+        return waiting_next(m);
+    return line_head(m, &m->site_waiting[site - 1]);
+}
+
+uint64_t waiting_count_at(const model_ctx *m, int site)
+{
+    if (m->p->sites == 0)
+        return m->waiting_count;
+    if (site > 0)
+        return m->site_waiting_count[site - 1];
+    uint64_t untied = m->waiting_count;
+    for (int k = 0; k < m->p->sites; k++)
+        untied -= m->site_waiting_count[k];
+    return untied;
+}
+
+void waiting_count_sites_at_end(model_ctx *m)
+{
+    for (int k = 0; k < m->p->sites; k++) {
+        const fifo *q = &m->site_waiting[k];
+        for (size_t i = 0; i < q->count; i++) {
+            uint64_t e = q->items[(q->head + i) & (q->capacity - 1)];
+            uint32_t s = entry_slot(e);
+            const participant *pp = &m->people[s];
+            if (pp->state == P_WAITING && entry_current(e, pp->seq) && isnan(m->records[s].rec.assignment_time))
+                m->out->site_waiting_at_end[k]++;
+        }
+    }
 }
 
 /* Entries of people who left are dropped as they reach the head. */
@@ -79,6 +135,17 @@ uint32_t waiting_next(model_ctx *m)
 
 void waiting_take(model_ctx *m, uint32_t s)
 {
+    int site = m->people[s].site;
+    if (site > 0) {
+        fifo *q = &m->site_waiting[site - 1];
+        if (q->count > 0 && entry_slot(q->items[q->head]) == s && m->people[s].state == P_WAITING)
+            fifo_pop(q);
+        m->site_waiting_count[site - 1]--;
+        m->waiting_count--;
+        waiting_changed(m);
+        m->people[s].state = P_NEEDS_MEETING;
+        return;
+    }
     for (int level = 0; level < m->levels; level++)
         if (m->waiting[level].count > 0 && entry_slot(m->waiting[level].items[m->waiting[level].head]) == s &&
             m->people[s].state == P_WAITING) {
@@ -92,9 +159,10 @@ void waiting_take(model_ctx *m, uint32_t s)
 
 void waiting_remove(model_ctx *m, uint32_t s)
 {
-    (void)s;
     m->waiting_count--;
     waiting_changed(m);
+    if (m->people[s].site > 0)
+        m->site_waiting_count[m->people[s].site - 1]--;
 }
 
 void waiting_renege(model_ctx *m, uint32_t s)
@@ -106,7 +174,13 @@ void waiting_renege(model_ctx *m, uint32_t s)
         return;
     m->waiting_count--;
     waiting_changed(m);
+    if (pp->site > 0) {
+        m->site_waiting_count[pp->site - 1]--;
+        if (isnan(rd->rec.assignment_time))
+            m->out->site_gave_up[pp->site - 1]++;
+    }
     rd->rec.fate = FATE_RENEGED;
+    rd->rec.exit_time = m->engine.now; /* when they left the list: group wait means need it */
     m->month_reneged++;
     if (m->measuring)
         m->out->reneged_measured++;

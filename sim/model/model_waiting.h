@@ -22,7 +22,17 @@ int waiting_join(model_ctx *m, uint32_t s);
  * people who left; NO_SLOT when nobody waits. */
 uint32_t waiting_next(model_ctx *m);
 
-/* Participant s, just returned by waiting_next, leaves the line to be
+/* Sites: the head of site k's list (0: the untied list, as waiting_next),
+ * NO_SLOT when nobody waits there. */
+uint32_t waiting_next_at(model_ctx *m, int site);
+
+/* People waiting in site k's list (0: untied; all of them without sites). */
+uint64_t waiting_count_at(const model_ctx *m, int site);
+
+/* At the horizon: counts, per site, those in its list never assigned. */
+void waiting_count_sites_at_end(model_ctx *m);
+
+/* Participant s, just returned by waiting_next or waiting_next_at, leaves the line to be
  * assigned. */
 void waiting_take(model_ctx *m, uint32_t s);
 

@@ -200,8 +200,58 @@ static void judge(diagnostics *d, int s, const stat_obs *slope_obs, const double
     ds->settle_at_limit = (ok_w && lim_w) || (ok_a && lim_a);
     /* A minimum at the limit alone is not taken as unsettled: with the
      * dozen batches of a 60-month run, noise in a settled series puts it
-     * there often (the late batches happen to be the flattest). */
-    ds->unsettled = ds->suggested_warmup_months > d->warmup_months;
+     * there often (the late batches happen to be the flattest).
+     * A run from a snapshot is a forecast from today's state: its drift
+     * towards a steady state is the answer, not start-up bias to cut away,
+     * so it is never called unsettled (the suggestion is still written). */
+    ds->unsettled = !ds->from_snapshot && ds->suggested_warmup_months > d->warmup_months;
+}
+
+/* Which scenarios start from a snapshot: /resolved's run.snapshot given
+ * (is_default 0). Files without /resolved (format 2) count as none. */
+static void read_snapshot_flags(hid_t file, diagnostics *d)
+{
+    if (H5Lexists(file, "/resolved", H5P_DEFAULT) <= 0 || H5Lexists(file, "/resolved/keys", H5P_DEFAULT) <= 0 ||
+        H5Lexists(file, "/resolved/is_default", H5P_DEFAULT) <= 0)
+        return;
+    hid_t keys = H5Dopen2(file, "/resolved/keys", H5P_DEFAULT);
+    hid_t defaults = H5Dopen2(file, "/resolved/is_default", H5P_DEFAULT);
+    hid_t kspace = keys >= 0 ? H5Dget_space(keys) : -1, dspace = defaults >= 0 ? H5Dget_space(defaults) : -1;
+    hid_t vlen = H5Tcopy(H5T_C_S1);
+    H5Tset_size(vlen, H5T_VARIABLE);
+    H5Tset_cset(vlen, H5T_CSET_UTF8);
+    hsize_t nk = 0, dims[2] = {0, 0};
+    char **names = NULL;
+    unsigned char *flags = NULL;
+    if (kspace < 0 || dspace < 0 || H5Sget_simple_extent_ndims(kspace) != 1 ||
+        H5Sget_simple_extent_ndims(dspace) != 2)
+        goto out;
+    H5Sget_simple_extent_dims(kspace, &nk, NULL);
+    H5Sget_simple_extent_dims(dspace, dims, NULL);
+    if (nk == 0 || dims[1] != nk || dims[0] != (hsize_t)d->scenarios)
+        goto out;
+    names = calloc(nk, sizeof *names);
+    flags = malloc(dims[0] * dims[1]);
+    if (!names || !flags || H5Dread(keys, vlen, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) < 0)
+        goto out;
+    if (H5Dread(defaults, H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, flags) >= 0)
+        for (hsize_t k = 0; k < nk; k++)
+            if (names[k] && strcmp(names[k], "run.snapshot") == 0)
+                for (int s = 0; s < d->scenarios; s++)
+                    d->s[s].from_snapshot = !flags[(size_t)s * nk + k];
+    H5Dvlen_reclaim(vlen, kspace, H5P_DEFAULT, names);
+out:
+    free(names);
+    free(flags);
+    H5Tclose(vlen);
+    if (kspace >= 0)
+        H5Sclose(kspace);
+    if (dspace >= 0)
+        H5Sclose(dspace);
+    if (keys >= 0)
+        H5Dclose(keys);
+    if (defaults >= 0)
+        H5Dclose(defaults);
 }
 
 static void word_warnings(diagnostics *d)
@@ -268,6 +318,7 @@ int diagnostics_compute(hid_t file, const results_summary *sum, size_t n, diagno
         snprintf(err, err_size, "diagnostics: reading /series/waiting and /series/active failed");
         goto done;
     }
+    read_snapshot_flags(file, d);
     for (int s = 0; s < d->scenarios; s++) {
         diag_scenario *ds = &d->s[s];
         ds->offered_load = summary_mean(sum, n, s, "offered_load");
@@ -384,7 +435,8 @@ int diagnostics_write(hid_t file, const diagnostics *d)
                     "overloaded: 95 % CI of the mean least-squares slope of the month-end waiting list over the "
                     "measured months lies above 0 and the growth over the window is >= 1 person and >= 10 % of the "
                     "mean list; unsettled: MSER-5 on the replication-averaged waiting-list and caseload series "
-                    "suggests more than run.warmup_months (MSER-5 looks at most half the run far)");
+                    "suggests more than run.warmup_months (MSER-5 looks at most half the run far), never for a "
+                    "scenario that starts from a snapshot (from_snapshot), whose drift is the forecast");
     if (d->scenarios > 1) {
         /* the flags per scenario; the attributes above say "in any" */
         int *flags = malloc((size_t)d->scenarios * sizeof *flags);
@@ -407,6 +459,7 @@ int diagnostics_write(hid_t file, const diagnostics *d)
         {"waiting_trend_lo", offsetof(diag_scenario, trend_lo), 0},
         {"waiting_trend_hi", offsetof(diag_scenario, trend_hi), 0},
         {"suggested_warmup_months", offsetof(diag_scenario, suggested_warmup_months), 1},
+        {"from_snapshot", offsetof(diag_scenario, from_snapshot), 1},
     };
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
         rc |= write_number(g, d, numbers[i].name, numbers[i].offset, numbers[i].is_int);

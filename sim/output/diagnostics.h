@@ -44,7 +44,8 @@ typedef struct diag_scenario {
     int overloaded;
     int suggested_warmup_months;        /* MSER-5; -1 when the run is too short to tell */
     int settle_at_limit;                /* MSER-5's minimum at half the run: not settled */
-    int unsettled;
+    int unsettled;                      /* never set for a run from a snapshot */
+    int from_snapshot;                  /* started from a recorded state (run.snapshot) */
 } diag_scenario;
 
 typedef struct diagnostics {

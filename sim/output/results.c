@@ -45,6 +45,12 @@ void results_row_from_model(results_row *row, const model_result *r)
     memcpy(row->target_value, r->target_value, sizeof row->target_value);
     for (int k = 0; k < MODEL_MAX_TARGETS; k++)
         row->target_met[k] = r->target_met[k];
+    for (int k = 0; k < MODEL_MAX_SITES; k++) {
+        row->site_counts[k][0] = r->site_referred[k];
+        row->site_counts[k][1] = r->site_assigned[k];
+        row->site_counts[k][2] = r->site_gave_up[k];
+        row->site_counts[k][3] = r->site_waiting_at_end[k];
+    }
     row->transferred = r->transferred;
     row->transferred_waiting = r->transferred_waiting;
     row->successor_left = r->successor_left;
@@ -512,6 +518,12 @@ static size_t extras_walk(extras_op op, results_row *row, const model_params *p,
         if (op == EXTRAS_UNPACK)
             service_set(&row->service, &cols[c], x);
     }
+    static const char *const site_what[4] = {"referred", "assigned", "gave_up", "waiting_at_end"};
+    for (int s = 0; s < p->sites; s++)
+        for (int j = 0; j < 4; j++) {
+            snprintf(name, sizeof name, "site.%s.%s", p->site[s].name, site_what[j]);
+            extra_u64(op, &k, names, v, &row->site_counts[s][j], name);
+        }
     return k;
 }
 

@@ -57,6 +57,9 @@ typedef struct results_row {
     /* Service levels (output/service.h), filled from the participant
      * records by the runner, stored in /trial_extras. */
     service_row service;
+    /* Sites (model_result), whole run; stored in /trial_extras as
+     * site.<name>.referred, .assigned, .gave_up, .waiting_at_end. */
+    uint64_t site_counts[MODEL_MAX_SITES][4];
 } results_row;
 
 #define RESULTS_MAX_METRICS (16 + 4 * MODEL_MAX_DESTINATIONS + MODEL_MAX_FOLLOWUP * MODEL_MAX_DESTINATIONS + \
@@ -109,7 +112,7 @@ void results_metric_values(const results_row *row, const model_params *p, double
  * study has the same columns. */
 #define RESULTS_MAX_EXTRAS (5 + 2 * MODEL_MAX_SOURCES + MODEL_MAX_PROFILES * MODEL_MAX_DESTINATIONS + \
                             4 * MODEL_MAX_DESTINATIONS + 2 * MODEL_MAX_FOLLOWUP * MODEL_MAX_DESTINATIONS + \
-                            2 * MODEL_MAX_TARGETS + 3 + 4 * MODEL_MAX_RECEIVERS + SERVICE_MAX_COLUMNS)
+                            2 * MODEL_MAX_TARGETS + SERVICE_MAX_COLUMNS + 4 * MODEL_MAX_SITES + 3 + 4 * MODEL_MAX_RECEIVERS)
 #define RESULTS_EXTRA_NAME_LEN 80
 
 /* Column names; returns the count. names may be NULL to count only. */

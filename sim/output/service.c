@@ -170,7 +170,7 @@ static size_t wait_observations(const model_participant *recs, size_t n, int slo
         if (!isnan(q->assignment_time))
             obs[k++] = (surv_obs){q->assignment_time - q->referral_time, 1};
         else /* censored at the horizon, or when handed to a successor (exit_time) */
-            obs[k++] = (surv_obs){(isnan(q->exit_time) ? w->horizon : q->exit_time) - q->referral_time, 0};
+            obs[k++] = (surv_obs){(q->fate == FATE_TRANSFERRED ? q->exit_time : w->horizon) - q->referral_time, 0};
     }
     return k;
 }
@@ -220,7 +220,12 @@ static void group_means(const model_params *p, const model_participant *recs, si
         if (q->fate == FATE_REJECTED || !in_slot(slot, q))
             continue;
         int placed = !isnan(q->assignment_time);
-        double left_list = placed ? q->assignment_time : isnan(q->exit_time) ? w->horizon : q->exit_time;
+        /* left the list: when placed, when they gave up (fate 3) or when
+         * handed to a successor project (fate 4, model_handover.c) */
+        double left_list = placed ? q->assignment_time
+                           : (q->fate == FATE_RENEGED || q->fate == FATE_TRANSFERRED) && !isnan(q->exit_time)
+                               ? q->exit_time
+                               : w->horizon;
         wait_area += overlap(q->referral_time, left_list, w);
         joined += q->referral_time >= w->warm;
         if (placed) {
@@ -228,24 +233,49 @@ static void group_means(const model_params *p, const model_participant *recs, si
             assigned += q->assignment_time >= w->warm;
         }
     }
-    /* Those who gave up left the list at a time their record does not
-     * keep, so the group's waiting area is unknown then. */
-    *wait_mean = p->has_patience || joined == 0 ? NAN : wait_area / (double)joined;
+    /* Those who gave up count until they left the list (their record's
+     * exit_time), as in everyone's mean from the model's curve. */
+    (void)p;
+    *wait_mean = joined == 0 ? NAN : wait_area / (double)joined;
     *programme_mean = assigned == 0 ? NAN : programme_area / (double)assigned;
 }
 
-/* Caseload places with every post filled: workers x cap, or the roles'
- * caps over the teams' posts. Need-weighted caps count need units, turned
- * into people by the mean need of those who joined the list. */
-static double capacity_of(const model_params *p, const model_participant *recs, size_t n, const window *w)
+/* The mean over the measured months of a width-1 series (month-end
+ * values), or NaN when the run has no such series. */
+static double measured_mean(const model_params *p, const model_result *r, const char *name)
 {
-    double places = 0;
-    if (p->roles == 0)
-        places = (double)p->workers * p->caseload_cap;
-    else
-        for (int t = 0; t < p->teams; t++)
-            for (int g = 0; g < p->team[t].groups; g++)
-                places += p->team[t].group[g].count * p->role[p->team[t].group[g].role].caseload_cap;
+    for (int i = 0; i < r->series.count; i++) {
+        const model_series_item *it = &r->series.item[i];
+        if (strcmp(it->name, name) != 0 || it->width != 1 || !it->values)
+            continue;
+        double sum = 0;
+        int months = 0;
+        for (int m = p->warmup_months; m < p->horizon_months && m < r->series.months; m++, months++)
+            sum += it->values[m];
+        return months ? sum / months : NAN;
+    }
+    return NAN;
+}
+
+/* Caseload places with every post filled: workers x cap, or the roles'
+ * caps over the teams' posts. With a staffing plan (posts opening and
+ * closing, caps changing) the places in post at the measured months' ends,
+ * averaged: the staffing the run had, not the one it started with.
+ * Need-weighted caps count need units, turned into people by the mean need
+ * of those who joined the list. */
+static double capacity_of(const model_params *p, const model_result *r, const model_participant *recs, size_t n,
+                          const window *w)
+{
+    double places = measured_mean(p, r, "caseload_places");
+    if (isnan(places)) {
+        places = 0;
+        if (p->roles == 0)
+            places = (double)p->workers * p->caseload_cap;
+        else
+            for (int t = 0; t < p->teams; t++)
+                for (int g = 0; g < p->team[t].groups; g++)
+                    places += p->team[t].group[g].count * p->role[p->team[t].group[g].role].caseload_cap;
+    }
     if (p->cap_by_need && p->profiles > 0) {
         double need = 0;
         uint64_t people = 0;
@@ -329,7 +359,7 @@ int service_trial(const model_params *p, const model_result *r, const model_part
     /* places wanted: joining rate x mean stay (Little again) */
     out->offered_load = isnan(out->programme[0][SERVICE_MEAN]) ? NAN
                                                                : (double)joined / span * out->programme[0][SERVICE_MEAN];
-    out->capacity = capacity_of(p, recs, n, &w);
+    out->capacity = capacity_of(p, r, recs, n, &w);
     for (int t = 0; t < p->service.targets && rc == 0; t++)
         rc = service_target_eval(&p->service.target[t], recs, n, &w, obs, &out->target_value[t], &out->target_met[t]);
     free(obs);

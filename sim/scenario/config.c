@@ -263,6 +263,8 @@ static int finish_scenario(loader *ld, config_scenario *sc)
     p->has_learning = config_lookup(&ld->cfg, "staff.learning") != NULL;
     p->has_maturity = config_lookup(&ld->cfg, "staff.maturity") != NULL;
     p->has_method = config_lookup(&ld->cfg, "method.time_share") != NULL;
+    if (config_sites_check(ld, sc) != 0)
+        return -1;
     if (p->has_turnover && !config_lookup(&ld->cfg, "staff.turnover.tenure_months"))
         return loader_fail(ld, config_lookup(&ld->cfg, "staff.turnover"), "staff.turnover.tenure_months", "missing");
     if (config_lookup(&ld->cfg, "method") && !p->has_method && !config_lookup(&ld->cfg, "method.pressure"))

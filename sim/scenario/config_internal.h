@@ -184,6 +184,11 @@ int section_read_staff_plan(loader *ld, const config_setting_t *s, config_scenar
 int section_read_staff_changes(loader *ld, const config_setting_t *s, config_scenario *sc);
 int section_read_staff_rules(loader *ld, const config_setting_t *s, config_scenario *sc);
 int section_read_money(loader *ld, const config_setting_t *s, config_scenario *sc);
+/* sites (config_sites.c): the list, a source's or team's `site` member
+ * (0 when absent, else 1 + the site's index), and that every site has a team */
+int section_read_sites(loader *ld, const config_setting_t *s, config_scenario *sc);
+int config_site_of(loader *ld, const config_setting_t *e, const char *path, const model_params *p, int *at_site);
+int config_sites_check(loader *ld, const config_scenario *sc);
 /* config_handover.c: the successor, receivers, call-in by profile */
 int section_read_successor(loader *ld, const config_setting_t *s, config_scenario *sc);
 int section_read_receivers(loader *ld, const config_setting_t *s, config_scenario *sc);

@@ -41,6 +41,10 @@ const item_key config_items[] = {
        "Exit shares by profile: { destination = factor; }: multiplies the phase's share of each named destination "
        "(others 1), rescaled so the chance of leaving per meeting is unchanged."),
 
+    NAME("sites"),
+    NUM("sites.[].lends_places_from_month", 0, 0, 1200, 0, NULL, "months",
+        "From this month a worker of the site with room and nobody of the site waiting takes other sites' "
+        "waiting referrals (places reallocated); default: never."),
     NAME("sources"),
     STR("sources.[].kind", 0, "poisson|quota", "poisson", "Referrals arrive at random (poisson) or as a fixed quota."),
     NUM("sources.[].rate_per_month", 0, 0, 1e7, 0, NULL, "referrals/month",
@@ -49,6 +53,8 @@ const item_key config_items[] = {
     NUM("sources.[].schedule.[].month", 1, 0, 1200, 0, NULL, "months", "Month the step starts (increasing)."),
     NUM("sources.[].schedule.[].value", 1, 0, 1e7, 0, NULL, "referrals/month", "Rate from that month on."),
     INT("sources.[].replacement", 0, 0, 100, "0", "count", "Referrals made in place of each person who leaves."),
+    STR("sources.[].site", 0, NULL, NULL, "A site in sites: its referrals wait for that site's workers only; "
+        "default: untied, any worker."),
     OF("sources.[].profiles", ITEM_GROUP, 0, "shares",
        "Profile name = share of the source's referrals; required with several profiles."),
     OF("sources.[].unit", ITEM_GROUP, 0, "",
@@ -76,6 +82,8 @@ const item_key config_items[] = {
        "(others keep call_in_probability)."),
 
     NAME("staff.teams"),
+    STR("staff.teams.[].site", 0, NULL, NULL, "A site in sites the team works at: it takes that site's referrals "
+        "and untied ones; default: untied, untied referrals only."),
     OF("staff.teams.[].members", ITEM_LIST, 1, "", "Who works in the team: ( { role; count; fte; start_month; }, ... )."),
     STR("staff.teams.[].members.[].role", 1, NULL, NULL, "A role named in staff.roles."),
     INT("staff.teams.[].members.[].count", 0, 0, MODEL_MAX_WORKERS, "1", "count", "People of this role in the team."),
@@ -185,6 +193,9 @@ const item_key config_items[] = {
     STR("method.pressure.target", 1, NULL, NULL, "An enrolled or exits target whose straight path sets the pace."),
     NUM("method.pressure.cap_increase", 0, 0, 10, 0, "0", "share", "Largest relative rise of caseload caps when behind."),
     NUM("method.pressure.mapping_speedup", 0, 0, 100, 0, "0", "share", "Largest speed-up of the first phase when behind."),
+    NUM("method.pressure.quality_cost", 0, 0, 1, 0, "0", "share",
+        "Share cut from the good-exit odds of someone whose mapping (first phase) was done wholly under the "
+        "speed-up; in proportion to the share done so."),
 
     NAME("service.targets"),
     STR("service.targets.[].kind", 1, "wait_share|median_wait", NULL,

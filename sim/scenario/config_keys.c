@@ -31,6 +31,8 @@ static const struct {
                  "follow-up after exit, and receivers with a limited intake."},
     {"age_bands", 0, "Names of age bands; profiles give shares over them."},
     {"profiles", 1, "Kinds of participant: need, readiness, acceptance, priority, sex and age."},
+    {"sites", 1, "Sites (offices, lags, sub-projects) that sources and teams are tied to, and when a site lends "
+                 "its free places to the others."},
     {"sources", 1, "Referral sources: Poisson streams or quotas, with schedules, replacement and referring units."},
     {"waiting", 0, "The waiting list: its order, patience and what waiting costs in readiness."},
     {"measures", 1, "External measures with a number of places participants go to during a phase."},

@@ -101,6 +101,21 @@ static void print_sections(FILE *out, const config_scenario *sc)
                     p->source[i].replacement ? ", replacement" : "", p->source[i].has_unit ? ", referring unit" : "");
         fprintf(out, "\n");
     }
+    if (p->sites) {
+        fprintf(out, "# sites:");
+        for (int k = 0; k < p->sites; k++) {
+            int teams = 0, sources = 0;
+            for (int t = 0; t < p->teams; t++)
+                teams += p->team[t].at_site == k + 1;
+            for (int i = 0; i < p->sources; i++)
+                sources += p->source[i].at_site == k + 1;
+            fprintf(out, " %s (teams %d, sources %d", p->site[k].name, teams, sources);
+            if (p->site[k].lends_from_month >= 0)
+                fprintf(out, ", lends places from month %g", p->site[k].lends_from_month);
+            fprintf(out, ")");
+        }
+        fprintf(out, "\n");
+    }
     if (p->profiles) {
         fprintf(out, "# profiles:");
         for (int i = 0; i < p->profiles; i++)

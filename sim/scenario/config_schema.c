@@ -74,6 +74,10 @@ const config_key config_schema[] = {
     SECTION("profiles", section_read_profiles, "list",
             "Participant profiles: ( { name; need = 1.0; readiness = 0.0; acceptance = 1.0; priority = 0; "
             "female_share = 0.5; age_shares = [...]; }, ... )."),
+    SECTION("sites", section_read_sites, "list",
+            "Sites (offices, lags, sub-projects): ( { name; lends_places_from_month; }, ... ). A source or team names "
+            "its site (sources.[].site, staff.teams.[].site); a tied referral waits in its site's list for that "
+            "site's workers. Default: none, every referral goes to any worker."),
     SECTION("sources", section_read_sources, "list",
             "Referral sources: ( { name; kind = \"poisson\"|\"quota\"; rate_per_month or schedule = ( { month; "
             "value; }, ... ); replacement = 0; profiles = { name = share; }; unit = { caseworkers; cases = "
@@ -156,12 +160,21 @@ const config_key config_schema[] = {
              "Capital at which half the largest gain is reached (diminishing returns).", model.method_half),
     OPTION("method.turnover_loss", KEY_FLOAT, 0, 1, 0, "1.0", "share",
            "A leaving member takes this share of their part of the team's capital.", model.method_turnover_loss),
+    OPTION("method.completion_effect", KEY_FLOAT, 0, 100, 0, "0.0", "factor",
+           "Largest relative gain in the chance that a casework meeting ends the case (every destination) and in "
+           "per-meeting progress: fewer meetings per case.", model.method_completion_effect),
+    OPTION("method.speed_effect", KEY_FLOAT, 0, 100, 0, "0.0", "factor",
+           "Largest relative gain in meeting speed: a casework meeting takes 1 / (1 + gain) of its hours; own "
+           "time between meetings is unchanged.", model.method_speed_effect),
+    OPTION("method.retention_effect", KEY_FLOAT, 0, 1, 0, "0.0", "share",
+           "Largest share of a good exit's drop-outs by each follow-up month kept in work or studies.",
+           model.method_retention_effect),
     SECTION("targets", section_read_targets, "list",
             "Targets: ( { name; kind = \"enrolled\"|\"exits\"|\"share\"; destinations = [names]; value; "
             "deadline_month; }, ... )."),
     SECTION("method.pressure", section_read_pressure, "group",
-            "Volume pressure: { target = name; cap_increase = 0.2; mapping_speedup = 0.5; }: while behind the "
-            "target's straight path, caps rise and the first phase goes faster."),
+            "Volume pressure: { target = name; cap_increase = 0.2; mapping_speedup = 0.5; quality_cost = 0.0; }: while "
+            "behind the target's straight path, caps rise and the first phase goes faster, at a cost in good-exit odds."),
     /* Service levels: read by scenario/config_service.c once everything
      * else is (config_load calls it); listed here for the key checks and
      * the reference. */

@@ -339,7 +339,7 @@ int section_read_sources(loader *ld, const config_setting_t *s, config_scenario 
 {
     model_params *p = &sc->model;
     static const char *const allowed[] = {"name", "kind", "rate_per_month", "schedule", "replacement", "profiles",
-                                          "unit", NULL};
+                                          "unit", "site", NULL};
     static const char *const unit_allowed[] = {"caseworkers", "cases", "full_rate_below", "zero_rate_above", NULL};
     if (item_list_of_groups(ld, s, "sources", MODEL_MAX_SOURCES) != 0)
         return -1;
@@ -383,7 +383,8 @@ int section_read_sources(loader *ld, const config_setting_t *s, config_scenario 
             if (item_schedule(ld, sched, key, &src->rate) != 0)
                 return -1;
         }
-        if (item_get_int(ld, e, path, "replacement", &src->replacement) != 0)
+        if (item_get_int(ld, e, path, "replacement", &src->replacement) != 0 ||
+            config_site_of(ld, e, path, p, &src->at_site) != 0)
             return -1;
         const config_setting_t *shares = config_setting_get_member(e, "profiles");
         snprintf(key, sizeof key, "%s.profiles", path);
@@ -469,7 +470,7 @@ int section_read_roles(loader *ld, const config_setting_t *s, config_scenario *s
 int section_read_teams(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
-    static const char *const allowed[] = {"name", "members", NULL};
+    static const char *const allowed[] = {"name", "members", "site", NULL};
     static const char *const member_allowed[] = {"role", "count", "fte", "start_month", "end_month", NULL};
     if (p->roles == 0)
         return loader_fail(ld, s, "staff.teams", "teams need staff.roles");
@@ -489,7 +490,8 @@ int section_read_teams(loader *ld, const config_setting_t *s, config_scenario *s
         if (item_members(ld, e, path, allowed) != 0 || item_name(ld, e, path, t->name) != 0)
             return -1;
         memcpy(names[i], t->name, MODEL_NAME_LEN);
-        if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0)
+        if (item_unique_name(ld, e, path, (const char(*)[MODEL_NAME_LEN])names, i) != 0 ||
+            config_site_of(ld, e, path, p, &t->at_site) != 0)
             return -1;
         const config_setting_t *members = config_setting_get_member(e, "members");
         snprintf(key, sizeof key, "%s.members", path);
@@ -898,14 +900,15 @@ int section_read_targets(loader *ld, const config_setting_t *s, config_scenario 
 int section_read_pressure(loader *ld, const config_setting_t *s, config_scenario *sc)
 {
     model_params *p = &sc->model;
-    static const char *const allowed[] = {"target", "cap_increase", "mapping_speedup", NULL};
+    static const char *const allowed[] = {"target", "cap_increase", "mapping_speedup", "quality_cost", NULL};
     if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-        return loader_fail(ld, s, "method.pressure", "expected { target; cap_increase; mapping_speedup; }");
+        return loader_fail(ld, s, "method.pressure", "expected { target; cap_increase; mapping_speedup; quality_cost; }");
     const char *target;
     if (item_members(ld, s, "method.pressure", allowed) != 0 ||
         item_string(ld, s, "method.pressure", "target", 1, &target) != 0 ||
         item_get_number(ld, s, "method.pressure", "cap_increase", &p->pressure_cap_increase) != 0 ||
-        item_get_number(ld, s, "method.pressure", "mapping_speedup", &p->pressure_mapping_speedup) != 0)
+        item_get_number(ld, s, "method.pressure", "mapping_speedup", &p->pressure_mapping_speedup) != 0 ||
+        item_get_number(ld, s, "method.pressure", "quality_cost", &p->pressure_quality_cost) != 0)
         return -1;
     char tn[MODEL_MAX_TARGETS][MODEL_NAME_LEN];
     for (int j = 0; j < p->targets; j++)

@@ -191,3 +191,15 @@ def test_target_chart_with_every_replication_meeting_the_target():
     fig = plots.fig_targets([{"name": "all met", "probability": p, "ci_low": lo, "ci_high": hi, "met": 10,
                               "replications": 10}])
     assert fig.axes[0].get_yticklabels()[0].get_text() == "all met"
+
+
+def test_cross_checks_pass_with_reneging(targets_report, extras):
+    """People give up waiting here: the waiting list rebuilt from /participants
+    ends each wait at the place or at the record's exit_time for someone who
+    gave up, and so equals /series/waiting month by month."""
+    _, s, _ = targets_report
+    cols, _, _ = extras
+    assert cols["reneged"].sum() > 0
+    waiting = [c for c in s["checks"] if c["name"] == "waiting from /participants = /series/waiting"]
+    assert len(waiting) == 1 and waiting[0]["ok"], waiting
+    assert all(c["ok"] for c in s["checks"]), s["checks"]

@@ -87,8 +87,8 @@ def test_list_items_get_fields_of_their_own(schema):
     assert src[:3] == ["name", "kind", "rate_per_month"]
     assert "unit.caseworkers" in src and "unit.cases" in src and "schedule" in src
     teams = {F.field_id(f.path): f.widget for f in lists["staff.teams"].item_fields}
-    assert teams == {"name": "text", "members": "list"}
-    assert {"staff.roles", "staff.plan", "staff.changes", "staff.rules", "service.targets", "money.staff",
+    assert teams == {"name": "text", "site": "text", "members": "list"}
+    assert {"sites", "staff.roles", "staff.plan", "staff.changes", "staff.rules", "service.targets", "money.staff",
             "money.per_participant", "measures", "phases", "targets"} <= set(lists)
     followup = [f for f in lay.fields() if F.field_id(f.path) == "exits.followup"]
     assert [f.widget for f in followup] == ["more"]     # its per-destination groups
