@@ -112,9 +112,9 @@ def wait_observations(run):
     for c in run.iter_participants(["referral_time", "assignment_time", "exit_time", "fate"]):
         keep = c["fate"] != 2
         ref, asg = c["referral_time"][keep], c["assignment_time"][keep]
-        ext = c["exit_time"][keep]
+        ext, fate = c["exit_time"][keep], c["fate"][keep]
         got = ~np.isnan(asg)
-        left = np.where(np.isnan(ext), horizon, ext)
+        left = np.where(fate == 4, ext, horizon)
         times.append(np.where(got, asg - ref, left - ref))
         placed.append(got)
         months.append(np.minimum((ref / dpm).astype(np.int64), run.horizon - 1))

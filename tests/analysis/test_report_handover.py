@@ -32,3 +32,35 @@ def test_report_checks_hold_with_transfers(tmp_path):
     assert names["mean time in programme from /participants = /replications"]["ok"], names
     html = (tmp_path / "rep" / "index.html").read_text()
     assert "successor.transferred" in html and "receivers.af.stuck" in html
+
+
+def test_pooled_waits_end_at_transfer_not_at_giving_up(tmp_path):
+    """The pooled wait curve's observations (service.wait_observations): a
+    wait handed on to the successor (fate 4) is censored at the transfer;
+    one who gave up (fate 3, whose exit_time says when) stays censored at
+    the horizon, as output/service.c's wait curve has it."""
+    import numpy as np
+    from caseflow_analysis.runfile import RunData
+    from caseflow_analysis.service import wait_observations
+    cfg = HANDOVER_CFG.replace("successor = { name = \"vidare\"; month = 12; };",
+                               "successor = { name = \"vidare\"; month = 12; take = \"waiting\"; };\n"
+                               "waiting: { patience_days = { dist = \"exponential\"; mean = 120.0; }; };")
+    (tmp_path / "w.cfg").write_text(cfg)
+    out = tmp_path / "w.h5"
+    simulate(["w.cfg", "-o", str(out)], tmp_path)
+    run = RunData(out)
+    obs = wait_observations(run)
+    horizon = run.horizon * run.dpm
+    ref, asg, ext, fate = [], [], [], []
+    for c in run.iter_participants(["referral_time", "assignment_time", "exit_time", "fate"]):
+        keep = c["fate"] != 2
+        ref.append(c["referral_time"][keep])
+        asg.append(c["assignment_time"][keep])
+        ext.append(c["exit_time"][keep])
+        fate.append(c["fate"][keep])
+    ref, asg, ext, fate = (np.concatenate(x) for x in (ref, asg, ext, fate))
+    moved = (fate == 4) & np.isnan(asg)
+    gave_up = fate == 3
+    assert moved.any() and gave_up.any()
+    assert np.allclose(obs["time"][moved], (ext - ref)[moved]) and not obs["placed"][moved].any()
+    assert np.allclose(obs["time"][gave_up], horizon - ref[gave_up]) and not obs["placed"][gave_up].any()
