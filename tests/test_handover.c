@@ -218,6 +218,49 @@ static void test_service_wait_ends_at_transfer(void **state)
     config_scenario_free(&sc);
 }
 
+/* With sites: the successor empties each site's waiting list and
+ * caseloads at the close, so the first referral of each site after it
+ * finds its site's worker free and starts at once. (Were the site's list
+ * still counted as holding people, the newcomer would queue behind nobody
+ * until the next exit.) */
+static void test_successor_with_sites(void **state)
+{
+    (void)state;
+    config_scenario sc;
+    load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
+                  "sites = ( { name = \"a\"; }, { name = \"b\"; } );\n"
+                  "sources = ( { name = \"sa\"; rate_per_month = 15.0; site = \"a\"; },\n"
+                  "            { name = \"sb\"; rate_per_month = 15.0; site = \"b\"; } );\n"
+                  "staff: { meeting_hours_per_day = 4.0; roles = ( { name = \"cw\"; caseload_cap = 5.0; } );\n"
+                  "  teams = ( { name = \"ta\"; site = \"a\"; members = ( { role = \"cw\"; } ); },\n"
+                  "            { name = \"tb\"; site = \"b\"; members = ( { role = \"cw\"; } ); } ); };\n"
+                  "casework: { meeting_hours = { dist = \"gamma\"; mean = 1.0; sd = 0.3; };\n"
+                  "            own_time_days = { dist = \"exponential\"; mean = 7.0; }; };\n"
+                  "exits: { probability_per_meeting = 0.2; shares = { work = 1.0; }; };\n"
+                  "successor = { name = \"vidare\"; month = 6; };\n");
+    records recs = {0};
+    double close = 6 * DPM;
+    for (int rep = 0; rep < 5; rep++) {
+        model_result r;
+        run_rep(&sc, rep, 7007, &recs, &r);
+        assert_true(r.transferred_waiting > 0);
+        double first[2] = {INFINITY, INFINITY}, start[2] = {NAN, NAN};
+        for (size_t i = 0; i < recs.n; i++) {
+            const model_participant *q = &recs.items[i];
+            if (q->referral_time > close && q->referral_time < first[q->source]) {
+                first[q->source] = q->referral_time;
+                start[q->source] = q->assignment_time;
+            }
+        }
+        for (int k = 0; k < 2; k++)
+            assert_true(start[k] == first[k]);
+        assert_int_equal(r.referrals, r.exits + r.transferred + r.waiting_at_end + r.active_at_end);
+        model_result_free(&r);
+    }
+    records_free(&recs);
+    config_scenario_free(&sc);
+}
+
 /* ---- receivers ----------------------------------------------------------- */
 
 /* Ten referrals a month by quota (at (i + 0.5) / 10 of each month), one
@@ -511,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_successor_takes_the_stock),
         cmocka_unit_test(test_successor_capacity),
         cmocka_unit_test(test_service_wait_ends_at_transfer),
+        cmocka_unit_test(test_successor_with_sites),
         cmocka_unit_test(test_receiver_exact),
         cmocka_unit_test(test_receiver_excess_rate),
         cmocka_unit_test(test_receiver_and_successor),
