@@ -1,6 +1,7 @@
 /*
  * eng_dist.c — distributions: names, parameters, and the draws GSL makes
- * (gamma, lognormal; exponential and uniform are inline in eng_dist.h).
+ * (gamma, lognormal; exponential and uniform are inline in eng_dist.h, the
+ * exponential by the ziggurat of eng_ziggurat.h).
  */
 #include "engine/eng_dist.h"
 

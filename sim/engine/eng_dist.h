@@ -13,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "engine/eng_rng.h"
+#include "engine/eng_ziggurat.h"
 
 typedef enum dist_kind {
     DIST_EXPONENTIAL,   /* mean */
@@ -44,13 +45,15 @@ const char *dist_make(dist *d, dist_kind kind, double p1, double p2);
 double dist_sample_gsl(const dist *d, gsl_rng *r);
 
 /* A draw from r, which must come from rng_alloc. Inline, because every
- * meeting and every stretch of own time draws one: the exponential and
- * uniform kinds are drawn exactly as GSL would (eng_rng.h), without a call. */
+ * meeting and every stretch of own time draws one: the exponential by the
+ * ziggurat (eng_ziggurat.h: 3 ns against 10.6 for GSL's log1p, the model
+ * ~12 % faster; not GSL's stream), the uniform exactly as GSL would
+ * (eng_rng.h), both without a call. */
 static inline double dist_sample(const dist *d, gsl_rng *r)
 {
     switch (d->kind) {
     case DIST_EXPONENTIAL:
-        return rng_exponential(r, d->g1);
+        return d->g1 * rng_exp_zig(r);
     case DIST_DETERMINISTIC:
         return d->g1;
     case DIST_UNIFORM:

@@ -72,7 +72,7 @@ static double next_arrival(model_ctx *m, int source)
             t = next_change;
             continue;
         }
-        double gap = rng_exponential(r, MODEL_DAYS_PER_MONTH / rate);
+        double gap = MODEL_DAYS_PER_MONTH / rate * rng_exp_zig(r);
         if (t + gap >= next_change) {
             t = next_change;
             continue;
@@ -111,7 +111,7 @@ double arrivals_expected(const model_params *p)
 static void schedule_core(model_ctx *m)
 {
     double rate_per_day = m->p->referral_rate_per_month / MODEL_DAYS_PER_MONTH;
-    sim_schedule(&m->engine, rng_exponential(m->stream[MODEL_STREAM_REFERRAL], 1.0 / rate_per_day),
+    sim_schedule(&m->engine, 1.0 / rate_per_day * rng_exp_zig(m->stream[MODEL_STREAM_REFERRAL]),
                  EV_REFERRAL, 0);
 }
 
