@@ -1,7 +1,7 @@
 /*
  * eng_dist.c — distributions: names, parameters, and the draws GSL makes
- * (gamma, lognormal; exponential and uniform are inline in eng_dist.h, the
- * exponential by the ziggurat of eng_ziggurat.h).
+ * (lognormal; exponential, uniform and gamma are drawn inline in
+ * eng_dist.h, the exponential and gamma by the samplers of eng_ziggurat.h).
  */
 #include "engine/eng_dist.h"
 
@@ -84,6 +84,7 @@ const char *dist_make(dist *d, dist_kind kind, double p1, double p2)
                    "mean from draws rarer than one in a thousand)";
         d->g1 = (p1 / p2) * (p1 / p2); /* shape */
         d->g2 = p2 * p2 / p1;          /* scale */
+        zig_gamma_setup(&d->gamma, d->g1);
         return NULL;
     case DIST_LOGNORMAL:
         if (p1 <= 0 || p2 <= 0)
