@@ -204,6 +204,9 @@ COUNTS = {  # column -> (label, /summary metric of its monthly rate)
 SOURCE_RE = re.compile(r"^(referrals|rejected)_by_source\.(.+)$")
 PROFILE_RE = re.compile(r"^exits_by_profile\.([^.]+)\.(.+)$")
 FOLLOWUP_RE = re.compile(r"^followup\.(.+)\.(followed_12|in_12|followed_24|in_24)$")
+SITE_RE = re.compile(r"^site\.(.+)\.(referred|assigned|gave_up|waiting_at_end)$")
+SUCCESSOR_RE = re.compile(r"^successor\.(transferred|transferred_waiting|left)$")
+RECEIVER_RE = re.compile(r"^receivers\.(.+)\.(stuck|received|stuck_days|stuck_at_end)$")
 
 
 def _ci_text(r: dict[str, Any], digits: int = 1, scale: float = 1.0) -> str:
@@ -273,6 +276,8 @@ def section_trial_extras(ctx: "ReportContext") -> None:
                + ", ".join(zero) + ".")
 
     _sources_table(ctx, ex, used, out)
+    _sites_table(ctx, ex, used, out)
+    _handover_table(ctx, ex, used, out)
     _profiles_table(ctx, ex, used, out)
     agreements += _followup_table(ctx, ex, used, out, sim)
 
@@ -308,6 +313,83 @@ def _sources_table(ctx: "ReportContext", ex: dict[str, np.ndarray], used: set[st
     ctx.page.table(["source", "referrals per replication: mean [95 % CI]", "screened out: mean [95 % CI]",
                     "share screened out (all replications pooled)"], rows, numeric=(1, 2, 3))
     out["by_source"] = res
+
+
+def _count_ci(values: np.ndarray) -> dict[str, Any]:
+    """A count's mean and t interval, the interval cut at 0 (a count is never negative; the simulator's
+    /summary cuts the same way)."""
+    ci = stats.mean_ci(values)
+    if math.isfinite(ci["ci_low"]):
+        ci["ci_low"] = max(0.0, ci["ci_low"])
+    return ci
+
+
+def _sites_table(ctx: "ReportContext", ex: dict[str, np.ndarray], used: set[str], out: dict[str, Any]) -> None:
+    """Sites (sources and teams tied to a site): each site's referrals and what became of them, whole
+    run. referred = assigned + gave up + still waiting, checked per replication."""
+    by: dict[str, dict[str, np.ndarray]] = {}
+    for c in ex:
+        m = SITE_RE.match(c)
+        if m:
+            by.setdefault(m.group(1), {})[m.group(2)] = np.asarray(ex[c], float)
+            used.add(c)
+    if not by:
+        return
+    ctx.page.h3("Sites")
+    ctx.page.p("Referrals of the sources tied to each site over the whole run (warm-up included), mean per "
+               "replication [95 % CI]: placed (first placement, with the site's teams or a lending site's), "
+               "gave up in the site's list, still in it at the horizon. Those handed on to a successor from a "
+               "list are in none of the three.", cls="sub")
+    parts = ("referred", "assigned", "gave_up", "waiting_at_end")
+    rows, res = [], {}
+    for site, v in by.items():
+        cis = {k: _count_ci(v[k]) if k in v else None for k in parts}
+        rows.append([site] + [_ci_text(cis[k]) if cis[k] else "—" for k in parts])
+        res[site] = cis
+    ctx.page.table(["site", "referred", "placed", "gave up waiting", "still waiting at the horizon"], rows,
+                   numeric=(1, 2, 3, 4))
+    out["by_site"] = res
+
+
+def _handover_table(ctx: "ReportContext", ex: dict[str, np.ndarray], used: set[str], out: dict[str, Any]) -> None:
+    """The successor project's transfers at the close and the receivers of onward exits."""
+    rows, res = [], {}
+    labels = {"transferred": "handed on to the successor at its close",
+              "transferred_waiting": "of them, from the waiting list",
+              "left": "present at the close and not taken by the horizon (successor full)"}
+    for c in ex:
+        m = SUCCESSOR_RE.match(c)
+        if m:
+            used.add(c)
+            ci = _count_ci(ex[c])
+            rows.append([labels[m.group(1)], _ci_text(ci)])
+            res[f"successor.{m.group(1)}"] = ci
+    receivers: dict[str, dict[str, np.ndarray]] = {}
+    for c in ex:
+        m = RECEIVER_RE.match(c)
+        if m:
+            used.add(c)
+            receivers.setdefault(m.group(1), {})[m.group(2)] = np.asarray(ex[c], float)
+    for dest, v in receivers.items():
+        for key, label in (("stuck", f"found {dest} full"), ("received", "of them, taken by the horizon"),
+                           ("stuck_at_end", "of them, still waiting for it at the horizon")):
+            if key in v:
+                ci = _count_ci(v[key])
+                rows.append([label, _ci_text(ci)])
+                res[f"receivers.{dest}.{key}"] = ci
+        if "stuck_days" in v and "received" in v:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                days = np.where(v["received"] > 0, v["stuck_days"] / np.maximum(v["received"], 1), np.nan)
+            ci = stats.mean_ci(days[np.isfinite(days)]) if np.isfinite(days).any() else None
+            rows.append(["days waited for it, mean of those taken", _ci_text(ci) if ci else "—"])
+            res[f"receivers.{dest}.days_mean"] = ci
+    if not rows:
+        return
+    ctx.page.h3("Hand-over: successor project and receivers of onward exits")
+    ctx.page.p("Whole run, mean per replication [95 % CI]. A transfer to the successor is not an exit: it "
+               "ends a wait or a stay without a destination.", cls="sub")
+    ctx.page.table(["quantity", "per replication: mean [95 % CI]"], rows, numeric=(1,))
+    out["handover"] = res
 
 
 def _profiles_table(ctx: "ReportContext", ex: dict[str, np.ndarray], used: set[str], out: dict[str, Any]) -> None:

@@ -3,6 +3,10 @@
 report's cross-checks against the simulator (waiting list at month ends,
 mean time in programme) hold, and the per-trial columns are listed."""
 import json
+import math
+
+import h5py
+import numpy as np
 
 from conftest import cli, simulate
 
@@ -30,8 +34,23 @@ def test_report_checks_hold_with_transfers(tmp_path):
     # their stays count as exits
     assert names["waiting from /participants = /series/waiting"]["ok"], names
     assert names["mean time in programme from /participants = /replications"]["ok"], names
+    # the hand-over table: labelled rows whose numbers are the file's column means
     html = (tmp_path / "rep" / "index.html").read_text()
-    assert "successor.transferred" in html and "receivers.af.stuck" in html
+    assert "Hand-over: successor project and receivers of onward exits" in html
+    assert "handed on to the successor at its close" in html and "found af full" in html
+    ho = s["trial_extras"]["handover"]
+    with h5py.File(out, "r") as f:
+        cols = [c.decode() if isinstance(c, bytes) else c for c in f["trial_extras"].attrs["columns"]]
+        data = f["trial_extras"][...]
+    col = {c: data[:, j] for j, c in enumerate(cols)}
+    for name in ("successor.transferred", "receivers.af.stuck", "receivers.af.received"):
+        assert math.isclose(ho[name]["mean"], float(np.mean(col[name])), rel_tol=1e-12), name
+    assert ho["successor.transferred"]["mean"] > 0 and ho["receivers.af.stuck"]["mean"] > 0
+    taken = col["receivers.af.received"] > 0
+    days = col["receivers.af.stuck_days"][taken] / col["receivers.af.received"][taken]
+    assert math.isclose(ho["receivers.af.days_mean"]["mean"], float(np.mean(days)), rel_tol=1e-12)
+    # listed once, not again among the unlabelled columns
+    assert not any(c.startswith(("successor.", "receivers.")) for c in s["trial_extras"].get("other", {}))
 
 
 def test_pooled_waits_end_at_transfer_not_at_giving_up(tmp_path):
