@@ -417,19 +417,27 @@ static void bottom_order(evset *set, size_t n)
 #define SORT_BIN_BITS 6
 #define SORT_BINS (1 << SORT_BIN_BITS)
 _Static_assert(EVSET_SORTED_MAX < 256, "bin counts are bytes");
+/* Smaller buckets go by bottom_order's branch-free insertion, which costs
+ * less than setting the bins up (the hold model, whose buckets are small,
+ * was 6-8 % slower with bins for all). */
+#ifndef SORT_BY_BINS_ABOVE
+#define SORT_BY_BINS_ABOVE 8
+#endif
 
 /* Puts a bucket's n nodes (n <= EVSET_SORTED_MAX), in[], into the empty
  * bottom as a sorted run: a counting sort over their bins (bin[i]; the
  * count of bin k in start[k + 1]), stable, then plain insertion, which has
  * only the few nodes sharing a bin to order (and equal times to put in
  * sequence order); on the nearly sorted run it rarely mispredicts. The
- * insertion alone is exact, so the bins only save work. Before, the
- * branch-free insertion of bottom_order (n^2 / 2 steps): bench_malmo 2 %
- * faster (paired CPU time, 7 pairs); 64 bins against 32 about 0.5 %
- * (the prefix sum is most of what is left). */
-static void bottom_sort_bucket(evset *set, const node_t *in, const uint8_t *bin, uint8_t *start, size_t n)
+ * insertion alone is exact, so the bins only save work. About two bins a
+ * node (at most SORT_BINS), so the prefix sum stays O(n). Against the
+ * branch-free insertion of bottom_order for all (n^2 / 2 steps):
+ * bench_malmo 2-4 % faster (paired CPU time, 7 pairs), the hold model the
+ * same. */
+static void bottom_sort_bucket(evset *set, const node_t *in, const uint8_t *bin, uint8_t *start, size_t n,
+                               unsigned bins)
 {
-    for (int k = 1; k <= SORT_BINS; k++)
+    for (unsigned k = 1; k <= bins; k++)
         start[k] = (uint8_t)(start[k] + start[k - 1]);
     node_t *b = set->bottom;
     for (size_t i = 0; i < n; i++)
@@ -728,11 +736,14 @@ static int refill_bottom(evset *set)
          * finds them in cache; at 10^5 pending events the slots are a few
          * MB and each read was a cache miss. */
         size_t n = 0;
-        if (b->count <= EVSET_SORTED_MAX) {
+        if (b->count > SORT_BY_BINS_ABOVE && b->count <= EVSET_SORTED_MAX) {
             node_t in[EVSET_SORTED_MAX];
             uint8_t bin[EVSET_SORTED_MAX];
             uint8_t start[SORT_BINS + 1] = {0};
-            unsigned drop = r->shift > SORT_BIN_BITS ? r->shift - SORT_BIN_BITS : 0;
+            /* about two bins a node: the prefix sum stays O(n) */
+            unsigned bits = 65 - (unsigned)__builtin_clzll(b->count);
+            bits = bits < SORT_BIN_BITS ? bits : SORT_BIN_BITS;
+            unsigned drop = r->shift > bits ? r->shift - bits : 0;
             BUCKET_FOR_EACH(set, b, np, {
                 in[n] = *np;
                 bin[n] = (uint8_t)((node_key(*np) - from) >> drop);
@@ -741,7 +752,7 @@ static int refill_bottom(evset *set)
                 __builtin_prefetch(&set->slots[node_slot(*np)]);
             });
             bucket_empty(set, b);
-            bottom_sort_bucket(set, in, bin, start, n);
+            bottom_sort_bucket(set, in, bin, start, n, 1u << bits);
             return 1;
         }
         BUCKET_FOR_EACH(set, b, np, {
