@@ -82,9 +82,13 @@
  * than heaped; a rung is sized for about BUCKET_FILL events per bucket and
  * spans SPAN_MEANS mean distances (spread_top). Tried on the model with
  * callgrind: SPLIT_ABOVE 16..64, BUCKET_FILL 1..4 and SPAN_MEANS 1..4 all
- * lie within 5 % of each other in instructions and cache misses. */
+ * lie within 5 % of each other in instructions and cache misses. Once
+ * buckets were sorted by bins (bottom_sort_bucket, nearly linear), fewer
+ * splits paid: SPLIT_ABOVE 64 (EVSET_SORTED_MAX 96) against 32 (48) 2 %
+ * faster on bench_malmo (paired CPU time, 7 pairs), 96 no better, the hold
+ * model the same; BUCKET_FILL 1 or 4 no better. */
 #ifndef SPLIT_ABOVE
-#define SPLIT_ABOVE 32
+#define SPLIT_ABOVE 64
 #endif
 #ifndef BUCKET_FILL
 #define BUCKET_FILL 2
@@ -97,7 +101,7 @@
  * it runs empty (see bottom_take_first). Buckets come down with at most
  * SPLIT_ABOVE nodes unless their keys cannot be split (equal times). */
 #ifndef EVSET_SORTED_MAX
-#define EVSET_SORTED_MAX 48
+#define EVSET_SORTED_MAX 96
 #endif
 /* Up to this many events the set is the bottom alone (see place_node). */
 #ifndef EVSET_SMALL_HEAP
@@ -414,7 +418,9 @@ static void bottom_order(evset *set, size_t n)
 
 /* A bucket coming down is first spread over SORT_BINS bins by the top bits
  * of its keys' offsets from its start. */
+#ifndef SORT_BIN_BITS
 #define SORT_BIN_BITS 6
+#endif
 #define SORT_BINS (1 << SORT_BIN_BITS)
 _Static_assert(EVSET_SORTED_MAX < 256, "bin counts are bytes");
 /* Smaller buckets go by bottom_order's branch-free insertion, which costs

@@ -57,7 +57,7 @@ bench-quick: bench-build bench-ref
 # 32-bit sequence numbers forced to wrap every 40 pushes (production: every
 # 2^32), tombstones swept above 8 (production: 4 096), the bottom alone
 # handing over to the ladder at 4 events (production: 256) and its sorted
-# run becoming a heap above 3 nodes (production: 48), buckets of 2 or more
+# run becoming a heap above 3 nodes (production: 96), buckets of 2 or more
 # sorted by bins (production: above 8), once as built for
 # production with a set of 50 000 events.
 CHECK_EVSET_CFLAGS = $(CSTD) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Isim
