@@ -177,10 +177,8 @@ double staff_completion_multiplier(model_ctx *m, int team)
     return 1.0 + m->p->method_completion_effect * method_saturation(m, team);
 }
 
-double staff_speed_multiplier(model_ctx *m, int team)
+double staff_speed_multiplier_of_capital(model_ctx *m, int team)
 {
-    if (!m->p->has_method || !(m->p->method_speed_effect > 0))
-        return 1.0;
     return 1.0 + m->p->method_speed_effect * method_saturation(m, team);
 }
 
@@ -199,7 +197,7 @@ double staff_maturity_multiplier(model_ctx *m, int team)
     return m->teams[team].maturity;
 }
 
-static double productivity(const model_ctx *m, const worker *w)
+double staff_productivity(const model_ctx *m, const worker *w)
 {
     if (!m->p->has_learning || !w->learning)
         return 1.0;
@@ -207,22 +205,6 @@ static double productivity(const model_ctx *m, const worker *w)
     if (f >= 1)
         return 1.0;
     return m->p->learning_start + (1 - m->p->learning_start) * f;
-}
-
-double staff_hours_per_day(const model_ctx *m, const worker *wk)
-{
-    double rate = m->plan.on ? m->plan.hours_per_day : m->p->meeting_hours_per_day;
-    if (m->p->roles > 0 || m->p->has_method || m->p->has_learning)
-        rate = rate * wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0)) * productivity(m, wk);
-    return rate;
-}
-
-/* A meeting stretches over a part-time worker's or a method worker's
- * calendar, but only their FTE, less the method share, is spent in it.
- * 1 in the core. */
-double staff_busy_weight(const model_ctx *m, const worker *wk)
-{
-    return wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0));
 }
 
 double staff_cap_of(const model_ctx *m, const worker *w)

@@ -41,13 +41,40 @@ double staff_maturity_multiplier(model_ctx *m, int team);
  * and exactly 1 (0) without touching the capital when its effect is 0, so
  * a scenario without the lever computes and draws what it did before. */
 double staff_completion_multiplier(model_ctx *m, int team);
-double staff_speed_multiplier(model_ctx *m, int team);
 double staff_retention_lift(model_ctx *m, int team);
+/* The speed lever with the capital brought up to now; staff_speed_multiplier
+ * calls it only when the lever is on. */
+double staff_speed_multiplier_of_capital(model_ctx *m, int team);
+/* A new hire's share of full productivity now (1 once learned). */
+double staff_productivity(const model_ctx *m, const worker *w);
+
+/* The three below are read at every meeting's start and end, so they are
+ * inline here with the core's case (no roles, method or learning) free of
+ * calls; the arithmetic is the same in every case, so the results are. */
+static inline double staff_speed_multiplier(model_ctx *m, int team)
+{
+    if (!m->p->has_method || !(m->p->method_speed_effect > 0))
+        return 1.0;
+    return staff_speed_multiplier_of_capital(m, team);
+}
 
 /* Meeting hours worker w gets through per calendar day. */
-double staff_hours_per_day(const model_ctx *m, const worker *wk);
-/* Worker time a meeting in progress takes per day of it, in FTE. */
-double staff_busy_weight(const model_ctx *m, const worker *wk);
+static inline double staff_hours_per_day(const model_ctx *m, const worker *wk)
+{
+    const model_params *p = m->p;
+    double rate = m->plan.on ? m->plan.hours_per_day : p->meeting_hours_per_day;
+    if (p->roles > 0 || p->has_method || p->has_learning)
+        rate = rate * wk->fte * (1 - (p->has_method ? p->method_time_share : 0)) * staff_productivity(m, wk);
+    return rate;
+}
+
+/* Worker time a meeting in progress takes per day of it, in FTE: a meeting
+ * stretches over a part-time worker's or a method worker's calendar, but
+ * only their FTE, less the method share, is spent in it. 1 in the core. */
+static inline double staff_busy_weight(const model_ctx *m, const worker *wk)
+{
+    return wk->fte * (1 - (m->p->has_method ? m->p->method_time_share : 0));
+}
 
 /* The caseload cap worker w takes participants up to now (role or core
  * cap, as a staffing plan has changed it, raised under volume pressure). */

@@ -57,12 +57,13 @@ bench-quick: bench-build bench-ref
 # 32-bit sequence numbers forced to wrap every 40 pushes (production: every
 # 2^32), tombstones swept above 8 (production: 4 096), the bottom alone
 # handing over to the ladder at 4 events (production: 256) and its sorted
-# run becoming a heap above 3 nodes (production: 48), once as built for
+# run becoming a heap above 3 nodes (production: 96), buckets of 2 or more
+# sorted by bins (production: above 8), once as built for
 # production with a set of 50 000 events.
 CHECK_EVSET_CFLAGS = $(CSTD) $(WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Isim
 
 $(B)/bench/check_evset_wrap: tests/bench/check_evset.c sim/engine/eng_evset.c sim/engine/eng_evset.h | $(B)/bench
-	$(CC) $(CHECK_EVSET_CFLAGS) -DEVSET_SEQ_LIMIT=40 -DEVSET_SWEEP_MIN=8 -DEVSET_SMALL_HEAP=4 -DEVSET_SORTED_MAX=3 tests/bench/check_evset.c sim/engine/eng_evset.c -o $@ -lm
+	$(CC) $(CHECK_EVSET_CFLAGS) -DEVSET_SEQ_LIMIT=40 -DEVSET_SWEEP_MIN=8 -DEVSET_SMALL_HEAP=4 -DEVSET_SORTED_MAX=3 -DSORT_BY_BINS_ABOVE=1 tests/bench/check_evset.c sim/engine/eng_evset.c -o $@ -lm
 
 $(B)/bench/check_evset: tests/bench/check_evset.c sim/engine/eng_evset.c sim/engine/eng_evset.h | $(B)/bench
 	$(CC) $(CHECK_EVSET_CFLAGS) tests/bench/check_evset.c sim/engine/eng_evset.c -o $@ -lm
