@@ -326,6 +326,110 @@ static void test_people_are_conserved(void **state)
     config_scenario_free(&sc);
 }
 
+/* ---- (c2) sources and sites ------------------------------------------------ */
+
+/* A snapshot row's source is the record's, and someone waiting whose source
+ * is tied to a site waits for that site's staff: here the south's two
+ * coaches start at month 3, so the south's two waiting people are placed
+ * then and by a south coach (workers 2 and 3), while the north's is placed
+ * at once. Untied (source 0 for all, as before the column), the north's
+ * free places would take them all at time 0. --save-state writes the
+ * source back. */
+static void test_sources_and_sites(void **state)
+{
+    fixture *fx = *state;
+    static const char cfg[] =
+        "run: { replications = 1; seed = 3L; horizon_months = 6; warmup_months = 0; };\n"
+        "sites = ( { name = \"north\"; }, { name = \"south\"; } );\n"
+        "sources = ( { name = \"n\"; kind = \"poisson\"; rate_per_month = 0.5; site = \"north\"; },\n"
+        "            { name = \"s\"; kind = \"poisson\"; rate_per_month = 0.5; site = \"south\"; } );\n"
+        "staff: {\n"
+        "  roles = ( { name = \"coach\"; caseload_cap = 4; } );\n"
+        "  teams = ( { name = \"tn\"; site = \"north\"; members = ( { role = \"coach\"; count = 2; } ); },\n"
+        "            { name = \"ts\"; site = \"south\"; members = ( { role = \"coach\"; count = 2; start_month = 3.0; } ); } );\n"
+        "};\n"
+        "casework: { meeting_hours = { dist = \"gamma\"; mean = 1.0; sd = 0.3; };\n"
+        "            own_time_days = { dist = \"exponential\"; mean = 7.0; }; };\n"
+        "exits: { probability_per_meeting = 0.05; shares = { work = 1.0; }; };\n";
+    char path[PATH_MAX], csv[PATH_MAX];
+    snprintf(path, sizeof path, "%s/sites.cfg", fx->dir);
+    ts_write_file(path, cfg, strlen(cfg));
+    write_csv(fx, "sites.csv",
+              "kind,worker,days,source\n"
+              "participant,0,10,s\n"
+              "waiting,,5,s\n"
+              "waiting,,4,n\n"
+              "waiting,,3,1\n",
+              csv);
+    config_scenario sc;
+    load(&sc, path, csv);
+    assert_int_equal(sc.model.snapshot->count, 4);
+    assert_int_equal(sc.model.snapshot->row[0].source, 1);
+    assert_int_equal(sc.model.snapshot->row[2].source, 0);
+    assert_int_equal(sc.model.snapshot->row[3].source, 1);
+    const double south_opens = 3 * MODEL_DAYS_PER_MONTH;
+    for (uint32_t r = 0; r < 10; r++) {
+        records rec = {0};
+        model_result res;
+        assert_int_equal(model_run(&sc.model, r, 40 + r, collect, &rec, &res), 0);
+        int seen[2] = {0, 0};
+        for (size_t i = 0; i < rec.n; i++) {
+            const model_participant *q = &rec.items[i];
+            if (!q->from_snapshot)
+                continue;
+            if (q->assignment_time < 0) { /* the participant row, kept with worker 0 */
+                assert_int_equal(q->source, 1);
+                continue;
+            }
+            seen[q->source]++;
+            if (q->source == 0) {
+                assert_true(q->assignment_time == 0);
+            } else {
+                assert_true(q->assignment_time >= south_opens);
+                assert_true(q->worker == 2 || q->worker == 3);
+            }
+        }
+        assert_int_equal(seen[0], 1);
+        assert_int_equal(seen[1], 2);
+        /* the south's list counts them among its referred */
+        assert_true(res.site_referred[1] >= 2);
+        records_free(&rec);
+        model_result_free(&res);
+    }
+    /* --save-state writes the sources back, by name */
+    model_snapshot saved = {0};
+    model_params p = sc.model;
+    p.save_state = &saved;
+    p.save_state_replication = 0;
+    p.horizon_months = 1; /* the south's people still waiting */
+    model_result res;
+    assert_int_equal(model_run(&p, 0, 40, NULL, NULL, &res), 0);
+    model_result_free(&res);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(snapshot_csv_write(f, &saved, &sc.model), 0);
+    fclose(f);
+    TS_ASSERT_CONTAINS(text, ",source\n");
+    TS_ASSERT_CONTAINS(text, ",s\n");
+    model_snapshot back;
+    char why[512];
+    if (snapshot_csv_parse("saved.csv", text, &sc.model, &back, why, sizeof why) != 0)
+        fail_msg("%s", why);
+    assert_int_equal(back.count, saved.count);
+    int south = 0;
+    for (size_t i = 0; i < saved.count; i++) {
+        assert_int_equal(back.row[i].source, saved.row[i].source);
+        south += saved.row[i].kind == SNAPSHOT_WAITING && saved.row[i].source == 1;
+    }
+    assert_true(south >= 2);
+    free(text);
+    model_snapshot_free(&back);
+    model_snapshot_free(&saved);
+    config_scenario_free(&sc);
+}
+
 /* ---- (d) ------------------------------------------------------------------ */
 
 static void test_bad_rows_name_line_and_column(void **state)
@@ -475,6 +579,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_snapshot_is_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(test_saved_steady_state_has_no_transient, setup, teardown),
         cmocka_unit_test_setup_teardown(test_people_are_conserved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sources_and_sites, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_rows_name_line_and_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stored_text_reproduces_without_the_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_planner_study_prints_every_scenario, setup, teardown),

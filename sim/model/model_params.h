@@ -118,8 +118,8 @@ typedef struct model_team {
  * referrals go to any worker, as without sites. From lends_from_month on,
  * a worker of this site with room and nobody of the site waiting takes
  * the longest-waiting referral of another site (places reallocated between
- * sites, MIA 001 l.331); < 0: never. Participants from a snapshot count as
- * source 0's but are untied. */
+ * sites, MIA 001 l.331); < 0: never. Someone waiting in a snapshot whose
+ * row names a tied source waits in that site's list (model_snapshot.c). */
 typedef struct model_site {
     char name[MODEL_NAME_LEN];
     double lends_from_month;

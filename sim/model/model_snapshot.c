@@ -27,7 +27,11 @@
  * programme); they are never in the wait statistics of those referred in
  * the measured window.
  *
- * Everyone from a snapshot counts as coming from source 0.
+ * A row's source (column `source`, 0 when not given) is the record's
+ * source. A waiting person whose source is tied to a site waits in that
+ * site's list and counts among its referred, as a referral made during the
+ * run would; a participant keeps the worker the row names, whatever the
+ * site.
  */
 #include "model/model_snapshot.h"
 
@@ -58,7 +62,7 @@ static void set_profile(model_ctx *m, uint32_t s, int profile)
 
 static int start_participant(model_ctx *m, const model_snapshot_row *r)
 {
-    uint32_t s = participants_new(m, 0, 0);
+    uint32_t s = participants_new(m, r->source, 0);
     if (s == NO_SLOT)
         return -1;
     participant *pp = &m->people[s];
@@ -125,7 +129,7 @@ int snapshot_start(model_ctx *m)
     qsort(waiting, n, sizeof *waiting, longest_wait_first);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        uint32_t s = participants_new(m, 0, 0);
+        uint32_t s = participants_new(m, waiting[i]->source, 0);
         if (s == NO_SLOT) {
             rc = -1;
             break;
@@ -133,6 +137,11 @@ int snapshot_start(model_ctx *m)
         participant_record *rd = &m->records[s];
         rd->rec.from_snapshot = 1;
         set_profile(m, s, waiting[i]->profile);
+        int site = m->p->sites > 0 ? m->p->source[waiting[i]->source].at_site : 0;
+        if (site > 0) {
+            m->people[s].site = (int16_t)site;
+            m->out->site_referred[site - 1]++;
+        }
         rd->rec.referral_time = -waiting[i]->days;
         rc = waiting_join(m, s);
     }
@@ -183,7 +192,8 @@ int snapshot_save(model_ctx *m)
             if (pp->state == P_FREE || (pp->state == P_WAITING) != (pass == 1))
                 continue;
             const participant_record *rd = &m->records[s];
-            model_snapshot_row r = {.worker = -1, .profile = pp->profile, .next_meeting_days = NAN};
+            model_snapshot_row r = {.worker = -1, .profile = pp->profile, .next_meeting_days = NAN,
+                                    .source = rd->rec.source};
             if (pass == 1) {
                 r.kind = SNAPSHOT_WAITING;
                 r.days = now - rd->rec.referral_time;

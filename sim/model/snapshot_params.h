@@ -25,6 +25,7 @@ typedef struct model_snapshot_row {
     double progress;          /* participant: progress through the phase, [0, 1) */
     int profile;              /* participant, waiting: profile index */
     double next_meeting_days; /* participant: days to their next meeting; NaN: drawn as own time */
+    int source;               /* participant, waiting: referral source index (0 when not given) */
 } model_snapshot_row;
 
 typedef struct model_snapshot {

@@ -8,8 +8,8 @@
  * '#' and empty lines are skipped; a CRLF line end is accepted. Fields are
  * not quoted (names of phases and profiles contain no commas), which keeps
  * the reader small; a register's export with quotes must drop them.
- * Every cell is checked against the scenario (worker index in range, phase
- * and profile known by name or index), and the first bad one stops the
+ * Every cell is checked against the scenario (worker index in range, phase,
+ * profile and source known by name or index), and the first bad one stops the
  * read with "file:line:column (header): what".
  */
 #include "scenario/snapshot_csv.h"
@@ -20,10 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum column { COL_KIND, COL_WORKER, COL_DAYS, COL_WAITED, COL_PHASE, COL_PROGRESS, COL_PROFILE, COL_NEXT, COL_COUNT };
+enum column {
+    COL_KIND, COL_WORKER, COL_DAYS, COL_WAITED, COL_PHASE, COL_PROGRESS, COL_PROFILE, COL_NEXT, COL_SOURCE, COL_COUNT
+};
 
-static const char *const column_names[COL_COUNT] = {"kind",  "worker",   "days",    "waited_days",
-                                                    "phase", "progress", "profile", "next_meeting_days"};
+static const char *const column_names[COL_COUNT] = {"kind",    "worker",   "days",    "waited_days",      "phase",
+                                                    "progress", "profile", "next_meeting_days", "source"};
 
 #define MAX_FIELDS 32
 
@@ -131,6 +133,11 @@ static const char *profile_name(const model_params *p, int i)
     return p->profiles > 0 ? p->profile[i].name : "";
 }
 
+static const char *source_name(const model_params *p, int i)
+{
+    return p->sources > 0 ? p->source[i].name : "";
+}
+
 static int read_row(reader *rd, char **f, int nf, const model_params *p, model_snapshot_row *r, int *posted)
 {
     *r = (model_snapshot_row){.worker = -1, .next_meeting_days = NAN};
@@ -169,6 +176,9 @@ static int read_row(reader *rd, char **f, int nf, const model_params *p, model_s
     if (*CELL(COL_PROFILE) && read_named(rd, rd->col_of[COL_PROFILE], CELL(COL_PROFILE), "profile",
                                          p->profiles > 0 ? p->profiles : 1, profile_name, p, &r->profile) != 0)
         return -1;
+    if (*CELL(COL_SOURCE) && read_named(rd, rd->col_of[COL_SOURCE], CELL(COL_SOURCE), "source",
+                                        p->sources > 0 ? p->sources : 1, source_name, p, &r->source) != 0)
+        return -1;
     if (r->kind == SNAPSHOT_WAITING)
         return 0;
     if (*CELL(COL_WAITED) &&
@@ -197,7 +207,7 @@ static int read_header(reader *rd, char **f, int nf)
             c++;
         if (c == COL_COUNT)
             return fail(rd, i, "unknown column '%s'; the columns are kind, worker, days, waited_days, phase, "
-                               "progress, profile, next_meeting_days", f[i]);
+                               "progress, profile, next_meeting_days, source", f[i]);
         if (rd->col_of[c] >= 0)
             return fail(rd, i, "column '%s' given twice", f[i]);
         rd->col_of[c] = i;
@@ -285,7 +295,7 @@ int snapshot_csv_parse(const char *name, const char *text, const model_params *p
 int snapshot_csv_write(FILE *f, const model_snapshot *s, const model_params *p)
 {
     static const char *const kinds[] = {"post", "participant", "waiting"};
-    fprintf(f, "kind,worker,days,waited_days,phase,progress,profile,next_meeting_days\n");
+    fprintf(f, "kind,worker,days,waited_days,phase,progress,profile,next_meeting_days,source\n");
     for (size_t i = 0; i < s->count; i++) {
         const model_snapshot_row *r = &s->row[i];
         fprintf(f, "%s,", kinds[r->kind]);
@@ -299,7 +309,7 @@ int snapshot_csv_write(FILE *f, const model_snapshot *s, const model_params *p)
         fprintf(f, ",%s,", r->kind != SNAPSHOT_POST && p->profiles > 0 ? p->profile[r->profile].name : "");
         if (r->kind == SNAPSHOT_PARTICIPANT && !isnan(r->next_meeting_days))
             fprintf(f, "%.17g", r->next_meeting_days);
-        fprintf(f, "\n");
+        fprintf(f, ",%s\n", r->kind != SNAPSHOT_POST && p->sources > 0 ? p->source[r->source].name : "");
     }
     return ferror(f) ? -1 : 0;
 }
