@@ -288,10 +288,16 @@ def main():
     raw["scale_cli"], raw["scale_model"] = {}, {}
     ys_cli, ys_model = [], []
     for k, reps in scales:
-        c = cli_run(a.build, a.out, f"malmo_x{k}", reps, 1, scale_overrides(k))
+        # The 100x point is one replication of a few seconds, so one run's
+        # CPU time moves with what else the machine does (2.2 to 2.8 s seen
+        # on a shared machine): the run with the median CPU time of three.
+        tries = 3 if k == 100 and not q else 1
+        c = sorted((cli_run(a.build, a.out, f"malmo_x{k}", reps, 1, scale_overrides(k)) for _ in range(tries)),
+                   key=lambda r: r["cpu_s"])[tries // 2]
         # Memory needs only the steady state: 18 months (6 of them warm-up).
-        m = run([bm, "serial", CONFIG, "3" if k == 1 else "1", "-", "run.horizon_months=18"] + scale_overrides(k),
-                "serial")
+        m = sorted((run([bm, "serial", CONFIG, "3" if k == 1 else "1", "-", "run.horizon_months=18"]
+                        + scale_overrides(k), "serial") for _ in range(tries)),
+                   key=lambda r: r["cpu_s_per_rep"])[tries // 2]
         raw["scale_cli"][k], raw["scale_model"][k] = c, m
         ys_cli.append(c["cpu_s"] / reps)
         ys_model.append(m["cpu_s_per_rep"])
