@@ -13,7 +13,7 @@ import numpy as np
 
 from . import stats
 from .page import esc, fmt, fmt_ci
-from .service import bounds_of
+from .service import bounds_of, replication_values, summary_row
 
 if TYPE_CHECKING:  # annotations only: report imports this module
     from .report import ReportContext
@@ -235,6 +235,8 @@ def section_trial_extras(ctx: "ReportContext") -> None:
     sim = {str(r["metric"]): r for r in run.summary or ()}
     months = float(run.measured_months) if run.measured_months > 0 else math.nan
     used: set[str] = {c for c in ex if c.startswith(("target_value.", "target_met."))}
+    if summary_row(run, "wait_mean_days") is not None:
+        used |= set(replication_values(run))  # the service section shows these, with their /summary rows
     out: dict[str, Any] = {}
     agreements: list[bool] = []
 

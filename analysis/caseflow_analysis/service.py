@@ -349,9 +349,10 @@ def section_service(ctx: "ReportContext") -> None:
         page.table(["group", "mean wait (days)", "median wait (days)",
                     *[f"placed within {x} days (%)" for x in xs], "mean time in programme (days)"], trows,
                    numeric=tuple(range(1, 4 + len(xs))))
-        page.p("— : not known for the group (a mean wait when people may give up waiting: records do not keep "
-               "when they did; a percentile beyond the follow-up). All of them, with their percentiles, are in "
-               "/summary and summary.json; the key numbers check them against the per-trial values.", cls="sub")
+        page.p("— : not known for the group (a percentile beyond the follow-up; in files written before records "
+               "kept when someone gave up, a group's mean wait when people may give up waiting). All of them, "
+               "with their percentiles, are in /summary and summary.json; the key numbers check them against the "
+               "per-trial values.", cls="sub")
     summary["service"] = {n: summary_row(run, n) for n in names if summary_row(run, n) is not None}
     obs = wait_observations(run) if run.has_participants else None
     if obs is None or not obs["time"].size:

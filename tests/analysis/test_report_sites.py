@@ -50,3 +50,7 @@ def test_sites_table_is_the_files_columns(tmp_path):
     # the south staffed at month 6: its people give up waiting, the north's hardly
     assert by["south"]["gave_up"]["mean"] > by["north"]["gave_up"]["mean"]
     assert not any(c.startswith("site.") for c in s["trial_extras"].get("other", {}))
+    # the per-trial service levels are the service section's, not listed again as unlabelled columns
+    other = s["trial_extras"].get("other", {})
+    assert not any(c.startswith(("wait_", "programme_")) or c in ("offered_load", "capacity") for c in other), other
+    assert "<h3>Other columns</h3>" not in html
