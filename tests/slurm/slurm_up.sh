@@ -209,6 +209,11 @@ SlurmdPort=$SLURMD_PORT
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
+# A requeued job waits out the step credential's lifetime before it may start
+# again (slurmd refuses a restart whose old credential it has revoked: "Job
+# credential revoked"). 10 s instead of the default 120 keeps the requeue test
+# short without racing that.
+AuthInfo=cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$STATE_DIR/ctld
 SlurmdSpoolDir=$STATE_DIR/slurmd
