@@ -29,20 +29,6 @@
 
 #define DPM MODEL_DAYS_PER_MONTH
 
-static void load_cfg(config_scenario *sc, const char *fmt, ...)
-{
-    static char text[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    if (n < 0 || n >= (int)sizeof text)
-        fail_msg("scenario text too long");
-    config_error err;
-    if (config_load_text(sc, "test-handover.cfg", text, NULL, 0, &err) != 0)
-        fail_msg("scenario rejected: %s\n%s", err.message, text);
-}
-
 /* The loader's message for a text it must refuse. */
 static void expect_refused(const char *text, const char *needle)
 {
@@ -56,15 +42,6 @@ static void expect_refused(const char *text, const char *needle)
     print_message("  refused: %s\n", err.message);
     TS_ASSERT_CONTAINS(err.message, needle);
     assert_null(strchr(err.message, '\n'));
-}
-
-static void run_rep(const config_scenario *sc, int rep, uint64_t master, records *recs, model_result *out)
-{
-    if (recs)
-        recs->n = 0;
-    int rc = model_run(&sc->model, (uint32_t)rep, rng_derive(master, (uint64_t)rep), recs ? collect : NULL, recs, out);
-    if (rc != 0)
-        fail_msg("model_run returned %d", rc);
 }
 
 /* A busy programme: 15 places for 20 referrals a month, so both a
@@ -88,17 +65,17 @@ static void test_successor_takes_the_stock(void **state)
     (void)state;
     static const char *const takes[] = {"all", "assigned", "waiting"};
     config_scenario base;
-    load_cfg(&base, BUSY);
+    ts_load_cfg(&base, BUSY);
     records recs = {0};
     double close = 12 * DPM;
     for (int t = 0; t < 3; t++) {
         config_scenario sc;
-        load_cfg(&sc, BUSY "successor = { name = \"vidare\"; month = 12; take = \"%s\"; };\n", takes[t]);
+        ts_load_cfg(&sc, BUSY "successor = { name = \"vidare\"; month = 12; take = \"%s\"; };\n", takes[t]);
         uint64_t moved = 0;
         for (int rep = 0; rep < 10; rep++) {
             model_result without, with;
-            run_rep(&base, rep, 7001, NULL, &without);
-            run_rep(&sc, rep, 7001, &recs, &with);
+            ts_run_rep(&base, rep, 7001, NULL, &without);
+            ts_run_rep(&sc, rep, 7001, &recs, &with);
             double waiting = without.series.waiting[11], active = without.series.active[11];
             double stock = t == 0 ? waiting + active : t == 1 ? active : waiting;
             assert_true(waiting > 0 && active > 0);
@@ -149,13 +126,13 @@ static void test_successor_capacity(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, BUSY "successor = { name = \"vidare\"; month = 12; places = 7; intake_per_month = 3.0; };\n"
+    ts_load_cfg(&sc, BUSY "successor = { name = \"vidare\"; month = 12; places = 7; intake_per_month = 3.0; };\n"
                        "waiting: { patience_days = { dist = \"exponential\"; mean = 365.0; }; };\n");
     records recs = {0};
     double close = 12 * DPM;
     for (int rep = 0; rep < 10; rep++) {
         model_result r;
-        run_rep(&sc, rep, 7002, &recs, &r);
+        ts_run_rep(&sc, rep, 7002, &recs, &r);
         assert_int_equal(r.transferred, 7);
         int batch[4] = {0};
         uint64_t left = 0;
@@ -191,12 +168,12 @@ static void test_service_wait_ends_at_transfer(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, BUSY "successor = { name = \"vidare\"; month = 12; take = \"waiting\"; };\n");
+    ts_load_cfg(&sc, BUSY "successor = { name = \"vidare\"; month = 12; take = \"waiting\"; };\n");
     records recs = {0};
     double horizon = 24 * DPM;
     for (int rep = 0; rep < 3; rep++) {
         model_result r;
-        run_rep(&sc, rep, 7006, &recs, &r);
+        ts_run_rep(&sc, rep, 7006, &recs, &r);
         service_row row;
         assert_int_equal(service_trial(&sc.model, &r, recs.items, recs.n, &row), 0);
         double area = 0, area_to_horizon = 0;
@@ -227,7 +204,7 @@ static void test_successor_with_sites(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
                   "sites = ( { name = \"a\"; }, { name = \"b\"; } );\n"
                   "sources = ( { name = \"sa\"; rate_per_month = 15.0; site = \"a\"; },\n"
                   "            { name = \"sb\"; rate_per_month = 15.0; site = \"b\"; } );\n"
@@ -242,7 +219,7 @@ static void test_successor_with_sites(void **state)
     double close = 6 * DPM;
     for (int rep = 0; rep < 5; rep++) {
         model_result r;
-        run_rep(&sc, rep, 7007, &recs, &r);
+        ts_run_rep(&sc, rep, 7007, &recs, &r);
         assert_true(r.transferred_waiting > 0);
         double first[2] = {INFINITY, INFINITY}, start[2] = {NAN, NAN};
         for (size_t i = 0; i < recs.n; i++) {
@@ -307,9 +284,9 @@ static void test_receiver_exact(void **state)
     }
     for (int leave = 0; leave < 2; leave++) {
         config_scenario sc;
-        load_cfg(&sc, QUOTA_TO_AF, leave ? "leave" : "wait");
+        ts_load_cfg(&sc, QUOTA_TO_AF, leave ? "leave" : "wait");
         model_result r;
-        run_rep(&sc, 0, 7003, NULL, &r);
+        ts_run_rep(&sc, 0, 7003, NULL, &r);
         print_message("  when_full = %s: stuck %llu, taken %llu, still stuck %llu, %.2f days each (expected %.2f)\n",
                       leave ? "leave" : "wait", (unsigned long long)r.stuck[0], (unsigned long long)r.stuck_received[0],
                       (unsigned long long)r.stuck_at_end[0], r.stuck_days[0] / (double)r.stuck_received[0],
@@ -331,14 +308,14 @@ static void test_receiver_exact(void **state)
     }
     /* Without the receiver nobody is stuck and all 240 leave. */
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
                   "sources = ( { name = \"af_office\"; kind = \"quota\"; rate_per_month = 10.0; } );\n"
                   "staff: { workers = 10; caseload_cap = 100; meeting_hours_per_day = 4.0; };\n"
                   "casework: { meeting_hours = { dist = \"deterministic\"; value = 0.5; };\n"
                   "            own_time_days = { dist = \"deterministic\"; value = 0.0; }; };\n"
                   "exits: { probability_per_meeting = 1.0; shares = { af = 1.0; work = 0.0; }; };\n");
     model_result r;
-    run_rep(&sc, 0, 7003, NULL, &r);
+    ts_run_rep(&sc, 0, 7003, NULL, &r);
     assert_int_equal(r.exits, 240);
     assert_int_equal(r.stuck[0], 0);
     model_result_free(&r);
@@ -363,15 +340,15 @@ static void test_receiver_excess_rate(void **state)
         "exits: { probability_per_meeting = 1.0; shares = { af = 0.5; work = 0.5; };\n"
         "         receivers = ( { destination = \"af\"; intake_per_month = %g; when_full = \"leave\"; } ); };\n";
     config_scenario four, eight;
-    load_cfg(&four, cfg, 4.0);
-    load_cfg(&eight, cfg, 8.0);
+    ts_load_cfg(&four, cfg, 4.0);
+    ts_load_cfg(&eight, cfg, 8.0);
     stat_obs at_end, diff;
     stat_obs_init(&at_end);
     stat_obs_init(&diff);
     for (int rep = 0; rep < 40; rep++) {
         model_result a, b;
-        run_rep(&four, rep, 7004, NULL, &a);
-        run_rep(&eight, rep, 7004, NULL, &b);
+        ts_run_rep(&four, rep, 7004, NULL, &a);
+        ts_run_rep(&eight, rep, 7004, NULL, &b);
         /* the same exits in both (the receiver draws nothing) */
         assert_int_equal(a.exits_by_destination[0], b.exits_by_destination[0]);
         assert_int_equal(a.stuck_at_end[0], a.stuck[0] - a.stuck_received[0]);
@@ -395,9 +372,9 @@ static void test_receiver_and_successor(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, QUOTA_TO_AF "successor = { name = \"vidare\"; month = 24; };\n", "wait");
+    ts_load_cfg(&sc, QUOTA_TO_AF "successor = { name = \"vidare\"; month = 24; };\n", "wait");
     model_result r;
-    run_rep(&sc, 0, 7003, NULL, &r);
+    ts_run_rep(&sc, 0, 7003, NULL, &r);
     assert_int_equal(r.transferred, 144);
     assert_int_equal(r.stuck_at_end[0], 0);
     assert_int_equal(r.active_at_end, 0);
@@ -431,14 +408,14 @@ static void test_call_in_by_profile(void **state)
         "            own_time_days = { dist = \"exponential\"; mean = 10.0; }; };\n"
         "exits: { probability_per_meeting = 0.1; shares = { work = 1.0; }; };\n";
     config_scenario with, without;
-    load_cfg(&with, cfg, "call_in_by_profile = { fk = 0.5; };");
-    load_cfg(&without, cfg, "");
+    ts_load_cfg(&with, cfg, "call_in_by_profile = { fk = 0.5; };");
+    ts_load_cfg(&without, cfg, "");
     records recs = {0};
     double consultations = 0, expected = 0, var = 0, fewer = 0;
     for (int rep = 0; rep < 10; rep++) {
         for (int arm = 0; arm < 2; arm++) {
             model_result r;
-            run_rep(arm ? &without : &with, rep, 7005, &recs, &r);
+            ts_run_rep(arm ? &without : &with, rep, 7005, &recs, &r);
             double casework = 0, series = 0, eligible[2] = {0, 0};
             for (size_t i = 0; i < recs.n; i++) {
                 const model_participant *q = &recs.items[i];

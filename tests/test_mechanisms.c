@@ -38,35 +38,6 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* Loads a scenario from a formatted text; fails the test with the loader's
- * message if it is rejected. */
-static void load_cfg(config_scenario *sc, const char *fmt, ...)
-{
-    static char text[32768];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    if (n < 0 || n >= (int)sizeof text)
-        fail_msg("scenario text too long");
-    config_error err;
-    int rc = config_load_text(sc, "test-mechanisms.cfg", text, NULL, 0, &err);
-    if (rc != 0)
-        fail_msg("scenario rejected: %s\n%s", err.message, text);
-}
-
-/* Replication rep of a scenario, seeded from (master, rep): the same seeds
- * in two arms give common random numbers. recs may be NULL; it is emptied
- * first. */
-static void run_rep(const config_scenario *sc, int rep, uint64_t master, records *recs, model_result *out)
-{
-    if (recs)
-        recs->n = 0;
-    int rc = model_run(&sc->model, (uint32_t)rep, rng_derive(master, (uint64_t)rep), recs ? collect : NULL, recs, out);
-    if (rc != 0)
-        fail_msg("model_run returned %d", rc);
-}
-
 /* A named series of a result; fails if the scenario does not produce it. */
 static const double *series_of(const model_result *r, const char *name, int *width)
 {
@@ -136,7 +107,7 @@ static void test_source_schedule(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
                   "sources = ( { name = \"af\"; schedule = ( { month = 0.0; value = 10.0; },\n"
                   "                                          { month = 6.0; value = 30.0; } ); },\n"
                   "            { name = \"fk\"; rate_per_month = 5.0; } );\n"
@@ -149,7 +120,7 @@ static void test_source_schedule(void **state)
     stat_obs_init(&step);
     for (int rep = 0; rep < 40; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1001, NULL, &r);
+        ts_run_rep(&sc, rep, 1001, NULL, &r);
         int w;
         const double *v = series_of(&r, "referrals_by_source", &w);
         assert_int_equal(w, 2);
@@ -191,7 +162,7 @@ static void test_source_quota_and_replacement(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
                   "sources = (\n"
                   "  { name = \"a\"; kind = \"quota\"; schedule = ( { month = 0.0; value = 2.5; },\n"
                   "       { month = 3.0; value = 4.25; }, { month = 10.0; value = 0.4; } ); },\n"
@@ -208,7 +179,7 @@ static void test_source_quota_and_replacement(void **state)
     double b_exits_total = 0;
     for (int rep = 0; rep < 30; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1002, &recs, &r);
+        ts_run_rep(&sc, rep, 1002, &recs, &r);
         const double *v = series_of(&r, "referrals_by_source", NULL);
         double sum = 0, cum = 0;
         for (int m = 0; m < 12; m++) {
@@ -256,7 +227,7 @@ static void test_source_unit_load(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 18; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 18; warmup_months = 0; };\n"
                   "sources = (\n"
                   "  { name = \"soc\"; rate_per_month = 20.0;\n"
                   "    unit = { caseworkers = 2.0; cases = ( { month = 0.0; value = 144.0; }, { month = 12.0; value = 200.0; } );\n"
@@ -270,7 +241,7 @@ static void test_source_unit_load(void **state)
         stat_obs_init(&block[b]);
     for (int rep = 0; rep < 60; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1003, NULL, &r);
+        ts_run_rep(&sc, rep, 1003, NULL, &r);
         const double *v = series_of(&r, "referrals_by_source", NULL);
         double sums[4] = {0};
         for (int m = 0; m < 18; m++) {
@@ -306,7 +277,7 @@ static void test_profile_draws(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
                   "age_bands = [ \"young\", \"mid\", \"old\" ];\n"
                   "profiles = ( { name = \"a\"; female_share = 0.3; age_shares = [ 0.5, 0.3, 0.2 ]; },\n"
                   "             { name = \"b\"; female_share = 0.8; age_shares = [ 0.1, 0.2, 0.7 ]; },\n"
@@ -319,7 +290,7 @@ static void test_profile_draws(void **state)
     records recs = {0};
     for (int rep = 0; rep < 10; rep++) {
         model_result r;
-        run_rep(&sc, rep, 2001, &recs, &r);
+        ts_run_rep(&sc, rep, 2001, &recs, &r);
         assert_int_equal(recs.n, r.referrals);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
@@ -365,16 +336,16 @@ static void test_profile_need_lengthens_meetings(void **state)
                       "exits: { probability_per_meeting = 1.0; shares = { work = 1.0; }; };\n";
     const double lambda = 0.4;
     config_scenario light, mixed;
-    load_cfg(&light, fmt, lambda * DPM, 1.0, 0.0);
-    load_cfg(&mixed, fmt, lambda * DPM, 0.5, 0.5);
+    ts_load_cfg(&light, fmt, lambda * DPM, 1.0, 0.0);
+    ts_load_cfg(&mixed, fmt, lambda * DPM, 0.5, 0.5);
     stat_obs u_light, u_mixed, diff;
     stat_obs_init(&u_light);
     stat_obs_init(&u_mixed);
     stat_obs_init(&diff);
     for (int rep = 0; rep < 10; rep++) {
         model_result a, b;
-        run_rep(&light, rep, 2002, NULL, &a);
-        run_rep(&mixed, rep, 2002, NULL, &b);
+        ts_run_rep(&light, rep, 2002, NULL, &a);
+        ts_run_rep(&mixed, rep, 2002, NULL, &b);
         stat_obs_add(&u_light, a.utilisation);
         stat_obs_add(&u_mixed, b.utilisation);
         stat_obs_add(&diff, b.utilisation - a.utilisation);
@@ -399,7 +370,7 @@ static void test_profile_readiness(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 60; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 60; warmup_months = 0; };\n"
                   "profiles = ( { name = \"ready\"; readiness = 1.0; }, { name = \"far\"; readiness = 0.0; } );\n"
                   "sources = ( { name = \"s\"; rate_per_month = 30.0; profiles = { ready = 0.5; far = 0.5; }; } );\n"
                   "staff: { workers = 10; caseload_cap = 1000; meeting_hours_per_day = 4.0; };\n"
@@ -410,7 +381,7 @@ static void test_profile_readiness(void **state)
     double exits[2] = {0}, good[2] = {0}, work[2] = {0};
     for (int rep = 0; rep < 10; rep++) {
         model_result r;
-        run_rep(&sc, rep, 2003, NULL, &r);
+        ts_run_rep(&sc, rep, 2003, NULL, &r);
         for (int k = 0; k < 2; k++) {
             for (int d = 0; d < 3; d++)
                 exits[k] += (double)r.exits_by_profile[k][d];
@@ -437,7 +408,7 @@ static void test_screening(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
                   "profiles = ( { name = \"x\"; acceptance = 0.6; }, { name = \"y\"; } );\n"
                   "sources = ( { name = \"soc\"; rate_per_month = 40.0; profiles = { x = 1.0; }; },\n"
                   "            { name = \"af\"; rate_per_month = 20.0; profiles = { y = 1.0; }; } );\n"
@@ -446,7 +417,7 @@ static void test_screening(void **state)
     records recs = {0};
     for (int rep = 0; rep < 10; rep++) {
         model_result r;
-        run_rep(&sc, rep, 3001, &recs, &r);
+        ts_run_rep(&sc, rep, 3001, &recs, &r);
         const double *v = series_of(&r, "rejected_by_source", NULL);
         double series_total = 0, series_af = 0;
         for (int m = 0; m < 24; m++) {
@@ -508,8 +479,8 @@ static void test_waiting_priority(void **state)
                       "exits: { probability_per_meeting = 1.0; shares = { work = 1.0; }; };\n";
     const double lambda = 0.8, w0 = 0.8, s1 = 0.24, s2 = 0.8;
     config_scenario prio, fifo;
-    load_cfg(&prio, fmt, lambda * DPM, "priority");
-    load_cfg(&fifo, fmt, lambda * DPM, "fifo");
+    ts_load_cfg(&prio, fmt, lambda * DPM, "priority");
+    ts_load_cfg(&fifo, fmt, lambda * DPM, "fifo");
     stat_obs w[2][2], diff;
     for (int a = 0; a < 2; a++)
         for (int k = 0; k < 2; k++)
@@ -520,7 +491,7 @@ static void test_waiting_priority(void **state)
         double mean[2][2];
         for (int a = 0; a < 2; a++) {
             model_result r;
-            run_rep(a == 0 ? &prio : &fifo, rep, 4001, &recs, &r);
+            ts_run_rep(a == 0 ? &prio : &fifo, rep, 4001, &recs, &r);
             stat_obs by[2];
             stat_obs_init(&by[0]);
             stat_obs_init(&by[1]);
@@ -586,7 +557,7 @@ static void test_waiting_reneging(void **state)
     config_scenario sc[2];
     stat_obs share[2], diff;
     for (int a = 0; a < 2; a++) {
-        load_cfg(&sc[a], fmt, lambda * DPM, patience[a]);
+        ts_load_cfg(&sc[a], fmt, lambda * DPM, patience[a]);
         stat_obs_init(&share[a]);
     }
     stat_obs_init(&diff);
@@ -595,7 +566,7 @@ static void test_waiting_reneging(void **state)
         double s[2];
         for (int a = 0; a < 2; a++) {
             model_result r;
-            run_rep(&sc[a], rep, 4002, &recs, &r);
+            ts_run_rep(&sc[a], rep, 4002, &recs, &r);
             const double *v = series_of(&r, "reneged", NULL);
             double measured = 0, all = 0;
             for (int m = 0; m < 120; m++) {
@@ -652,15 +623,15 @@ static void test_waiting_readiness_decay(void **state)
                       "exits: { probability_per_meeting = 0.2; shares = { work = 0.3; other = 0.7; }; good = [ \"work\" ]; };\n";
     const double decay = 0.2;
     config_scenario with, without;
-    load_cfg(&with, fmt, decay);
-    load_cfg(&without, fmt, 0.0);
+    ts_load_cfg(&with, fmt, decay);
+    ts_load_cfg(&without, fmt, 0.0);
     double good = 0, expected = 0, var = 0, exits = 0, long_waits = 0;
     stat_obs diff;
     stat_obs_init(&diff);
     records recs = {0};
     for (int rep = 0; rep < 20; rep++) {
         model_result a, b;
-        run_rep(&with, rep, 4003, &recs, &a);
+        ts_run_rep(&with, rep, 4003, &recs, &a);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
             if (q->fate != FATE_EXITED)
@@ -674,7 +645,7 @@ static void test_waiting_readiness_decay(void **state)
             exits++;
             long_waits += w > 6;
         }
-        run_rep(&without, rep, 4003, NULL, &b);
+        ts_run_rep(&without, rep, 4003, NULL, &b);
         double sa = (double)a.exits_by_destination[0] / (double)a.exits_measured;
         double sb = (double)b.exits_by_destination[0] / (double)b.exits_measured;
         stat_obs_add(&diff, sa - sb);
@@ -757,7 +728,7 @@ static void test_staff_saturated_worker(void **state)
                      "method: { time_share = %g; gain_per_month = 1.0; effect = 0.0; half_saturation = 1.0; };",
                      a->method_share);
         config_scenario sc;
-        load_cfg(&sc, "run: { horizon_months = %d; warmup_months = 0; };\n"
+        ts_load_cfg(&sc, "run: { horizon_months = %d; warmup_months = 0; };\n"
                       "sources = ( { name = \"q\"; kind = \"quota\"; rate_per_month = 1.0; } );\n"
                       "exits: { destinations = [ \"done\", \"time_limit\" ]; };\n"
                       "staff: { meeting_hours_per_day = 4.0; roles = ( { name = \"cw\"; caseload_cap = 100.0; } );\n"
@@ -770,7 +741,7 @@ static void test_staff_saturated_worker(void **state)
         double expected[6];
         expected_meetings(a, months, expected);
         model_result r;
-        run_rep(&sc, 0, 5001, NULL, &r);
+        ts_run_rep(&sc, 0, 5001, NULL, &r);
         const double *wu = series_of(&r, "worker_utilisation", NULL);
         print_message("  %-32s meetings by month:", a->label);
         for (int m = 0; m < months; m++) {
@@ -819,7 +790,7 @@ static void test_staff_part_time_utilisation(void **state)
     for (int a = 0; a < 2; a++) {
         stat_obs_init(&u[a]);
         stat_obs_init(&wu[a]);
-        load_cfg(&sc[a], "run: { horizon_months = 240; warmup_months = 12; };\n"
+        ts_load_cfg(&sc[a], "run: { horizon_months = 240; warmup_months = 12; };\n"
                          "referrals: { rate_per_month = %.17g; };\n"
                          "staff: { meeting_hours_per_day = 4.0; roles = ( { name = \"cw\"; caseload_cap = 1.0; } );\n"
                          "  teams = ( { name = \"t\"; members = ( { role = \"cw\"; count = 1; fte = %g; } ); } ); };\n"
@@ -832,7 +803,7 @@ static void test_staff_part_time_utilisation(void **state)
         double x[2];
         for (int a = 0; a < 2; a++) {
             model_result r;
-            run_rep(&sc[a], rep, 5002, NULL, &r);
+            ts_run_rep(&sc[a], rep, 5002, NULL, &r);
             const double *v = series_of(&r, "worker_utilisation", NULL);
             double mean = 0;
             for (int m = 12; m < 240; m++)
@@ -885,16 +856,16 @@ static void test_staff_need_weighted_caps(void **state)
                       "            own_time_days = { dist = \"exponential\"; mean = 7.0; }; };\n"
                       "exits: { probability_per_meeting = 0.1; shares = { work = 1.0; }; };\n";
     config_scenario heavy_need, heavy_head, mixed;
-    load_cfg(&heavy_need, fmt, 0.0, 1.0, "need");
-    load_cfg(&heavy_head, fmt, 0.0, 1.0, "head");
-    load_cfg(&mixed, fmt, 0.5, 0.5, "need");
+    ts_load_cfg(&heavy_need, fmt, 0.0, 1.0, "need");
+    ts_load_cfg(&heavy_head, fmt, 0.0, 1.0, "head");
+    ts_load_cfg(&mixed, fmt, 0.5, 0.5, "need");
     records recs = {0};
     int checked = 0;
     double highest = 0;
     for (int rep = 0; rep < 5; rep++) {
         model_result a, b, c;
-        run_rep(&heavy_need, rep, 5003, NULL, &a);
-        run_rep(&heavy_head, rep, 5003, NULL, &b);
+        ts_run_rep(&heavy_need, rep, 5003, NULL, &a);
+        ts_run_rep(&heavy_head, rep, 5003, NULL, &b);
         for (int m = 0; m < 24; m++) {
             if (a.series.waiting[m] > 0) {
                 TS_ASSERT_SAME_DOUBLE(a.series.active[m], 12.0);
@@ -903,7 +874,7 @@ static void test_staff_need_weighted_caps(void **state)
             if (b.series.waiting[m] > 0)
                 TS_ASSERT_SAME_DOUBLE(b.series.active[m], 30.0);
         }
-        run_rep(&mixed, rep, 5003, &recs, &c);
+        ts_run_rep(&mixed, rep, 5003, &recs, &c);
         change *ch = malloc(2 * recs.n * sizeof *ch);
         size_t n = 0;
         for (size_t i = 0; i < recs.n; i++) {
@@ -944,7 +915,7 @@ static void test_staff_ramp_up(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
                   "referrals: { rate_per_month = 20.0; };\n"
                   "staff: { meeting_hours_per_day = 4.0; roles = ( { name = \"cw\"; caseload_cap = 10.0; } );\n"
                   "  teams = ( { name = \"early\"; members = ( { role = \"cw\"; count = 2; } ); },\n"
@@ -955,7 +926,7 @@ static void test_staff_ramp_up(void **state)
     records recs = {0};
     for (int rep = 0; rep < 5; rep++) {
         model_result r;
-        run_rep(&sc, rep, 5004, &recs, &r);
+        ts_run_rep(&sc, rep, 5004, &recs, &r);
         size_t late = 0;
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
@@ -1014,10 +985,10 @@ static void test_staff_turnover(void **state)
     snprintf(t_free, sizeof t_free, turnover, "reassign", 0.0);
     snprintf(t_wait, sizeof t_wait, turnover, "wait", 0.5);
     config_scenario none, reassign, free_change, wait;
-    load_cfg(&none, fmt, "");
-    load_cfg(&reassign, fmt, t_reassign);
-    load_cfg(&free_change, fmt, t_free);
-    load_cfg(&wait, fmt, t_wait);
+    ts_load_cfg(&none, fmt, "");
+    ts_load_cfg(&reassign, fmt, t_reassign);
+    ts_load_cfg(&free_change, fmt, t_free);
+    ts_load_cfg(&wait, fmt, t_wait);
     stat_obs d_turnover, d_loss, d_wait;
     stat_obs_init(&d_turnover);
     stat_obs_init(&d_loss);
@@ -1026,14 +997,14 @@ static void test_staff_turnover(void **state)
     double changes_none = 0, changes_turnover = 0;
     for (int rep = 0; rep < 20; rep++) {
         model_result a, b, c, d;
-        run_rep(&none, rep, 5005, &recs, &a);
+        ts_run_rep(&none, rep, 5005, &recs, &a);
         for (size_t i = 0; i < recs.n; i++)
             changes_none += recs.items[i].worker_changes;
-        run_rep(&reassign, rep, 5005, &recs, &b);
+        ts_run_rep(&reassign, rep, 5005, &recs, &b);
         for (size_t i = 0; i < recs.n; i++)
             changes_turnover += recs.items[i].worker_changes;
-        run_rep(&free_change, rep, 5005, NULL, &c);
-        run_rep(&wait, rep, 5005, NULL, &d);
+        ts_run_rep(&free_change, rep, 5005, NULL, &c);
+        ts_run_rep(&wait, rep, 5005, NULL, &d);
         double ta = stat_obs_mean(&a.programme_days), tb = stat_obs_mean(&b.programme_days);
         double tc = stat_obs_mean(&c.programme_days), td = stat_obs_mean(&d.programme_days);
         stat_obs_add(&d_turnover, tb - ta);
@@ -1072,14 +1043,14 @@ static void test_staff_maturity(void **state)
                       "             own_time_days = { dist = \"exponential\"; mean = 7.0; }; progress_per_meeting = 0.25;\n"
                       "             completion = { done = 1.0; }; } );\n";
     config_scenario with, without;
-    load_cfg(&with, fmt, "maturity = { months_to_full = 12.0; start = 0.5; };");
-    load_cfg(&without, fmt, "");
+    ts_load_cfg(&with, fmt, "maturity = { months_to_full = 12.0; start = 0.5; };");
+    ts_load_cfg(&without, fmt, "");
     records recs = {0};
     size_t early = 0, late = 0;
     double early_meetings = 0;
     for (int rep = 0; rep < 5; rep++) {
         model_result r;
-        run_rep(&with, rep, 5006, &recs, &r);
+        ts_run_rep(&with, rep, 5006, &recs, &r);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
             if (q->fate != FATE_EXITED)
@@ -1096,7 +1067,7 @@ static void test_staff_maturity(void **state)
             }
         }
         model_result_free(&r);
-        run_rep(&without, rep, 5006, &recs, &r);
+        ts_run_rep(&without, rep, 5006, &recs, &r);
         for (size_t i = 0; i < recs.n; i++)
             if (recs.items[i].fate == FATE_EXITED)
                 assert_int_equal(recs.items[i].meetings, 4);
@@ -1141,7 +1112,7 @@ static void test_decision_bottleneck(void **state)
     config_scenario sc[2];
     stat_obs t[2], diff;
     for (int a = 0; a < 2; a++) {
-        load_cfg(&sc[a], fmt, lambda * DPM, hours[a]);
+        ts_load_cfg(&sc[a], fmt, lambda * DPM, hours[a]);
         stat_obs_init(&t[a]);
     }
     stat_obs_init(&diff);
@@ -1150,7 +1121,7 @@ static void test_decision_bottleneck(void **state)
         double x[2];
         for (int a = 0; a < 2; a++) {
             model_result r;
-            run_rep(&sc[a], rep, 6001, &recs, &r);
+            ts_run_rep(&sc[a], rep, 6001, &recs, &r);
             double casework = 0, decided = 0, series = 0;
             for (size_t i = 0; i < recs.n; i++) {
                 const model_participant *q = &recs.items[i];
@@ -1188,7 +1159,7 @@ static void test_consultant_call_in(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 36; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 36; warmup_months = 0; };\n"
                   "referrals: { rate_per_month = 20.0; };\n"
                   "staff: { meeting_hours_per_day = 4.0;\n"
                   "  roles = ( { name = \"cw\"; caseload_cap = 30.0; },\n"
@@ -1202,7 +1173,7 @@ static void test_consultant_call_in(void **state)
     double consultations = 0, eligible = 0;
     for (int rep = 0; rep < 10; rep++) {
         model_result r;
-        run_rep(&sc, rep, 6002, &recs, &r);
+        ts_run_rep(&sc, rep, 6002, &recs, &r);
         double casework = 0, series = 0;
         for (size_t i = 0; i < recs.n; i++)
             casework += recs.items[i].meetings;
@@ -1231,7 +1202,7 @@ static void test_decision_with_turnover(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 36; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 36; warmup_months = 0; };\n"
                   "referrals: { rate_per_month = 40.0; };\n"
                   "exits: { destinations = [ \"done\" ]; };\n"
                   "staff: { meeting_hours_per_day = 4.0;\n"
@@ -1251,7 +1222,7 @@ static void test_decision_with_turnover(void **state)
     size_t exited = 0, changed = 0;
     for (int rep = 0; rep < 5; rep++) {
         model_result r;
-        run_rep(&sc, rep, 6003, &recs, &r);
+        ts_run_rep(&sc, rep, 6003, &recs, &r);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
             if (q->fate != FATE_EXITED)
@@ -1284,7 +1255,7 @@ static void check_phase_meetings(int phases, double progress, int per_phase, uin
         strcat(list, one);
     }
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
                   "referrals: { rate_per_month = 20.0; };\n"
                   "exits: { destinations = [ \"done\" ]; };\n"
                   "staff: { workers = 5; caseload_cap = 100; meeting_hours_per_day = 4.0; };\n"
@@ -1294,7 +1265,7 @@ static void check_phase_meetings(int phases, double progress, int per_phase, uin
     size_t exited = 0;
     for (int rep = 0; rep < 3; rep++) {
         model_result r;
-        run_rep(&sc, rep, master, &recs, &r);
+        ts_run_rep(&sc, rep, master, &recs, &r);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
             if (q->fate != FATE_EXITED)
@@ -1335,7 +1306,7 @@ static void test_phases_time_limit(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
                   "referrals: { rate_per_month = 15.0; };\n"
                   "exits: { destinations = [ \"done\", \"time_limit\" ]; };\n"
                   "staff: { workers = 5; caseload_cap = 100; meeting_hours_per_day = 4.0; };\n"
@@ -1348,7 +1319,7 @@ static void test_phases_time_limit(void **state)
     size_t limited = 0, exact = 0;
     for (int rep = 0; rep < 5; rep++) {
         model_result r;
-        run_rep(&sc, rep, 7004, &recs, &r);
+        ts_run_rep(&sc, rep, 7004, &recs, &r);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
             if (q->fate == FATE_PRESENT && !isnan(q->assignment_time)) {
@@ -1392,7 +1363,7 @@ static void test_measure_places_and_close(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 24; warmup_months = 0; };\n"
                   "referrals: { rate_per_month = 10.0; };\n"
                   "exits: { destinations = [ \"work\", \"subsidised\", \"other\" ]; };\n"
                   "staff: { workers = 4; caseload_cap = 100; meeting_hours_per_day = 4.0; };\n"
@@ -1411,7 +1382,7 @@ static void test_measure_places_and_close(void **state)
     int full = 0;
     for (int rep = 0; rep < 10; rep++) {
         model_result r;
-        run_rep(&sc, rep, 8001, NULL, &r);
+        ts_run_rep(&sc, rep, 8001, NULL, &r);
         const double *used = series_of(&r, "measure_places_used", NULL);
         double sub = 0, sub_after = 0;
         for (int m = 0; m < 24; m++) {
@@ -1446,7 +1417,7 @@ static void test_measure_first_phase(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 12; warmup_months = 0; };\n"
                   "referrals: { rate_per_month = 10.0; };\n"
                   "exits: { destinations = [ \"work\", \"subsidised\" ]; };\n"
                   "staff: { workers = 4; caseload_cap = 100; meeting_hours_per_day = 4.0; };\n"
@@ -1458,7 +1429,7 @@ static void test_measure_first_phase(void **state)
     double most = 0, via = 0;
     for (int rep = 0; rep < 3; rep++) {
         model_result r;
-        run_rep(&sc, rep, 8002, NULL, &r);
+        ts_run_rep(&sc, rep, 8002, NULL, &r);
         const double *used = series_of(&r, "measure_places_used", NULL);
         for (int m = 0; m < 12; m++) {
             assert_true(used[m] <= 3);
@@ -1483,7 +1454,7 @@ static void test_measure_then_decision(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 36; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 36; warmup_months = 0; };\n"
                   "referrals: { rate_per_month = 5.0; };\n"
                   "exits: { destinations = [ \"via\", \"done\" ]; };\n"
                   "staff: { meeting_hours_per_day = 4.0;\n"
@@ -1501,7 +1472,7 @@ static void test_measure_then_decision(void **state)
                   "             completion = { done = 1.0; }; } );\n");
     for (int rep = 0; rep < 5; rep++) {
         model_result r;
-        run_rep(&sc, rep, 8003, NULL, &r);
+        ts_run_rep(&sc, rep, 8003, NULL, &r);
         const double *used = series_of(&r, "measure_places_used", NULL);
         double late_via = 0;
         for (int m = 0; m < 36; m++) {
@@ -1535,7 +1506,7 @@ static void test_followup_and_relapse(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 48; warmup_months = 0; };\n"
+    ts_load_cfg(&sc, "run: { horizon_months = 48; warmup_months = 0; };\n"
                   "sources = ( { name = \"main\"; rate_per_month = 30.0; }, { name = \"returns\"; rate_per_month = 0.0; } );\n"
                   "staff: { workers = 10; caseload_cap = 1000; meeting_hours_per_day = 4.0; };\n"
                   "casework: { meeting_hours = { dist = \"gamma\"; mean = 1.0; sd = 0.3; };\n"
@@ -1548,7 +1519,7 @@ static void test_followup_and_relapse(void **state)
     records recs = {0};
     for (int rep = 0; rep < 10; rep++) {
         model_result r;
-        run_rep(&sc, rep, 9001, &recs, &r);
+        ts_run_rep(&sc, rep, 9001, &recs, &r);
         uint64_t flagged = 0;
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
@@ -1626,16 +1597,16 @@ static void test_method_capital(void **state)
                       "exits: { probability_per_meeting = 0.1; shares = { work = 0.3; other = 0.7; }; good = [ \"work\" ]; };\n"
                       "%s\n";
     config_scenario with, without;
-    load_cfg(&with, fmt,
+    ts_load_cfg(&with, fmt,
              "method: { time_share = 0.2; gain_per_month = 2.0; decay_per_month = 0.1; effect = 1.0; half_saturation = 4.0; };");
-    load_cfg(&without, fmt, "");
+    ts_load_cfg(&without, fmt, "");
     records recs = {0};
     double work = 0, expected = 0, var = 0;
     stat_obs diff;
     stat_obs_init(&diff);
     for (int rep = 0; rep < 10; rep++) {
         model_result a, b;
-        run_rep(&with, rep, 10001, &recs, &a);
+        ts_run_rep(&with, rep, 10001, &recs, &a);
         int w;
         const double *k = series_of(&a, "method_capital", &w);
         assert_int_equal(w, 2);
@@ -1657,7 +1628,7 @@ static void test_method_capital(void **state)
             var += p * (1 - p);
             work += q->destination == 0;
         }
-        run_rep(&without, rep, 10001, NULL, &b);
+        ts_run_rep(&without, rep, 10001, NULL, &b);
         stat_obs_add(&diff, (double)a.exits_by_destination[0] / (double)a.exits_measured -
                                 (double)b.exits_by_destination[0] / (double)b.exits_measured);
         model_result_free(&a);
@@ -1690,18 +1661,18 @@ static void test_method_turnover(void **state)
     const char *turnover = "turnover = { tenure_months = { dist = \"exponential\"; mean = 6.0; };\n"
                            "  vacancy_days = { dist = \"deterministic\"; value = 30.0; }; };";
     config_scenario none, lossy, lossless;
-    load_cfg(&none, fmt, "", 1.0);
-    load_cfg(&lossy, fmt, turnover, 1.0);
-    load_cfg(&lossless, fmt, turnover, 0.0);
+    ts_load_cfg(&none, fmt, "", 1.0);
+    ts_load_cfg(&lossy, fmt, turnover, 1.0);
+    ts_load_cfg(&lossless, fmt, turnover, 0.0);
     stat_obs d_turnover, d_loss;
     stat_obs_init(&d_turnover);
     stat_obs_init(&d_loss);
     for (int rep = 0; rep < 15; rep++) {
         model_result r[3];
         double mean[3] = {0};
-        run_rep(&none, rep, 10002, NULL, &r[0]);
-        run_rep(&lossy, rep, 10002, NULL, &r[1]);
-        run_rep(&lossless, rep, 10002, NULL, &r[2]);
+        ts_run_rep(&none, rep, 10002, NULL, &r[0]);
+        ts_run_rep(&lossy, rep, 10002, NULL, &r[1]);
+        ts_run_rep(&lossless, rep, 10002, NULL, &r[2]);
         for (int a = 0; a < 3; a++) {
             const double *k = series_of(&r[a], "method_capital", NULL);
             for (int m = 12; m < 36; m++)
@@ -1753,11 +1724,11 @@ static void test_method_progress(void **state)
     records recs = {0};
     for (int a = 0; a < 3; a++) {
         config_scenario sc;
-        load_cfg(&sc, fmt, arms[a]);
+        ts_load_cfg(&sc, fmt, arms[a]);
         size_t checked = 0;
         for (int rep = 0; rep < 3; rep++) {
             model_result r;
-            run_rep(&sc, rep, 10004, &recs, &r);
+            ts_run_rep(&sc, rep, 10004, &recs, &r);
             for (size_t i = 0; i < recs.n; i++) {
                 const model_participant *q = &recs.items[i];
                 if (q->fate != FATE_EXITED || (a < 2 && q->assignment_time <= DPM))
@@ -1794,16 +1765,16 @@ static void test_method_pressure(void **state)
                       "%s\n";
     const char *pressure = "method: { pressure = { target = \"enrolled\"; cap_increase = 0.5; }; };";
     config_scenario behind, on_track, off;
-    load_cfg(&behind, fmt, 1e6, pressure);
-    load_cfg(&on_track, fmt, 10.0, pressure);
-    load_cfg(&off, fmt, 10.0, "");
+    ts_load_cfg(&behind, fmt, 1e6, pressure);
+    ts_load_cfg(&on_track, fmt, 10.0, pressure);
+    ts_load_cfg(&off, fmt, 10.0, "");
     records ra = {0}, rb = {0};
     int checked = 0;
     for (int rep = 0; rep < 5; rep++) {
         model_result a, b, c;
-        run_rep(&behind, rep, 10003, NULL, &a);
-        run_rep(&on_track, rep, 10003, &ra, &b);
-        run_rep(&off, rep, 10003, &rb, &c);
+        ts_run_rep(&behind, rep, 10003, NULL, &a);
+        ts_run_rep(&on_track, rep, 10003, &ra, &b);
+        ts_run_rep(&off, rep, 10003, &rb, &c);
         for (int m = 1; m < 24; m++)
             if (a.series.waiting[m] > 0) {
                 TS_ASSERT_SAME_DOUBLE(a.series.active[m], 45.0);
@@ -1856,15 +1827,15 @@ static void test_targets(void **state)
      * lower targets sit near the middle, the higher ones above it. */
     const double low[3] = {255, 68, 0.30}, high[3] = {270, 75, 0.33};
     config_scenario lo, hi;
-    load_cfg(&lo, fmt, low[0], low[1], low[2]);
-    load_cfg(&hi, fmt, high[0], high[1], high[2]);
+    ts_load_cfg(&lo, fmt, low[0], low[1], low[2]);
+    ts_load_cfg(&hi, fmt, high[0], high[1], high[2]);
     const double deadline = 18 * DPM;
     records recs = {0};
     int met_lo[3] = {0}, met_hi[3] = {0};
     for (int rep = 0; rep < 20; rep++) {
         model_result a, b;
-        run_rep(&lo, rep, 11001, &recs, &a);
-        run_rep(&hi, rep, 11001, NULL, &b);
+        ts_run_rep(&lo, rep, 11001, &recs, &a);
+        ts_run_rep(&hi, rep, 11001, NULL, &b);
         double enrolled = 0, good = 0, all = 0;
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
@@ -1916,7 +1887,7 @@ static void test_conservation_all_mechanisms(void **state)
     records recs = {0};
     for (int rep = 0; rep < 3; rep++) {
         model_result r;
-        run_rep(&sc, rep, 12001, &recs, &r);
+        ts_run_rep(&sc, rep, 12001, &recs, &r);
         const model_series *s = &r.series;
         int ns = 0;
         const double *rej = series_of(&r, "rejected_by_source", &ns);
@@ -1994,7 +1965,7 @@ static void test_core_unchanged(void **state)
         fail_msg("%s", err.message);
     const char *common = "run: { horizon_months = 36; warmup_months = 12; };\n"
                          "referrals: { rate_per_month = 40.0; };\n";
-    load_cfg(&roles, "%s"
+    ts_load_cfg(&roles, "%s"
                      "staff: { meeting_hours_per_day = 3.0; roles = ( { name = \"coach\"; caseload_cap = 20.0; } );\n"
                      "  teams = ( { name = \"t\"; members = ( { role = \"coach\"; count = 12; } ); } ); };\n"
                      "casework: { meeting_hours = { dist = \"gamma\"; mean = 1.5; sd = 0.5; };\n"
@@ -2002,7 +1973,7 @@ static void test_core_unchanged(void **state)
                      "exits: { probability_per_meeting = 0.08;\n"
                      "         shares = { work = 0.15; studies = 0.06; other_measure = 0.42; dropout = 0.37; }; };\n",
              common);
-    load_cfg(&phases, "%s"
+    ts_load_cfg(&phases, "%s"
                       "staff: { workers = 12; caseload_cap = 20; meeting_hours_per_day = 3.0; };\n"
                       "exits: { destinations = [ \"work\", \"studies\", \"other_measure\", \"dropout\" ]; };\n"
                       "phases = ( { name = \"casework\"; meeting_hours = { dist = \"gamma\"; mean = 1.5; sd = 0.5; };\n"
@@ -2012,21 +1983,21 @@ static void test_core_unchanged(void **state)
     records a = {0}, b = {0}, c = {0};
     for (int rep = 0; rep < 3; rep++) {
         model_result ra, rb, rc;
-        run_rep(&core, rep, core.seed, &a, &ra);
-        run_rep(&core, rep, core.seed, &b, &rb);
+        ts_run_rep(&core, rep, core.seed, &a, &ra);
+        ts_run_rep(&core, rep, core.seed, &b, &rb);
         assert_true(same_results(&ra, &rb));
         assert_memory_equal(&ra.utilisation, &rb.utilisation, sizeof(double));
         assert_int_equal(a.n, b.n);
         assert_memory_equal(a.items, b.items, a.n * sizeof *a.items);
         model_result_free(&rb);
 
-        run_rep(&roles, rep, core.seed, &b, &rb);
+        ts_run_rep(&roles, rep, core.seed, &b, &rb);
         assert_true(same_results(&ra, &rb));
         TS_ASSERT_NEAR(rb.utilisation, ra.utilisation, 1e-12);
         assert_int_equal(a.n, b.n);
         assert_memory_equal(a.items, b.items, a.n * sizeof *a.items);
 
-        run_rep(&phases, rep, core.seed, &c, &rc);
+        ts_run_rep(&phases, rep, core.seed, &c, &rc);
         assert_true(same_results(&ra, &rc));
         assert_memory_equal(&ra.utilisation, &rc.utilisation, sizeof(double));
         assert_int_equal(a.n, c.n);
@@ -2061,7 +2032,7 @@ static void test_core_neutral_sources(void **state)
     config_error err;
     if (config_load(&core, path, (const char *const[]){"run.horizon_months=36"}, 1, &err) != 0)
         fail_msg("%s", err.message);
-    load_cfg(&neutral, "run: { horizon_months = 36; warmup_months = 12; };\n"
+    ts_load_cfg(&neutral, "run: { horizon_months = 36; warmup_months = 12; };\n"
                        "profiles = ( { name = \"all\"; need = 1.0; readiness = 0.0; acceptance = 1.0; } );\n"
                        "sources = ( { name = \"all\"; rate_per_month = 40.0; } );\n"
                        "staff: { workers = 12; caseload_cap = 20; meeting_hours_per_day = 3.0; };\n"
@@ -2080,7 +2051,7 @@ static void test_core_neutral_sources(void **state)
         for (int a = 0; a < 2; a++) {
             model_result r;
             /* independent seeds for the two arms */
-            run_rep(a ? &neutral : &core, rep, a ? 777 : 778, NULL, &r);
+            ts_run_rep(a ? &neutral : &core, rep, a ? 777 : 778, NULL, &r);
             stat_obs_add(&x[a][0], (double)r.referrals_measured);
             stat_obs_add(&x[a][1], (double)r.exits_measured);
             stat_obs_add(&x[a][2], r.mean_active);

@@ -24,43 +24,7 @@
 #include "model/model_casework.h"
 
 #define DPM MODEL_DAYS_PER_MONTH
-#define LEVEL 0.999 /* two-sided level of every interval here */
-
-static void load_cfg(config_scenario *sc, const char *fmt, ...)
-{
-    static char text[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    if (n < 0 || n >= (int)sizeof text)
-        fail_msg("scenario text too long");
-    config_error err;
-    if (config_load_text(sc, "test-method-levers.cfg", text, NULL, 0, &err) != 0)
-        fail_msg("scenario rejected: %s\n%s", err.message, text);
-}
-
-static const char *rejection(const char *text)
-{
-    static config_error err;
-    config_scenario sc;
-    if (config_load_text(&sc, "test-method-levers.cfg", text, NULL, 0, &err) == 0) {
-        config_scenario_free(&sc);
-        return "";
-    }
-    return err.message;
-}
-
-static void run_rep(const config_scenario *sc, int rep, uint64_t master, records *recs, model_result *out)
-{
-    if (recs)
-        recs->n = 0;
-    int rc = model_run(&sc->model, (uint32_t)rep, rng_derive(master, (uint64_t)rep), recs ? collect : NULL, recs, out);
-    if (rc != 0)
-        fail_msg("model_run returned %d", rc);
-}
-
-/* Mean and half-width (Student's t at LEVEL) of n per-replication values. */
+#define LEVEL 0.999 /* Mean and half-width (Student's t at LEVEL) of n per-replication values. */
 static void mean_half(const double *x, int n, double *mean, double *half)
 {
     double s = 0, ss = 0;
@@ -115,13 +79,13 @@ static jackson_figures jackson_run(double rate_per_month, const char *levers)
 {
     enum { R = 30 };
     config_scenario sc;
-    load_cfg(&sc, jackson_cfg, rate_per_month, levers);
+    ts_load_cfg(&sc, jackson_cfg, rate_per_month, levers);
     records recs = {0};
     double times[R], meetings[R];
     double from = 12 * DPM, to = (240 - 12) * DPM;
     for (int rep = 0; rep < R; rep++) {
         model_result res;
-        run_rep(&sc, rep, 1601, &recs, &res);
+        ts_run_rep(&sc, rep, 1601, &recs, &res);
         double t = 0, mt = 0;
         size_t n = 0;
         for (size_t i = 0; i < recs.n; i++) {
@@ -220,13 +184,13 @@ static void test_retention_lever(void **state)
     snprintf(lever, sizeof lever, "retention_effect = %.17g;", R);
     for (int variant = 0; variant < 2; variant++) {
         config_scenario on, off;
-        load_cfg(&on, retention_cfg, variant ? curve : plain, half, lever);
-        load_cfg(&off, retention_cfg, variant ? curve : plain, half, "");
+        ts_load_cfg(&on, retention_cfg, variant ? curve : plain, half, lever);
+        ts_load_cfg(&off, retention_cfg, variant ? curve : plain, half, "");
         uint64_t f_on[2][4] = {{0}}, f_off[2][4] = {{0}}, at_on[2][2] = {{0}};
         for (int rep = 0; rep < 20; rep++) {
             model_result a, b;
-            run_rep(&on, rep, 1602, NULL, &a);
-            run_rep(&off, rep, 1602, NULL, &b);
+            ts_run_rep(&on, rep, 1602, NULL, &a);
+            ts_run_rep(&off, rep, 1602, NULL, &b);
             /* The lever acts after exit only: everything before is the same run. */
             assert_int_equal(a.exits, b.exits);
             assert_int_equal(a.exits_by_destination[0], b.exits_by_destination[0]);
@@ -304,15 +268,15 @@ static void test_pressure_quality_cost(void **state)
         config_scenario cost, zero, absent;
         char key[64];
         snprintf(key, sizeof key, "quality_cost = %.17g;", Q);
-        load_cfg(&cost, quality_cfg, quality_matching[variant], key);
-        load_cfg(&zero, quality_cfg, quality_matching[variant], "quality_cost = 0.0;");
-        load_cfg(&absent, quality_cfg, quality_matching[variant], "");
+        ts_load_cfg(&cost, quality_cfg, quality_matching[variant], key);
+        ts_load_cfg(&zero, quality_cfg, quality_matching[variant], "quality_cost = 0.0;");
+        ts_load_cfg(&absent, quality_cfg, quality_matching[variant], "");
         uint64_t work = 0, exits = 0, work_off = 0, exits_off = 0;
         for (int rep = 0; rep < 20; rep++) {
             model_result a, b, c;
-            run_rep(&cost, rep, 1603, NULL, &a);
-            run_rep(&zero, rep, 1603, NULL, &b);
-            run_rep(&absent, rep, 1603, NULL, &c);
+            ts_run_rep(&cost, rep, 1603, NULL, &a);
+            ts_run_rep(&zero, rep, 1603, NULL, &b);
+            ts_run_rep(&absent, rep, 1603, NULL, &c);
             work += a.exits_by_destination[0];
             exits += a.exits_measured;
             work_off += b.exits_by_destination[0];
@@ -358,14 +322,14 @@ static void test_levers_off_change_nothing(void **state)
     (void)state;
     static const char *const zeros[] = {"completion_effect = 0.0;", "speed_effect = 0.0;", "retention_effect = 0.0;"};
     config_scenario base;
-    load_cfg(&base, off_cfg, "");
+    ts_load_cfg(&base, off_cfg, "");
     for (size_t z = 0; z < sizeof zeros / sizeof zeros[0]; z++) {
         config_scenario sc;
-        load_cfg(&sc, off_cfg, zeros[z]);
+        ts_load_cfg(&sc, off_cfg, zeros[z]);
         for (int rep = 0; rep < 5; rep++) {
             model_result a, b;
-            run_rep(&base, rep, 1604, NULL, &a);
-            run_rep(&sc, rep, 1604, NULL, &b);
+            ts_run_rep(&base, rep, 1604, NULL, &a);
+            ts_run_rep(&sc, rep, 1604, NULL, &b);
             assert_int_equal(a.events, b.events);
             assert_int_equal(a.exits_by_destination[0], b.exits_by_destination[0]);
             assert_memory_equal(a.followup, b.followup, sizeof a.followup);
@@ -396,12 +360,12 @@ static void test_lever_errors(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(text, sizeof text, off_cfg, bad[i].method);
-        TS_ASSERT_CONTAINS(rejection(text), bad[i].expect);
+        TS_ASSERT_CONTAINS(ts_rejection(text), bad[i].expect);
     }
     static const char *const bad_cost[] = {"quality_cost = 1.2;", "quality_cost = -0.2;"};
     for (size_t i = 0; i < 2; i++) {
         snprintf(text, sizeof text, quality_cfg, quality_matching[0], bad_cost[i]);
-        TS_ASSERT_CONTAINS(rejection(text), "method.pressure.quality_cost");
+        TS_ASSERT_CONTAINS(ts_rejection(text), "method.pressure.quality_cost");
     }
 }
 
@@ -431,8 +395,8 @@ static void test_study_base_is_the_seed(void **state)
     assert_true(base.model.has_pressure && !seed.model.has_pressure);
     for (int rep = 0; rep < 4; rep++) {
         model_result a, b;
-        run_rep(&seed, rep, 20181001, NULL, &a);
-        run_rep(&base, rep, 20181001, NULL, &b);
+        ts_run_rep(&seed, rep, 20181001, NULL, &a);
+        ts_run_rep(&base, rep, 20181001, NULL, &b);
         assert_int_equal(a.events, b.events);
         assert_memory_equal(a.exits_by_destination, b.exits_by_destination, sizeof a.exits_by_destination);
         assert_int_equal(a.reneged_measured, b.reneged_measured);
@@ -449,7 +413,7 @@ static void test_study_base_is_the_seed(void **state)
 static void good_and_gave_up(const config_scenario *sc, int rep, double *good, double *gave_up)
 {
     model_result r;
-    run_rep(sc, rep, 20181001, NULL, &r);
+    ts_run_rep(sc, rep, 20181001, NULL, &r);
     *good = 0;
     for (int d = 0; d < sc->model.destinations; d++)
         if ((sc->model.good_destinations >> d) & 1)

@@ -19,43 +19,6 @@
 
 #define DPM MODEL_DAYS_PER_MONTH
 
-/* Loads a scenario from a formatted text; fails the test with the loader's
- * message if it is rejected. */
-static void load_cfg(config_scenario *sc, const char *fmt, ...)
-{
-    static char text[32768];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    if (n < 0 || n >= (int)sizeof text)
-        fail_msg("scenario text too long");
-    config_error err;
-    if (config_load_text(sc, "test-seed-mechanisms.cfg", text, NULL, 0, &err) != 0)
-        fail_msg("scenario rejected: %s\n%s", err.message, text);
-}
-
-/* The loader's message for a text it must reject ("" if it was accepted). */
-static const char *rejection(const char *text)
-{
-    static config_error err;
-    config_scenario sc;
-    if (config_load_text(&sc, "test-seed-mechanisms.cfg", text, NULL, 0, &err) == 0) {
-        config_scenario_free(&sc);
-        return "";
-    }
-    return err.message;
-}
-
-static void run_rep(const config_scenario *sc, int rep, uint64_t master, records *recs, model_result *out)
-{
-    if (recs)
-        recs->n = 0;
-    int rc = model_run(&sc->model, (uint32_t)rep, rng_derive(master, (uint64_t)rep), recs ? collect : NULL, recs, out);
-    if (rc != 0)
-        fail_msg("model_run returned %d", rc);
-}
-
 /* ---- share-target denominators ------------------------------------------- */
 
 /* One scenario with a waiting list at the deadline (two workers, cap 10,
@@ -97,15 +60,15 @@ static void test_target_denominators(void **state)
     const char *without = "{ name = \"plain\"; kind = \"share\"; destinations = [ \"work\", \"studies\" ]; value = 0.3;\n"
                           "  deadline_month = 18.0; }";
     config_scenario a, b;
-    load_cfg(&a, denominator_cfg, with);
-    load_cfg(&b, denominator_cfg, without);
+    ts_load_cfg(&a, denominator_cfg, with);
+    ts_load_cfg(&b, denominator_cfg, without);
     const double deadline = 18 * DPM;
     records recs = {0};
     double waiting_seen = 0;
     for (int rep = 0; rep < 20; rep++) {
         model_result ra, rb;
-        run_rep(&a, rep, 16001, &recs, &ra);
-        run_rep(&b, rep, 16001, NULL, &rb);
+        ts_run_rep(&a, rep, 16001, &recs, &ra);
+        ts_run_rep(&b, rep, 16001, NULL, &rb);
         double good = 0, exits = 0, completers = 0, enrolled = 0, referred = 0;
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
@@ -168,7 +131,7 @@ static void test_target_denominator_errors(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(text, sizeof text, denominator_cfg, bad[i].target);
-        TS_ASSERT_CONTAINS(rejection(text), bad[i].expect);
+        TS_ASSERT_CONTAINS(ts_rejection(text), bad[i].expect);
     }
 }
 
@@ -202,10 +165,10 @@ static void test_followup_months(void **state)
 {
     (void)state;
     config_scenario sc, hold;
-    load_cfg(&sc, followup_cfg,
+    ts_load_cfg(&sc, followup_cfg,
              "months = [ 6, 13 ]; after_last = \"trend\"; work = { at_6 = 0.9; at_13 = 0.7; };\n"
              "other = { at_6 = 0.1; at_13 = 0.2; };");
-    load_cfg(&hold, followup_cfg,
+    ts_load_cfg(&hold, followup_cfg,
              "months = [ 6, 13 ]; after_last = \"hold\"; work = { at_6 = 0.9; at_13 = 0.7; };\n"
              "other = { at_6 = 0.1; at_13 = 0.2; };");
     const model_params *p = &sc.model;
@@ -226,7 +189,7 @@ static void test_followup_months(void **state)
     records recs = {0};
     for (int rep = 0; rep < 40; rep++) {
         model_result r;
-        run_rep(&sc, rep, 16002, &recs, &r);
+        ts_run_rep(&sc, rep, 16002, &recs, &r);
         for (int d = 0; d < 2; d++) {
             for (int k = 0; k < 2; k++) {
                 n[d][k] += (double)r.followup_at[k][d][0];
@@ -269,14 +232,14 @@ static void test_followup_default_months_unchanged(void **state)
 {
     (void)state;
     config_scenario a, b;
-    load_cfg(&a, followup_cfg, "work = { at_12 = 0.7; at_24 = 0.5; };");
-    load_cfg(&b, followup_cfg, "months = [ 12, 24 ]; work = { at_12 = 0.7; at_24 = 0.5; };");
+    ts_load_cfg(&a, followup_cfg, "work = { at_12 = 0.7; at_24 = 0.5; };");
+    ts_load_cfg(&b, followup_cfg, "months = [ 12, 24 ]; work = { at_12 = 0.7; at_24 = 0.5; };");
     assert_int_equal(b.model.followup_points, 0);
     records ra = {0}, rb = {0};
     for (int rep = 0; rep < 3; rep++) {
         model_result x, y;
-        run_rep(&a, rep, 16003, &ra, &x);
-        run_rep(&b, rep, 16003, &rb, &y);
+        ts_run_rep(&a, rep, 16003, &ra, &x);
+        ts_run_rep(&b, rep, 16003, &rb, &y);
         assert_int_equal(ra.n, rb.n);
         for (size_t i = 0; i < ra.n; i++) {
             assert_int_equal(ra.items[i].followup_12, rb.items[i].followup_12);
@@ -309,7 +272,7 @@ static void test_followup_month_errors(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(text, sizeof text, followup_cfg, bad[i].followup);
-        TS_ASSERT_CONTAINS(rejection(text), bad[i].expect);
+        TS_ASSERT_CONTAINS(ts_rejection(text), bad[i].expect);
     }
 }
 
@@ -338,14 +301,14 @@ static void test_profile_exit_weights(void **state)
 {
     (void)state;
     config_scenario sc, off, off_key;
-    load_cfg(&sc, weights_cfg, "exit_weights = { municipal = 2.0; };");
-    load_cfg(&off, weights_cfg, "");
-    load_cfg(&off_key, weights_cfg, "exit_weights = { municipal = 1.0; };");
+    ts_load_cfg(&sc, weights_cfg, "exit_weights = { municipal = 2.0; };");
+    ts_load_cfg(&off, weights_cfg, "");
+    ts_load_cfg(&off_key, weights_cfg, "exit_weights = { municipal = 1.0; };");
     double n[2] = {0}, to[2][3] = {{0}}, meetings[2] = {0};
     records recs = {0}, recs_off = {0}, recs_key = {0};
     for (int rep = 0; rep < 20; rep++) {
         model_result r;
-        run_rep(&sc, rep, 16004, &recs, &r);
+        ts_run_rep(&sc, rep, 16004, &recs, &r);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
             if (q->fate != FATE_EXITED)
@@ -357,8 +320,8 @@ static void test_profile_exit_weights(void **state)
         model_result_free(&r);
         /* A weight of 1 everywhere is the same run as no weights. */
         model_result a, b;
-        run_rep(&off, rep, 16004, &recs_off, &a);
-        run_rep(&off_key, rep, 16004, &recs_key, &b);
+        ts_run_rep(&off, rep, 16004, &recs_off, &a);
+        ts_run_rep(&off_key, rep, 16004, &recs_key, &b);
         assert_int_equal(recs_off.n, recs_key.n);
         for (size_t i = 0; i < recs_off.n; i++) {
             assert_int_equal(recs_off.items[i].destination, recs_key.items[i].destination);
@@ -389,9 +352,9 @@ static void test_profile_exit_weights(void **state)
     config_scenario_free(&off_key);
     static char text[4096];
     snprintf(text, sizeof text, weights_cfg, "exit_weights = { nowhere = 2.0; };");
-    TS_ASSERT_CONTAINS(rejection(text), "profiles[1].exit_weights.nowhere");
+    TS_ASSERT_CONTAINS(ts_rejection(text), "profiles[1].exit_weights.nowhere");
     snprintf(text, sizeof text, weights_cfg, "exit_weights = { work = -1.0; };");
-    TS_ASSERT_CONTAINS(rejection(text), "profiles[1].exit_weights.work");
+    TS_ASSERT_CONTAINS(ts_rejection(text), "profiles[1].exit_weights.work");
 }
 
 /* ---- a measure that opens late ------------------------------------------ */
@@ -419,14 +382,14 @@ static void test_measure_opens_late(void **state)
 {
     (void)state;
     config_scenario off, on;
-    load_cfg(&off, late_cfg, "");
-    load_cfg(&on, late_cfg, "queue_before_open = true;");
+    ts_load_cfg(&off, late_cfg, "");
+    ts_load_cfg(&on, late_cfg, "queue_before_open = true;");
     const double open = 6 * DPM;
     records a = {0}, b = {0};
     for (int rep = 0; rep < 5; rep++) {
         model_result ra, rb;
-        run_rep(&off, rep, 16005, &a, &ra);
-        run_rep(&on, rep, 16005, &b, &rb);
+        ts_run_rep(&off, rep, 16005, &a, &ra);
+        ts_run_rep(&on, rep, 16005, &b, &rb);
         double early_off = 0, out_off = 0, early_on = 0, out_on = 0, other_on = 0;
         for (size_t i = 0; i < a.n; i++)
             if (a.items[i].assignment_time < open) {
@@ -484,13 +447,13 @@ static void test_profile_max_months(void **state)
 {
     (void)state;
     config_scenario on, off;
-    load_cfg(&on, limit_cfg, "max_months = 3.0;");
-    load_cfg(&off, limit_cfg, "");
+    ts_load_cfg(&on, limit_cfg, "max_months = 3.0;");
+    ts_load_cfg(&off, limit_cfg, "");
     int limited[2][2] = {{0}};
     records recs = {0};
     for (int arm = 0; arm < 2; arm++) {
         model_result r;
-        run_rep(arm ? &off : &on, 0, 16006, &recs, &r);
+        ts_run_rep(arm ? &off : &on, 0, 16006, &recs, &r);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
             if (q->fate != FATE_EXITED)

@@ -22,40 +22,6 @@
 #define DPM MODEL_DAYS_PER_MONTH
 #define CI_LEVEL 0.99
 
-static void load_cfg(config_scenario *sc, const char *fmt, ...)
-{
-    static char text[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    if (n < 0 || n >= (int)sizeof text)
-        fail_msg("scenario text too long");
-    config_error err;
-    if (config_load_text(sc, "test-sites.cfg", text, NULL, 0, &err) != 0)
-        fail_msg("scenario rejected: %s\n%s", err.message, text);
-}
-
-static const char *rejection(const char *text)
-{
-    static config_error err;
-    config_scenario sc;
-    if (config_load_text(&sc, "test-sites.cfg", text, NULL, 0, &err) == 0) {
-        config_scenario_free(&sc);
-        return "";
-    }
-    return err.message;
-}
-
-static void run_rep(const config_scenario *sc, int rep, uint64_t master, records *recs, model_result *out)
-{
-    if (recs)
-        recs->n = 0;
-    int rc = model_run(&sc->model, (uint32_t)rep, rng_derive(master, (uint64_t)rep), recs ? collect : NULL, recs, out);
-    if (rc != 0)
-        fail_msg("model_run returned %d", rc);
-}
-
 static double ci_half(const stat_obs *o)
 {
     return stat_obs_ci_halfwidth(o, CI_LEVEL);
@@ -125,8 +91,8 @@ static void test_late_site_waits_for_its_staff(void **state)
 {
     (void)state;
     config_scenario tied, untied;
-    load_cfg(&tied, late_cfg, SITES_AB, "site = \"a\";", "site = \"b\";", "site = \"a\";", "site = \"b\";");
-    load_cfg(&untied, late_cfg, "", "", "", "", "");
+    ts_load_cfg(&tied, late_cfg, SITES_AB, "site = \"a\";", "site = \"b\";", "site = \"a\";", "site = \"b\";");
+    ts_load_cfg(&untied, late_cfg, "", "", "", "", "");
     const int site_of_source[2] = {1, 2};
     const double staffed = 6.0 * DPM;
     double theta = 60.0 / DPM;
@@ -138,7 +104,7 @@ static void test_late_site_waits_for_its_staff(void **state)
     uint64_t untied_early = 0;
     for (int rep = 0; rep < 30; rep++) {
         model_result r;
-        run_rep(&tied, rep, 1601, &recs, &r);
+        ts_run_rep(&tied, rep, 1601, &recs, &r);
         check_site_counts(&tied, &r, &recs, site_of_source);
         for (size_t i = 0; i < recs.n; i++) {
             const model_participant *q = &recs.items[i];
@@ -157,7 +123,7 @@ static void test_late_site_waits_for_its_staff(void **state)
         stat_obs_add(&gave_up_a, (double)r.site_gave_up[0]);
         model_result_free(&r);
 
-        run_rep(&untied, rep, 1601, &recs, &r);
+        ts_run_rep(&untied, rep, 1601, &recs, &r);
         for (size_t i = 0; i < recs.n; i++)
             untied_early += recs.items[i].source == 1 && recs.items[i].assignment_time < staffed;
         model_result_free(&r);
@@ -207,9 +173,9 @@ static void test_tied_sites_are_separate_queues(void **state)
     const double lambda = 1.5, mu = 1.0; /* per day, per site; 2 workers per site */
     double rate = lambda * DPM;
     config_scenario tied, pooled;
-    load_cfg(&tied, queue_cfg, SITES_AB, rate, "site = \"a\";", rate, "site = \"b\";", "site = \"a\";",
+    ts_load_cfg(&tied, queue_cfg, SITES_AB, rate, "site = \"a\";", rate, "site = \"b\";", "site = \"a\";",
              "site = \"b\";");
-    load_cfg(&pooled, queue_cfg, "", rate, "", rate, "", "", "");
+    ts_load_cfg(&pooled, queue_cfg, "", rate, "", rate, "", "", "");
     double wq_site = erlang_c(2, lambda / mu) / (2 * mu - lambda);
     double wq_pooled = erlang_c(4, 2 * lambda / mu) / (4 * mu - 2 * lambda);
     stat_obs wait_a, wait_b, wait_pooled;
@@ -221,7 +187,7 @@ static void test_tied_sites_are_separate_queues(void **state)
     const int site_of_source[2] = {1, 2};
     for (int rep = 0; rep < 20; rep++) {
         model_result r;
-        run_rep(&tied, rep, 1602, &recs, &r);
+        ts_run_rep(&tied, rep, 1602, &recs, &r);
         check_site_counts(&tied, &r, &recs, site_of_source);
         double sum[2] = {0}, n[2] = {0};
         for (size_t i = 0; i < recs.n; i++) {
@@ -236,7 +202,7 @@ static void test_tied_sites_are_separate_queues(void **state)
         stat_obs_add(&wait_a, sum[0] / n[0]);
         stat_obs_add(&wait_b, sum[1] / n[1]);
         model_result_free(&r);
-        run_rep(&pooled, rep, 1602, NULL, &r);
+        ts_run_rep(&pooled, rep, 1602, NULL, &r);
         stat_obs_add(&wait_pooled, stat_obs_mean(&r.wait_days));
         model_result_free(&r);
     }
@@ -279,8 +245,8 @@ static void test_lending_places_from_a_month(void **state)
 {
     (void)state;
     config_scenario lend, keep;
-    load_cfg(&lend, lend_cfg, "lends_places_from_month = 12.0;");
-    load_cfg(&keep, lend_cfg, "");
+    ts_load_cfg(&lend, lend_cfg, "lends_places_from_month = 12.0;");
+    ts_load_cfg(&keep, lend_cfg, "");
     const int site_of_source[2] = {1, 2};
     records recs = {0};
     stat_obs lent, backlog_lend, backlog_keep;
@@ -289,7 +255,7 @@ static void test_lending_places_from_a_month(void **state)
     stat_obs_init(&backlog_keep);
     for (int rep = 0; rep < 20; rep++) {
         model_result r;
-        run_rep(&keep, rep, 1603, &recs, &r);
+        ts_run_rep(&keep, rep, 1603, &recs, &r);
         check_site_counts(&keep, &r, &recs, site_of_source);
         for (size_t i = 0; i < recs.n; i++)
             if (recs.items[i].source == 1 && recs.items[i].worker >= 0)
@@ -297,7 +263,7 @@ static void test_lending_places_from_a_month(void **state)
         stat_obs_add(&backlog_keep, (double)r.site_waiting_at_end[1]);
         model_result_free(&r);
 
-        run_rep(&lend, rep, 1603, &recs, &r);
+        ts_run_rep(&lend, rep, 1603, &recs, &r);
         check_site_counts(&lend, &r, &recs, site_of_source);
         double n_lent = 0;
         for (size_t i = 0; i < recs.n; i++) {
@@ -336,13 +302,13 @@ static void test_untied_sources_change_nothing(void **state)
 {
     (void)state;
     config_scenario with, without;
-    load_cfg(&with, late_cfg, SITES_AB, "", "", "site = \"a\";", "site = \"b\";");
-    load_cfg(&without, late_cfg, "", "", "", "", "");
+    ts_load_cfg(&with, late_cfg, SITES_AB, "", "", "site = \"a\";", "site = \"b\";");
+    ts_load_cfg(&without, late_cfg, "", "", "", "", "");
     records ra = {0}, rb = {0};
     for (int rep = 0; rep < 5; rep++) {
         model_result x, y;
-        run_rep(&with, rep, 1604, &ra, &x);
-        run_rep(&without, rep, 1604, &rb, &y);
+        ts_run_rep(&with, rep, 1604, &ra, &x);
+        ts_run_rep(&without, rep, 1604, &rb, &y);
         assert_int_equal(x.events, y.events);
         assert_int_equal(x.referrals, y.referrals);
         assert_int_equal(x.exits, y.exits);
@@ -371,24 +337,24 @@ static void test_bad_site_names(void **state)
     (void)state;
     static char text[8192];
     snprintf(text, sizeof text, late_cfg, SITES_AB, "site = \"a\";", "site = \"c\";", "site = \"a\";", "site = \"b\";");
-    const char *why = rejection(text);
+    const char *why = ts_rejection(text);
     TS_ASSERT_CONTAINS(why, "sources[1].site");
     TS_ASSERT_CONTAINS(why, "no site named 'c'");
     snprintf(text, sizeof text, late_cfg, SITES_AB, "", "", "site = \"a\";", "site = \"lag9\";");
-    why = rejection(text);
+    why = ts_rejection(text);
     TS_ASSERT_CONTAINS(why, "staff.teams[1].site");
     TS_ASSERT_CONTAINS(why, "no site named 'lag9'");
     snprintf(text, sizeof text, late_cfg, "", "site = \"a\";", "", "", "");
-    why = rejection(text);
+    why = ts_rejection(text);
     TS_ASSERT_CONTAINS(why, "sources[0].site");
     TS_ASSERT_CONTAINS(why, "no `sites` list");
     snprintf(text, sizeof text, late_cfg, SITES_AB, "", "", "site = \"a\";", "site = \"a\";");
-    why = rejection(text);
+    why = ts_rejection(text);
     TS_ASSERT_CONTAINS(why, "sites[1]");
     TS_ASSERT_CONTAINS(why, "no team of staff.teams names site 'b'");
     snprintf(text, sizeof text, late_cfg, "sites = ( { name = \"a\"; lends_places_from_month = -1.0; } );\n", "", "",
              "site = \"a\";", "site = \"a\";");
-    TS_ASSERT_CONTAINS(rejection(text), "sites[0].lends_places_from_month");
+    TS_ASSERT_CONTAINS(ts_rejection(text), "sites[0].lends_places_from_month");
 
     /* From the command line: one message naming the key, exit 2. */
     const char *bin = getenv("CASEFLOW_BIN");

@@ -28,20 +28,6 @@
 
 #define DPM (365.25 / 12.0)
 
-static void load_cfg(config_scenario *sc, const char *text)
-{
-    config_error err;
-    if (config_load_text(sc, "test-staffplan.cfg", text, NULL, 0, &err) != 0)
-        fail_msg("scenario rejected: %s\n%s", err.message, text);
-}
-
-static void run_rep(const config_scenario *sc, int rep, uint64_t master, model_result *out)
-{
-    int rc = model_run(&sc->model, (uint32_t)rep, rng_derive(master, (uint64_t)rep), NULL, NULL, out);
-    if (rc != 0)
-        fail_msg("model_run returned %d", rc);
-}
-
 static const double *series_of(const model_result *r, const char *name)
 {
     for (int i = 0; i < r->series.count; i++)
@@ -93,10 +79,10 @@ static const char *cliff_cfg(const char *on_leave)
 static void cliff_case(const char *on_leave)
 {
     config_scenario sc;
-    load_cfg(&sc, cliff_cfg(on_leave));
+    ts_load_cfg(&sc, "%s", cliff_cfg(on_leave));
     for (int rep = 0; rep < 4; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1501, &r);
+        ts_run_rep(&sc, rep, 1501, NULL, &r);
         const double *posts = series_of(&r, "posts_in_post"), *places = series_of(&r, "caseload_places");
         /* month index 11 ends at month 12, the end date: the snapshot comes
          * first, so those posts are still in post; by the end of the next
@@ -138,7 +124,7 @@ static void test_cliff_with_room(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 16; };\n"
+    ts_load_cfg(&sc, "%s", "run: { horizon_months = 16; };\n"
                   "referrals: { rate_per_month = 15.0; };\n"
                   "staff: { meeting_hours_per_day = 3.0;\n"
                   "  roles = ( { name = \"coach\"; caseload_cap = 40; } );\n"
@@ -147,7 +133,7 @@ static void test_cliff_with_room(void **state)
                   "};\n" CASEWORK);
     for (int rep = 0; rep < 3; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1502, &r);
+        ts_run_rep(&sc, rep, 1502, NULL, &r);
         const double *posts = series_of(&r, "posts_in_post");
         int width = sc.model.team[0].group[0].count + sc.model.team[0].group[1].count;
         const double *load = series_of(&r, "worker_caseload");
@@ -180,12 +166,12 @@ static void test_hire_from_month(void **state)
 {
     (void)state;
     config_scenario with, without;
-    load_cfg(&with, hire_cfg("plan = ( { month = 6.0; change = 4; } );"));
-    load_cfg(&without, hire_cfg(""));
+    ts_load_cfg(&with, "%s", hire_cfg("plan = ( { month = 6.0; change = 4; } );"));
+    ts_load_cfg(&without, "%s", hire_cfg(""));
     for (int rep = 0; rep < 3; rep++) {
         model_result a, b;
-        run_rep(&with, rep, 1503, &a);
-        run_rep(&without, rep, 1503, &b);
+        ts_run_rep(&with, rep, 1503, NULL, &a);
+        ts_run_rep(&without, rep, 1503, NULL, &b);
         const double *posts = series_of(&a, "posts_in_post"), *places = series_of(&a, "caseload_places");
         for (int m = 0; m < 12; m++) {
             TS_ASSERT_SAME_DOUBLE(posts[m], m < 6 ? 8 : 12);
@@ -233,14 +219,14 @@ static void test_hire_learns(void **state)
 {
     (void)state;
     config_scenario with, without;
-    load_cfg(&with, learn_cfg("learning = { months_to_full = 6.0; start_productivity = 0.2; };"));
-    load_cfg(&without, learn_cfg(""));
+    ts_load_cfg(&with, "%s", learn_cfg("learning = { months_to_full = 6.0; start_productivity = 0.2; };"));
+    ts_load_cfg(&without, "%s", learn_cfg(""));
     stat_obs diff;
     stat_obs_init(&diff);
     for (int rep = 0; rep < 6; rep++) {
         model_result a, b;
-        run_rep(&with, rep, 1504, &a);
-        run_rep(&without, rep, 1504, &b);
+        ts_run_rep(&with, rep, 1504, NULL, &a);
+        ts_run_rep(&without, rep, 1504, NULL, &b);
         for (int m = 0; m < 6; m++)
             TS_ASSERT_SAME_DOUBLE(a.series.meetings[m], b.series.meetings[m]);
         stat_obs_add(&diff, a.series.meetings[6] + a.series.meetings[7] - b.series.meetings[6] - b.series.meetings[7]);
@@ -269,10 +255,10 @@ static void test_cap_changes(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, cap_cfg("changes = ( { month = 6.0; caseload_cap = 30; }, { month = 12.0; caseload_cap = 25; } );"));
+    ts_load_cfg(&sc, "%s", cap_cfg("changes = ( { month = 6.0; caseload_cap = 30; }, { month = 12.0; caseload_cap = 25; } );"));
     for (int rep = 0; rep < 3; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1505, &r);
+        ts_run_rep(&sc, rep, 1505, NULL, &r);
         const double *places = series_of(&r, "caseload_places");
         for (int m = 0; m < 24; m++)
             TS_ASSERT_SAME_DOUBLE(places[m], m < 6 ? 200 : m < 12 ? 300 : 250);
@@ -295,14 +281,14 @@ static void test_hours_change(void **state)
 {
     (void)state;
     config_scenario with, without;
-    load_cfg(&with, cap_cfg("changes = ( { month = 6.0; meeting_hours_per_day = 6.0; } );"));
-    load_cfg(&without, cap_cfg(""));
+    ts_load_cfg(&with, "%s", cap_cfg("changes = ( { month = 6.0; meeting_hours_per_day = 6.0; } );"));
+    ts_load_cfg(&without, "%s", cap_cfg(""));
     stat_obs diff;
     stat_obs_init(&diff);
     for (int rep = 0; rep < 8; rep++) {
         model_result a, b;
-        run_rep(&with, rep, 1506, &a);
-        run_rep(&without, rep, 1506, &b);
+        ts_run_rep(&with, rep, 1506, NULL, &a);
+        ts_run_rep(&without, rep, 1506, NULL, &b);
         double d = 0;
         for (int m = 0; m < 6; m++)
             TS_ASSERT_SAME_DOUBLE(a.series.meetings[m], b.series.meetings[m]);
@@ -326,7 +312,7 @@ static void test_places_cut(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 12; };\n"
+    ts_load_cfg(&sc, "%s", "run: { horizon_months = 12; };\n"
                   "referrals: { rate_per_month = 30.0; };\n"
                   "exits: { destinations = [ \"work\", \"subsidised\" ]; };\n"
                   "staff: { workers = 6; caseload_cap = 100; meeting_hours_per_day = 4.0; };\n"
@@ -340,7 +326,7 @@ static void test_places_cut(void **state)
     double most_after = 0;
     for (int rep = 0; rep < 3; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1507, &r);
+        ts_run_rep(&sc, rep, 1507, NULL, &r);
         const double *used = series_of(&r, "measure_places_used");
         TS_ASSERT_SAME_DOUBLE(used[5], 10);
         for (int m = 6; m < 12; m++) {
@@ -380,14 +366,14 @@ static void test_rule_opens(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 24; };\n"
+    ts_load_cfg(&sc, "%s", "run: { horizon_months = 24; };\n"
                   "referrals: { rate_per_month = 40.0; };\n"
                   "staff: { workers = 6; caseload_cap = 20; meeting_hours_per_day = 3.0;\n"
                   "  rules = ( { open_above = 20; months = 2; delay_days = 45.0; max_extra = 3; } ); };\n" CASEWORK);
     int opened_all = 0;
     for (int rep = 0; rep < 4; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1508, &r);
+        ts_run_rep(&sc, rep, 1508, NULL, &r);
         const double *posts = series_of(&r, "posts_in_post");
         double want[24];
         expected_open(r.series.waiting, 24, 6, 20, 2, 45.0, 3, want);
@@ -410,7 +396,7 @@ static void test_rule_closes(void **state)
 {
     (void)state;
     config_scenario sc;
-    load_cfg(&sc, "run: { horizon_months = 20; };\n"
+    ts_load_cfg(&sc, "%s", "run: { horizon_months = 20; };\n"
                   "referrals: { rate_per_month = 10.0; };\n"
                   "staff: { meeting_hours_per_day = 3.0;\n"
                   "  roles = ( { name = \"coach\"; caseload_cap = 20; } );\n"
@@ -418,7 +404,7 @@ static void test_rule_closes(void **state)
                   "  rules = ( { close_below = 1; months = 3; min_posts = 8; role = \"coach\"; } ); };\n" CASEWORK);
     for (int rep = 0; rep < 3; rep++) {
         model_result r;
-        run_rep(&sc, rep, 1509, &r);
+        ts_run_rep(&sc, rep, 1509, NULL, &r);
         const double *posts = series_of(&r, "posts_in_post");
         for (int m = 0; m < 20; m++) {
             TS_ASSERT_SAME_DOUBLE(r.series.waiting[m], 0);
@@ -442,12 +428,12 @@ static void test_noop_plan_identical(void **state)
 {
     (void)state;
     config_scenario with, without;
-    load_cfg(&with, cap_cfg("changes = ( { month = 3.0; caseload_cap = 20; } ); plan = ( { month = 30.0; change = 2; } );"));
-    load_cfg(&without, cap_cfg(""));
+    ts_load_cfg(&with, "%s", cap_cfg("changes = ( { month = 3.0; caseload_cap = 20; } ); plan = ( { month = 30.0; change = 2; } );"));
+    ts_load_cfg(&without, "%s", cap_cfg(""));
     for (int rep = 0; rep < 3; rep++) {
         model_result a, b;
-        run_rep(&with, rep, 1510, &a);
-        run_rep(&without, rep, 1510, &b);
+        ts_run_rep(&with, rep, 1510, NULL, &a);
+        ts_run_rep(&without, rep, 1510, NULL, &b);
         assert_int_equal(a.referrals, b.referrals);
         assert_int_equal(a.events, b.events + 1); /* the change itself is an event */
         TS_ASSERT_SAME_DOUBLE(a.mean_waiting, b.mean_waiting);

@@ -6,7 +6,8 @@
  * and directories under /tmp (created with mkstemp/mkdtemp, removed by the
  * tests), whole-file reading, locating files of the source tree whatever the
  * working directory, the Student-t / normal quantiles the statistical
- * tests build their tolerances from, and running a command line through the
+ * tests build their tolerances from, scenarios loaded from formatted text
+ * and run one replication at a time, and running a command line through the
  * shell with its output captured (ts_shell_capture; test_spawn.h runs an
  * argv without a shell).
  *
@@ -35,7 +36,9 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "engine/eng_rng.h"
 #include "model/model_casework.h"
+#include "scenario/config.h"
 
 /* |actual - expected| <= tol, printing all three on failure. */
 #define TS_ASSERT_NEAR(actual, expected, tol)                                                           \
@@ -276,6 +279,52 @@ static inline void records_free(records *r)
 {
     free(r->items);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- scenarios from text ----------------------------------------------- */
+
+/* Loads a scenario from a formatted text (named "test.cfg" in messages);
+ * fails the test with the loader's message if it is rejected. */
+static inline void ts_load_cfg(config_scenario *sc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!text)
+        fail_msg("scenario text: out of memory");
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    config_error err;
+    if (config_load_text(sc, "test.cfg", text, NULL, 0, &err) != 0)
+        fail_msg("scenario rejected: %s\n%s", err.message, text);
+    free(text);
+}
+
+/* The loader's message for a text it must reject ("" if it was accepted). */
+static inline const char *ts_rejection(const char *text)
+{
+    static config_error err;
+    config_scenario sc;
+    if (config_load_text(&sc, "test.cfg", text, NULL, 0, &err) == 0) {
+        config_scenario_free(&sc);
+        return "";
+    }
+    return err.message;
+}
+
+/* Replication rep of a scenario, seeded from (master, rep): the same seeds
+ * in two arms give common random numbers. recs may be NULL; it is emptied
+ * first. */
+static inline void ts_run_rep(const config_scenario *sc, int rep, uint64_t master, records *recs, model_result *out)
+{
+    if (recs)
+        recs->n = 0;
+    int rc = model_run(&sc->model, (uint32_t)rep, rng_derive(master, (uint64_t)rep), recs ? collect : NULL, recs, out);
+    if (rc != 0)
+        fail_msg("model_run returned %d", rc);
 }
 
 /* ---- texts and binaries ------------------------------------------------ */
