@@ -128,3 +128,26 @@ double zig_gamma_after_squeeze(gsl_rng *r, const zig_gamma *g, double scale, dou
         return scale * (g->d * (v1 * v1 * v1));
     return zig_gamma_draw_full(r, g, scale);
 }
+
+/* zig_gamma_draw's draw (shape >= 1) whose normal, from the 64 bits b,
+ * fell outside its layer's rectangle: rng_normal_zig's rare path (wedge or
+ * tail), then the rest of the attempt; a rejection anywhere starts the
+ * loop again with a fresh normal, as rng_normal_zig's and the gamma's loops
+ * would. */
+double zig_gamma_after_layer_miss(gsl_rng *r, const zig_gamma *g, double scale, uint64_t b)
+{
+    unsigned i = (unsigned)(b & 255u);
+    double sign = (b & 256u) ? -1.0 : 1.0;
+    double y = zig_norm_slow(r, i, (double)(b >> 11) * 0x1.0p-53 * zig_norm_x[i]);
+    if (y < 0)
+        return zig_gamma_draw_full(r, g, scale);
+    double x = sign * y, v1 = 1.0 + g->c * x;
+    if (v1 <= 0)
+        return zig_gamma_draw_full(r, g, scale);
+    double v = v1 * v1 * v1;
+    double u = rng_uniform(r);
+    double x2 = x * x;
+    if (u < 1.0 - 0.0331 * x2 * x2 || gamma_accept_slow(g, x2, v1, v, u))
+        return scale * (g->d * v);
+    return zig_gamma_draw_full(r, g, scale);
+}
