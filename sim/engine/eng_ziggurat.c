@@ -1,6 +1,8 @@
 /*
  * eng_ziggurat.c — the rare paths of the ziggurat samplers (the tail and
- * the wedges) and the gamma sampler; see eng_ziggurat.h.
+ * the wedges) and of the gamma sampler (its second squeeze and log test,
+ * shapes below 1, the full loop), and the gamma's set-up; the common draws
+ * are inline in eng_ziggurat.h.
  */
 #include "engine/eng_ziggurat.h"
 
@@ -13,6 +15,22 @@ double zig_exp_slow(gsl_rng *r, unsigned layer, double x)
     /* the wedge between the layer's inner and outer edge: under the curve? */
     double y = zig_exp_f[layer] + rng_uniform(r) * (zig_exp_f[layer + 1] - zig_exp_f[layer]);
     return y < exp(-x) ? x : -1.0;
+}
+
+/* rng_exp_zig's draw whose 64 bits b fell outside the layer's rectangle:
+ * the tail or the wedge decides, else rng_exp_zig's loop goes on. */
+double zig_exp_after_miss(gsl_rng *r, uint64_t b)
+{
+    for (;;) {
+        unsigned i = (unsigned)(b & 255u);
+        double x = (double)(b >> 11) * 0x1.0p-53 * zig_exp_x[i];
+        if (x < zig_exp_x[i + 1])
+            return x;
+        double y = zig_exp_slow(r, i, x);
+        if (y >= 0)
+            return y;
+        b = rng_next_u64(r);
+    }
 }
 
 double zig_norm_slow(gsl_rng *r, unsigned layer, double x)
@@ -65,7 +83,7 @@ double zig_norm_slow(gsl_rng *r, unsigned layer, double x)
  * shape 6.25 a draw fails the first squeeze with |t| < 1/128 about 3e-9
  * of the time; at shape 1000, where c is small, |x| < 0.75 is left to the
  * exact test).
- * tests/test_gamma_identity.c checks this at the boundary (w the smallest
+ * tests/test_ziggurat_identity.c checks this at the boundary (w the smallest
  * the test accepts, many x and shapes from 1/900 to 1e6) and over 10^8
  * draws of the sampler against the plain loop.
  */

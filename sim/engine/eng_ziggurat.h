@@ -22,6 +22,14 @@
  * These are not GSL's streams: switching a draw to them changes results.
  * tests/test_samplers.c checks each against its exact distribution
  * (Kolmogorov-Smirnov, chi-square, tail frequencies, moments).
+ *
+ * The inline parts hold only the common draw, with no loop, and hand every
+ * rare case to an out-of-line function as a tail call (issue 20): a loop
+ * with a call inside made the caller save registers and spill constants on
+ * every draw. bench_engine draws: exponential 3.05 -> 1.85 ns, gamma
+ * (shape 6.25) 9.7 -> 7.3 ns; the returned values and the random numbers
+ * used are exactly those of the plain loops, which
+ * tests/test_ziggurat_identity.c keeps and compares with.
  */
 #ifndef CASEFLOW_ENG_ZIGGURAT_H
 #define CASEFLOW_ENG_ZIGGURAT_H
@@ -42,19 +50,18 @@ extern const double zig_norm_x[ZIG_LAYERS + 1], zig_norm_f[ZIG_LAYERS + 1];
 double zig_exp_slow(gsl_rng *r, unsigned layer, double x);
 double zig_norm_slow(gsl_rng *r, unsigned layer, double x);
 
-/* Exp(1). */
+/* Exp(1). The loop over rare cases is out of line (zig_exp_after_miss),
+ * so a caller keeps no registers for the common draw (as zig_gamma_draw). */
+double zig_exp_after_miss(gsl_rng *r, uint64_t b);
+
 static inline double rng_exp_zig(gsl_rng *r)
 {
-    for (;;) {
-        uint64_t b = rng_next_u64(r);
-        unsigned i = (unsigned)(b & 255u);
-        double x = (double)(b >> 11) * 0x1.0p-53 * zig_exp_x[i];
-        if (x < zig_exp_x[i + 1])
-            return x;
-        double y = zig_exp_slow(r, i, x);
-        if (y >= 0)
-            return y;
-    }
+    uint64_t b = rng_next_u64(r);
+    unsigned i = (unsigned)(b & 255u);
+    double x = (double)(b >> 11) * 0x1.0p-53 * zig_exp_x[i];
+    if (x < zig_exp_x[i + 1])
+        return x;
+    return zig_exp_after_miss(r, b);
 }
 
 /* N(0, 1). */
@@ -105,7 +112,7 @@ double zig_gamma_after_squeeze(gsl_rng *r, const zig_gamma *g, double scale, dou
  * instructions a draw saving and restoring registers and spilling
  * constants. The normal is rng_normal_zig's first step, written out; the
  * values and the random numbers used are exactly those of the plain loop
- * (tests/test_gamma_identity.c keeps that loop and compares). */
+ * (tests/test_ziggurat_identity.c keeps that loop and compares). */
 static inline double zig_gamma_draw(gsl_rng *r, const zig_gamma *g, double scale)
 {
     if (g->below_one)

@@ -1,21 +1,24 @@
 /*
- * test_gamma_identity.c — zig_gamma_draw returns bit for bit what the plain
- * Marsaglia-Tsang loop it replaced returns, and uses the same random numbers.
+ * test_ziggurat_identity.c — zig_gamma_draw and rng_exp_zig return bit for
+ * bit what the plain loops they replaced return (issue 20), and use the same
+ * random numbers.
  *
- * Owns: a copy of that loop (the reference, below, never to be optimised),
- * and two checks against it.
+ * Owns: copies of those loops (the references, below, never to be
+ * optimised), and three checks against them.
  *   - The streams: two generators of one seed, one drawn through
  *     zig_gamma_draw and one through the reference, give the same bits and
  *     end every draw in the same generator state, over shapes from 1/900 to
  *     1e6 (below 1, the U^(1/shape) step; 1; the configs' meeting hours 6.25;
- *     large). GAMMA_IDENTITY_DRAWS=N sets the draws per shape (default 2e6;
- *     the sampler change of issue 20 was checked with 1e8).
+ *     large). ZIG_IDENTITY_DRAWS=N sets the draws per shape (default 2e6;
+ *     the sampler change of issue 20 was checked with 1e8) and N / 100 the
+ *     x values per shape of the boundary check.
  *   - The boundary: for many x and each shape, the largest uniform u that
  *     zig_gamma_after_squeeze accepts (found by bisection on the 2^-53 grid:
  *     it accepts exactly when it draws nothing more) must be the largest the
  *     reference's exact log test accepts. The cheap second squeeze in front
  *     of the log test may only accept where the log test accepts; if it
  *     accepted a single u the log test rejects, the boundary would move.
+ *   - The exponential: rng_exp_zig against its old loop, bits and states.
  * A change to any decision, value or draw count fails one of them.
  */
 #include "test_support.h"
@@ -25,7 +28,21 @@
 #include "engine/eng_rng.h"
 #include "engine/eng_ziggurat.h"
 
-/* ---- the reference: the loop as it stood before issue 20 ------------------- */
+/* ---- the references: the loops as they stood before issue 20 --------------- */
+
+static double ref_exp(gsl_rng *r)
+{
+    for (;;) {
+        uint64_t b = rng_next_u64(r);
+        unsigned i = (unsigned)(b & 255u);
+        double x = (double)(b >> 11) * 0x1.0p-53 * zig_exp_x[i];
+        if (x < zig_exp_x[i + 1])
+            return x;
+        double y = zig_exp_slow(r, i, x);
+        if (y >= 0)
+            return y;
+    }
+}
 
 static double ref_normal(gsl_rng *r)
 {
@@ -89,7 +106,7 @@ static int same_bits(double a, double b)
 
 static long draws_per_shape(void)
 {
-    const char *s = getenv("GAMMA_IDENTITY_DRAWS");
+    const char *s = getenv("ZIG_IDENTITY_DRAWS");
     long n = s ? strtol(s, NULL, 10) : 0;
     return n > 0 ? n : 2000000;
 }
@@ -140,7 +157,7 @@ static void test_boundary(void **state)
     gsl_rng *r = rng_alloc(7), *pick = rng_alloc(8);
     assert_non_null(r);
     assert_non_null(pick);
-    const long per_shape = 20000;
+    const long per_shape = draws_per_shape() / 100; /* x values: 20000 by default */
     for (size_t k = 0; k < N_SHAPES; k++) {
         zig_gamma g;
         zig_gamma_setup(&g, shapes[k]);
@@ -193,10 +210,33 @@ static void test_boundary(void **state)
     rng_free(pick);
 }
 
+/* ---- the exponential ------------------------------------------------------------ */
+
+static void test_exponential(void **state)
+{
+    (void)state;
+    long n = draws_per_shape(), bad = 0;
+    gsl_rng *a = rng_alloc(31), *b = rng_alloc(31);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (long i = 0; i < n && bad == 0; i++) {
+        double got = rng_exp_zig(a), want = ref_exp(b);
+        if (!same_bits(got, want) || !same_state(a, b)) {
+            print_error("draw %ld: %a, reference %a%s\n", i, got, want,
+                        same_state(a, b) ? "" : " (generator states differ)");
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+    rng_free(a);
+    rng_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_streams),
+        cmocka_unit_test(test_exponential),
         cmocka_unit_test(test_boundary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
