@@ -476,7 +476,7 @@ static void worker_leave_now(model_ctx *m, int w);
 
 static void successor_take(model_ctx *m, uint32_t s);
 
-static void on_meeting_end(model_ctx *m, int w)
+__attribute__((noinline)) static void on_meeting_end(model_ctx *m, int w)
 {
     worker *wk = &m->workers[w];
     uint64_t e = wk->in_meeting;
@@ -891,7 +891,9 @@ void casework_start_staff(model_ctx *m)
             }
 }
 
-void casework_handle(model_ctx *m, const evset_event *ev)
+/* Every kind but the two of casework_handle's own tests. Kept out of line
+ * so that the dispatch itself needs no stack frame. */
+__attribute__((noinline)) static void handle_other(model_ctx *m, const evset_event *ev)
 {
     switch (ev->kind) {
     case EV_REFERRAL:
@@ -941,4 +943,20 @@ void casework_handle(model_ctx *m, const evset_event *ev)
         on_month_end(m, (int)ev->subject);
         break;
     }
+}
+
+/* A meeting request and a meeting's end are nearly every event (two per
+ * meeting): tested before the switch, with the meeting's end and the rest
+ * out of line, the dispatch has no frame and the request reaches
+ * queue_meeting by a jump (the switch with every handler inlined saved
+ * and restored six registers per event: -4 M Ir of 561 M in bench_malmo
+ * for the tests, a further -5 M for the frame). */
+void casework_handle(model_ctx *m, const evset_event *ev)
+{
+    if (ev->kind == EV_OWN_TIME_END)
+        on_own_time_end(m, ev->subject);
+    else if (ev->kind == EV_MEETING_END)
+        on_meeting_end(m, (int)ev->subject);
+    else
+        handle_other(m, ev);
 }
