@@ -47,7 +47,17 @@ static void active_changed(model_ctx *m)
 
 /* ---- meetings ----------------------------------------------------------- */
 
-static void start_meeting_if_idle(model_ctx *m, int w);
+static void start_next_meeting(model_ctx *m, int w);
+
+/* The test inline, the work out of line: most requests that reach it
+ * find their worker busy, and each paid a call and three saved registers
+ * before the test (-1.6 M Ir of 536 M in bench_malmo). */
+static inline void start_meeting_if_idle(model_ctx *m, int w)
+{
+    const worker *wk = &m->workers[w];
+    if (!wk->busy && wk->active)
+        start_next_meeting(m, w);
+}
 
 static double meeting_hours(model_ctx *m, const participant *pp, int kind, int w)
 {
@@ -63,8 +73,9 @@ static double meeting_hours(model_ctx *m, const participant *pp, int kind, int w
 }
 
 /* Worker w, idle and in post, starts the meeting of queue entry e, whose
- * participant pp is current. */
-static void begin_meeting(model_ctx *m, int w, uint64_t e, participant *pp)
+ * participant pp is current. Forced inline into its two callers: a
+ * separate frame for it cost -7.5 M Ir of 552 M in bench_malmo. */
+static inline __attribute__((always_inline)) void begin_meeting(model_ctx *m, int w, uint64_t e, participant *pp)
 {
     worker *wk = &m->workers[w];
     wk->busy = 1;
@@ -113,11 +124,11 @@ static int queue_meeting(model_ctx *m, uint32_t s, int w, int kind)
     return 0;
 }
 
-static void start_meeting_if_idle(model_ctx *m, int w)
+/* Worker w, idle and in post, starts the first current meeting of its
+ * queue, if any. */
+static void start_next_meeting(model_ctx *m, int w)
 {
     worker *wk = &m->workers[w];
-    if (wk->busy || !wk->active)
-        return;
     while (wk->queue.count > 0) {
         uint64_t e = fifo_pop(&wk->queue);
         participant *pp = &m->people[entry_slot(e)];
@@ -142,7 +153,9 @@ static void needs_meeting(model_ctx *m, uint32_t s)
     queue_meeting(m, s, m->people[s].worker, MEET_CASEWORK);
 }
 
-static void own_time(model_ctx *m, uint32_t s)
+/* Forced inline: after most meetings own time comes next, and the call
+ * with its frame cost -9 M Ir of 545 M in bench_malmo. */
+static inline __attribute__((always_inline)) void own_time(model_ctx *m, uint32_t s)
 {
     participant *pp = &m->people[s];
     double gap = dist_sample(&m->phase[pp->phase].own_time_days, m->stream[MODEL_STREAM_OWN_TIME]);
