@@ -734,12 +734,51 @@ static void test_round_robin_start(void **state)
     model_result_free(&r);
 }
 
+/* ---- (b2) the core's meeting path ---------------------------------------- */
+
+/* model_run.c's core_meetings lets the handlers skip the mechanisms'
+ * checks of a meeting when none is on. Learning on, with nobody ever hired
+ * (no turnover), changes no number but turns that shortcut off: the two
+ * runs must agree to the bit, events, series and records alike, or the
+ * shortcut computes something the general path does not. */
+static void test_core_meetings_path(void **state)
+{
+    (void)state;
+    model_params core = base_params();
+    model_params general = core;
+    general.has_learning = 1;
+    general.learning_months = 6;
+    general.learning_start = 0.5;
+    assert_null(model_params_check(&general));
+    for (uint32_t rep = 0; rep < 3; rep++) {
+        records ra = {0}, rb = {0};
+        model_result a, b;
+        uint64_t seed = rng_derive(20261206, rep);
+        run_ok(&core, rep, seed, &ra, &a);
+        run_ok(&general, rep, seed, &rb, &b);
+        assert_true(a.exits > 0);
+        assert_int_equal(a.events, b.events);
+        assert_int_equal(a.exits, b.exits);
+        assert_true(same_obs(&a.wait_days, &b.wait_days));
+        assert_true(same_obs(&a.programme_days, &b.programme_days));
+        assert_memory_equal(&a.utilisation, &b.utilisation, sizeof(double));
+        assert_true(same_series(&a.series, &b.series));
+        assert_int_equal(ra.n, rb.n);
+        assert_memory_equal(ra.items, rb.items, ra.n * sizeof *ra.items);
+        records_free(&ra);
+        records_free(&rb);
+        model_result_free(&a);
+        model_result_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_params_check),
         cmocka_unit_test(test_conservation),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_core_meetings_path),
         cmocka_unit_test(test_sink_stops_run),
         cmocka_unit_test(test_erlang_c_formula),
         cmocka_unit_test(test_mm1),

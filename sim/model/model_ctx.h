@@ -179,6 +179,13 @@ typedef struct model_ctx {
     int phases;
     model_phase phase[MODEL_MAX_PHASES];
     int core_exits;         /* exits drawn exactly as the core does (no effects) */
+    /* 1 when no mechanism acts on a casework meeting (model_run.c,
+     * setup_core_meetings): every meeting is casework at a rate of
+     * core_rate hours a day with busy weight fte, no limit ends one, and
+     * after it comes own time. The handlers then skip a dozen parameter
+     * checks per meeting; the arithmetic on every value is the same. */
+    int core_meetings;
+    double core_rate;
     /* Participant slots (model_participants.c). */
     participant *people;            /* 64-byte aligned */
     participant_record *records;

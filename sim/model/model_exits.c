@@ -36,15 +36,11 @@ static double haste_factor(const model_ctx *m, uint32_t s)
  * the good destinations (work, studies) by their odds factor, and a hasty
  * mapping lowers it. The method's completion lever then raises the chance
  * that the meeting ends the case at all, every destination alike (the
- * shares where to are unchanged). */
-int exits_draw(model_ctx *m, uint32_t s, const model_phase *ph)
+ * shares where to are unchanged). The core's draw, without effects, is
+ * exits_draw's own (model_exits.h). */
+int exits_draw_effects(model_ctx *m, uint32_t s, const model_phase *ph)
 {
     gsl_rng *r = m->stream[MODEL_STREAM_EXIT];
-    if (m->core_exits) {
-        if (rng_uniform(r) < ph->exit_probability)
-            return draw_index(r, ph->exit_shares, m->p->destinations);
-        return -1;
-    }
     if (!(ph->exit_probability > 0))
         return -1;
     int team = m->workers[m->people[s].worker].team;

@@ -54,6 +54,22 @@ static int setup_phases(model_ctx *m)
     return 0;
 }
 
+/* Whether the meeting cycle is the core's (model_ctx.h, core_meetings),
+ * so that its handlers may skip what only mechanisms change. Each term
+ * rules out one way a meeting differs: roles (decision and consultation
+ * meetings, call-ins, part-time posts), a staffing plan (rates and posts
+ * over time), the method and learning (rate, busy weight, speed),
+ * profiles (need), a successor or time limit (limit_reached), effects on
+ * exits or phases of the scenario's own (core_exits: one phase without
+ * progress or measure). Called after staffplan_setup. */
+static void setup_core_meetings(model_ctx *m)
+{
+    const model_params *p = m->p;
+    m->core_meetings = m->core_exits && p->roles == 0 && !m->plan.on && !p->has_method && !p->has_learning &&
+                       p->profiles == 0 && !p->has_successor && p->max_months == 0;
+    m->core_rate = p->meeting_hours_per_day;
+}
+
 static void ctx_destroy(model_ctx *m)
 {
     for (int i = 0; i < MODEL_STREAM_COUNT; i++)
@@ -193,6 +209,7 @@ int model_run(const model_params *p, uint32_t replication, uint64_t seed,
     }
     waiting_setup_levels(m);
     staffplan_setup(m);
+    setup_core_meetings(m);
     if (p->has_successor || p->receivers > 0)
         handover_setup(m);
 
