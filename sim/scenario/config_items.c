@@ -278,7 +278,7 @@ int item_get_number(loader *ld, const config_setting_t *item, const char *path, 
         return loader_fail(ld, item, key, "internal error: no numeric schema entry for this member");
     double fallback = k->fallback ? strtod(k->fallback, NULL) : 0;
     if (k->type == ITEM_INT) {
-        int v;
+        int v = 0; /* set by item_int on success; initialised for -flto's flow analysis */
         if (item_int(ld, item, path, name, (int)k->min, (int)k->max, k->required, (int)fallback, &v) != 0)
             return -1;
         *out = v;

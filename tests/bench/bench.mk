@@ -14,7 +14,7 @@ BENCH_PY   ?= python3
 # issue 20 were set. make bench BENCH_REF=<commit> compares with another.
 BENCH_REF ?= abc92baa428d06afb66e435515845cd6facf4a80
 REF_DIR   := build-ref
-# make bench BENCH_FAST=1 also times an opt-in -O3 -march=native build
+# make bench BENCH_FAST=1 also times the opt-in -O2 -flto build
 # (make FAST=1, in build-fast/); never part of the reference numbers.
 BENCH_FAST ?=
 
