@@ -1,6 +1,9 @@
 /*
  * eng_evset.c — the future event set: a ladder of time buckets over a small
- * sorted run, with cancellation by tombstone.
+ * sorted run, with cancellation by tombstone. This file places, brings
+ * forward, pushes, pops and cancels; the layout is in eng_evset_internal.h
+ * and the rare whole-set work (renumbering, sweeping, clearing) in
+ * eng_evset_upkeep.c.
  *
  * Every event is a 16-byte node, one unsigned 128-bit number: the high 64
  * bits an order-preserving integer image of the time (its key), then a
@@ -65,165 +68,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef __SIZEOF_INT128__
-#error "eng_evset.c needs a compiler with unsigned __int128 (gcc or clang on a 64-bit target)"
-#endif
-
-/* Tests may lower it to exercise the renumbering. */
-#ifndef EVSET_SEQ_LIMIT
-#define EVSET_SEQ_LIMIT UINT32_MAX
-#endif
-
-#define ARITY 4
-/* Nodes before index 0 of the bottom heap's block, so that each family of
- * four children (indices 4i+1 .. 4i+4) fills one 64-byte line. */
-#define HEAP_PAD 3
-/* A bucket with more events than this is spread over a finer rung rather
- * than heaped; a rung is sized for about BUCKET_FILL events per bucket and
- * spans SPAN_MEANS mean distances (spread_top). Tried on the model with
- * callgrind: SPLIT_ABOVE 16..64, BUCKET_FILL 1..4 and SPAN_MEANS 1..4 all
- * lie within 5 % of each other in instructions and cache misses. Once
- * buckets were sorted by bins (bottom_sort_bucket, nearly linear), fewer
- * splits paid: SPLIT_ABOVE 64 (EVSET_SORTED_MAX 96) against 32 (48) 2 %
- * faster on bench_malmo (paired CPU time, 7 pairs), 96 no better, the hold
- * model the same; BUCKET_FILL 1 or 4 no better. */
-#ifndef SPLIT_ABOVE
-#define SPLIT_ABOVE 64
-#endif
-#ifndef BUCKET_FILL
-#define BUCKET_FILL 2
-#endif
-#ifndef SPAN_MEANS
-#define SPAN_MEANS 2
-#endif
-#define MAX_RUNGS 8
-/* Up to this many nodes the bottom is a sorted run, beyond it a heap until
- * it runs empty (see bottom_take_first). Buckets come down with at most
- * SPLIT_ABOVE nodes unless their keys cannot be split (equal times). */
-#ifndef EVSET_SORTED_MAX
-#define EVSET_SORTED_MAX 96
-#endif
-/* Up to this many events the set is the bottom alone (see place_node). */
-#ifndef EVSET_SMALL_HEAP
-#define EVSET_SMALL_HEAP 256
-#endif
-/* Tombstones are swept when they outnumber pending events and this. Tests
- * lower it (and EVSET_SMALL_HEAP) to exercise the sweep and the hand-overs. */
-#ifndef EVSET_SWEEP_MIN
-#define EVSET_SWEEP_MIN 4096
-#endif
-/* Nodes per chunk: one cache line. */
-#define CHUNK_NODES 4
-
-/* time key (64) | sequence (32) | slot (32) */
-__extension__ typedef unsigned __int128 node_t;
-
-#define NO_INDEX UINT32_MAX
-/* A slot's link while its event is pending, and once it is cancelled; a
- * free slot's link is the next free slot (or NO_INDEX). */
-#define SLOT_PENDING (UINT32_MAX - 1)
-#define SLOT_CANCELLED (UINT32_MAX - 2)
-
-typedef struct slot_entry {
-    uint32_t kind;
-    uint32_t subject;
-    uint32_t generation; /* bumped each time the slot is released */
-    uint32_t link;       /* SLOT_PENDING, SLOT_CANCELLED or the next free slot */
-} slot_entry;
-
-/* A bucket: its nodes in a list of chunks, the newest first; only the
- * newest may be partly filled (count % CHUNK_NODES nodes, or full). */
-typedef struct bucket {
-    uint32_t head;  /* chunk, or NO_INDEX when empty */
-    uint32_t count;
-} bucket;
-
-typedef struct rung {
-    uint64_t base;     /* key where bucket 0 starts */
-    unsigned shift;    /* a bucket spans 2^shift keys */
-    uint32_t buckets;  /* in use */
-    uint32_t next;     /* first bucket not yet taken down */
-    uint32_t capacity; /* allocated */
-    bucket *bucket;
-} rung;
-
-typedef struct node_array {
-    node_t *items;
-    size_t count, capacity;
-} node_array;
-
-struct evset {
-    /* bottom: a sorted run bottom[head .. end) or a 4-ary heap
-     * bottom[0 .. end) (see bottom_take_first), HEAP_PAD nodes into a
-     * 64-byte aligned block */
-    node_t *bottom;
-    void *bottom_block;
-    size_t bottom_head, bottom_end, bottom_capacity;
-    int bottom_is_heap;
-    /* rungs, coarsest (0) to finest (rung_count - 1) */
-    rung rungs[MAX_RUNGS];
-    int rung_count;
-    /* top */
-    node_array top;
-    uint64_t top_start, top_min, top_max;
-    /* chunks of buckets; chunk c holds nodes chunk_nodes[4c .. 4c+3] */
-    node_t *chunk_nodes;
-    uint32_t *chunk_next;   /* next chunk of the same bucket, or of the free list */
-    uint32_t chunk_count, chunk_capacity, chunk_free;
-    /* slots */
-    slot_entry *slots;
-    uint32_t slot_count, slot_capacity;
-    uint32_t free_head;
-    size_t live, cancelled; /* pending events; tombstones still held */
-    uint32_t next_seq;
-};
-
-static inline uint32_t node_slot(node_t n)
-{
-    return (uint32_t)n;
-}
-
-static inline uint32_t node_seq(node_t n)
-{
-    return (uint32_t)((uint64_t)n >> 32);
-}
-
-static inline uint64_t node_key(node_t n)
-{
-    return (uint64_t)(n >> 64);
-}
-
-/* Doubles ordered as unsigned integers: flip all bits of negatives, set the
- * sign bit of the rest. -0.0 becomes +0.0 first, so the two are one time (as
- * they compare equal as doubles). The mapping is exact both ways. */
-static inline uint64_t time_key(double t)
-{
-    uint64_t b;
-    t += 0.0;
-    memcpy(&b, &t, sizeof b);
-    return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
-}
-
-static inline double key_time(uint64_t k)
-{
-    uint64_t b = (k >> 63) ? k & ~(UINT64_C(1) << 63) : ~k;
-    double t;
-    memcpy(&t, &b, sizeof t);
-    return t;
-}
+#include "engine/eng_evset_internal.h"
 
 /* ---- the bottom ----------------------------------------------------------- */
 
-/* In sorted mode the bottom is bottom[head .. end), earliest first: a pop
- * takes bottom[head] and moves nothing. In heap mode it is a 4-ary heap in
- * bottom[0 .. end) (head is 0). Empty is head == end == 0, in sorted mode. */
-
-static inline size_t bottom_count(const evset *set)
-{
-    return set->bottom_end - set->bottom_head;
-}
-
-static void heap_sift_down(node_t *h, size_t n, size_t pos)
+void ev_heap_sift_down(node_t *h, size_t n, size_t pos)
 {
     node_t node = h[pos];
     for (;;) {
@@ -377,7 +226,7 @@ static inline node_t bottom_take_first(evset *set)
     if (n > 0) {
         b[0] = b[n];
         if (n > 1)
-            heap_sift_down(b, n, 0);
+            ev_heap_sift_down(b, n, 0);
     } else {
         set->bottom_is_heap = 0;
     }
@@ -413,7 +262,7 @@ static void bottom_order(evset *set, size_t n)
     }
     set->bottom_is_heap = 1;
     for (size_t i = (n - 2) / ARITY + 1; i-- > 0;)
-        heap_sift_down(b, n, i);
+        ev_heap_sift_down(b, n, i);
 }
 
 /* A bucket coming down is first spread over SORT_BINS bins by the top bits
@@ -484,7 +333,7 @@ static void bottom_sort_bucket(evset *set, const node_t *in, const uint8_t *bin,
 /* ---- chunks and buckets --------------------------------------------------- */
 
 /* Makes room for `extra` chunks beyond those in use; 0 or -1. */
-static int chunk_reserve(evset *set, size_t extra)
+int ev_chunk_reserve(evset *set, size_t extra)
 {
     if ((size_t)set->chunk_capacity - set->chunk_count >= extra)
         return 0;
@@ -507,84 +356,6 @@ static int chunk_reserve(evset *set, size_t extra)
     set->chunk_nodes = nodes;
     set->chunk_capacity = (uint32_t)cap;
     return 0;
-}
-
-static uint32_t chunk_take(evset *set)
-{
-    if (set->chunk_free != NO_INDEX) {
-        uint32_t c = set->chunk_free;
-        set->chunk_free = set->chunk_next[c];
-        return c;
-    }
-    if (chunk_reserve(set, 1) != 0)
-        return NO_INDEX;
-    return set->chunk_count++;
-}
-
-static int bucket_add(evset *set, bucket *b, node_t node)
-{
-    uint32_t at = b->count % CHUNK_NODES;
-    if (at == 0) {
-        uint32_t c = chunk_take(set);
-        if (c == NO_INDEX)
-            return -1;
-        set->chunk_next[c] = b->head;
-        b->head = c;
-    }
-    set->chunk_nodes[(size_t)b->head * CHUNK_NODES + at] = node;
-    b->count++;
-    return 0;
-}
-
-/* Calls visit on every node of the bucket (newest chunk first). */
-#define BUCKET_FOR_EACH(set, b, node_ptr, body)                                                      \
-    do {                                                                                             \
-        uint32_t bfe_n_ = (b)->count % CHUNK_NODES ? (b)->count % CHUNK_NODES : CHUNK_NODES;         \
-        for (uint32_t bfe_c_ = (b)->head; bfe_c_ != NO_INDEX; bfe_c_ = (set)->chunk_next[bfe_c_]) {  \
-            for (uint32_t bfe_i_ = 0; bfe_i_ < bfe_n_; bfe_i_++) {                                   \
-                node_t *node_ptr = &(set)->chunk_nodes[(size_t)bfe_c_ * CHUNK_NODES + bfe_i_];       \
-                body;                                                                                \
-            }                                                                                        \
-            bfe_n_ = CHUNK_NODES;                                                                    \
-        }                                                                                            \
-    } while (0)
-
-/* Copies the bucket's nodes to out (the newest chunk first) and returns
- * its chunks to the free list, in one walk; returns how many. Whole chunks
- * are copied (a fixed 64-byte move, where a length of 1 to 4 nodes was a
- * call to memcpy or a loop): out needs room for CHUNK_NODES - 1 more than
- * the bucket holds, which the later chunks or nothing overwrite. */
-static inline size_t bucket_take(evset *set, bucket *b, node_t *out)
-{
-    size_t n = 0;
-    uint32_t valid = b->count % CHUNK_NODES ? b->count % CHUNK_NODES : CHUNK_NODES;
-    uint32_t c = b->head;
-    while (c != NO_INDEX) {
-        memcpy(out + n, &set->chunk_nodes[(size_t)c * CHUNK_NODES], CHUNK_NODES * sizeof *out);
-        n += valid;
-        valid = CHUNK_NODES;
-        uint32_t next = set->chunk_next[c];
-        set->chunk_next[c] = set->chunk_free;
-        set->chunk_free = c;
-        c = next;
-    }
-    b->head = NO_INDEX;
-    b->count = 0;
-    return n;
-}
-
-/* Returns the bucket's chunks to the free list. */
-static void bucket_empty(evset *set, bucket *b)
-{
-    uint32_t c = b->head;
-    while (c != NO_INDEX) {
-        uint32_t next = set->chunk_next[c];
-        set->chunk_next[c] = set->chunk_free;
-        set->chunk_free = c;
-        c = next;
-    }
-    b->head = NO_INDEX;
-    b->count = 0;
 }
 
 /* ---- rungs ------------------------------------------------------------------ */
@@ -716,7 +487,7 @@ static int spread_top(evset *set)
         span = (uint64_t)(SPAN_MEANS * mean) + 1;
     /* At worst each node starts a chunk; reserved first, so nothing moves
      * unless everything can. */
-    if (chunk_reserve(set, n) != 0 || rung_setup(r, base, span, n) != 0)
+    if (ev_chunk_reserve(set, n) != 0 || rung_setup(r, base, span, n) != 0)
         return -1;
     __extension__ unsigned __int128 end = (unsigned __int128)base + ((unsigned __int128)r->buckets << r->shift);
     /* Past the largest key every key belongs to the rung; the largest key
@@ -768,7 +539,7 @@ static int refill_bottom(evset *set)
         if (b->count > SPLIT_ABOVE && r->shift > 0 && set->rung_count < MAX_RUNGS) {
             rung *fine = &set->rungs[set->rung_count];
             uint64_t span = (UINT64_C(1) << r->shift) - 1;
-            if (chunk_reserve(set, b->count) != 0 || rung_setup(fine, from, span, b->count) != 0) {
+            if (ev_chunk_reserve(set, b->count) != 0 || rung_setup(fine, from, span, b->count) != 0) {
                 r->next--;
                 return -1;
             }
@@ -834,33 +605,9 @@ static uint32_t slot_take(evset *set)
     return s;
 }
 
-static void slot_release(evset *set, uint32_t s)
-{
-    set->slots[s].generation++;
-    set->slots[s].link = set->free_head;
-    set->free_head = s;
-}
-
 static evset_handle make_handle(const evset *set, uint32_t s)
 {
     return ((evset_handle)set->slots[s].generation << 32) | ((evset_handle)s + 1);
-}
-
-/* ---- visiting every node (renumbering, sweeping, clearing) ---------------- */
-
-typedef void (*node_visitor)(evset *set, node_t *node, void *ctx);
-
-static void visit_all(evset *set, node_visitor visit, void *ctx)
-{
-    for (size_t i = set->bottom_head; i < set->bottom_end; i++)
-        visit(set, &set->bottom[i], ctx);
-    for (size_t i = 0; i < set->top.count; i++)
-        visit(set, &set->top.items[i], ctx);
-    for (int k = 0; k < set->rung_count; k++) {
-        rung *r = &set->rungs[k];
-        for (uint32_t j = r->next; j < r->buckets; j++)
-            BUCKET_FOR_EACH(set, &r->bucket[j], np, visit(set, np, ctx));
-    }
 }
 
 /* ---- the public operations ------------------------------------------------ */
@@ -901,118 +648,11 @@ void evset_free(evset *set)
     free(set);
 }
 
-static int seq_compare(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-typedef struct seq_list {
-    uint32_t *seqs;
-    size_t count;
-} seq_list;
-
-static void collect_seq(evset *set, node_t *node, void *ctx)
-{
-    (void)set;
-    seq_list *l = ctx;
-    l->seqs[l->count++] = node_seq(*node);
-}
-
-static void rank_seq(evset *set, node_t *node, void *ctx)
-{
-    (void)set;
-    const seq_list *l = ctx;
-    uint32_t q = node_seq(*node);
-    const uint32_t *rank = bsearch(&q, l->seqs, l->count, sizeof *l->seqs, seq_compare);
-    const node_t keep = ~((node_t)UINT32_MAX << 32); /* all but the sequence */
-    *node = (*node & keep) | ((node_t)(uint32_t)(rank - l->seqs) << 32);
-}
-
-/* Gives the nodes held (tombstones too) sequence numbers 0..n-1 in their
- * present order: no comparison changes, so every node stays valid where it
- * is. */
-static int renumber(evset *set)
-{
-    size_t held = set->live + set->cancelled;
-    seq_list l = {malloc((held ? held : 1) * sizeof *l.seqs), 0};
-    if (!l.seqs)
-        return -1;
-    visit_all(set, collect_seq, &l);
-    qsort(l.seqs, l.count, sizeof *l.seqs, seq_compare);
-    visit_all(set, rank_seq, &l);
-    free(l.seqs);
-    set->next_seq = (uint32_t)l.count;
-    return 0;
-}
-
-/* Drops every tombstone, keeping each container's nodes where they belong;
- * returns -1, having changed nothing, when memory runs out. */
-static int sweep(evset *set)
-{
-    /* Rebuilding a bucket takes new chunks before its old ones are freed:
-     * at most one chunk per CHUNK_NODES nodes, plus one per bucket. */
-    size_t need = 0;
-    for (int k = 0; k < set->rung_count; k++) {
-        const rung *r = &set->rungs[k];
-        for (uint32_t j = r->next; j < r->buckets; j++)
-            if (r->bucket[j].count)
-                need = need > r->bucket[j].count / CHUNK_NODES + 1 ? need : r->bucket[j].count / CHUNK_NODES + 1;
-    }
-    if (chunk_reserve(set, need) != 0)
-        return -1;
-    /* the bottom heap and top: filter in place */
-    size_t n = set->bottom_head; /* the sorted run stays in order; a heap is rebuilt */
-    for (size_t i = set->bottom_head; i < set->bottom_end; i++) {
-        uint32_t s = node_slot(set->bottom[i]);
-        if (set->slots[s].link == SLOT_CANCELLED)
-            slot_release(set, s);
-        else
-            set->bottom[n++] = set->bottom[i];
-    }
-    set->bottom_end = n;
-    if (n == set->bottom_head) {
-        set->bottom_head = set->bottom_end = 0;
-        set->bottom_is_heap = 0;
-    } else if (set->bottom_is_heap && n > 1) {
-        for (size_t i = (n - 2) / ARITY + 1; i-- > 0;)
-            heap_sift_down(set->bottom, n, i);
-    }
-    n = 0;
-    for (size_t i = 0; i < set->top.count; i++) {
-        uint32_t s = node_slot(set->top.items[i]);
-        if (set->slots[s].link == SLOT_CANCELLED)
-            slot_release(set, s);
-        else
-            set->top.items[n++] = set->top.items[i];
-    }
-    set->top.count = n;
-    /* buckets: each rebuilt from its survivors, in chunks reserved first so
-     * that no step can fail half-way */
-    for (int k = 0; k < set->rung_count; k++) {
-        rung *r = &set->rungs[k];
-        for (uint32_t j = r->next; j < r->buckets; j++) {
-            bucket old = r->bucket[j], fresh = {NO_INDEX, 0};
-            BUCKET_FOR_EACH(set, &old, np, {
-                uint32_t s = node_slot(*np);
-                if (set->slots[s].link == SLOT_CANCELLED)
-                    slot_release(set, s);
-                else
-                    bucket_add(set, &fresh, *np);
-            });
-            bucket_empty(set, &old);
-            r->bucket[j] = fresh;
-        }
-    }
-    set->cancelled = 0;
-    return 0;
-}
-
 /* Everything but the common case of a push: a new slot, renumbering,
  * placing into top or the rungs. */
 __attribute__((noinline)) static evset_handle push_slow(evset *set, double time, uint32_t kind, uint32_t subject)
 {
-    if (set->next_seq >= (uint32_t)EVSET_SEQ_LIMIT && renumber(set) != 0)
+    if (set->next_seq >= (uint32_t)EVSET_SEQ_LIMIT && ev_renumber(set) != 0)
         return EVSET_NO_HANDLE;
     uint32_t s = slot_take(set);
     if (s == NO_INDEX)
@@ -1213,7 +853,7 @@ int evset_cancel(evset *set, evset_handle handle)
     set->live--;
     set->cancelled++;
     if (set->cancelled > EVSET_SWEEP_MIN && set->cancelled > set->live)
-        sweep(set); /* only frees memory; a failure leaves tombstones, still valid */
+        ev_sweep(set); /* only frees memory; a failure leaves tombstones, still valid */
     return 1;
 }
 
@@ -1239,29 +879,4 @@ double evset_peek_time(evset *set)
     if (set->live == 0 || !settle_root(set))
         return INFINITY;
     return key_time(node_key(set->bottom[set->bottom_head]));
-}
-
-static void release_node(evset *set, node_t *node, void *ctx)
-{
-    (void)ctx;
-    slot_release(set, node_slot(*node));
-}
-
-void evset_clear(evset *set)
-{
-    visit_all(set, release_node, NULL);
-    for (int k = 0; k < set->rung_count; k++) {
-        rung *r = &set->rungs[k];
-        for (uint32_t j = r->next; j < r->buckets; j++)
-            bucket_empty(set, &r->bucket[j]);
-    }
-    set->bottom_head = set->bottom_end = 0;
-    set->bottom_is_heap = 0;
-    set->top.count = 0;
-    set->top_start = UINT64_MAX;
-    set->top_min = UINT64_MAX;
-    set->top_max = 0;
-    set->rung_count = 0;
-    set->live = 0;
-    set->cancelled = 0;
 }
