@@ -181,6 +181,26 @@ __attribute__((noinline)) static int bottom_insert_slow(evset *set, node_t node)
     return 0;
 }
 
+/* Into the sorted run, which is not a heap and has room: in front when
+ * earlier than all (moving none), else from its end. */
+static inline void run_insert(evset *set, node_t node)
+{
+    size_t head = set->bottom_head, end = set->bottom_end;
+    node_t *b = set->bottom;
+    if (head > 0 && node < b[head]) {
+        b[head - 1] = node;
+        set->bottom_head = head - 1;
+        return;
+    }
+    size_t i = end;
+    while (i > head && node < b[i - 1]) {
+        b[i] = b[i - 1];
+        i--;
+    }
+    b[i] = node;
+    set->bottom_end = end + 1;
+}
+
 /* Into the sorted run, from its end: most new events are later than those
  * already at the bottom, so few move (and one earlier than all of them goes
  * in front, moving none). */
@@ -196,18 +216,7 @@ static inline int bottom_insert(evset *set, node_t node)
         }
         return bottom_insert_slow(set, node);
     }
-    if (head > 0 && node < b[head]) {
-        b[head - 1] = node;
-        set->bottom_head = head - 1;
-        return 0;
-    }
-    size_t i = end;
-    while (i > head && node < b[i - 1]) {
-        b[i] = b[i - 1];
-        i--;
-    }
-    b[i] = node;
-    set->bottom_end = end + 1;
+    run_insert(set, node);
     return 0;
 }
 
@@ -709,19 +718,7 @@ evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject
         if (end - head >= EVSET_SMALL_HEAP || set->bottom_is_heap || end - head >= EVSET_SORTED_MAX ||
             end == set->bottom_capacity)
             return push_placed(set, node, kind, subject);
-        node_t *b = set->bottom;
-        if (head > 0 && node < b[head]) {
-            b[head - 1] = node;
-            set->bottom_head = head - 1;
-        } else {
-            size_t i = end;
-            while (i > head && node < b[i - 1]) {
-                b[i] = b[i - 1];
-                i--;
-            }
-            b[i] = node;
-            set->bottom_end = end + 1;
-        }
+        run_insert(set, node);
     } else if (key >= set->top_start) {
         /* into top, as place_node would (a third of the model's pushes) */
         node_array *t = &set->top;

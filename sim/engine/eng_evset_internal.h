@@ -227,6 +227,16 @@ static inline int bucket_add(evset *set, bucket *b, node_t node)
         }                                                                                            \
     } while (0)
 
+/* Puts chunk c on the free list; returns the chunk that followed it in
+ * its bucket. */
+static inline uint32_t chunk_release(evset *set, uint32_t c)
+{
+    uint32_t next = set->chunk_next[c];
+    set->chunk_next[c] = set->chunk_free;
+    set->chunk_free = c;
+    return next;
+}
+
 /* Copies the bucket's nodes to out (the newest chunk first) and returns
  * its chunks to the free list, in one walk; returns how many. Whole chunks
  * are copied (a fixed 64-byte move, where a length of 1 to 4 nodes was a
@@ -241,10 +251,7 @@ static inline size_t bucket_take(evset *set, bucket *b, node_t *out)
         memcpy(out + n, &set->chunk_nodes[(size_t)c * CHUNK_NODES], CHUNK_NODES * sizeof *out);
         n += valid;
         valid = CHUNK_NODES;
-        uint32_t next = set->chunk_next[c];
-        set->chunk_next[c] = set->chunk_free;
-        set->chunk_free = c;
-        c = next;
+        c = chunk_release(set, c);
     }
     b->head = NO_INDEX;
     b->count = 0;
@@ -255,12 +262,8 @@ static inline size_t bucket_take(evset *set, bucket *b, node_t *out)
 static inline void bucket_empty(evset *set, bucket *b)
 {
     uint32_t c = b->head;
-    while (c != NO_INDEX) {
-        uint32_t next = set->chunk_next[c];
-        set->chunk_next[c] = set->chunk_free;
-        set->chunk_free = c;
-        c = next;
-    }
+    while (c != NO_INDEX)
+        c = chunk_release(set, c);
     b->head = NO_INDEX;
     b->count = 0;
 }
