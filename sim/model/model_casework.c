@@ -502,15 +502,17 @@ __attribute__((noinline)) static void on_meeting_end(model_ctx *m, int w)
     cumulative_set(&m->busy_level, m->engine.now, m->busy_level.level - (core ? wk->fte : staff_busy_weight(m, wk)));
     m->month_meetings++;
     int kind = entry_kind(e);
-    if (core) {
-        /* The core (model_ctx.h, core_meetings): a casework meeting, no
-         * limit reached, and after it own time (after_meeting's path). */
+    if (core || (pp->limit_reached == LIMIT_NONE && kind == MEET_CASEWORK)) {
+        /* a casework meeting ends (in the core every meeting does, no
+         * limit is ever reached, and after_meeting's path is own time) */
         pp->meetings++;
         int d = exits_draw(m, s, &m->phase[pp->phase]);
         if (d >= 0)
             exit_programme(m, s, d);
-        else
+        else if (core)
             own_time(m, s);
+        else
+            after_meeting(m, s); /* own time, or a measure, a phase, a call-in */
     } else if (pp->limit_reached == LIMIT_TRANSFER) {
         successor_take(m, s);
     } else if (pp->limit_reached) {
@@ -519,15 +521,8 @@ __attribute__((noinline)) static void on_meeting_end(model_ctx *m, int w)
         int next = rd->decision_phase;
         rd->decision_phase = -1;
         enter_phase(m, s, next);
-    } else if (kind == MEET_CONSULT) {
+    } else { /* MEET_CONSULT */
         own_time(m, s);
-    } else {
-        pp->meetings++;
-        int d = exits_draw(m, s, &m->phase[pp->phase]);
-        if (d >= 0)
-            exit_programme(m, s, d);
-        else
-            after_meeting(m, s); /* in the core: own time (and call-ins, if roles have them) */
     }
     if (wk->leaving)
         worker_leave_now(m, w);
