@@ -158,11 +158,10 @@ double zig_gamma_after_squeeze(gsl_rng *r, const zig_gamma *g, double scale, dou
 double zig_gamma_after_layer_miss(gsl_rng *r, const zig_gamma *g, double scale, uint64_t b)
 {
     unsigned i = (unsigned)(b & 255u);
-    double sign = (b & 256u) ? -1.0 : 1.0;
     double y = zig_norm_slow(r, i, (double)(b >> 11) * 0x1.0p-53 * zig_norm_x[i]);
     if (y < 0)
         return zig_gamma_draw_full(r, g, scale);
-    double x = sign * y, v1 = 1.0 + g->c * x;
+    double x = zig_apply_sign(y, b), v1 = 1.0 + g->c * x;
     if (v1 <= 0)
         return zig_gamma_draw_full(r, g, scale);
     double v = v1 * v1 * v1;
