@@ -680,55 +680,72 @@ __attribute__((noinline)) static evset_handle push_slow(evset *set, double time,
     return make_handle(set, s);
 }
 
-/* A push that needs place_node (into top, a rung's bucket or the bottom
- * heap past the small size); kept out of evset_push so its common path
- * calls nothing and saves no registers. */
-__attribute__((noinline)) static evset_handle push_placed(evset *set, node_t node, uint32_t kind, uint32_t subject)
+/* The end of every successful push: slot s (the free list's first), whose
+ * kind and subject are already written, now holds a pending event. */
+static inline evset_handle push_commit(evset *set, uint32_t s)
 {
-    uint32_t s = node_slot(node);
-    if (place_node(set, node) != 0)
-        return EVSET_NO_HANDLE;
     slot_entry *e = &set->slots[s];
     set->free_head = e->link;
     set->next_seq++;
-    e->kind = kind;
-    e->subject = subject;
     e->link = SLOT_PENDING;
     set->live++;
     return ((evset_handle)e->generation << 32) | ((evset_handle)s + 1);
 }
 
-/* The common cases free of calls (a free slot; the node into the bottom
- * heap while the set is small, or into a bucket chunk with room): every
- * event scheduled passes here, and the calls and checks of the general path
- * were about 100 instructions per push (callgrind, M/M/1). */
+/* A push that needs place_node (into top, a rung's bucket or the bottom
+ * heap past the small size); kept out of evset_push so its common path
+ * calls nothing. */
+__attribute__((noinline)) static evset_handle push_placed(evset *set, node_t node)
+{
+    if (place_node(set, node) != 0)
+        return EVSET_NO_HANDLE;
+    return push_commit(set, node_slot(node));
+}
+
+/* A push while the set is the bottom alone (no rungs, the key before top):
+ * into its sorted run from the end, as bottom_insert does when it needs
+ * nothing else (no heap, room, the run not full); anything else is
+ * push_placed's. Apart from evset_push, whose paths into top and the
+ * buckets then need fewer registers: the run's insertion loop made every
+ * push save and restore six (12 of its ~84 instructions a push in
+ * bench_malmo, where the bottom is never alone). */
+__attribute__((noinline)) static evset_handle push_bottom_alone(evset *set, node_t node)
+{
+    size_t head = set->bottom_head, end = set->bottom_end;
+    if (end - head >= EVSET_SMALL_HEAP || set->bottom_is_heap || end - head >= EVSET_SORTED_MAX ||
+        end == set->bottom_capacity)
+        return push_placed(set, node);
+    run_insert(set, node);
+    return push_commit(set, node_slot(node));
+}
+
+/* The common cases free of calls (a free slot; the node into top or into a
+ * bucket chunk with room), and the bottom alone by a tail call: every event
+ * scheduled passes here, and the calls and checks of the general path were
+ * about 100 instructions per push (callgrind, M/M/1). The free slot's kind
+ * and subject are written first (a slot still free may hold anything), so
+ * no path keeps them in registers. */
 evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject)
 {
     uint32_t s = set->free_head;
     if (__builtin_expect(s == NO_INDEX || set->next_seq >= (uint32_t)EVSET_SEQ_LIMIT, 0))
         return push_slow(set, time, kind, subject);
+    set->slots[s].kind = kind;
+    set->slots[s].subject = subject;
     uint64_t key = time_key(time);
     node_t node = ((node_t)key << 64) | ((node_t)set->next_seq << 32) | s;
-    if (set->rung_count == 0 && key < set->top_start) {
-        /* the set is the bottom alone: into its sorted run from the end,
-         * as bottom_insert does when it needs nothing else (no heap, room,
-         * the run not full); anything else is push_placed's, by a tail
-         * call, so this path saves no registers */
-        size_t head = set->bottom_head, end = set->bottom_end;
-        if (end - head >= EVSET_SMALL_HEAP || set->bottom_is_heap || end - head >= EVSET_SORTED_MAX ||
-            end == set->bottom_capacity)
-            return push_placed(set, node, kind, subject);
-        run_insert(set, node);
-    } else if (key >= set->top_start) {
+    if (key >= set->top_start) {
         /* into top, as place_node would (a third of the model's pushes) */
         node_array *t = &set->top;
         if (t->count == t->capacity)
-            return push_placed(set, node, kind, subject);
+            return push_placed(set, node);
         t->items[t->count++] = node;
         if (key < set->top_min)
             set->top_min = key;
         if (key > set->top_max)
             set->top_max = key;
+    } else if (set->rung_count == 0) {
+        return push_bottom_alone(set, node);
     } else {
         /* into the bucket place_node would choose, if a chunk is at hand */
         bucket *b = NULL;
@@ -740,12 +757,12 @@ evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject
             }
         }
         if (!b)
-            return push_placed(set, node, kind, subject); /* the bottom, or the hand-over to the ladder */
+            return push_placed(set, node); /* the bottom */
         uint32_t at = b->count % CHUNK_NODES;
         if (at == 0) {
             uint32_t c = set->chunk_free;
             if (c == NO_INDEX)
-                return push_placed(set, node, kind, subject);
+                return push_placed(set, node);
             set->chunk_free = set->chunk_next[c];
             set->chunk_next[c] = b->head;
             b->head = c;
@@ -753,14 +770,7 @@ evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject
         set->chunk_nodes[(size_t)b->head * CHUNK_NODES + at] = node;
         b->count++;
     }
-    slot_entry *e = &set->slots[s];
-    set->free_head = e->link;
-    set->next_seq++;
-    e->kind = kind;
-    e->subject = subject;
-    e->link = SLOT_PENDING;
-    set->live++;
-    return ((evset_handle)e->generation << 32) | ((evset_handle)s + 1);
+    return push_commit(set, s);
 }
 
 /* Drops tombstones from the bottom heap's root until a pending event is
