@@ -13,8 +13,9 @@
  * no mechanism file can reach back into the event handling:
  *
  *   model_ctx.h
- *     < model_arrivals.h (referral schedules), model_staff.h (the pool),
- *       model_measures.h (places)
+ *     < model_arrivals.h (referral schedules), model_ready.h (who can
+ *       take a participant), model_measures.h (places)
+ *     < model_staff.h (the pool; uses ready)
  *     < model_participants.h (slots, memory guard; uses arrivals)
  *     < model_waiting.h, model_exits.h, model_series.h
  *     < model_events.h (model_casework.c: the handlers that cross mechanisms)
@@ -168,6 +169,21 @@ typedef struct cumulative {
     double level, area, last;
 } cumulative;
 
+/* The workers who can take a participant, least loaded first
+ * (model_ready.c). Each worker's place is pos[w], or -1 when out. */
+typedef struct ready_pool {
+    int *pos;      /* levels: the level (load) w is filed at; heap: its index */
+    int by_level;  /* integer loads: the levels; else the heap */
+    /* levels: a bitmap of workers per load 0 .. levels - 1, `words` 64-bit
+     * words each, with its count; the lowest level holding anyone (levels
+     * when none) */
+    uint64_t *bits;
+    int *count;
+    int words, levels, lowest;
+    /* heap: worker indices keyed by (load, index) */
+    int *heap, size;
+} ready_pool;
+
 typedef struct model_ctx {
     const model_params *p;
     sim engine;
@@ -205,12 +221,11 @@ typedef struct model_ctx {
     /* The staff pool (model_staff.c). */
     worker *workers;
     int worker_count;
-    /* Case workers who can take participants, as a binary heap keyed by
-     * (load, index): the least loaded is found in O(1) and kept in
-     * O(log W) when loads change. Used when every caseload-carrying role
-     * has the same cap, so the least loaded either has room or nobody has. */
+    /* Case workers who can take participants, least loaded first
+     * (model_ready.c). Used when every caseload-carrying role has the same
+     * cap (uniform_caps), so the least loaded either has room or nobody has. */
     int uniform_caps;
-    int *ready_heap, *ready_pos, ready_size;
+    ready_pool ready;
     team_state teams[MODEL_MAX_TEAMS];
     int team_count;
     measure_state measures[MODEL_MAX_MEASURES];

@@ -19,6 +19,7 @@
 #include "model/model_arrivals.h"
 #include "model/model_handover.h"
 #include "model/model_measures.h"
+#include "model/model_ready.h"
 #include "model/model_series.h"
 #include "model/model_staffplan.h"
 #include "model/model_snapshot.h"
@@ -94,8 +95,7 @@ static void ctx_destroy(model_ctx *m)
         free(m->site_waiting[k].items);
     handover_free(m);
     free(m->workers);
-    free(m->ready_heap);
-    free(m->ready_pos);
+    ready_free(m);
     free(m->people);
     free(m->records);
     sim_destroy(&m->engine);

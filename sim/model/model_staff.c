@@ -5,10 +5,10 @@
  * Owns what concerns workers and teams alone. The cap a worker takes
  * participants up to comes from the role (or the core's caseload_cap),
  * raised under volume pressure; a participant weighs 1 or their need. When
- * every caseload-carrying role has the same cap, workers in post sit in a
- * binary heap keyed by (load, index), so the least loaded is found in O(1)
- * and kept in O(log W); with mixed caps the choice is a linear scan (the
- * least loaded may be full while a colleague with a higher cap has room).
+ * every caseload-carrying role has the same cap, workers in post sit in
+ * the ready pool (model_ready.c), which finds the least loaded at once;
+ * with mixed caps the choice is a linear scan (the least loaded may be
+ * full while a colleague with a higher cap has room).
  * Team method capital and maturity are brought up to date lazily, when
  * read or when the team changes, rather than on a clock.
  *
@@ -22,6 +22,8 @@
 
 #include <math.h>
 #include <stdlib.h>
+
+#include "model/model_ready.h"
 
 /* Slots beyond the teams' members: posts a staffing plan opens, then room
  * for the most each opening rule may open (model_staffplan.c). 0 unless a
@@ -73,12 +75,9 @@ int staff_setup(model_ctx *m)
     m->team_count = p->roles > 0 ? p->teams : 1;
     for (int t = 0; t < m->team_count; t++)
         m->teams[t].maturity = p->has_maturity ? p->maturity_start : 1.0;
-    m->ready_heap = malloc((size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->ready_heap);
-    m->ready_pos = malloc((size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->ready_pos);
-    if (!m->ready_heap || !m->ready_pos)
+    /* With everyone weighing 1, loads are whole numbers (model_ready.c). */
+    if (ready_setup(m, !p->cap_by_need) != 0)
         return -1;
-    for (int w = 0; w < m->worker_count; w++)
-        m->ready_pos[w] = -1;
     /* The heap serves one pool; sites filter it, so they scan. */
     m->uniform_caps = p->sites == 0;
     double cap = -1;
@@ -222,39 +221,6 @@ double staff_weight_of(const model_ctx *m, const participant *pp)
     return m->p->cap_by_need ? participant_need(m, pp) : 1.0;
 }
 
-static int ready_before(const model_ctx *m, int a, int b)
-{
-    double la = m->workers[a].load, lb = m->workers[b].load;
-    return la < lb || (la == lb && a < b);
-}
-
-static void ready_place(model_ctx *m, int at, int w)
-{
-    m->ready_heap[at] = w;
-    m->ready_pos[w] = at;
-}
-
-static void ready_sift(model_ctx *m, int at)
-{
-    int w = m->ready_heap[at];
-    while (at > 0 && ready_before(m, w, m->ready_heap[(at - 1) / 2])) {
-        ready_place(m, at, m->ready_heap[(at - 1) / 2]);
-        at = (at - 1) / 2;
-    }
-    for (;;) {
-        int c = 2 * at + 1;
-        if (c >= m->ready_size)
-            break;
-        if (c + 1 < m->ready_size && ready_before(m, m->ready_heap[c + 1], m->ready_heap[c]))
-            c++;
-        if (!ready_before(m, m->ready_heap[c], w))
-            break;
-        ready_place(m, at, m->ready_heap[c]);
-        at = c;
-    }
-    ready_place(m, at, w);
-}
-
 void staff_ready_update(model_ctx *m, int w)
 {
     if (!m->uniform_caps)
@@ -262,21 +228,7 @@ void staff_ready_update(model_ctx *m, int w)
     const worker *wk = &m->workers[w];
     int eligible = wk->active && !wk->leaving &&
                    (m->p->roles > 0 ? m->p->role[wk->role].caseload_cap > 0 : 1);
-    int at = m->ready_pos[w];
-    if (eligible && at < 0) {
-        at = m->ready_size++;
-        ready_place(m, at, w);
-        ready_sift(m, at);
-    } else if (!eligible && at >= 0) {
-        int last = m->ready_heap[--m->ready_size];
-        m->ready_pos[w] = -1;
-        if (last != w) {
-            ready_place(m, at, last);
-            ready_sift(m, at);
-        }
-    } else if (eligible) {
-        ready_sift(m, at);
-    }
+    ready_set(m, w, eligible);
 }
 
 /* Whether worker wk may take participant pp: own site (or pp untied), or,
@@ -317,9 +269,9 @@ int staff_least_loaded(const model_ctx *m, const participant *pp)
         return w >= 0 || pp->site == 0 ? w : staff_least_loaded_at(m, pp, 1);
     }
     if (m->uniform_caps) {
-        if (m->ready_size == 0)
+        int w = ready_least(m);
+        if (w < 0)
             return -1;
-        int w = m->ready_heap[0];
         return m->workers[w].load + weight <= staff_cap_of(m, &m->workers[w]) ? w : -1;
     }
     int best = -1;

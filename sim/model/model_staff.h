@@ -20,7 +20,7 @@ int staff_plan_wanted(const model_params *p);
  * plus the slots of posts a staffing plan or rule may open. */
 int staff_worker_slots(const model_params *p);
 
-/* Allocates the workers and the least-loaded heap; -1 when out of memory. */
+/* Allocates the workers and the ready pool; -1 when out of memory. */
 int staff_setup(model_ctx *m);
 
 /* The core's workers (no roles): all in post from time 0, with their
@@ -81,7 +81,7 @@ static inline double staff_busy_weight(const model_ctx *m, const worker *wk)
 double staff_cap_of(const model_ctx *m, const worker *w);
 /* What a participant weighs against a caseload cap: 1, or their need. */
 double staff_weight_of(const model_ctx *m, const participant *pp);
-/* Keeps worker w's place in the least-loaded heap right after a change of
+/* Keeps worker w's place in the ready pool (model_ready.c) right after a change of
  * load or status. */
 void staff_ready_update(model_ctx *m, int w);
 /* The least loaded case worker in post with room for this participant

@@ -56,7 +56,7 @@ void staffplan_setup(model_ctx *m)
     sp->core_cap = p->caseload_cap;
     sp->hours_per_day = p->meeting_hours_per_day;
     /* A change to one role's cap may part it from the others': the
-     * least-loaded heap then gives way to the linear scan. */
+     * ready pool then gives way to the linear scan. */
     for (int i = 0; i < p->staff_changes; i++)
         if (p->staff_change[i].role >= 0 && p->staff_change[i].caseload_cap >= 0)
             m->uniform_caps = 0;
