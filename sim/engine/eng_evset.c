@@ -758,16 +758,25 @@ evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject
         }
         if (!b)
             return push_placed(set, node); /* the bottom */
+        /* A node that starts a chunk (one push in four into a bucket, in
+         * no order a predictor learns) takes the free list's first: by
+         * masks, as a branch it mispredicted often enough to be ~13 % of
+         * evset_push's time (perf), and gcc turned plain selects back
+         * into a branch (tried, no faster). Masks: bench_malmo +7.8 % (11
+         * pairs), the hold model at 10^4 5 % faster. When no chunk is free
+         * the push goes the general way even if it needs none (rare:
+         * freed chunks return to the list). */
+        uint32_t c = set->chunk_free;
+        if (c == NO_INDEX)
+            return push_placed(set, node);
         uint32_t at = b->count % CHUNK_NODES;
-        if (at == 0) {
-            uint32_t c = set->chunk_free;
-            if (c == NO_INDEX)
-                return push_placed(set, node);
-            set->chunk_free = set->chunk_next[c];
-            set->chunk_next[c] = b->head;
-            b->head = c;
-        }
-        set->chunk_nodes[(size_t)b->head * CHUNK_NODES + at] = node;
+        uint32_t after_c = set->chunk_next[c], head = b->head; /* c's next stays when not taken */
+        uint32_t take = (uint32_t)0 - (uint32_t)(at == 0); /* all ones when the node starts a chunk */
+        set->chunk_next[c] = (head & take) | (after_c & ~take);
+        set->chunk_free = (after_c & take) | (c & ~take);
+        head = (c & take) | (head & ~take);
+        b->head = head;
+        set->chunk_nodes[(size_t)head * CHUNK_NODES + at] = node;
         b->count++;
     }
     return push_commit(set, s);
