@@ -48,9 +48,9 @@ double dist_sample_gsl(const dist *d, gsl_rng *r);
 
 /* A draw from r, which must come from rng_alloc. Inline, because every
  * meeting and every stretch of own time draws one: the exponential by the
- * ziggurat (eng_ziggurat.h: 1.8 ns against 10.3 for GSL's log1p; not GSL's
- * stream), the gamma by Marsaglia and Tsang on the ziggurat normal (7.2
- * against 10 ns for GSL's at the configs' shape 6.25; not GSL's stream
+ * ziggurat (eng_ziggurat.h: 2.0 ns against 11 for GSL's log1p; not GSL's
+ * stream), the gamma by Marsaglia and Tsang on the ziggurat normal (5.4
+ * against 11 ns for GSL's at the configs' shape 6.25; not GSL's stream
  * either), the uniform exactly as GSL would (eng_rng.h). make bench,
  * "draws", 2026-12-06. Forced inline: gcc kept one out-of-line copy for
  * model_casework.c's ten callers, so each meeting's two draws paid a call,
