@@ -39,12 +39,16 @@
  * buckets were sorted by bins (bottom_sort_bucket, nearly linear), fewer
  * splits paid: SPLIT_ABOVE 64 (EVSET_SORTED_MAX 96) against 32 (48) 2 %
  * faster on bench_malmo (paired CPU time, 7 pairs), 96 no better, the hold
- * model the same; BUCKET_FILL 1 or 4 no better. */
+ * model the same; BUCKET_FILL 1 or 4 no better. Once a new chunk was taken
+ * without a branch (evset_push), fuller buckets paid: BUCKET_FILL 4
+ * against 2 1.8 % faster at 1x (9 pairs) and 5-11 % at 100x size (median
+ * of 10 and of 12 pairs; half-empty chunks had doubled the lines a pending
+ * event occupies), 3 slower at 100x, 6 and 8 2.7 and 8 % slower at 1x. */
 #ifndef SPLIT_ABOVE
 #define SPLIT_ABOVE 64
 #endif
 #ifndef BUCKET_FILL
-#define BUCKET_FILL 2
+#define BUCKET_FILL 4
 #endif
 #ifndef SPAN_MEANS
 #define SPAN_MEANS 2
