@@ -799,6 +799,21 @@ static int settle_root(evset *set)
     }
 }
 
+/* The end of every pop: node's event goes to out and its slot back to the
+ * free list (the caller counts it out of live). */
+static inline void pop_deliver(evset *set, node_t node, evset_event *out)
+{
+    uint32_t s = node_slot(node);
+    slot_entry *e = &set->slots[s];
+    out->time = key_time(node_key(node));
+    out->kind = e->kind;
+    out->subject = e->subject;
+    out->handle = ((evset_handle)e->generation << 32) | ((evset_handle)s + 1);
+    e->generation++;
+    e->link = set->free_head;
+    set->free_head = s;
+}
+
 /* Every case of a pop (evset_pop takes the common one itself). */
 __attribute__((noinline)) static int pop_general(evset *set, evset_event *out)
 {
@@ -809,16 +824,7 @@ __attribute__((noinline)) static int pop_general(evset *set, evset_event *out)
         if (!settle_root(set))
             return 0;
     }
-    node_t top = bottom_take_first(set);
-    uint32_t s = node_slot(top);
-    slot_entry *e = &set->slots[s];
-    out->time = key_time(node_key(top));
-    out->kind = e->kind;
-    out->subject = e->subject;
-    out->handle = ((evset_handle)e->generation << 32) | ((evset_handle)s + 1);
-    e->generation++;
-    e->link = set->free_head;
-    set->free_head = s;
+    pop_deliver(set, bottom_take_first(set), out);
     if (--set->live == 0 && set->cancelled == 0 && set->bottom_end == 0) {
         /* Nothing held anywhere: back to a plain heap. */
         set->rung_count = 0;
@@ -838,20 +844,12 @@ int evset_pop(evset *set, evset_event *out)
     if (__builtin_expect(set->bottom_is_heap || head == end || set->live <= 1, 0))
         return pop_general(set, out);
     node_t first = set->bottom[head];
-    uint32_t s = node_slot(first);
-    slot_entry *e = &set->slots[s];
-    if (__builtin_expect(e->link == SLOT_CANCELLED, 0))
+    if (__builtin_expect(set->slots[node_slot(first)].link == SLOT_CANCELLED, 0))
         return pop_general(set, out);
     if (++head == end)
         head = set->bottom_end = 0;
     set->bottom_head = head;
-    out->time = key_time(node_key(first));
-    out->kind = e->kind;
-    out->subject = e->subject;
-    out->handle = ((evset_handle)e->generation << 32) | ((evset_handle)s + 1);
-    e->generation++;
-    e->link = set->free_head;
-    set->free_head = s;
+    pop_deliver(set, first, out);
     set->live--;
     return 1;
 }
