@@ -436,6 +436,7 @@ static int place_node(evset *set, node_t node)
         if (t->count == t->capacity && top_reserve(set, t->count + 1) != 0)
             return -1;
         t->items[t->count++] = node;
+        t->key_sum += key;
         if (key < set->top_min)
             set->top_min = key;
         if (key > set->top_max)
@@ -466,6 +467,7 @@ static int place_node(evset *set, node_t node)
             lo = k < lo ? k : lo;
             hi = k > hi ? k : hi;
             set->top.items[i] = n;
+            set->top.key_sum += k;
         }
         set->top.count = held;
         set->bottom_head = set->bottom_end = 0;
@@ -488,10 +490,8 @@ static int spread_top(evset *set)
     rung *r = &set->rungs[0];
     size_t n = set->top.count;
     uint64_t base = set->top_min, span = set->top_max - base;
-    double mean = 0;
-    for (size_t i = 0; i < n; i++)
-        mean += (double)(node_key(set->top.items[i]) - base);
-    mean /= (double)n;
+    /* every key is at least base, so the difference is exact */
+    double mean = (double)(set->top.key_sum - (node_t)base * n) / (double)n;
     if (SPAN_MEANS * mean < (double)span)
         span = (uint64_t)(SPAN_MEANS * mean) + 1;
     /* At worst each node starts a chunk; reserved first, so nothing moves
@@ -505,6 +505,7 @@ static int spread_top(evset *set)
     uint64_t top_start = end > UINT64_MAX ? UINT64_MAX : (uint64_t)end;
     size_t kept = 0;
     uint64_t lo = UINT64_MAX, hi = 0;
+    node_t kept_sum = 0;
     for (size_t i = 0; i < n; i++) {
         node_t node = set->top.items[i];
         uint64_t key = node_key(node);
@@ -512,11 +513,13 @@ static int spread_top(evset *set)
             bucket_add(set, rung_bucket(r, key), node);
         } else {
             set->top.items[kept++] = node;
+            kept_sum += key;
             lo = key < lo ? key : lo;
             hi = key > hi ? key : hi;
         }
     }
     set->top.count = kept;
+    set->top.key_sum = kept_sum;
     set->top_min = lo;
     set->top_max = hi;
     set->top_start = top_start;
@@ -740,6 +743,7 @@ evset_handle evset_push(evset *set, double time, uint32_t kind, uint32_t subject
         if (t->count == t->capacity)
             return push_placed(set, node);
         t->items[t->count++] = node;
+        t->key_sum += key;
         if (key < set->top_min)
             set->top_min = key;
         if (key > set->top_max)

@@ -107,6 +107,11 @@ typedef struct rung {
 typedef struct node_array {
     node_t *items;
     size_t count, capacity;
+    /* the sum of the keys held (top only; spread_top's mean), kept as
+     * nodes come and go: a pass over top just for the mean read every
+     * node twice, and at 100x size (top ~10^5 nodes) both passes missed
+     * the L2 cache (cachegrind, 1 MB L2: 0.8 M of 45 M misses gone) */
+    node_t key_sum;
 } node_array;
 
 struct evset {
@@ -188,6 +193,10 @@ int ev_chunk_reserve(evset *set, size_t extra);
  * (0, or -1 having changed nothing). */
 int ev_renumber(evset *set);
 int ev_sweep(evset *set);
+/* Also there, for check_evset: 0 when what the set keeps about its nodes
+ * agrees with the nodes (the count held, live + cancelled; top's key sum),
+ * else -1. Visits every node: tests only. */
+int ev_check(evset *set);
 
 /* ---- chunks and buckets --------------------------------------------------- */
 

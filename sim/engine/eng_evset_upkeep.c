@@ -104,10 +104,12 @@ int ev_sweep(evset *set)
     n = 0;
     for (size_t i = 0; i < set->top.count; i++) {
         uint32_t s = node_slot(set->top.items[i]);
-        if (set->slots[s].link == SLOT_CANCELLED)
+        if (set->slots[s].link == SLOT_CANCELLED) {
             slot_release(set, s);
-        else
+            set->top.key_sum -= node_key(set->top.items[i]);
+        } else {
             set->top.items[n++] = set->top.items[i];
+        }
     }
     set->top.count = n;
     /* buckets: each rebuilt from its survivors, in chunks reserved first so
@@ -131,6 +133,27 @@ int ev_sweep(evset *set)
     return 0;
 }
 
+typedef struct node_tally {
+    size_t held;
+} node_tally;
+
+static void tally_node(evset *set, node_t *node, void *ctx)
+{
+    (void)set;
+    (void)node;
+    ((node_tally *)ctx)->held++;
+}
+
+int ev_check(evset *set)
+{
+    node_tally t = {0};
+    visit_all(set, tally_node, &t);
+    node_t sum = 0;
+    for (size_t i = 0; i < set->top.count; i++)
+        sum += node_key(set->top.items[i]);
+    return t.held == set->live + set->cancelled && sum == set->top.key_sum ? 0 : -1;
+}
+
 static void release_node(evset *set, node_t *node, void *ctx)
 {
     (void)ctx;
@@ -148,6 +171,7 @@ void evset_clear(evset *set)
     set->bottom_head = set->bottom_end = 0;
     set->bottom_is_heap = 0;
     set->top.count = 0;
+    set->top.key_sum = 0;
     set->top_start = UINT64_MAX;
     set->top_min = UINT64_MAX;
     set->top_max = 0;

@@ -9,13 +9,16 @@
  * for the prefetching path). A
  * random mix of pushes (many at equal times), pops, cancels (live, popped
  * and stale handles) and clears must give exactly the reference's order:
- * by time, then by order of pushing. Exits non-zero on the first mismatch.
+ * by time, then by order of pushing; after every step the set's own tally
+ * of its nodes (ev_check) must agree with them. Exits non-zero on the
+ * first mismatch.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "engine/eng_evset.h"
+#include "engine/eng_evset_internal.h"
 
 #ifndef EVSET_SEQ_LIMIT
 #define EVSET_SEQ_LIMIT 4294967295u /* as in eng_evset.c */
@@ -113,6 +116,8 @@ int main(void)
         }
         if (evset_size(set) != ref_n)
             return fail(step, "size differs");
+        if (ev_check(set) != 0)
+            return fail(step, "the set's own tally of its nodes (count, top's key sum) disagrees with them");
         double peek = evset_peek_time(set);
         if (ref_n ? peek != ref[ref_min()].time : !isinf(peek))
             return fail(step, "peek differs");
@@ -158,6 +163,31 @@ int main(void)
     free(hs);
     free(times);
 #endif
+    /* Tombstones in top swept: a ladder over near events, far events
+     * pushed into top, then most of both cancelled, which sweeps (in the
+     * build with a low sweep threshold); the tally must hold throughout. */
+    {
+        enum { NEAR = 300, FAR = 200 };
+        evset_handle near[NEAR], far[FAR];
+        for (uint32_t i = 0; i < NEAR; i++)
+            near[i] = evset_push(set, (double)(next_u64() % 1000), 1, i);
+        if (!evset_pop(set, &ev)) /* spreads top over a rung */
+            return fail(steps, "pop before the sweep failed");
+        for (uint32_t i = 0; i < FAR; i++)
+            far[i] = evset_push(set, 1e6 + (double)i, 2, i);
+        for (uint32_t i = 0; i < FAR; i++) {
+            evset_cancel(set, far[i]);
+            if (ev_check(set) != 0)
+                return fail(steps, "tally wrong while cancelling in top");
+        }
+        for (uint32_t i = 0; i < NEAR; i++) {
+            evset_cancel(set, near[i]);
+            if (ev_check(set) != 0)
+                return fail(steps, "tally wrong while cancelling in the rungs");
+        }
+        if (evset_pop(set, &ev))
+            return fail(steps, "an event survived its cancellation");
+    }
     /* Negative, signed-zero and large times keep their order. */
     double odd[] = {5.0, -0.0, 0.0, -3.5, 1e300, -1e300, INFINITY, 2.0, 0.0};
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
