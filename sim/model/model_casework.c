@@ -598,7 +598,7 @@ static void post_close_now(model_ctx *m, int w)
             own_time(m, entry_slot(e));
         }
     }
-    fifo_free(&pending);
+    free(pending.items);
     for (uint32_t s = 0; s < m->people_used && wk->caseload > 0; s++) {
         participant *pp = &m->people[s];
         if (pp->state == P_FREE || pp->worker != w || isnan(m->records[s].rec.assignment_time))
@@ -720,7 +720,7 @@ static void worker_leave_now(model_ctx *m, int w)
         } else
             fifo_push(&wk->queue, e);
     }
-    fifo_free(&pending);
+    free(pending.items);
     if (p->reassign_on_leave && wk->caseload > 0) {
         for (uint32_t s = 0; s < m->people_used; s++) {
             participant *pp = &m->people[s];

@@ -24,7 +24,6 @@
 #ifndef CASEFLOW_MODEL_CTX_H
 #define CASEFLOW_MODEL_CTX_H
 
-#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <gsl/gsl_rng.h>
@@ -100,51 +99,29 @@ typedef struct participant_record {
 } participant_record;
 
 /* FIFO of 64-bit entries, growing as needed. The capacity is a power of
- * two, so positions wrap with a mask rather than a division. Its first
- * storage may be borrowed (a worker's inline ring): never freed, and left
- * behind when the FIFO outgrows it. */
+ * two, so positions wrap with a mask rather than a division. */
 typedef struct fifo {
     uint64_t *items;
-    uint32_t head, count, capacity;
-    uint32_t borrowed;
+    size_t head, count, capacity;
 } fifo;
 
-/* Entries of a worker queue's inline ring: one 64-byte line. */
-#define WORKER_RING 8
-
-/* A worker in three cache lines (the array is 64-byte aligned,
- * staff_setup): what every meeting reads and writes, the queue's first
- * ring, and the rest. At 100x size (4 000 workers) a worker and its queue
- * miss the L2 cache at nearly every event; a 120-byte struct across two
- * or three lines plus a ring malloc'd apart (two or three more) became two
- * neighbouring lines: cachegrind with a 1 MB L2, 100x, 18 months, 4.2 ->
- * 3.5 misses per event (55.4 M -> 45.2 M); 4 % less CPU time (median of
- * 12 interleaved rounds), 1x the same. */
 typedef struct worker {
-    /* line 0 */
-    uint64_t in_meeting;    /* queue entry being served */
-    fifo queue;             /* in ring below until it outgrows it */
+    int team, role;
     double fte;
+    int active;             /* in post */
+    int leaving;            /* leaves when the current meeting ends */
+    int closed;             /* the post ended (plan, funding, rule): no replacement */
+    int rule;               /* 1 + the staff rule that opened the post, 0 none */
+    double hired_at;
+    int learning;           /* a new hire, still on the learning curve */
+    double load;            /* participants, or their need */
+    int caseload;
+    int busy;
+    uint64_t in_meeting;    /* queue entry being served */
     double busy_since;
     double month_busy;      /* busy time in the current month */
-    int8_t busy;
-    int8_t active;          /* in post */
-    int8_t leaving;         /* leaves when the current meeting ends */
-    int8_t closed;          /* the post ended (plan, funding, rule): no replacement */
-    int caseload;
-    /* line 1 */
-    uint64_t ring[WORKER_RING];
-    /* line 2 */
-    double load;            /* participants, or their need */
-    double hired_at;
-    int team, role;
-    int rule;               /* 1 + the staff rule that opened the post, 0 none */
-    int learning;           /* a new hire, still on the learning curve */
-    char pad_to_lines[32];
+    fifo queue;
 } worker;
-
-_Static_assert(sizeof(worker) == 192, "a worker should stay three whole cache lines");
-_Static_assert(offsetof(worker, ring) == 64, "the ring should be a worker's second line");
 
 typedef struct team_state {
     double capital, capital_time;   /* method capital and when last brought up to date */
@@ -295,17 +272,13 @@ static inline double participant_need(const model_ctx *m, const participant *pp)
 static inline int fifo_push(fifo *q, uint64_t v)
 {
     if (q->count == q->capacity) {
-        if (q->capacity >= UINT32_C(1) << 31)
-            return -1;
-        uint32_t cap = q->capacity ? q->capacity * 2 : 16;
-        uint64_t *items = malloc((size_t)cap * sizeof *items);
+        size_t cap = q->capacity ? q->capacity * 2 : 16;
+        uint64_t *items = malloc(cap * sizeof *items);
         if (!items)
             return -1;
-        for (uint32_t i = 0; i < q->count; i++)
+        for (size_t i = 0; i < q->count; i++)
             items[i] = q->items[(q->head + i) & (q->capacity - 1)];
-        if (!q->borrowed)
-            free(q->items);
-        q->borrowed = 0;
+        free(q->items);
         q->items = items;
         q->head = 0;
         q->capacity = cap;
@@ -313,12 +286,6 @@ static inline int fifo_push(fifo *q, uint64_t v)
     q->items[(q->head + q->count) & (q->capacity - 1)] = v;
     q->count++;
     return 0;
-}
-
-static inline void fifo_free(fifo *q)
-{
-    if (!q->borrowed)
-        free(q->items);
 }
 
 static inline uint64_t fifo_pop(fifo *q)

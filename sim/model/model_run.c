@@ -86,7 +86,7 @@ static void ctx_destroy(model_ctx *m)
     }
     if (m->workers)
         for (int w = 0; w < m->worker_count; w++)
-            fifo_free(&m->workers[w].queue);
+            free(m->workers[w].queue.items);
     for (int k = 0; k < MODEL_MAX_MEASURES; k++)
         free(m->measures[k].queue.items);
     for (int l = 0; l < MODEL_MAX_PROFILES; l++)

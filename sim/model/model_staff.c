@@ -22,7 +22,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "model/model_ready.h"
 
@@ -70,14 +69,9 @@ int staff_setup(model_ctx *m)
 {
     const model_params *p = m->p;
     m->worker_count = staff_worker_slots(p);
-    /* 64-byte aligned, so a worker's lines are whole (model_ctx.h) */
-    size_t worker_bytes = (size_t)(m->worker_count ? m->worker_count : 1) * sizeof *m->workers;
-    m->workers = aligned_alloc(64, worker_bytes);
+    m->workers = calloc((size_t)(m->worker_count ? m->worker_count : 1), sizeof *m->workers);
     if (!m->workers)
         return -1;
-    memset(m->workers, 0, worker_bytes);
-    for (int w = 0; w < m->worker_count; w++)
-        m->workers[w].queue = (fifo){m->workers[w].ring, 0, 0, WORKER_RING, 1};
     m->team_count = p->roles > 0 ? p->teams : 1;
     for (int t = 0; t < m->team_count; t++)
         m->teams[t].maturity = p->has_maturity ? p->maturity_start : 1.0;
