@@ -296,7 +296,7 @@ def main():
                     key=lambda r: r["cpu_s"])
         c = cs[tries // 2]
         # Memory needs only the steady state: 18 months (6 of them warm-up).
-        ms = sorted((run([bm, "serial", CONFIG, "3" if k == 1 else "1", "-", "run.horizon_months=18"]
+        ms = sorted((run([bm, "serial", CONFIG, "30" if k == 1 else "1", "-", "run.horizon_months=18"]
                          + scale_overrides(k), "serial") for _ in range(tries)),
                     key=lambda r: r["cpu_s_per_rep"])
         m = ms[tries // 2]
