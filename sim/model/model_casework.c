@@ -358,13 +358,18 @@ static void leave_programme(model_ctx *m, uint32_t s, int destination)
 {
     participant *pp = &m->people[s];
     participant_record *rd = &m->records[s];
-    exits_record(m, s, destination);
+    /* The record is first needed by exits_record, a cache miss at 100x
+     * size: asked for now, and the worker's and the programme's counts
+     * (which exits_record neither reads nor changes) are brought up to
+     * date while it comes. */
+    __builtin_prefetch(rd);
     worker *wk = &m->workers[pp->worker];
     wk->caseload--;
     wk->load -= staff_weight_of(m, pp);
     staff_ready_update(m, pp->worker);
     m->active--;
     active_changed(m);
+    exits_record(m, s, destination);
     if (pp->pending != EVSET_NO_HANDLE && (pp->state == P_OWN_TIME || pp->state == P_IN_MEASURE))
         sim_cancel(&m->engine, pp->pending);
     if (pp->state == P_IN_MEASURE || pp->measure_ready)
