@@ -133,25 +133,21 @@ int ev_sweep(evset *set)
     return 0;
 }
 
-typedef struct node_tally {
-    size_t held;
-} node_tally;
-
-static void tally_node(evset *set, node_t *node, void *ctx)
+static void count_node(evset *set, node_t *node, void *ctx)
 {
     (void)set;
     (void)node;
-    ((node_tally *)ctx)->held++;
+    ++*(size_t *)ctx;
 }
 
 int ev_check(evset *set)
 {
-    node_tally t = {0};
-    visit_all(set, tally_node, &t);
+    size_t held = 0;
+    visit_all(set, count_node, &held);
     node_t sum = 0;
     for (size_t i = 0; i < set->top.count; i++)
         sum += node_key(set->top.items[i]);
-    return t.held == set->live + set->cancelled && sum == set->top.key_sum ? 0 : -1;
+    return held == set->live + set->cancelled && sum == set->top.key_sum ? 0 : -1;
 }
 
 static void release_node(evset *set, node_t *node, void *ctx)
