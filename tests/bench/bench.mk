@@ -6,7 +6,7 @@
 #
 # See tests/bench/README.md for what each benchmark measures.
 
-BENCH_BINS := $(B)/bench/bench_engine $(B)/bench/bench_model $(B)/bench/bench_exec
+BENCH_BINS := $(B)/bench/bench_engine $(B)/bench/bench_model $(B)/bench/bench_exec $(B)/bench/bench_host
 BENCH_PY   ?= python3
 
 # The full model is timed against a build of this commit in the same run
@@ -70,8 +70,20 @@ $(B)/bench/check_evset_wrap: tests/bench/check_evset.c $(EVSET_SRC) sim/engine/e
 $(B)/bench/check_evset: tests/bench/check_evset.c $(EVSET_SRC) sim/engine/eng_evset.h sim/engine/eng_evset_internal.h | $(B)/bench
 	$(CC) $(CHECK_EVSET_CFLAGS) tests/bench/check_evset.c $(EVSET_SRC) -o $@ -lm
 
-bench-check: $(B)/bench/check_evset_wrap $(B)/bench/check_evset
+# The memory probe (bench_host.c) under the sanitizers: every size read
+# without a fault, one key=value line each, and a bad argument refused
+# with exit 2 (its numbers are the machine's, so not judged here).
+$(B)/bench/check_host: tests/bench/bench_host.c | $(B)/bench
+	$(CC) $(CHECK_EVSET_CFLAGS) $< -o $@
+
+bench-check: $(B)/bench/check_evset_wrap $(B)/bench/check_evset $(B)/bench/check_host
 	@$(B)/bench/check_evset_wrap
 	@$(B)/bench/check_evset
+	@out=$$($(B)/bench/check_host 1000) && \
+	  [ "$$(printf '%s\n' "$$out" | grep -cE '^chase_kib_[0-9]+_ns=[0-9]+\.[0-9]$$')" = 6 ] || \
+	  { echo "bench-check: bench_host printed:"; printf '%s\n' "$$out"; exit 1; }
+	@$(B)/bench/check_host 0 2>/dev/null; rc=$$?; [ $$rc = 2 ] || \
+	  { echo "bench-check: bench_host 0 exited with $$rc, not 2"; exit 1; }
+	@echo "bench-check: bench_host ok"
 
 EXTRA_TEST_TARGETS += bench-check

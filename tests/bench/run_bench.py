@@ -284,6 +284,21 @@ def main():
     p1, p2 = cli1["cpu_s"] / reps1, cli2["cpu_s"] / reps2
     row("scaling", "CLI CPU s per replication, 1 / 2 threads (equal: no cost of threading)",
         f"{p1:.4f} / {p2:.4f} s", "", "", f"x{2 * p1 / p2:.2f} on 2 idle cores")
+    # The machine's memory now: CPU ns of one random read by working set,
+    # before and after the size points (bench_host.c). At 100x the model
+    # reads ~9 MiB at random, so where the step from L3 to memory lies in
+    # this run says much of what the 100x point costs.
+    hb = os.path.join(a.build, "bench", "bench_host")
+
+    def host_probe(when):
+        h = run([hb, "200000" if q else "2000000"], "bench_host")
+        raw.setdefault("host_memory", {})[when] = h
+        sizes = sorted(int(k.split("_")[2]) for k in h if k.startswith("chase_kib_"))
+        row("scaling", f"machine {when} them: CPU ns a random read in "
+            + "/".join(f"{s / 1024:g}" for s in sizes) + " MiB",
+            " / ".join(f"{h[f'chase_kib_{s}_ns']:.0f}" for s in sizes) + " ns")
+
+    host_probe("before")
     scales = [(1, 10 if q else 100), (10, 2 if q else 10), (100, 1)]
     raw["scale_cli"], raw["scale_model"] = {}, {}
     ys_cli, ys_model = [], []
@@ -315,6 +330,7 @@ def main():
         row("scaling", f"{k:>3}x: participants present (time average)", m["present_mean"])
         row("scaling", f"{k:>3}x: peak RSS, CLI / model alone",
             f"{c['rss_kib'] / 1024:.1f} / {m['rss_kib'] / 1024:.1f} MiB")
+    host_probe("after")
     ks = [k for k, _ in scales]
     b_cli, b_model = fit_exponent(ks, ys_cli), fit_exponent(ks, ys_model)
     raw["scale_exponent_cli"], raw["scale_exponent_model"] = b_cli, b_model
