@@ -16,7 +16,7 @@
  * per event depends on whether those lines come from the L3 cache (~15 ns
  * here) or from memory (~140 ns), and on a shared machine the share of the
  * L3 left to this process moves with the neighbours' work: on the 2-core
- * development VM the step from ~15 to ~140 ns was seen anywhere between 6
+ * development VM the step from ~15 to ~140 ns was seen anywhere between 4
  * and 16 MiB within minutes. make bench runs this beside the size points, so
  * a scaling exponent can be read against the state of the machine it was
  * measured on. Pages are the default 4 KiB, as the model's are.
