@@ -334,12 +334,12 @@ def main():
     ks = [k for k, _ in scales]
     b_cli, b_model = fit_exponent(ks, ys_cli), fit_exponent(ks, ys_model)
     raw["scale_exponent_cli"], raw["scale_exponent_model"] = b_cli, b_model
-    row("scaling", "fitted b in CPU time per replication ~ size^b, CLI", f"{b_cli:.2f}", "", "<= 1.10",
+    row("scaling", "fitted b in CPU time per replication ~ size^b, CLI", f"{b_cli:.3f}", "", "<= 1.10",
         yes(b_cli <= 1.10))
-    row("scaling", "fitted b, model alone (18 months)", f"{b_model:.2f}", "", "<= 1.10", yes(b_model <= 1.10))
+    row("scaling", "fitted b, model alone (18 months)", f"{b_model:.3f}", "", "<= 1.10", yes(b_model <= 1.10))
     ns1 = 1e9 * raw["scale_model"][1]["cpu_s_per_rep"] * raw["scale_model"][1]["replications"] / raw["scale_model"][1]["events"]
     ns100 = 1e9 * raw["scale_model"][100]["cpu_s_per_rep"] * raw["scale_model"][100]["replications"] / raw["scale_model"][100]["events"]
-    row("scaling", "model alone: CPU ns per event at 1x / 100x", f"{ns1:.1f} / {ns100:.1f} = x{ns100 / ns1:.2f}", "",
+    row("scaling", "model alone: CPU ns per event at 1x / 100x", f"{ns1:.1f} / {ns100:.1f} = x{ns100 / ns1:.3f}", "",
         "<= x1.6", yes(ns100 / ns1 <= 1.6))
 
     # Memory: per participant present (slope from 1x to 100x), and no growth
