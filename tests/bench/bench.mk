@@ -71,8 +71,8 @@ $(B)/bench/check_evset: tests/bench/check_evset.c $(EVSET_SRC) sim/engine/eng_ev
 	$(CC) $(CHECK_EVSET_CFLAGS) tests/bench/check_evset.c $(EVSET_SRC) -o $@ -lm
 
 # The memory probe (bench_host.c) under the sanitizers: every size read
-# without a fault, one key=value line each, and a bad argument refused
-# with exit 2 (its numbers are the machine's, so not judged here).
+# without a fault, one key=value line each, and bad arguments (0, negative,
+# trailing text, over 10^9) refused with exit 2 at once (its numbers are the machine's, so not judged here).
 $(B)/bench/check_host: tests/bench/bench_host.c | $(B)/bench
 	$(CC) $(CHECK_EVSET_CFLAGS) $< -o $@
 
@@ -82,8 +82,10 @@ bench-check: $(B)/bench/check_evset_wrap $(B)/bench/check_evset $(B)/bench/check
 	@out=$$($(B)/bench/check_host 1000) && \
 	  [ "$$(printf '%s\n' "$$out" | grep -cE '^chase_kib_[0-9]+_ns=[0-9]+\.[0-9]$$')" = 6 ] || \
 	  { echo "bench-check: bench_host printed:"; printf '%s\n' "$$out"; exit 1; }
-	@$(B)/bench/check_host 0 2>/dev/null; rc=$$?; [ $$rc = 2 ] || \
-	  { echo "bench-check: bench_host 0 exited with $$rc, not 2"; exit 1; }
+	@for bad in 0 -5 12x 1000000001; do \
+	  $(B)/bench/check_host $$bad 2>/dev/null; rc=$$?; [ $$rc = 2 ] || \
+	  { echo "bench-check: bench_host $$bad exited with $$rc, not 2"; exit 1; }; \
+	done
 	@echo "bench-check: bench_host ok"
 
 EXTRA_TEST_TARGETS += bench-check

@@ -24,6 +24,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,9 +88,18 @@ done:
 
 int main(int argc, char **argv)
 {
+    /* At most 10^9 reads a size (minutes): strtoul would take "-5" as
+     * nearly 2^64 and never finish. */
     size_t loads = 2000000;
-    if (argc > 2 || (argc == 2 && (loads = strtoul(argv[1], NULL, 10)) == 0)) {
-        fprintf(stderr, "usage: bench_host [LOADS]  (LOADS a positive whole number)\n");
+    if (argc == 2) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(argv[1], &end, 10);
+        loads = (!errno && end != argv[1] && *end == '\0' && argv[1][0] != '-' && n >= 1 && n <= 1000000000ULL)
+                    ? (size_t)n : 0;
+    }
+    if (argc > 2 || loads == 0) {
+        fprintf(stderr, "usage: bench_host [LOADS]  (LOADS a whole number from 1 to 1000000000)\n");
         return 2;
     }
     static const size_t kib[] = {256, 1024, 4096, 8192, 16384, 65536};
