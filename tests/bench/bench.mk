@@ -2,7 +2,7 @@
 #
 #   make bench          builds what it needs, runs every benchmark, prints the
 #                       table and writes results/bench/bench.{txt,csv,json}
-#   make bench-quick    the same at reduced sizes (a smoke test, ~20 s)
+#   make bench-quick    the same at reduced sizes (a smoke test, ~10 s)
 #
 # See tests/bench/README.md for what each benchmark measures.
 
