@@ -71,15 +71,17 @@ $(B)/bench/check_evset: tests/bench/check_evset.c $(EVSET_SRC) sim/engine/eng_ev
 	$(CC) $(CHECK_EVSET_CFLAGS) tests/bench/check_evset.c $(EVSET_SRC) -o $@ -lm
 
 # run_bench.py's arithmetic for the scaling verdict (paired rounds, the
-# probe's L3 test): tests/bench/test_run_bench.py, by pytest.
+# probe's L3 test) and the harness end to end at bench-quick's sizes
+# (about 10 s; the shape of bench.json, not the numbers):
+# tests/bench/test_run_bench.py, by pytest.
 # The memory probe (bench_host.c) under the sanitizers: every size read
 # without a fault, one key=value line each, and bad arguments (0, negative,
 # trailing text, over 10^9) refused with exit 2 at once (its numbers are the machine's, so not judged here).
 $(B)/bench/check_host: tests/bench/bench_host.c | $(B)/bench
 	$(CC) $(CHECK_EVSET_CFLAGS) $< -o $@
 
-bench-check: $(B)/bench/check_evset_wrap $(B)/bench/check_evset $(B)/bench/check_host
-	@$(ANALYSIS_PY) -m pytest -q -p no:cacheprovider tests/bench/test_run_bench.py
+bench-check: $(B)/bench/check_evset_wrap $(B)/bench/check_evset $(B)/bench/check_host $(B)/caseflow $(BENCH_BINS)
+	@BENCH_BUILD=$(B) $(ANALYSIS_PY) -m pytest -q -p no:cacheprovider tests/bench/test_run_bench.py
 	@$(B)/bench/check_evset_wrap
 	@$(B)/bench/check_evset
 	@out=$$($(B)/bench/check_host 1000) && \

@@ -77,3 +77,31 @@ def test_paired_scaling_without_quiet_rounds():
     assert ps["cli"]["quiet_median"] is None
     assert ps["cli"]["quiet_rounds"] == 0
     assert ps["cli"]["median"] == pytest.approx(1.12)
+
+
+def test_quick_harness_writes_the_paired_verdict(tmp_path):
+    """make bench-quick's path end to end (bench-check sets BENCH_BUILD): the
+    harness runs every benchmark at reduced sizes and writes bench.json with
+    one paired round, its probes and the verdict rows. Only the shape is
+    checked; the numbers are the machine's."""
+    build = os.environ.get("BENCH_BUILD")
+    if not build:
+        pytest.skip("BENCH_BUILD not set (make bench-check sets it)")
+    import json
+    import subprocess
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    p = subprocess.run([sys.executable, "tests/bench/run_bench.py", "--quick", "--build", build, "--out",
+                        str(tmp_path)], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.returncode == 0, p.stderr[-2000:]
+    raw = json.loads((tmp_path / "bench.json").read_text())
+    assert len(raw["scale_rounds"]) == 1
+    assert len(raw["host_memory"]["each"]) == 2
+    for what in ("cli", "model"):
+        ps = raw["scale_paired"][what]
+        assert len(ps["each"]) == 1 and ps["median"] == ps["each"][0]
+        assert 0.5 < ps["median"] < 2.0
+    metrics = [r["metric"] for r in raw["rows"]]
+    assert any(m.startswith("exponent b, 1x to 100x: CLI") for m in metrics)
+    assert any(m.startswith("exponent b, 1x to 100x: model alone") for m in metrics)
+    assert any(m.startswith("  round 1: b CLI / model") for m in metrics)
+    assert (tmp_path / "bench.txt").read_text().count("exponent b") == 2
