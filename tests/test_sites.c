@@ -9,8 +9,10 @@
  * sizes against theory: the number who give up before a late site is
  * staffed is a thinned Poisson count with a closed-form mean, and two tied
  * sites are two M/M/c queues (Erlang C each) while the same sites untied
- * are one pooled M/M/2c queue with the shorter wait. Tolerances are 99 %
- * confidence intervals over the replications.
+ * are one pooled M/M/2c queue with the shorter wait; under a priority
+ * policy a site's list, and the choice between lent sites' lists, give
+ * Cobham's priority waits. Tolerances are 99 % confidence intervals over
+ * the replications.
  */
 #include "test_support.h"
 
@@ -330,6 +332,94 @@ static void test_untied_sources_change_nothing(void **state)
     config_scenario_free(&without);
 }
 
+/* ---- priority on a site's list --------------------------------------------- */
+
+/* One worker, cap 1, one exponential meeting each: an M/M/1 queue with
+ * lambda 0.8 and mu 1 a day, 30 % urgent (priority 1) and 70 % routine, as
+ * test_mechanisms.c's test_waiting_priority but tied to sites. Under
+ * waiting.policy = "priority" the waits are Cobham's non-preemptive ones,
+ * W_k = W0 / ((1 - s_{k-1})(1 - s_k)) with W0 = lambda E[S^2] / 2 = 0.8 and
+ * the cumulative loads s 0.24 and 0.8: 1.053 days urgent, 5.263 routine;
+ * first come first served everyone waits rho / (mu - lambda) = 4 days.
+ * Two layouts: both profiles from one source tied to site a, whose team
+ * has the worker (a site's own list in priority order), and urgent from a
+ * source tied to site c, routine from one tied to site b, taken only by
+ * site a's worker, who lends its place from month 0 (the choice between
+ * two sites' lists, which must also respect priority). Sites b and c have
+ * a team whose member starts after the horizon. Until 2026-12-07 site
+ * lists were served first come first served whatever the policy: both
+ * layouts gave 4 days to both profiles. 20 replications of 348 months
+ * after warm-up; 99 % intervals (about +-10 %, +-3.5 % for the urgent
+ * wait, as in the untied test). */
+static const char *priority_cfg =
+    "run: { horizon_months = 360; warmup_months = 12; };\n"
+    "sites = ( { name = \"a\"; lends_places_from_month = 0.0; }, { name = \"b\"; }, { name = \"c\"; } );\n"
+    "profiles = ( { name = \"urgent\"; priority = 1; }, { name = \"routine\"; priority = 0; } );\n"
+    "sources = ( %s );\n"
+    "waiting: { policy = \"%s\"; };\n"
+    "staff: { meeting_hours_per_day = 4.0;\n"
+    "  roles = ( { name = \"cw\"; caseload_cap = 1.0; } );\n"
+    "  teams = ( { name = \"ta\"; site = \"a\"; members = ( { role = \"cw\"; count = 1; } ); },\n"
+    "            { name = \"tb\"; site = \"b\"; members = ( { role = \"cw\"; start_month = 1000.0; } ); },\n"
+    "            { name = \"tc\"; site = \"c\"; members = ( { role = \"cw\"; start_month = 1000.0; } ); } ); };\n"
+    "casework: { meeting_hours = { dist = \"exponential\"; mean = 4.0; };\n"
+    "            own_time_days = { dist = \"deterministic\"; value = 0.0; }; };\n"
+    "exits: { probability_per_meeting = 1.0; shares = { work = 1.0; }; };\n";
+
+static void check_priority_layout(const char *what, const char *sources)
+{
+    const double lambda = 0.8, w0 = 0.8, s1 = 0.24, s2 = 0.8;
+    char src[512];
+    snprintf(src, sizeof src, sources, 0.3 * lambda * DPM, 0.7 * lambda * DPM);
+    config_scenario prio, fifo;
+    ts_load_cfg(&prio, priority_cfg, src, "priority");
+    ts_load_cfg(&fifo, priority_cfg, src, "fifo");
+    stat_obs w[2][2];
+    for (int a = 0; a < 2; a++)
+        for (int k = 0; k < 2; k++)
+            stat_obs_init(&w[a][k]);
+    records recs = {0};
+    for (int rep = 0; rep < 20; rep++)
+        for (int a = 0; a < 2; a++) {
+            model_result r;
+            ts_run_rep(a == 0 ? &prio : &fifo, rep, 1605, &recs, &r);
+            double sum[2] = {0}, n[2] = {0};
+            for (size_t i = 0; i < recs.n; i++) {
+                const model_participant *q = &recs.items[i];
+                assert_true(isnan(q->assignment_time) || q->worker == 0); /* site a's worker only */
+                if (q->referral_time >= 12 * DPM && !isnan(q->assignment_time)) {
+                    sum[q->profile] += q->assignment_time - q->referral_time;
+                    n[q->profile]++;
+                }
+            }
+            for (int k = 0; k < 2; k++)
+                stat_obs_add(&w[a][k], sum[k] / n[k]);
+            model_result_free(&r);
+        }
+    print_message("%s\n", what);
+    TS_ASSERT_IN_CI("priority: urgent wait (days), Cobham", w0 / (1 - s1), stat_obs_mean(&w[0][0]),
+                    ci_half(&w[0][0]));
+    TS_ASSERT_IN_CI("priority: routine wait (days), Cobham", w0 / ((1 - s1) * (1 - s2)), stat_obs_mean(&w[0][1]),
+                    ci_half(&w[0][1]));
+    TS_ASSERT_IN_CI("fifo: urgent wait (days), rho / (mu - lambda)", 4.0, stat_obs_mean(&w[1][0]), ci_half(&w[1][0]));
+    TS_ASSERT_IN_CI("fifo: routine wait (days), rho / (mu - lambda)", 4.0, stat_obs_mean(&w[1][1]),
+                    ci_half(&w[1][1]));
+    free(recs.items);
+    config_scenario_free(&prio);
+    config_scenario_free(&fifo);
+}
+
+static void test_priority_on_site_lists(void **state)
+{
+    (void)state;
+    check_priority_layout("one site's own list",
+                          "{ name = \"s\"; site = \"a\"; rate_per_month = %.17g; profiles = { urgent = 1.0; }; },\n"
+                          "{ name = \"t\"; site = \"a\"; rate_per_month = %.17g; profiles = { routine = 1.0; }; }");
+    check_priority_layout("two sites' lists, places lent by site a",
+                          "{ name = \"sc\"; site = \"c\"; rate_per_month = %.17g; profiles = { urgent = 1.0; }; },\n"
+                          "{ name = \"sb\"; site = \"b\"; rate_per_month = %.17g; profiles = { routine = 1.0; }; }");
+}
+
 /* ---- bad input ------------------------------------------------------------ */
 
 static void test_bad_site_names(void **state)
@@ -385,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_tied_sites_are_separate_queues),
         cmocka_unit_test(test_lending_places_from_a_month),
         cmocka_unit_test(test_untied_sources_change_nothing),
+        cmocka_unit_test(test_priority_on_site_lists),
         cmocka_unit_test(test_bad_site_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -226,11 +226,14 @@ static void assign(model_ctx *m, uint32_t s, int w)
 }
 
 /* Sites: of the lists whose head some worker can take now (own site
- * only, or with `lent` a lending site's worker), the head referred
- * earliest; NO_SLOT when none. Scans sites x workers per assignment. */
+ * only, or with `lent` a lending site's worker), the head of the highest
+ * priority level (all one level unless the list is ordered by priority),
+ * referred earliest within it; NO_SLOT when none. Scans sites x workers
+ * per assignment. */
 static uint32_t site_pick(model_ctx *m, int lent, int *worker_out)
 {
     uint32_t best = NO_SLOT;
+    int best_level = 0;
     for (int k = lent ? 1 : 0; k <= m->p->sites; k++) {
         uint32_t s = waiting_next_at(m, k);
         if (s == NO_SLOT)
@@ -238,8 +241,11 @@ static uint32_t site_pick(model_ctx *m, int lent, int *worker_out)
         int w = staff_least_loaded_at(m, &m->people[s], lent);
         if (w < 0)
             continue;
-        if (best == NO_SLOT || m->records[s].rec.referral_time < m->records[best].rec.referral_time) {
+        int level = waiting_level(m, s);
+        if (best == NO_SLOT || level < best_level ||
+            (level == best_level && m->records[s].rec.referral_time < m->records[best].rec.referral_time)) {
             best = s;
+            best_level = level;
             *worker_out = w;
         }
     }

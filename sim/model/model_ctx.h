@@ -214,9 +214,10 @@ typedef struct model_ctx {
     int level_of_profile[MODEL_MAX_PROFILES];
     fifo waiting[MODEL_MAX_PROFILES];
     uint64_t waiting_count;
-    /* Sites: each site's own list (first come first served) and count;
-     * untied referrals use `waiting` above. Empty without sites. */
-    fifo site_waiting[MODEL_MAX_SITES];
+    /* Sites: each site's own list, with the same priority levels as
+     * `waiting`, and count; untied referrals use `waiting` above. Empty
+     * without sites. */
+    fifo site_waiting[MODEL_MAX_SITES][MODEL_MAX_PROFILES];
     uint64_t site_waiting_count[MODEL_MAX_SITES];
     /* The staff pool (model_staff.c). */
     worker *workers;

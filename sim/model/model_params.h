@@ -117,7 +117,8 @@ typedef struct model_team {
  * in the site's list and only that site's workers take it; untied
  * referrals go to any worker, as without sites. From lends_from_month on,
  * a worker of this site with room and nobody of the site waiting takes
- * the longest-waiting referral of another site (places reallocated between
+ * another site's referral, the highest priority level first and the
+ * longest waiting within it (places reallocated between
  * sites, MIA 001 l.331); < 0: never. Someone waiting in a snapshot whose
  * row names a tied source waits in that site's list (model_snapshot.c). */
 typedef struct model_site {

@@ -92,7 +92,8 @@ static void ctx_destroy(model_ctx *m)
     for (int l = 0; l < MODEL_MAX_PROFILES; l++)
         free(m->waiting[l].items);
     for (int k = 0; k < MODEL_MAX_SITES; k++)
-        free(m->site_waiting[k].items);
+        for (int l = 0; l < MODEL_MAX_PROFILES; l++)
+            free(m->site_waiting[k][l].items);
     handover_free(m);
     free(m->workers);
     ready_free(m);

@@ -7,9 +7,13 @@
  * the head, which costs less than removing it from the middle.
  *
  * With sites, a participant tied to a site (model_params.h, model_site)
- * joins that site's own list instead, first come first served (profile
- * priorities order the untied list only: the sites of the reports take
- * their quotas in turn); who gives up there is counted per site.
+ * joins that site's own list instead; who gives up there is counted per
+ * site. Every list, the untied one and each site's, has the same priority
+ * levels: under waiting.policy = "priority" a site serves its higher
+ * priorities first, FIFO within, as the untied list does (until
+ * 2026-12-07 the site lists were first come first served whatever the
+ * policy, so a priority scenario with sites silently ignored priority
+ * there).
  */
 #include "model/model_waiting.h"
 
@@ -18,6 +22,17 @@
 static void waiting_changed(model_ctx *m)
 {
     cumulative_set(&m->waiting_level, m->engine.now, (double)m->waiting_count);
+}
+
+int waiting_level(const model_ctx *m, uint32_t s)
+{
+    return m->levels > 1 ? m->level_of_profile[m->people[s].profile] : 0;
+}
+
+/* List `site`'s line for priority `level` (site 0: the untied list). */
+static fifo *line_of(model_ctx *m, int site, int level)
+{
+    return site > 0 ? &m->site_waiting[site - 1][level] : &m->waiting[level];
 }
 
 void waiting_setup_levels(model_ctx *m)
@@ -52,8 +67,7 @@ int waiting_join(model_ctx *m, uint32_t s)
 {
     participant *pp = &m->people[s];
     participant_record *rd = &m->records[s];
-    int level = m->levels > 1 ? m->level_of_profile[pp->profile] : 0;
-    fifo *line = pp->site > 0 ? &m->site_waiting[pp->site - 1] : &m->waiting[level];
+    fifo *line = line_of(m, pp->site, waiting_level(m, s));
     pp->state = P_WAITING;
     pp->seq++;
     if (fifo_push(line, entry_make(s, 0, pp->seq)) != 0) {
@@ -86,9 +100,12 @@ static uint32_t line_head(model_ctx *m, fifo *q)
 
 uint32_t waiting_next_at(model_ctx *m, int site)
 {
-    if (site == 0)
-        return waiting_next(m);
-    return line_head(m, &m->site_waiting[site - 1]);
+    for (int level = 0; level < m->levels; level++) {
+        uint32_t s = line_head(m, line_of(m, site, level));
+        if (s != NO_SLOT)
+            return s;
+    }
+    return NO_SLOT;
 }
 
 uint64_t waiting_count_at(const model_ctx *m, int site)
@@ -105,56 +122,37 @@ uint64_t waiting_count_at(const model_ctx *m, int site)
 
 void waiting_count_sites_at_end(model_ctx *m)
 {
-    for (int k = 0; k < m->p->sites; k++) {
-        const fifo *q = &m->site_waiting[k];
-        for (size_t i = 0; i < q->count; i++) {
-            uint64_t e = q->items[(q->head + i) & (q->capacity - 1)];
-            uint32_t s = entry_slot(e);
-            const participant *pp = &m->people[s];
-            if (pp->state == P_WAITING && entry_current(e, pp->seq) && isnan(m->records[s].rec.assignment_time))
-                m->out->site_waiting_at_end[k]++;
+    for (int k = 0; k < m->p->sites; k++)
+        for (int level = 0; level < m->levels; level++) {
+            const fifo *q = &m->site_waiting[k][level];
+            for (size_t i = 0; i < q->count; i++) {
+                uint64_t e = q->items[(q->head + i) & (q->capacity - 1)];
+                uint32_t s = entry_slot(e);
+                const participant *pp = &m->people[s];
+                if (pp->state == P_WAITING && entry_current(e, pp->seq) &&
+                    isnan(m->records[s].rec.assignment_time))
+                    m->out->site_waiting_at_end[k]++;
+            }
         }
-    }
 }
 
 /* Entries of people who left are dropped as they reach the head. */
 uint32_t waiting_next(model_ctx *m)
 {
-    for (int level = 0; level < m->levels; level++) {
-        fifo *q = &m->waiting[level];
-        while (q->count > 0) {
-            uint64_t e = q->items[q->head];
-            participant *pp = &m->people[entry_slot(e)];
-            if (pp->state == P_WAITING && entry_current(e, pp->seq))
-                return entry_slot(e);
-            fifo_pop(q);
-        }
-    }
-    return NO_SLOT;
+    return waiting_next_at(m, 0);
 }
 
 void waiting_take(model_ctx *m, uint32_t s)
 {
-    int site = m->people[s].site;
-    if (site > 0) {
-        fifo *q = &m->site_waiting[site - 1];
-        if (q->count > 0 && entry_slot(q->items[q->head]) == s && m->people[s].state == P_WAITING)
-            fifo_pop(q);
-        m->site_waiting_count[site - 1]--;
-        m->waiting_count--;
-        waiting_changed(m);
-        m->people[s].state = P_NEEDS_MEETING;
-        return;
-    }
-    for (int level = 0; level < m->levels; level++)
-        if (m->waiting[level].count > 0 && entry_slot(m->waiting[level].items[m->waiting[level].head]) == s &&
-            m->people[s].state == P_WAITING) {
-            fifo_pop(&m->waiting[level]);
-            break;
-        }
+    participant *pp = &m->people[s];
+    fifo *q = line_of(m, pp->site, waiting_level(m, s));
+    if (q->count > 0 && entry_slot(q->items[q->head]) == s && pp->state == P_WAITING)
+        fifo_pop(q);
+    if (pp->site > 0)
+        m->site_waiting_count[pp->site - 1]--;
     m->waiting_count--;
     waiting_changed(m);
-    m->people[s].state = P_NEEDS_MEETING; /* no longer waiting */
+    pp->state = P_NEEDS_MEETING; /* no longer waiting */
 }
 
 void waiting_remove(model_ctx *m, uint32_t s)

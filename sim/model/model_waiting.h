@@ -14,6 +14,10 @@
 /* Priority levels from the profiles, highest first. */
 void waiting_setup_levels(model_ctx *m);
 
+/* Participant s's priority level on every list: 0 is served first; always
+ * 0 unless the list is ordered by priority. */
+int waiting_level(const model_ctx *m, uint32_t s);
+
 /* Participant s joins the end of their level's line and, with patience,
  * draws when they will give up. -1 when out of memory (flag set). */
 int waiting_join(model_ctx *m, uint32_t s);
@@ -22,8 +26,8 @@ int waiting_join(model_ctx *m, uint32_t s);
  * people who left; NO_SLOT when nobody waits. */
 uint32_t waiting_next(model_ctx *m);
 
-/* Sites: the head of site k's list (0: the untied list, as waiting_next),
- * NO_SLOT when nobody waits there. */
+/* Sites: the head of site k's list, highest priority level first (0: the
+ * untied list, as waiting_next), NO_SLOT when nobody waits there. */
 uint32_t waiting_next_at(model_ctx *m, int site);
 
 /* People waiting in site k's list (0: untied; all of them without sites). */
