@@ -251,13 +251,11 @@ def main():
             r_ref = run([ref_model, "serial", CONFIG, str(20 if q else 100), "-"], "reference model")
             r_new = run([bm, "serial", CONFIG, str(20 if q else 100), "-"], "model")
             reps_ref.append((r_ref["events_per_cpu_s"], r_new["events_per_cpu_s"], r_ref["events"] == r_new["events"]))
-        ratios = sorted(n / r for r, n, _ in reps_ref)
-        med = ratios[len(ratios) // 2]
+        med = median([n / r for r, n, _ in reps_ref])
         same = all(e for _, _, e in reps_ref)
         raw["vs_reference"] = {"commit": a.ref_commit, "pairs": reps_ref, "median_ratio": med}
         row("model", f"model events per CPU-second, reference {a.ref_commit[:7]} / this build",
-            f"{fmt(sorted(r for r, _, _ in reps_ref)[len(reps_ref) // 2], '/s')} / "
-            f"{fmt(sorted(n for _, n, _ in reps_ref)[len(reps_ref) // 2], '/s')}"
+            f"{fmt(median([r for r, _, _ in reps_ref]), '/s')} / {fmt(median([n for _, n, _ in reps_ref]), '/s')}"
             + ("" if same else " (other event counts: streams differ)"))
         row("model", f"  ratio, this build / reference (median of {pairs} paired runs)", f"x{med:.2f}", "",
             ">= x1.8", yes(med >= 1.8))
@@ -272,7 +270,7 @@ def main():
             fast_rates.append(r_fast["events_per_cpu_s"] / r_this["events_per_cpu_s"])
         fast_rates.sort()
         raw["fast_build_ratio"] = fast_rates
-        row("model", "  opt-in -O2 -flto build (make FAST=1) / this build", f"x{fast_rates[len(fast_rates) // 2]:.2f}",
+        row("model", "  opt-in -O2 -flto build (make FAST=1) / this build", f"x{median(fast_rates):.2f}",
             "", "not a reference figure")
     row("model", f"CLI events/s, wall: 1 thread / 2 threads ({reps2} reps)",
         f"{fmt(cli1['events'] / cli1['wall_s'], '/s')} / {fmt(cli2['events'] / cli2['wall_s'], '/s')}")
@@ -359,7 +357,6 @@ def main():
     # point ran once and the 100x three times (median), unpaired: one slow
     # 1x run (45 ns per event against 38) then read as b = 1.05.
     reps_at = {1: 10 if q else 100, 10: 2 if q else 10, 100: 1}
-    raw["scale_cli"], raw["scale_model"] = {}, {}
     c10 = cli_run(a.build, a.out, "malmo_x10", reps_at[10], 1, scale_overrides(10))
     m10 = model_point(10)
     probes = [host_probe()]
